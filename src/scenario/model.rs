@@ -1,0 +1,372 @@
+//! The scenario file format as written in YAML: these types mirror the file one to one.
+//!
+//! They carry no guarantees beyond "each leaf had the right shape"; [`super::validate`]
+//! turns them into types that cannot hold an invalid scenario. Their doc comments become
+//! the descriptions in `schemas/scenario.schema.json` (generated with schemars), so they
+//! are written for the person editing a scenario file.
+//!
+//! The loader ([`super::load`]) fills these types field by field so that it can report
+//! every problem of a file at once; the `FIELDS` constants list the keys it accepts and a
+//! test checks them against the generated schema.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+
+use super::duration::Nanos;
+
+/// A scenario: which cameras send events, how often, for how long and to which topic.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(title = "simulate scenario", deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Name of the scenario, used in reports. Defaults to the file name without extension.
+    pub name: Option<String>,
+    /// Seed of the random generators (0 to 18446744073709551615). The same file, seed and
+    /// start always give the same events. `--seed` overrides it. Defaults to 0.
+    pub seed: Option<u64>,
+    /// How long the scenario runs, e.g. `3m`, `90s`, `1h30m`, `250us`. Events are planned at
+    /// offsets strictly below it. `--duration` overrides it.
+    pub duration: Duration,
+    /// The instant of offset 0, as an RFC 3339 timestamp such as `2026-01-01T00:00:00Z`.
+    /// Unset: the moment the run starts. `--start` overrides it.
+    #[schemars(with = "Option<String>", extend("format" = "date-time"))]
+    pub start: Option<String>,
+    /// Kafka topic the events go to. `--topic` overrides it. Defaults to `events`.
+    pub topic: Option<String>,
+    /// Settings for the Kafka sink.
+    pub kafka: Option<KafkaFile>,
+    /// One or more arrival processes; each stream sends events for its cameras.
+    #[schemars(length(min = 1))]
+    pub streams: Vec<StreamFile>,
+}
+
+impl ScenarioFile {
+    /// The keys a scenario file may have at the top level.
+    pub const FIELDS: &'static [&'static str] = &[
+        "name", "seed", "duration", "start", "topic", "kafka", "streams",
+    ];
+}
+
+/// A span of time written with units: `ns`, `us` (or `µs`), `ms`, `s`, `m`, `h`, combined
+/// freely (`1h30m`) and with decimal fractions (`1.5s`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(
+    with = "String",
+    extend(
+        "pattern" = r"^\s*([0-9][0-9_]*(\.[0-9]+)?|\.[0-9]+)\s*(ns|us|µs|μs|ms|s|m|h)(\s*([0-9][0-9_]*(\.[0-9]+)?|\.[0-9]+)\s*(ns|us|µs|μs|ms|s|m|h))*\s*$",
+        "examples" = ["3m", "100ms", "1h30m", "250us"]
+    )
+)]
+pub struct Duration(pub Nanos);
+
+/// Settings the Kafka sink uses. Broker addresses are usually deployment configuration:
+/// `--bootstrap-servers` and `KAFKA_BOOTSTRAP_SERVERS` take precedence over this file.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct KafkaFile {
+    /// Comma-separated `host:port` list of brokers, e.g. `broker:29092`.
+    pub bootstrap_servers: Option<String>,
+    /// The producer's `client.id`. Defaults to `simulate`.
+    pub client_id: Option<String>,
+    /// What becomes the Kafka message key: `camera_id` (the default) or `none`.
+    pub key: Option<KeyMode>,
+    /// librdkafka producer properties passed through as they are, e.g. `{linger.ms: 5}`.
+    /// `-X key=value` on the command line wins over these.
+    #[schemars(with = "BTreeMap<String, PropertyValue>")]
+    pub properties: BTreeMap<String, String>,
+}
+
+impl KafkaFile {
+    /// The keys the `kafka` section may have.
+    pub const FIELDS: &'static [&'static str] =
+        &["bootstrap_servers", "client_id", "key", "properties"];
+}
+
+/// A librdkafka property value; numbers and booleans are passed on as their text.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum PropertyValue {
+    /// Text, e.g. `lz4`.
+    Text(String),
+    /// A number, e.g. `5`.
+    Number(f64),
+    /// A boolean, e.g. `true`.
+    Bool(bool),
+}
+
+/// What becomes the Kafka message key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyMode {
+    /// The camera id as text: all events of a camera land on one partition, in order.
+    #[default]
+    CameraId,
+    /// No key: the producer spreads events over partitions.
+    None,
+}
+
+impl KeyMode {
+    /// The spellings accepted in a file.
+    pub const NAMES: &'static [&'static str] = &["camera_id", "none"];
+}
+
+/// One arrival process (`arrivals: shared`) or one per camera (`arrivals: per_camera`).
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct StreamFile {
+    /// Unique name of the stream. Defaults to `stream-<index>` (counting from 0). The
+    /// random streams are derived from it, so a named stream keeps its events when
+    /// other streams are added, removed or reordered.
+    pub name: Option<String>,
+    /// The cameras of this stream: a list of ids, or a generated range.
+    pub cameras: Cameras,
+    /// `shared` (the default): one process whose events each pick a camera.
+    /// `per_camera`: an independent process for every camera.
+    pub arrivals: Option<Arrivals>,
+    /// How a `shared` stream picks the camera of each event. Defaults to `uniform`.
+    pub pick: Option<Pick>,
+    /// The distribution of the gap between two consecutive events of one process.
+    pub inter_arrival: InterArrival,
+    /// When each process sends its first event: `after_gap` (the default) waits one
+    /// sampled gap from the start; `at_start` sends at offset 0, as a loop that sends
+    /// and then sleeps does.
+    pub first_event: Option<FirstEvent>,
+}
+
+impl StreamFile {
+    /// The keys a stream may have.
+    pub const FIELDS: &'static [&'static str] = &[
+        "name",
+        "cameras",
+        "arrivals",
+        "pick",
+        "inter_arrival",
+        "first_event",
+    ];
+}
+
+/// A camera id: an integer or a string. It keeps its type in the event payload, and
+/// its text is the Kafka key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, JsonSchema)]
+#[serde(untagged)]
+pub enum CameraId {
+    /// An integer id such as `1001`.
+    Int(i64),
+    /// A string id such as `cam-001`.
+    Text(String),
+}
+
+/// The cameras of a stream.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum Cameras {
+    /// Explicit ids, e.g. `[1000, 1001, 1002]` or `["north", "south"]`.
+    List(Vec<CameraId>),
+    /// Generated ids, e.g. `{count: 50, first: 2000}` or `{count: 50, prefix: "cam-", width: 3}`.
+    Generated(GeneratedCameras),
+}
+
+/// Generated camera ids: integers `first .. first+count`, or strings
+/// `prefix` + the number zero-padded to `width` digits when `prefix` is given.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct GeneratedCameras {
+    /// How many cameras.
+    #[schemars(range(min = 1))]
+    pub count: u64,
+    /// The first number. Defaults to 0.
+    pub first: Option<i64>,
+    /// With a prefix, ids are strings: `prefix` followed by the number.
+    pub prefix: Option<String>,
+    /// Zero-pad the number to this many digits (with `prefix` only).
+    pub width: Option<u32>,
+}
+
+impl GeneratedCameras {
+    /// The keys a camera generator may have.
+    pub const FIELDS: &'static [&'static str] = &["count", "first", "prefix", "width"];
+}
+
+/// How events of a stream are spread over time and cameras.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Arrivals {
+    /// One process for the whole stream; each event picks a camera.
+    Shared,
+    /// One independent process per camera.
+    PerCamera,
+}
+
+impl Arrivals {
+    /// The spellings accepted in a file.
+    pub const NAMES: &'static [&'static str] = &["shared", "per_camera"];
+}
+
+/// When the first event of a process is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FirstEvent {
+    /// One sampled gap after the start.
+    #[default]
+    AfterGap,
+    /// At offset 0.
+    AtStart,
+}
+
+impl FirstEvent {
+    /// The spellings accepted in a file.
+    pub const NAMES: &'static [&'static str] = &["after_gap", "at_start"];
+}
+
+/// How a shared stream picks the camera of each event.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum Pick {
+    /// `uniform` (every camera equally likely) or `round_robin` (in list order).
+    Named(PickName),
+    /// `{weights: [..]}`: one non-negative weight per camera, in list order.
+    Weighted(Weights),
+}
+
+/// A pick rule given by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PickName {
+    /// Every camera equally likely, independently for each event.
+    Uniform,
+    /// Cameras in list order, starting again after the last.
+    RoundRobin,
+}
+
+impl PickName {
+    /// The spellings accepted in a file.
+    pub const NAMES: &'static [&'static str] = &["uniform", "round_robin"];
+}
+
+/// Relative weights, one per camera.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Weights {
+    /// One non-negative, finite weight per camera; at least one must be positive.
+    pub weights: Vec<f64>,
+}
+
+/// The distribution of the gap between consecutive events of one process.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(tag = "distribution", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InterArrival {
+    /// Every gap equals `interval`.
+    Constant {
+        /// The gap, e.g. `500ms`.
+        interval: Duration,
+    },
+    /// Gaps uniformly distributed between `min` and `max` inclusive.
+    Uniform {
+        /// Shortest gap, e.g. `100ms`.
+        min: Duration,
+        /// Longest gap, e.g. `1s`.
+        max: Duration,
+    },
+    /// Poisson arrivals: exponentially distributed gaps with the given mean.
+    Exponential {
+        /// Mean gap (1 / rate), e.g. `2s`.
+        mean: Duration,
+    },
+    /// Normally distributed gaps, truncated to positive gaps by resampling.
+    Normal {
+        /// Mean gap before truncation.
+        mean: Duration,
+        /// Standard deviation before truncation.
+        std_dev: Duration,
+    },
+    /// Log-normally distributed gaps, given by the mean and standard deviation of the gap
+    /// itself (not of its logarithm).
+    Lognormal {
+        /// Mean gap.
+        mean: Duration,
+        /// Standard deviation of the gap.
+        std_dev: Duration,
+    },
+    /// Gamma-distributed gaps with the given shape and mean (scale = mean / shape).
+    Gamma {
+        /// Shape k > 0 (k = 1 is exponential; larger is more regular).
+        shape: f64,
+        /// Mean gap.
+        mean: Duration,
+    },
+    /// Weibull-distributed gaps.
+    Weibull {
+        /// Shape k > 0 (k < 1 is bursty, k = 1 exponential, k > 1 regular).
+        shape: f64,
+        /// Scale λ.
+        scale: Duration,
+    },
+    /// Pareto-distributed (heavy-tailed) gaps.
+    Pareto {
+        /// Shape α > 0 (the tail index; the mean is finite only for α > 1).
+        shape: f64,
+        /// Scale: the shortest possible gap.
+        scale: Duration,
+    },
+}
+
+/// One distribution's name and the parameters it takes, for the loader and its messages.
+pub struct DistributionSpec {
+    /// The name as written after `distribution:`.
+    pub name: &'static str,
+    /// Its parameters, in the order they are documented.
+    pub params: &'static [(&'static str, ParamKind)],
+}
+
+/// Whether a distribution parameter is written as a duration or as a plain number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A duration with units, e.g. `2s`.
+    Duration,
+    /// A plain number, e.g. `1.5`.
+    Number,
+}
+
+impl InterArrival {
+    /// Every distribution with its parameters.
+    pub const SPECS: &'static [DistributionSpec] = &[
+        DistributionSpec {
+            name: "constant",
+            params: &[("interval", ParamKind::Duration)],
+        },
+        DistributionSpec {
+            name: "uniform",
+            params: &[("min", ParamKind::Duration), ("max", ParamKind::Duration)],
+        },
+        DistributionSpec {
+            name: "exponential",
+            params: &[("mean", ParamKind::Duration)],
+        },
+        DistributionSpec {
+            name: "normal",
+            params: &[
+                ("mean", ParamKind::Duration),
+                ("std_dev", ParamKind::Duration),
+            ],
+        },
+        DistributionSpec {
+            name: "lognormal",
+            params: &[
+                ("mean", ParamKind::Duration),
+                ("std_dev", ParamKind::Duration),
+            ],
+        },
+        DistributionSpec {
+            name: "gamma",
+            params: &[("shape", ParamKind::Number), ("mean", ParamKind::Duration)],
+        },
+        DistributionSpec {
+            name: "weibull",
+            params: &[("shape", ParamKind::Number), ("scale", ParamKind::Duration)],
+        },
+        DistributionSpec {
+            name: "pareto",
+            params: &[("shape", ParamKind::Number), ("scale", ParamKind::Duration)],
+        },
+    ];
+}

@@ -1,0 +1,540 @@
+//! From the raw file model to a [`Scenario`] that cannot hold an invalid value.
+//!
+//! Every check runs and every problem is reported with its field path; downstream code
+//! (the planner, the sinks) relies on what is guaranteed here and never re-checks.
+//! Command-line overrides are applied first and checked the same way; their problems are
+//! reported under the flag's name.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rand::distr::weighted::WeightedIndex;
+
+use super::duration::Nanos;
+use super::limits;
+use super::load::{FieldPath, Problem};
+use super::model::*;
+use crate::plan::distribution::Gap;
+use crate::plan::process::{ProcessKey, process_key};
+
+/// Values from the command line that replace the file's.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--seed`.
+    pub seed: Option<u64>,
+    /// `--start`.
+    pub start: Option<DateTime<Utc>>,
+    /// `--duration`.
+    pub duration: Option<Nanos>,
+    /// `--topic`.
+    pub topic: Option<String>,
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The scenario's name.
+    pub name: String,
+    /// The seed all random streams derive from.
+    pub seed: u64,
+    /// Events are planned at offsets below this, in nanoseconds (positive).
+    pub duration: Nanos,
+    /// The instant of offset 0, if fixed; otherwise the run picks its start.
+    pub start: Option<DateTime<Utc>>,
+    /// The Kafka topic (a legal topic name).
+    pub topic: String,
+    /// Kafka sink settings.
+    pub kafka: Kafka,
+    /// The streams, in file order (at least one).
+    pub streams: Vec<Stream>,
+}
+
+/// Kafka sink settings from the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kafka {
+    /// `kafka.bootstrap_servers`, if set.
+    pub bootstrap_servers: Option<String>,
+    /// The producer's `client.id`.
+    pub client_id: String,
+    /// What becomes the message key.
+    pub key: KeyMode,
+    /// librdkafka properties passed through, in key order.
+    pub properties: BTreeMap<String, String>,
+}
+
+/// A validated stream.
+#[derive(Debug, Clone)]
+pub struct Stream {
+    /// Unique name within the scenario.
+    pub name: String,
+    /// Cameras, unique, at least one.
+    pub cameras: Vec<CameraId>,
+    /// Shared or per-camera arrivals.
+    pub arrivals: StreamArrivals,
+    /// The gap distribution.
+    pub gap: Gap,
+    /// When each process sends its first event.
+    pub first_event: FirstEvent,
+    /// The identity of each arrival process: one for a shared stream, one per camera
+    /// otherwise (in camera order). Unique across the scenario.
+    pub processes: Vec<ProcessKey>,
+}
+
+/// How a stream's events are spread over its cameras.
+#[derive(Debug, Clone)]
+pub enum StreamArrivals {
+    /// One process for the stream; each event picks a camera this way.
+    Shared(CameraPick),
+    /// One process per camera.
+    PerCamera,
+}
+
+/// How a shared stream picks cameras.
+#[derive(Debug, Clone)]
+pub enum CameraPick {
+    /// Uniformly at random.
+    Uniform,
+    /// In list order.
+    RoundRobin,
+    /// By weight.
+    Weighted(WeightedIndex<f64>),
+}
+
+/// Checks a parsed file and builds the scenario, or lists every problem.
+pub fn validate(
+    file: ScenarioFile,
+    default_name: &str,
+    overrides: &Overrides,
+) -> Result<Scenario, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let root = FieldPath::default();
+    let at = |key: &str| root.key(key);
+
+    let name = match file.name {
+        Some(n) if n.trim().is_empty() => {
+            problems.push(
+                Problem::new(&at("name"), "the name is empty")
+                    .help("remove it to use the file name"),
+            );
+            String::new()
+        }
+        Some(n) => n,
+        None => default_name.to_string(),
+    };
+    let seed = overrides.seed.or(file.seed).unwrap_or(0);
+
+    let (duration, duration_path) = match overrides.duration {
+        Some(d) => (d, root.key("--duration")),
+        None => (file.duration.0, at("duration")),
+    };
+    if duration.0 == 0 {
+        problems
+            .push(Problem::new(&duration_path, "the duration must be positive").help("e.g. `3m`"));
+    } else if duration.0 > limits::MAX_DURATION_NS {
+        problems.push(Problem::new(
+            &duration_path,
+            format!("{duration} is longer than the limit of 100 years"),
+        ));
+    }
+
+    let start = match (overrides.start, &file.start) {
+        (Some(start), _) => Some(start),
+        (None, Some(text)) => match DateTime::parse_from_rfc3339(text) {
+            Ok(t) => Some(t.with_timezone(&Utc)),
+            Err(e) => {
+                problems.push(
+                    Problem::new(
+                        &at("start"),
+                        format!("`{text}` is not an RFC 3339 timestamp ({e})"),
+                    )
+                    .help("write e.g. `2026-01-01T00:00:00Z`"),
+                );
+                None
+            }
+        },
+        (None, None) => None,
+    };
+    if let Some(start) = start {
+        let path = if overrides.start.is_some() {
+            root.key("--start")
+        } else {
+            at("start")
+        };
+        if let Err(message) = check_start(start, duration) {
+            problems.push(Problem::new(&path, message));
+        }
+    }
+
+    let (topic, topic_path) = match (&overrides.topic, file.topic) {
+        (Some(t), _) => (t.clone(), root.key("--topic")),
+        (None, Some(t)) => (t, at("topic")),
+        (None, None) => ("events".to_string(), at("topic")),
+    };
+    if let Err(message) = check_topic(&topic) {
+        problems.push(Problem::new(&topic_path, message));
+    }
+
+    let kafka = kafka(file.kafka, &at("kafka"), &mut problems);
+
+    if file.streams.len() > limits::MAX_STREAMS {
+        problems.push(Problem::new(
+            &at("streams"),
+            format!(
+                "{} streams; the limit is {}",
+                file.streams.len(),
+                limits::MAX_STREAMS
+            ),
+        ));
+    }
+    let mut names = BTreeMap::new();
+    let mut total_cameras: u64 = 0;
+    let mut streams = Vec::new();
+    for (i, raw) in file.streams.into_iter().enumerate() {
+        let path = at("streams").index(i);
+        let name = raw.name.clone().unwrap_or_else(|| format!("stream-{i}"));
+        if name.trim().is_empty() {
+            problems.push(Problem::new(&path.key("name"), "the stream name is empty"));
+        } else if let Some(first) = names.insert(name.clone(), i) {
+            problems.push(
+                Problem::new(
+                    &path.key("name"),
+                    format!("stream name `{name}` is also used by streams[{first}]"),
+                )
+                .help("stream names must be unique; unnamed streams are called `stream-<index>`"),
+            );
+        }
+        let count = match &raw.cameras {
+            Cameras::List(ids) => ids.len() as u64,
+            Cameras::Generated(g) => g.count,
+        };
+        total_cameras = total_cameras.saturating_add(count);
+        if total_cameras > limits::MAX_CAMERAS {
+            problems.push(Problem::new(
+                &path.key("cameras"),
+                format!(
+                    "this brings the scenario to {total_cameras} cameras; the limit is {}",
+                    limits::MAX_CAMERAS
+                ),
+            ));
+            continue;
+        }
+        if let Some(stream) = stream(raw, name, seed, &path, &mut problems) {
+            streams.push(stream);
+        }
+    }
+    check_unique_processes(&streams, &mut problems);
+
+    if problems.is_empty() {
+        Ok(Scenario {
+            name,
+            seed,
+            duration,
+            start,
+            topic,
+            kafka,
+            streams,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// The start and the end of the run must be instants Kafka and the timestamp format can
+/// carry: from 1970 to the year 9999.
+pub fn check_start(start: DateTime<Utc>, duration: Nanos) -> Result<(), String> {
+    let end = start.checked_add_signed(chrono::Duration::nanoseconds(
+        duration.0.min(i64::MAX as u64) as i64,
+    ));
+    let latest =
+        DateTime::parse_from_rfc3339("9999-12-31T23:59:59Z").map(|t| t.with_timezone(&Utc));
+    match (end, latest) {
+        _ if start.timestamp() < 0 => Err(format!(
+            "{start} is before 1970; Kafka timestamps start in 1970"
+        )),
+        (Some(end), Ok(latest)) if end <= latest => Ok(()),
+        _ => Err("start plus duration goes past the year 9999".into()),
+    }
+}
+
+/// A legal Kafka topic name: 1 to 249 of `[A-Za-z0-9._-]`, not `.` or `..`.
+pub fn check_topic(topic: &str) -> Result<(), String> {
+    let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if topic.is_empty()
+        || topic.len() > 249
+        || topic == "."
+        || topic == ".."
+        || !topic.chars().all(legal)
+    {
+        Err(format!(
+            "`{topic}` is not a legal Kafka topic name: use 1 to 249 letters, digits, `.`, `_` or `-`"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn kafka(file: Option<KafkaFile>, path: &FieldPath, problems: &mut Vec<Problem>) -> Kafka {
+    let file = file.unwrap_or(KafkaFile {
+        bootstrap_servers: None,
+        client_id: None,
+        key: None,
+        properties: BTreeMap::new(),
+    });
+    for key in file.properties.keys() {
+        let managed = match key.as_str() {
+            "bootstrap.servers" | "metadata.broker.list" => {
+                Some("kafka.bootstrap_servers or --bootstrap-servers")
+            }
+            "client.id" => Some("kafka.client_id"),
+            _ => None,
+        };
+        if let Some(instead) = managed {
+            let problem = Problem::new(
+                &path.key("properties").key(key),
+                format!("`{key}` is set elsewhere"),
+            );
+            problems.push(problem.help(format!("use {instead}")));
+        }
+    }
+    if let Some(servers) = &file.bootstrap_servers {
+        if servers.trim().is_empty() {
+            problems.push(Problem::new(
+                &path.key("bootstrap_servers"),
+                "no broker addresses given",
+            ));
+        }
+    }
+    Kafka {
+        bootstrap_servers: file.bootstrap_servers,
+        client_id: file.client_id.unwrap_or_else(|| "simulate".to_string()),
+        key: file.key.unwrap_or_default(),
+        properties: file.properties,
+    }
+}
+
+fn stream(
+    raw: StreamFile,
+    name: String,
+    seed: u64,
+    path: &FieldPath,
+    problems: &mut Vec<Problem>,
+) -> Option<Stream> {
+    let before = problems.len();
+    let cameras = cameras(&raw.cameras, &path.key("cameras"), problems);
+    let arrivals = raw.arrivals.unwrap_or(Arrivals::Shared);
+    let arrivals = match (arrivals, raw.pick) {
+        (Arrivals::PerCamera, Some(_)) => {
+            problems.push(
+                Problem::new(
+                    &path.key("pick"),
+                    "`pick` applies to `arrivals: shared` only",
+                )
+                .help("a per-camera stream has one process per camera; remove `pick`"),
+            );
+            None
+        }
+        (Arrivals::PerCamera, None) => Some(StreamArrivals::PerCamera),
+        (Arrivals::Shared, None | Some(Pick::Named(PickName::Uniform))) => {
+            Some(StreamArrivals::Shared(CameraPick::Uniform))
+        }
+        (Arrivals::Shared, Some(Pick::Named(PickName::RoundRobin))) => {
+            Some(StreamArrivals::Shared(CameraPick::RoundRobin))
+        }
+        (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => weights_pick(
+            &weights,
+            cameras.as_ref().map(Vec::len),
+            &path.key("pick").key("weights"),
+            problems,
+        )
+        .map(|w| StreamArrivals::Shared(CameraPick::Weighted(w))),
+    };
+    let gap = match Gap::new(&raw.inter_arrival) {
+        Ok(gap) => Some(gap),
+        Err(list) => {
+            for (param, message) in list {
+                problems.push(Problem::new(&path.key("inter_arrival").key(param), message));
+            }
+            None
+        }
+    };
+    if problems.len() > before {
+        return None;
+    }
+    let (cameras, arrivals, gap) = (cameras?, arrivals?, gap?);
+    let processes = match arrivals {
+        StreamArrivals::Shared(_) => vec![process_key(seed, &name, None)],
+        StreamArrivals::PerCamera => cameras
+            .iter()
+            .map(|c| process_key(seed, &name, Some(c)))
+            .collect(),
+    };
+    Some(Stream {
+        name,
+        cameras,
+        arrivals,
+        gap,
+        first_event: raw.first_event.unwrap_or_default(),
+        processes,
+    })
+}
+
+fn cameras(raw: &Cameras, path: &FieldPath, problems: &mut Vec<Problem>) -> Option<Vec<CameraId>> {
+    let ids = match raw {
+        Cameras::List(ids) => ids.clone(),
+        Cameras::Generated(g) => generate(g, path, problems)?,
+    };
+    if ids.is_empty() {
+        problems.push(
+            Problem::new(path, "the camera list is empty").help("list at least one camera id"),
+        );
+        return None;
+    }
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut ok = true;
+    for (i, id) in ids.iter().enumerate() {
+        if let Some(first) = seen.insert(id.to_string(), i) {
+            let where_ = if matches!(raw, Cameras::List(_)) {
+                path.index(i)
+            } else {
+                path.clone()
+            };
+            problems.push(Problem::new(
+                &where_,
+                format!("camera id `{id}` appears twice (also at index {first})"),
+            ));
+            ok = false;
+        }
+    }
+    ok.then_some(ids)
+}
+
+fn generate(
+    g: &GeneratedCameras,
+    path: &FieldPath,
+    problems: &mut Vec<Problem>,
+) -> Option<Vec<CameraId>> {
+    let before = problems.len();
+    if g.count == 0 {
+        problems.push(Problem::new(&path.key("count"), "count must be at least 1"));
+    }
+    if g.count > limits::MAX_CAMERAS {
+        problems.push(Problem::new(
+            &path.key("count"),
+            format!("{} cameras; the limit is {}", g.count, limits::MAX_CAMERAS),
+        ));
+    }
+    let first = g.first.unwrap_or(0);
+    if g.count > 0
+        && first
+            .checked_add((g.count - 1).min(i64::MAX as u64) as i64)
+            .is_none()
+    {
+        problems.push(Problem::new(
+            &path.key("first"),
+            "first + count goes past the largest 64-bit integer",
+        ));
+    }
+    if g.width.is_some() && g.prefix.is_none() {
+        problems.push(
+            Problem::new(
+                &path.key("width"),
+                "`width` needs `prefix`: integer ids are not padded",
+            )
+            .help("add `prefix: \"\"` for zero-padded string ids"),
+        );
+    }
+    if g.width.is_some_and(|w| w > 20) {
+        problems.push(Problem::new(
+            &path.key("width"),
+            "width is at most 20 digits",
+        ));
+    }
+    if problems.len() > before {
+        return None;
+    }
+    let width = g.width.unwrap_or(0) as usize;
+    Some(
+        (0..g.count as i64)
+            .map(|i| {
+                let n = first + i;
+                match &g.prefix {
+                    Some(prefix) => CameraId::Text(format!("{prefix}{n:0width$}")),
+                    None => CameraId::Int(n),
+                }
+            })
+            .collect(),
+    )
+}
+
+fn weights_pick(
+    weights: &[f64],
+    cameras: Option<usize>,
+    path: &FieldPath,
+    problems: &mut Vec<Problem>,
+) -> Option<WeightedIndex<f64>> {
+    let before = problems.len();
+    if let Some(n) = cameras {
+        if n != weights.len() {
+            problems.push(
+                Problem::new(path, format!("{} weights for {n} cameras", weights.len()))
+                    .help("give one weight per camera, in list order"),
+            );
+        }
+    }
+    for (i, w) in weights.iter().enumerate() {
+        if !(w.is_finite() && *w >= 0.0) {
+            problems.push(Problem::new(
+                &path.index(i),
+                format!("a weight must be a finite number ≥ 0, found {w}"),
+            ));
+        }
+    }
+    if problems.len() == before && !weights.iter().any(|w| *w > 0.0) {
+        problems.push(
+            Problem::new(path, "all weights are zero")
+                .help("at least one camera needs a positive weight"),
+        );
+    }
+    if problems.len() > before {
+        return None;
+    }
+    match WeightedIndex::new(weights.iter().copied()) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            problems.push(Problem::new(
+                path,
+                format!("these weights cannot be used: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Event ids embed each process's key, so two processes must never share one. A clash
+/// needs two 60-bit hashes to agree: this is a guarantee more than a likely error.
+fn check_unique_processes(streams: &[Stream], problems: &mut Vec<Problem>) {
+    let mut tags: Vec<u64> = streams
+        .iter()
+        .flat_map(|s| s.processes.iter().map(ProcessKey::tag))
+        .collect();
+    tags.sort_unstable();
+    if tags.windows(2).any(|w| w[0] == w[1]) {
+        problems.push(
+            Problem::new(
+                &FieldPath::default().key("seed"),
+                "two arrival processes would share event ids under this seed",
+            )
+            .help("choose another seed"),
+        );
+    }
+}
+
+impl std::fmt::Display for CameraId {
+    /// The id as text: the Kafka key and the form used in messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CameraId::Int(n) => write!(f, "{n}"),
+            CameraId::Text(s) => f.write_str(s),
+        }
+    }
+}
