@@ -73,6 +73,7 @@ pub struct KafkaFile {
     /// librdkafka producer properties passed through as they are, e.g. `{linger.ms: 5}`.
     /// `-X key=value` on the command line wins over these.
     #[schemars(with = "BTreeMap<String, PropertyValue>")]
+    #[serde(default)]
     pub properties: BTreeMap<String, String>,
 }
 

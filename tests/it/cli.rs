@@ -1,0 +1,183 @@
+//! The real binary: exit codes, streams, overrides and the closed-pipe case.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+
+use crate::common::*;
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn dry_run_prints_values_and_nothing_on_stderr() {
+    let out = simulate(&["scenarios/default.yaml", "--dry-run", "--start", START]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stderr.is_empty());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["timestamp"], "2026-01-01 00:00:00");
+}
+
+#[test]
+fn overrides_replace_the_file_values() {
+    let base = simulate(&[
+        "scenarios/default.yaml",
+        "--dry-run",
+        "--format",
+        "plan",
+        "--start",
+        START,
+    ]);
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--dry-run",
+        "--format",
+        "plan",
+        "--start",
+        "2030-06-01T12:00:00Z",
+        "--seed",
+        "7",
+        "--duration",
+        "30s",
+        "--topic",
+        "other",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        lines.len() > 20 && lines.len() < 80,
+        "{} events in 30 s",
+        lines.len()
+    );
+    assert!(
+        lines
+            .iter()
+            .all(|l| l["topic"] == "other" && l["offset_us"].as_u64().unwrap() < 30_000_000)
+    );
+    assert!(
+        lines[0]["value"]["timestamp"]
+            .as_str()
+            .unwrap()
+            .starts_with("2030-06-01 12:00")
+    );
+    assert_ne!(
+        base.stdout[..200],
+        text.as_bytes()[..200],
+        "--seed 7 gave the seed-42 plan"
+    );
+}
+
+#[test]
+fn closed_pipe_ends_quietly_with_success() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
+        .args(["scenarios/default.yaml", "--dry-run", "--duration", "24h"])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 256];
+    child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+    // stdout is dropped here: the reader goes away like `| head` does.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["scenarios/default.yaml", "--format", "plan"],
+        &["scenarios/default.yaml", "--dry-run", "--duration", "10"],
+        &[
+            "scenarios/default.yaml",
+            "--dry-run",
+            "--start",
+            "yesterday",
+        ],
+        &["scenarios/default.yaml", "--dry-run", "--no-such-flag"],
+        &[
+            "scenarios/default.yaml",
+            "--dry-run",
+            "--topic",
+            "bad topic",
+        ],
+        &["scenarios/default.yaml", "--dry-run", "--duration", "0s"],
+    ] {
+        let out = simulate(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        assert!(!stderr(&out).contains("panicked"));
+        assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+    }
+}
+
+#[test]
+fn missing_and_directory_paths_exit_2() {
+    let out = simulate(&["no/such/file.yaml", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("no/such/file.yaml"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("no such file"));
+    let out = simulate(&["scenarios", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("directory"));
+}
+
+#[test]
+fn validate_reports_each_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "duration: 3m\nstreams:\n  - cameras: []\n    inter_arrival: {distribution: exponential, mean: 0s}\n").unwrap();
+    let bad = bad.to_str().unwrap();
+    let out = simulate(&[
+        "validate",
+        "scenarios/default.yaml",
+        bad,
+        "scenarios/city.yaml",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("scenarios/default.yaml: ok"));
+    assert!(stdout.contains("scenarios/city.yaml: ok"));
+    let err = stderr(&out);
+    assert!(
+        err.contains("streams[0].cameras: the camera list is empty"),
+        "{err}"
+    );
+    assert!(
+        err.contains("streams[0].inter_arrival.mean: mean must be positive"),
+        "{err}"
+    );
+    assert!(err.contains("1 of 3 files are invalid"), "{err}");
+    let all = simulate(&[
+        "validate",
+        "scenarios/default.yaml",
+        "scenarios/city.yaml",
+        "scenarios/parking.yaml",
+    ]);
+    assert_eq!(all.status.code(), Some(0));
+}
+
+#[test]
+fn schema_prints_the_committed_schemas() {
+    let out = simulate(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        out.stdout,
+        std::fs::read(root().join("schemas/scenario.schema.json")).unwrap()
+    );
+    let out = simulate(&["schema", "--event"]);
+    assert_eq!(
+        out.stdout,
+        std::fs::read(root().join("schemas/event.schema.json")).unwrap()
+    );
+}

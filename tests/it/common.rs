@@ -1,0 +1,70 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use chrono::{DateTime, Utc};
+use simulate::plan::{Plan, Renderer};
+use simulate::scenario::{self, Overrides, Scenario, Source};
+use simulate::sink::stdout::{Format, write_events};
+
+/// The fixed start every golden plan uses.
+pub const START: &str = "2026-01-01T00:00:00Z";
+
+pub fn start() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(START)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Loads a scenario from text, panicking with the rendered diagnostics if it is invalid.
+pub fn scenario(text: &str) -> Scenario {
+    try_scenario(text).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Loads a scenario from text; the error is the rendered diagnostics.
+pub fn try_scenario(text: &str) -> Result<Scenario, String> {
+    let source = Source {
+        name: "test.yaml".into(),
+        text: text.into(),
+    };
+    scenario::load_source(&source, "test", &Overrides::default())
+        .map_err(|d| simulate::error::render_all(&d))
+}
+
+/// Renders a scenario's whole plan in `format` from the fixed start.
+pub fn render(scenario: &Scenario, format: Format) -> String {
+    let mut renderer = Renderer::new(scenario, start());
+    let mut out = Vec::new();
+    write_events(Plan::new(scenario), &mut renderer, format, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Runs the real binary with `args` from the crate root.
+pub fn simulate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_simulate"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("the simulate binary runs")
+}
+
+/// Every example scenario, sorted by name.
+pub fn example_scenarios() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 3, "the example scenarios are missing");
+    files
+}
+
+pub fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}

@@ -1,0 +1,116 @@
+//! Messages for bad scenario files, compared in full: what is wrong, the field path, the
+//! position and line, and the hint. Every problem of a file is reported in one run.
+
+use crate::common::*;
+
+fn errors(text: &str) -> String {
+    try_scenario(text).expect_err("the scenario should be rejected")
+}
+
+#[test]
+fn misspelt_key_points_at_the_key_with_a_suggestion() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, maen: 2s}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].inter_arrival: unknown field `maen`
+ --> test.yaml:4:48
+  |
+4 |     inter_arrival: {distribution: exponential, maen: 2s}
+  |                                                ^^^^
+  = help: did you mean `mean`?
+
+error: streams[0].inter_arrival: missing required field `mean`
+ --> test.yaml:4:20
+  |
+4 |     inter_arrival: {distribution: exponential, maen: 2s}
+  |                    ^
+  = help: add e.g. `mean: 1s`
+
+error: 2 problems found"
+    );
+}
+
+#[test]
+fn unknown_distribution_gets_a_suggestion() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival:\n      distribution: lognormall\n      mean: 1s\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].inter_arrival.distribution: unknown value `lognormall`
+ --> test.yaml:5:21
+  |
+5 |       distribution: lognormall
+  |                     ^^^^^^^^^^
+  = help: did you mean `lognormal`?"
+    );
+}
+
+#[test]
+fn all_problems_of_a_file_are_reported_at_once() {
+    let text = "\
+seed: -1
+duration: 0s
+topic: events
+streams:
+  - name: a
+    cameras: [1, 2, 2]
+    inter_arrival: {distribution: uniform, min: 2s, max: 1s}
+  - name: a
+    cameras: {count: 3}
+    pick: {weights: [1, 1]}
+    inter_arrival: {distribution: gamma, shape: -2, mean: 1s}
+  - cameras: [5]
+    arrivals: per_camera
+    pick: uniform
+    inter_arrival: {distribution: pareto, shape: .nan, scale: 1s}
+";
+    let out = errors(text);
+    for expected in [
+        "error: seed: -1 is out of range",
+        " --> test.yaml:1:7",
+        "error: duration: the duration must be positive",
+        "error: streams[0].cameras[2]: camera id `2` appears twice (also at index 1)",
+        " --> test.yaml:6:21",
+        "error: streams[0].inter_arrival.max: max (1s) is less than min (2s)",
+        "error: streams[1].name: stream name `a` is also used by streams[0]",
+        "error: streams[1].pick.weights: 2 weights for 3 cameras",
+        "error: streams[1].inter_arrival.shape: shape must be positive and finite, found -2",
+        "error: streams[2].pick: `pick` applies to `arrivals: shared` only",
+        "error: streams[2].inter_arrival.shape: shape must be positive and finite, found NaN",
+        "error: 9 problems found",
+    ] {
+        assert!(out.contains(expected), "missing {expected:?} in:\n{out}");
+    }
+}
+
+#[test]
+fn yaml_syntax_errors_have_a_position() {
+    let out = errors("duration: 3m\nstreams: [\n  {cameras: [1]\n");
+    assert!(out.starts_with("error: invalid YAML:"), "{out}");
+    assert!(out.contains("--> test.yaml:"), "{out}");
+}
+
+#[test]
+fn an_empty_file_says_so() {
+    assert!(errors("").contains("the file is empty"));
+    assert!(errors("# only a comment\n").contains("the file is empty"));
+}
+
+#[test]
+fn durations_need_units() {
+    let out = errors(
+        "duration: 180\nstreams: [{cameras: [1], inter_arrival: {distribution: constant, interval: 1s}}]",
+    );
+    assert!(
+        out.contains("error: duration: duration 180 needs a unit"),
+        "{out}"
+    );
+    assert!(out.contains("help: write e.g. `180s` or `180ms`"), "{out}");
+}
+
+#[test]
+fn gaps_too_short_to_plan_are_rejected() {
+    let out = errors(
+        "duration: 24h\nstreams: [{cameras: [1], inter_arrival: {distribution: exponential, mean: 1ns}}]",
+    );
+    assert!(out.contains("it must be at least 1us"), "{out}");
+}

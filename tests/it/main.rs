@@ -1,0 +1,10 @@
+//! Integration tests, one binary with a module per concern (faster to build than many).
+
+mod cli;
+mod common;
+mod determinism;
+mod errors;
+mod golden;
+mod memory;
+mod schema;
+mod stats;
