@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
 
 use crate::scenario::{Nanos, Overrides, duration};
+use crate::sink::kafka::config::parse_property;
 use crate::sink::stdout::Format;
 
 /// Turn a YAML scenario into a deterministic, time-ordered plan of camera events and
@@ -70,6 +71,53 @@ pub struct RunArgs {
     /// Kafka topic (overrides `topic`).
     #[arg(long, value_name = "NAME")]
     pub topic: Option<String>,
+
+    /// Kafka brokers, host:port[,host:port…] (default: $KAFKA_BOOTSTRAP_SERVERS, then the
+    /// scenario's kafka.bootstrap_servers, then an embedded cluster).
+    #[arg(long, short = 'b', value_name = "LIST", help_heading = "Kafka")]
+    pub bootstrap_servers: Option<String>,
+
+    /// Use an embedded Kafka cluster (librdkafka's mock, 3 brokers) whatever else is set;
+    /// after the run the topic is read back and checked against the plan.
+    #[arg(long, help_heading = "Kafka")]
+    pub embedded_broker: bool,
+
+    /// Replay N times faster than real time (timestamps stay the planned instants).
+    #[arg(long, value_name = "N", value_parser = parse_speed, conflicts_with = "max_speed", help_heading = "Kafka")]
+    pub speed: Option<f64>,
+
+    /// Send as fast as the broker takes events, without pacing.
+    #[arg(long, help_heading = "Kafka")]
+    pub max_speed: bool,
+
+    /// A librdkafka producer property, e.g. -X compression.type=lz4 (repeatable; wins over
+    /// the scenario's kafka.properties).
+    #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property, help_heading = "Kafka")]
+    pub properties: Vec<(String, String)>,
+
+    /// Write the run's report as JSON to FILE.
+    #[arg(long, value_name = "FILE", help_heading = "Kafka")]
+    pub report: Option<PathBuf>,
+
+    /// How long to wait for the brokers before the schedule starts.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration::parse, help_heading = "Kafka")]
+    pub connect_timeout: Nanos,
+
+    /// How long to wait for outstanding deliveries at the end (and after Ctrl-C).
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration::parse, help_heading = "Kafka")]
+    pub flush_timeout: Nanos,
+
+    /// Partitions of the topic in the embedded cluster.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=1000), help_heading = "Kafka")]
+    pub partitions: i32,
+
+    /// No progress bar and no summary; errors only.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// KAFKA_BOOTSTRAP_SERVERS, read once at start-up.
+    #[arg(skip)]
+    pub env_bootstrap_servers: Option<String>,
 }
 
 impl RunArgs {
@@ -84,13 +132,25 @@ impl RunArgs {
     }
 }
 
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
+        _ => Err(format!(
+            "`{text}` is not a positive number; use e.g. --speed 10, or --max-speed"
+        )),
+    }
+}
+
 fn parse_start(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| format!("{e}; write e.g. 2026-01-01T00:00:00Z"))
 }
 
-/// Parses the process's arguments; on a usage error clap prints it and exits with 2.
+/// Parses the process's arguments and reads the environment; on a usage error clap
+/// prints it and exits with 2.
 pub fn parse() -> Cli {
-    Cli::parse()
+    let mut cli = Cli::parse();
+    cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
+    cli
 }

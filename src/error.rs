@@ -13,6 +13,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILURE: u8 = 1;
 /// Exit code for invalid input: a bad scenario file or command line.
 pub const EXIT_INVALID: u8 = 2;
+/// Exit code after SIGINT or SIGTERM (128 + 2, as shells report Ctrl-C).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Everything that can stop a run, each with its exit code.
 #[derive(Debug, thiserror::Error)]

@@ -1,3 +1,4 @@
-//! Where a plan goes: stdout for dry runs (and, in the next step, Kafka).
+//! Where a plan goes: stdout for dry runs, Kafka otherwise.
 
+pub mod kafka;
 pub mod stdout;

@@ -5,6 +5,7 @@ mod common;
 mod determinism;
 mod errors;
 mod golden;
+mod kafka;
 mod memory;
 mod schema;
 mod stats;

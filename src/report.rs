@@ -1,0 +1,266 @@
+//! What a run did: counts, pacing and delivery-latency percentiles, per-camera counts.
+//! Printed as a summary on stderr and written as JSON with `--report FILE`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// A log-linear histogram of nanosecond values: exact below 128 ns, then 64 buckets per
+/// power of two (under 1.6 % error), in constant memory.
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    buckets: Vec<u64>,
+    count: u64,
+    max: u64,
+}
+
+const LINEAR: u64 = 128;
+const SUB_BUCKETS: u64 = 64;
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            buckets: vec![0; (LINEAR + 57 * SUB_BUCKETS) as usize],
+            count: 0,
+            max: 0,
+        }
+    }
+}
+
+impl Histogram {
+    fn index(value: u64) -> usize {
+        if value < LINEAR {
+            return value as usize;
+        }
+        let exponent = 63 - u64::from(value.leading_zeros()); // ≥ 7
+        let mantissa = (value >> (exponent - 6)) & (SUB_BUCKETS - 1);
+        (LINEAR + (exponent - 7) * SUB_BUCKETS + mantissa) as usize
+    }
+
+    /// The smallest value that falls in bucket `index`.
+    fn lower_bound(index: usize) -> u64 {
+        let index = index as u64;
+        if index < LINEAR {
+            return index;
+        }
+        let exponent = (index - LINEAR) / SUB_BUCKETS + 7;
+        let mantissa = (index - LINEAR) % SUB_BUCKETS;
+        (1 << exponent) | (mantissa << (exponent - 6))
+    }
+
+    /// Adds one value.
+    pub fn record(&mut self, value: u64) {
+        self.buckets[Self::index(value)] += 1;
+        self.count += 1;
+        self.max = self.max.max(value);
+    }
+
+    /// Adds every value of another histogram.
+    pub fn merge(&mut self, other: &Histogram) {
+        for (a, b) in self.buckets.iter_mut().zip(&other.buckets) {
+            *a += b;
+        }
+        self.count += other.count;
+        self.max = self.max.max(other.max);
+    }
+
+    /// How many values were recorded.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The largest value recorded (exact).
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+
+    /// The value at quantile `q` (0..=1): the lower bound of its bucket, never above the max.
+    pub fn quantile(&self, q: f64) -> u64 {
+        if self.count == 0 {
+            return 0;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.count as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (i, &n) in self.buckets.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return Self::lower_bound(i).min(self.max);
+            }
+        }
+        self.max
+    }
+
+    /// p50, p99 and max, in microseconds.
+    pub fn summary_us(&self) -> Percentiles {
+        Percentiles {
+            p50_us: self.quantile(0.50) as f64 / 1e3,
+            p99_us: self.quantile(0.99) as f64 / 1e3,
+            max_us: self.max as f64 / 1e3,
+            samples: self.count,
+        }
+    }
+}
+
+/// Percentiles of a distribution of durations, in microseconds.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Percentiles {
+    /// Median.
+    pub p50_us: f64,
+    /// 99th percentile.
+    pub p99_us: f64,
+    /// Largest.
+    pub max_us: f64,
+    /// How many values.
+    pub samples: u64,
+}
+
+/// The outcome of a run, as printed and as written to `--report`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed used.
+    pub seed: u64,
+    /// Instant of offset 0 (RFC 3339).
+    pub start: String,
+    /// Topic written to.
+    pub topic: String,
+    /// Where the events went: the bootstrap servers, or `embedded`.
+    pub brokers: String,
+    /// `real time`, `speed N` or `max speed`.
+    pub pace: String,
+    /// Events taken from the plan (all of them, unless the run was interrupted).
+    pub planned: u64,
+    /// Events handed to the producer.
+    pub sent: u64,
+    /// Events the broker acknowledged.
+    pub delivered: u64,
+    /// Events that failed, by error.
+    pub failed: u64,
+    /// Events neither delivered nor failed when the run ended (flush timed out, or never sent).
+    pub undelivered: u64,
+    /// Failures counted by error text.
+    pub failures: BTreeMap<String, u64>,
+    /// The first few error messages, in the order seen.
+    pub first_errors: Vec<String>,
+    /// Seconds from the first scheduled event to the end of the flush.
+    pub wall_time_s: f64,
+    /// Delivered events per second of wall time.
+    pub rate_per_s: f64,
+    /// How late each send was against its planned instant.
+    pub lateness: Percentiles,
+    /// Time from send to the broker's acknowledgement.
+    pub delivery_latency: Percentiles,
+    /// Events sent per camera id.
+    pub per_camera: BTreeMap<String, u64>,
+    /// Whether the run was stopped by a signal.
+    pub interrupted: bool,
+    /// The read-back check of an embedded run, if one ran.
+    pub verification: Option<String>,
+}
+
+impl Report {
+    /// Every planned event was delivered (and the read-back, if any, agreed).
+    pub fn all_delivered(&self) -> bool {
+        self.delivered == self.planned
+            && self.failed == 0
+            && self.undelivered == 0
+            && !self.interrupted
+    }
+
+    /// The human summary printed on stderr.
+    pub fn summary(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "{}: {} planned, {} sent, {} delivered, {} failed, {} undelivered in {:.3} s ({:.0} events/s, {})",
+            self.scenario,
+            self.planned,
+            self.sent,
+            self.delivered,
+            self.failed,
+            self.undelivered,
+            self.wall_time_s,
+            self.rate_per_s,
+            self.pace
+        );
+        let _ = writeln!(
+            s,
+            "  pacing lateness: p50 {} p99 {} max {}",
+            us(self.lateness.p50_us),
+            us(self.lateness.p99_us),
+            us(self.lateness.max_us)
+        );
+        let _ = writeln!(
+            s,
+            "  delivery latency: p50 {} p99 {} max {}",
+            us(self.delivery_latency.p50_us),
+            us(self.delivery_latency.p99_us),
+            us(self.delivery_latency.max_us)
+        );
+        for (error, n) in &self.failures {
+            let _ = writeln!(s, "  failed: {n} × {error}");
+        }
+        if let Some(v) = &self.verification {
+            let _ = writeln!(s, "  read back: {v}");
+        }
+        s
+    }
+}
+
+/// A duration in microseconds, shown in the unit that reads best.
+fn us(value: f64) -> String {
+    if value >= 1e6 {
+        format!("{:.3} s", value / 1e6)
+    } else if value >= 1e3 {
+        format!("{:.2} ms", value / 1e3)
+    } else {
+        format!("{value:.1} µs")
+    }
+}
+
+/// Nanoseconds of a duration, saturating.
+pub fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_within_bucket_precision() {
+        let mut h = Histogram::default();
+        for v in 1..=100_000u64 {
+            h.record(v * 1_000);
+        }
+        for (q, exact) in [(0.5, 50_000_000.0), (0.99, 99_000_000.0)] {
+            let got = h.quantile(q) as f64;
+            assert!(
+                (got - exact).abs() / exact < 0.016,
+                "q{q}: {got} vs {exact}"
+            );
+        }
+        assert_eq!(h.max(), 100_000_000);
+        assert_eq!(h.count(), 100_000);
+    }
+
+    #[test]
+    fn small_values_are_exact_and_buckets_are_contiguous() {
+        let mut h = Histogram::default();
+        h.record(5);
+        assert_eq!(h.quantile(1.0), 5);
+        for v in [127u64, 128, 129, 1 << 20, u64::MAX] {
+            let i = Histogram::index(v);
+            assert!(Histogram::lower_bound(i) <= v);
+            assert!(i + 1 >= h.buckets.len() || Histogram::lower_bound(i + 1) > v);
+        }
+    }
+
+    #[test]
+    fn empty_histogram_reports_zero() {
+        assert_eq!(Histogram::default().quantile(0.99), 0);
+    }
+}

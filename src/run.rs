@@ -1,0 +1,193 @@
+//! What each command does, and the mapping of outcomes to exit codes.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use chrono::Utc;
+
+use crate::cli::{Cli, Command, RunArgs};
+use crate::error::{self, Error};
+use crate::scenario::{self, Overrides};
+use crate::sink::kafka::{self, Control, Settings, config, pacer::Pace};
+use crate::{plan, schema, sink};
+
+/// Runs the command line and returns the process exit code; errors are printed to stderr.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match &cli.command {
+        Some(Command::Validate { files }) => validate(files),
+        Some(Command::Schema { event }) => print(&if *event {
+            schema::event()
+        } else {
+            schema::scenario()
+        }),
+        None => run_scenario(&cli.run),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
+
+fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
+    let Some(path) = &args.scenario else {
+        return Err(Error::Usage(
+            "no scenario given; try `simulate scenarios/default.yaml` or add --dry-run (see --help)".into(),
+        ));
+    };
+    let scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
+    if args.dry_run {
+        return dry_run(&scenario, args).map(|()| error::EXIT_OK);
+    }
+    // Fail on an unwritable report path now, not after a three-minute run.
+    let report_file = match &args.report {
+        Some(path) => Some((
+            path,
+            std::fs::File::create(path).map_err(|e| {
+                Error::Runtime(format!(
+                    "cannot write the report to {}: {e}",
+                    path.display()
+                ))
+            })?,
+        )),
+        None => None,
+    };
+    let settings = Settings {
+        brokers: config::brokers(
+            args.bootstrap_servers.as_deref(),
+            args.env_bootstrap_servers.as_deref(),
+            scenario.kafka.bootstrap_servers.as_deref(),
+            args.embedded_broker,
+        ),
+        properties: args.properties.clone(),
+        pace: match (args.max_speed, args.speed) {
+            (true, _) => Pace::Max,
+            (false, speed) => Pace::Speed(speed.unwrap_or(1.0)),
+        },
+        connect_timeout: std::time::Duration::from_nanos(args.connect_timeout.0),
+        flush_timeout: std::time::Duration::from_nanos(args.flush_timeout.0),
+        partitions: args.partitions,
+        quiet: args.quiet,
+        progress: true,
+    };
+    let control = Control::default();
+    install_signal_handler(&control.stop, args.quiet);
+    let report = kafka::run(&scenario, &settings, &control)?;
+    if !args.quiet {
+        eprint!("{}", report.summary());
+    }
+    if let Some((path, file)) = report_file {
+        serde_json::to_writer_pretty(io::BufWriter::new(file), &report).map_err(|e| {
+            Error::Runtime(format!(
+                "cannot write the report to {}: {e}",
+                path.display()
+            ))
+        })?;
+    }
+    let verified = report
+        .verification
+        .as_deref()
+        .is_none_or(|v| v.starts_with("all "));
+    if report.interrupted {
+        return Ok(error::EXIT_INTERRUPTED);
+    }
+    if report.all_delivered() && verified {
+        return Ok(error::EXIT_OK);
+    }
+    let mut why = format!(
+        "{} of {} planned events were not delivered",
+        report.planned - report.delivered,
+        report.planned
+    );
+    if report.all_delivered() {
+        why = "the events read back from the topic differ from the plan".to_string();
+    }
+    if !report.first_errors.is_empty() {
+        why.push_str(&format!(
+            "; first errors: {}",
+            report.first_errors.join("; ")
+        ));
+    }
+    Err(Error::Runtime(why))
+}
+
+/// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130.
+/// Second: exit 130 at once.
+fn install_signal_handler(stop: &Arc<AtomicBool>, quiet: bool) {
+    let stop = Arc::clone(stop);
+    let _ = ctrlc::set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(error::EXIT_INTERRUPTED));
+        }
+        if !quiet {
+            eprintln!(
+                "\nsimulate: interrupted: flushing outstanding events (interrupt again to quit at once)"
+            );
+        }
+    });
+}
+
+fn dry_run(scenario: &scenario::Scenario, args: &RunArgs) -> Result<(), Error> {
+    let start = scenario.start.unwrap_or_else(Utc::now);
+    let mut renderer = plan::Renderer::new(scenario, start);
+    let format = args.format.unwrap_or(sink::stdout::Format::Values);
+    let stdout = io::stdout().lock();
+    match sink::stdout::write_events(plan::Plan::new(scenario), &mut renderer, format, stdout) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Error::Output(e)),
+    }
+}
+
+fn validate(files: &[PathBuf]) -> Result<u8, Error> {
+    let mut failed = 0usize;
+    let mut out = io::stdout().lock();
+    for path in files {
+        match scenario::load_file(path, &Overrides::default()) {
+            Ok(s) => {
+                let cameras: usize = s.streams.iter().map(|st| st.cameras.len()).sum();
+                let processes: usize = s.streams.iter().map(|st| st.processes.len()).sum();
+                let _ = writeln!(
+                    out,
+                    "{}: ok ({} stream{}, {cameras} camera{}, {processes} arrival process{}, {})",
+                    path.display(),
+                    s.streams.len(),
+                    plural(s.streams.len()),
+                    plural(cameras),
+                    if processes == 1 { "" } else { "es" },
+                    s.duration,
+                );
+            }
+            Err(diagnostics) => {
+                failed += 1;
+                eprintln!("{}\n", error::render_all(&diagnostics));
+            }
+        }
+    }
+    let _ = out.flush();
+    if failed > 0 {
+        return Err(Error::Invalid(vec![error::Diagnostic::new(format!(
+            "{failed} of {} file{} invalid",
+            files.len(),
+            if files.len() == 1 { " is" } else { "s are" }
+        ))]));
+    }
+    Ok(error::EXIT_OK)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn print(text: &str) -> Result<u8, Error> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
+        _ => Ok(error::EXIT_OK),
+    }
+}

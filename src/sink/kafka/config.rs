@@ -1,0 +1,186 @@
+//! Producer configuration as a pure function of the scenario and the command line, so it
+//! is unit-tested without a broker.
+//!
+//! Precedence, lowest first: our defaults (no loss, no duplicates), the `--max-speed`
+//! batching defaults, the scenario's `kafka.properties`, then `-X key=value`.
+
+use std::collections::BTreeMap;
+
+use crate::scenario::validate::Kafka;
+
+/// Where the brokers come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Brokers {
+    /// A real cluster, with where the address came from (for messages).
+    Remote {
+        /// `host:port[,host:port…]`.
+        servers: String,
+        /// `--bootstrap-servers`, `KAFKA_BOOTSTRAP_SERVERS` or `kafka.bootstrap_servers`.
+        source: &'static str,
+    },
+    /// librdkafka's in-process mock cluster.
+    Embedded,
+}
+
+/// Picks the brokers: the flag, then the environment, then the file; none (or
+/// `--embedded-broker`) means the embedded cluster.
+pub fn brokers(
+    flag: Option<&str>,
+    env: Option<&str>,
+    file: Option<&str>,
+    embedded: bool,
+) -> Brokers {
+    if embedded {
+        return Brokers::Embedded;
+    }
+    let given = |s: Option<&str>| {
+        s.map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
+    if let Some(servers) = given(flag) {
+        Brokers::Remote {
+            servers,
+            source: "--bootstrap-servers",
+        }
+    } else if let Some(servers) = given(env) {
+        Brokers::Remote {
+            servers,
+            source: "KAFKA_BOOTSTRAP_SERVERS",
+        }
+    } else if let Some(servers) = given(file) {
+        Brokers::Remote {
+            servers,
+            source: "kafka.bootstrap_servers",
+        }
+    } else {
+        Brokers::Embedded
+    }
+}
+
+/// Properties this tool sets itself; `-X` and `kafka.properties` may not.
+pub const MANAGED: &[&str] = &["bootstrap.servers", "metadata.broker.list", "client.id"];
+
+/// Parses one `-X key=value`.
+pub fn parse_property(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not key=value, e.g. -X compression.type=lz4"))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(format!("`{text}` has no property name"));
+    }
+    if MANAGED.contains(&key) {
+        return Err(format!(
+            "`{key}` is set by simulate: use --bootstrap-servers or the scenario's kafka.client_id"
+        ));
+    }
+    Ok((key.to_string(), value.trim().to_string()))
+}
+
+/// The producer's librdkafka properties.
+pub fn producer_properties(
+    kafka: &Kafka,
+    cli: &[(String, String)],
+    bootstrap: &str,
+    max_speed: bool,
+) -> BTreeMap<String, String> {
+    let mut p = BTreeMap::new();
+    let mut set = |k: &str, v: &str| {
+        p.insert(k.to_string(), v.to_string());
+    };
+    // No loss and no duplicates or reordering on retry.
+    set("enable.idempotence", "true");
+    set("acks", "all");
+    // Delivery reports carry what we count; nothing else is needed from them.
+    set("delivery.report.only.error", "false");
+    if max_speed {
+        // Larger batches: throughput over per-message latency.
+        set("linger.ms", "20");
+        set("batch.num.messages", "10000");
+        set("queue.buffering.max.messages", "1000000");
+        set("queue.buffering.max.kbytes", "1048576");
+    }
+    for (k, v) in &kafka.properties {
+        set(k, v);
+    }
+    for (k, v) in cli {
+        set(k, v);
+    }
+    set("client.id", &kafka.client_id);
+    set("bootstrap.servers", bootstrap);
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kafka(properties: &[(&str, &str)]) -> Kafka {
+        Kafka {
+            bootstrap_servers: None,
+            client_id: "python-producer".into(),
+            key: Default::default(),
+            properties: properties
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn brokers_follow_flag_env_file_then_embedded() {
+        let remote = |s: &str, source| Brokers::Remote {
+            servers: s.into(),
+            source,
+        };
+        assert_eq!(
+            brokers(Some("a:1"), Some("b:2"), Some("c:3"), false),
+            remote("a:1", "--bootstrap-servers")
+        );
+        assert_eq!(
+            brokers(None, Some("b:2"), Some("c:3"), false),
+            remote("b:2", "KAFKA_BOOTSTRAP_SERVERS")
+        );
+        assert_eq!(
+            brokers(None, Some(" "), Some("c:3"), false),
+            remote("c:3", "kafka.bootstrap_servers")
+        );
+        assert_eq!(brokers(None, None, None, false), Brokers::Embedded);
+        assert_eq!(brokers(Some("a:1"), None, None, true), Brokers::Embedded);
+    }
+
+    #[test]
+    fn flag_wins_over_file_which_wins_over_defaults() {
+        let k = kafka(&[("linger.ms", "5"), ("compression.type", "gzip")]);
+        let cli = vec![("compression.type".to_string(), "lz4".to_string())];
+        let p = producer_properties(&k, &cli, "h:1", false);
+        assert_eq!(p["compression.type"], "lz4");
+        assert_eq!(p["linger.ms"], "5");
+        assert_eq!(p["enable.idempotence"], "true");
+        assert_eq!(p["client.id"], "python-producer");
+        assert_eq!(p["bootstrap.servers"], "h:1");
+        let fast = producer_properties(&kafka(&[("linger.ms", "1")]), &[], "h:1", true);
+        assert_eq!(
+            fast["linger.ms"], "1",
+            "the file overrides the max-speed defaults"
+        );
+        assert_eq!(fast["batch.num.messages"], "10000");
+    }
+
+    #[test]
+    fn properties_parse_and_managed_keys_are_refused() {
+        assert_eq!(
+            parse_property("acks=all"),
+            Ok(("acks".into(), "all".into()))
+        );
+        assert_eq!(parse_property("a.b=x=y"), Ok(("a.b".into(), "x=y".into())));
+        assert!(parse_property("acks").is_err());
+        assert!(parse_property("=1").is_err());
+        assert!(
+            parse_property("bootstrap.servers=x:1")
+                .unwrap_err()
+                .contains("--bootstrap-servers")
+        );
+    }
+}

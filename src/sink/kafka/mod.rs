@@ -1,0 +1,357 @@
+//! The Kafka sink: replays a plan into a topic on time and accounts for every event.
+//!
+//! It adds only pacing and delivery to the plan: keys, values and timestamps are rendered
+//! by the same [`Renderer`] as the dry run, so with a fixed start and `--max-speed` the
+//! messages are byte-identical to `--dry-run`. Sends never block the pacer: a full local
+//! queue is retried, never dropped.
+
+pub mod config;
+pub mod delivery;
+pub mod embedded;
+pub mod pacer;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rdkafka::ClientConfig;
+use rdkafka::config::RDKafkaLogLevel;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
+use rdkafka::types::RDKafkaRespErr;
+
+use crate::error::Error;
+use crate::plan::{Plan, Renderer};
+use crate::report::{Histogram, Report, nanos};
+use crate::scenario::Scenario;
+use config::Brokers;
+use delivery::Delivery;
+use embedded::{Embedded, Fingerprint};
+use pacer::{Pace, Pacer};
+
+/// How a Kafka run is set up.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the brokers are.
+    pub brokers: Brokers,
+    /// `-X key=value` properties, in command-line order.
+    pub properties: Vec<(String, String)>,
+    /// Real time, faster, or as fast as possible.
+    pub pace: Pace,
+    /// How long to wait for the brokers before the schedule starts.
+    pub connect_timeout: Duration,
+    /// How long to wait for outstanding deliveries at the end.
+    pub flush_timeout: Duration,
+    /// Partitions of the topic in the embedded cluster.
+    pub partitions: i32,
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Draw a progress bar (only on a terminal).
+    pub progress: bool,
+}
+
+/// Shared flags between a run and whoever watches it (signal handler, tests).
+#[derive(Debug, Clone, Default)]
+pub struct Control {
+    /// Set to stop scheduling; the run then flushes and reports.
+    pub stop: Arc<AtomicBool>,
+    /// Events handed to the producer so far.
+    pub sent: Arc<AtomicU64>,
+    /// Set once the brokers answered and the schedule started.
+    pub started: Arc<AtomicBool>,
+}
+
+/// Replays `scenario` into Kafka and reports what happened.
+pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
+    let topic = scenario.topic.as_str();
+    let embedded = match &settings.brokers {
+        Brokers::Embedded => {
+            let cluster = Embedded::start(topic, settings.partitions)?;
+            if !settings.quiet {
+                eprintln!(
+                    "simulate: no bootstrap servers given: using an embedded Kafka cluster ({} brokers at {}), topic `{topic}` with {} partitions",
+                    embedded::BROKERS,
+                    cluster.bootstrap,
+                    settings.partitions
+                );
+            }
+            Some(cluster)
+        }
+        Brokers::Remote { .. } => None,
+    };
+    let (servers, source) = match (&settings.brokers, &embedded) {
+        (Brokers::Remote { servers, source }, _) => (servers.clone(), *source),
+        (_, Some(cluster)) => (cluster.bootstrap.clone(), "the embedded cluster"),
+        _ => unreachable!("embedded brokers always have a cluster"),
+    };
+
+    let max_speed = settings.pace == Pace::Max;
+    let properties =
+        config::producer_properties(&scenario.kafka, &settings.properties, &servers, max_speed);
+    let mut client_config = ClientConfig::new();
+    for (k, v) in &properties {
+        client_config.set(k, v);
+    }
+    client_config.set_log_level(RDKafkaLogLevel::Error);
+    let origin = Instant::now();
+    let producer: ThreadedProducer<Delivery> = client_config
+        .create_with_context(Delivery::new(origin))
+        .map_err(|e| match e {
+            KafkaError::ClientConfig(_, description, key, value) => Error::Usage(format!(
+                "invalid Kafka property {key}={value}: {description}"
+            )),
+            other => Error::Runtime(format!("cannot create the Kafka producer: {other}")),
+        })?;
+
+    connect(&producer, topic, &servers, source, settings.connect_timeout)?;
+    if !settings.quiet {
+        eprintln!(
+            "simulate: sending `{}` ({} of events, {}) to topic `{topic}` at {servers}",
+            scenario.name,
+            scenario.duration,
+            settings.pace.describe()
+        );
+    }
+
+    // The clock is read here, at the edge: an unset start is the moment the schedule starts.
+    let start = scenario.start.unwrap_or_else(Utc::now);
+    let mut renderer = Renderer::new(scenario, start);
+    let pacer = Pacer::new(Instant::now(), settings.pace);
+    let run_origin = Instant::now();
+    control.started.store(true, Ordering::Release);
+    let progress = progress_bar(scenario, settings);
+
+    let mut lateness = Histogram::default();
+    let mut per_camera: Vec<Vec<u64>> = scenario
+        .streams
+        .iter()
+        .map(|s| vec![0; s.cameras.len()])
+        .collect();
+    let (mut key, mut value) = (Vec::with_capacity(64), Vec::with_capacity(256));
+    let (mut planned, mut sent) = (0u64, 0u64);
+    let mut next_progress = Instant::now();
+    for event in Plan::new(scenario) {
+        if control.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        key.clear();
+        value.clear();
+        let keyed = renderer.write_key(&mut key, &event);
+        renderer.write_value(&mut value, &event);
+        let timestamp = renderer.timestamp_ms(&event);
+        planned += 1;
+        if let Some(deadline) = pacer.deadline(event.offset_ns) {
+            let late = pacer.wait(deadline, &control.stop);
+            if control.stop.load(Ordering::Relaxed) {
+                planned -= 1;
+                break;
+            }
+            lateness.record(nanos(late));
+        }
+        let context = producer.context();
+        let mut record = BaseRecord::with_opaque_to(topic, context.stamp())
+            .payload(&value[..])
+            .timestamp(timestamp);
+        if keyed {
+            record = record.key(&key[..]);
+        }
+        loop {
+            match producer.send(record) {
+                Ok(()) => {
+                    sent += 1;
+                    break;
+                }
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                    record = back;
+                    // The producer's thread drains the queue; give it a moment, never drop.
+                    std::thread::sleep(Duration::from_micros(100));
+                }
+                Err((error, _)) => {
+                    context.record_failure(&error);
+                    break;
+                }
+            }
+        }
+        per_camera[event.stream as usize][event.camera as usize] += 1;
+        control.sent.store(sent, Ordering::Relaxed);
+        if let Some(bar) = &progress {
+            if Instant::now() >= next_progress {
+                next_progress = Instant::now() + Duration::from_millis(100);
+                update_progress(bar, &event, sent, producer.context().failed(), run_origin);
+            }
+        }
+    }
+    let interrupted = control.stop.load(Ordering::Relaxed);
+    if let Some(bar) = &progress {
+        bar.set_message(format!(
+            "flushing {} outstanding events",
+            sent.saturating_sub(producer.context().delivered())
+        ));
+    }
+    // Outstanding deliveries are waited for within the bound; what is left is undelivered.
+    let _ = producer.flush(settings.flush_timeout);
+    let counts = producer.context().counts();
+    let wall = run_origin.elapsed();
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    drop(producer);
+
+    let mut report = Report {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        start: start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        topic: topic.to_string(),
+        brokers: if embedded.is_some() {
+            format!("embedded ({servers})")
+        } else {
+            servers.clone()
+        },
+        pace: settings.pace.describe(),
+        planned,
+        sent,
+        delivered: counts.delivered,
+        failed: counts.failed,
+        undelivered: planned.saturating_sub(counts.delivered + counts.failed),
+        failures: counts.failures,
+        first_errors: counts.first_errors,
+        wall_time_s: wall.as_secs_f64(),
+        rate_per_s: counts.delivered as f64 / wall.as_secs_f64().max(1e-9),
+        lateness: lateness.summary_us(),
+        delivery_latency: counts.latency.summary_us(),
+        per_camera: camera_counts(scenario, &per_camera),
+        interrupted,
+        verification: None,
+    };
+    if let Some(cluster) = &embedded {
+        report.verification = Some(verify(scenario, start, planned, &cluster.bootstrap, topic));
+    }
+    Ok(report)
+}
+
+/// Waits until the brokers answer for `topic`, or explains why they do not.
+fn connect(
+    producer: &ThreadedProducer<Delivery>,
+    topic: &str,
+    servers: &str,
+    source: &str,
+    timeout: Duration,
+) -> Result<(), Error> {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let metadata = producer
+            .client()
+            .fetch_metadata(Some(topic), left)
+            .map_err(|e| {
+                let reason = producer
+                    .context()
+                    .client_errors()
+                    .unwrap_or_else(|| e.to_string());
+                Error::Runtime(format!(
+                    "cannot reach Kafka at {servers} (from {source}) within {}: {reason}",
+                    humantime(timeout)
+                ))
+            })?;
+        let found = metadata.topics().iter().find(|t| t.name() == topic);
+        match found.and_then(|t| t.error()) {
+            None if found.is_some_and(|t| !t.partitions().is_empty()) => return Ok(()),
+            Some(RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) => {
+                return Err(Error::Runtime(format!(
+                    "topic `{topic}` does not exist on {servers} and the broker does not create topics on demand: create it first (e.g. kafka-topics.sh --create --topic {topic}) or choose another with --topic"
+                )));
+            }
+            Some(RDKafkaRespErr::RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) => {
+                return Err(Error::Runtime(format!(
+                    "not authorized to write to topic `{topic}` on {servers}"
+                )));
+            }
+            other if Instant::now() >= deadline => {
+                let why = other.map_or("it has no partitions".to_string(), |e| format!("{e:?}"));
+                return Err(Error::Runtime(format!(
+                    "topic `{topic}` on {servers} is not ready after {}: {why}",
+                    humantime(timeout)
+                )));
+            }
+            // Just created, or a leader election is under way: ask again shortly.
+            _ => std::thread::sleep(Duration::from_millis(100)),
+        }
+    }
+}
+
+/// Re-renders the first `planned` events and compares them with what the topic holds.
+fn verify(
+    scenario: &Scenario,
+    start: DateTime<Utc>,
+    planned: u64,
+    bootstrap: &str,
+    topic: &str,
+) -> String {
+    let mut expected = Fingerprint::default();
+    let mut renderer = Renderer::new(scenario, start);
+    let (mut key, mut value) = (Vec::new(), Vec::new());
+    for event in Plan::new(scenario).take(planned as usize) {
+        key.clear();
+        value.clear();
+        let keyed = renderer.write_key(&mut key, &event);
+        renderer.write_value(&mut value, &event);
+        expected.add(
+            keyed.then_some(&key[..]),
+            &value,
+            renderer.timestamp_ms(&event),
+        );
+    }
+    match embedded::read_back(bootstrap, topic, Duration::from_secs(60)) {
+        Ok(read) => read.compare(&expected).to_string(),
+        Err(e) => format!("could not read the topic back: {e}"),
+    }
+}
+
+fn camera_counts(scenario: &Scenario, counts: &[Vec<u64>]) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (stream, counts) in scenario.streams.iter().zip(counts) {
+        for (camera, &n) in stream.cameras.iter().zip(counts) {
+            if n > 0 {
+                *out.entry(camera.to_string()).or_default() += n;
+            }
+        }
+    }
+    out
+}
+
+fn progress_bar(scenario: &Scenario, settings: &Settings) -> Option<ProgressBar> {
+    use std::io::IsTerminal;
+    if settings.quiet || !settings.progress || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = ProgressBar::with_draw_target(
+        Some(scenario.duration.0 / 1_000_000),
+        ProgressDrawTarget::stderr(),
+    );
+    let style =
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {percent:>3}% simulated  {msg}")
+            .map(|s| s.progress_chars("=> "))
+            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}
+
+fn update_progress(
+    bar: &ProgressBar,
+    event: &crate::plan::Event,
+    sent: u64,
+    failed: u64,
+    origin: Instant,
+) {
+    bar.set_position(event.offset_ns / 1_000_000);
+    let rate = sent as f64 / origin.elapsed().as_secs_f64().max(1e-9);
+    bar.set_message(format!("{sent} sent, {rate:.0}/s, {failed} failed"));
+}
+
+/// `10s`, `1.5s`, `250ms`.
+fn humantime(d: Duration) -> String {
+    crate::scenario::Nanos(nanos(d)).to_string()
+}

@@ -1,0 +1,484 @@
+//! The Kafka sink against librdkafka's mock cluster: what is sent is the dry-run plan,
+//! byte for byte, exactly once and in order per key, also through broker faults; and the
+//! failure modes end with the documented messages and exit codes.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::mocking::MockCluster;
+use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
+use rdkafka::{ClientConfig, Message, Offset, Timestamp, TopicPartitionList};
+use simulate::report::Report;
+use simulate::scenario::Scenario;
+use simulate::sink::kafka::config::Brokers;
+use simulate::sink::kafka::pacer::Pace;
+use simulate::sink::kafka::{Control, Settings, run};
+use simulate::sink::stdout::Format;
+
+use crate::common::*;
+
+/// A scenario with keyed per-camera and shared streams: `events` events over `seconds`.
+fn scenario_text(topic: &str, seconds: u32, interval_ms: u32) -> String {
+    format!(
+        "seed: 5\nduration: {seconds}s\nstart: {START}\ntopic: {topic}\nstreams:\n  - name: cams\n    cameras: {{count: 20, first: 100}}\n    arrivals: per_camera\n    inter_arrival: {{distribution: exponential, mean: {}ms}}\n  - name: shared\n    cameras: [\"a\", \"b\", \"c\"]\n    inter_arrival: {{distribution: constant, interval: {interval_ms}ms}}\n",
+        interval_ms * 20
+    )
+}
+
+fn settings(bootstrap: &str, pace: Pace) -> Settings {
+    Settings {
+        brokers: Brokers::Remote {
+            servers: bootstrap.to_string(),
+            source: "test",
+        },
+        properties: vec![],
+        pace,
+        connect_timeout: Duration::from_secs(10),
+        flush_timeout: Duration::from_secs(30),
+        partitions: 3,
+        quiet: true,
+        progress: false,
+    }
+}
+
+/// One message as read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Read {
+    key: Option<String>,
+    value: String,
+    timestamp: i64,
+    partition: i32,
+}
+
+/// Reads `topic` until `count` messages arrived (or 30 s passed).
+fn consume(bootstrap: &str, topic: &str, count: usize) -> Vec<Read> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", "test-read")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .unwrap();
+    let partitions = metadata.topics()[0].partitions().len() as i32;
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition_offset(topic, p, Offset::Beginning)
+            .unwrap();
+    }
+    consumer.assign(&tpl).unwrap();
+    let mut out = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while out.len() < count && Instant::now() < deadline {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+            out.push(Read {
+                key: m.key().map(|k| String::from_utf8(k.to_vec()).unwrap()),
+                value: String::from_utf8(m.payload().unwrap().to_vec()).unwrap(),
+                timestamp: match m.timestamp() {
+                    Timestamp::CreateTime(t) => t,
+                    other => panic!("unexpected timestamp {other:?}"),
+                },
+                partition: m.partition(),
+            });
+        }
+    }
+    // Anything beyond the expected count would be a duplicate: give it a moment to show.
+    let grace = Instant::now() + Duration::from_millis(500);
+    while Instant::now() < grace {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+            out.push(Read {
+                key: None,
+                value: format!("extra at offset {}", m.offset()),
+                timestamp: 0,
+                partition: -1,
+            });
+        }
+    }
+    out
+}
+
+/// The dry-run plan as (key, value bytes, timestamp) in plan order.
+fn planned(scenario: &Scenario) -> Vec<(Option<String>, String, i64)> {
+    let plan = render(scenario, Format::Plan);
+    let values = render(scenario, Format::Values);
+    plan.lines()
+        .zip(values.lines())
+        .map(|(p, v)| {
+            let p: serde_json::Value = serde_json::from_str(p).unwrap();
+            (
+                p["key"].as_str().map(str::to_string),
+                v.to_string(),
+                p["timestamp_ms"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Everything read equals the plan: same values, keys and timestamps, each exactly once,
+/// in plan order per key, and each key on one partition.
+fn assert_topic_matches_plan(read: &[Read], plan: &[(Option<String>, String, i64)]) {
+    assert_eq!(
+        read.len(),
+        plan.len(),
+        "read {} messages for {} planned",
+        read.len(),
+        plan.len()
+    );
+    let mut want: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
+    for (k, v, t) in plan {
+        want.entry(k.clone()).or_default().push((v.clone(), *t));
+    }
+    let mut got: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
+    let mut partition_of: BTreeMap<Option<String>, i32> = BTreeMap::new();
+    for r in read {
+        got.entry(r.key.clone())
+            .or_default()
+            .push((r.value.clone(), r.timestamp));
+        let p = *partition_of.entry(r.key.clone()).or_insert(r.partition);
+        assert_eq!(p, r.partition, "key {:?} is on two partitions", r.key);
+    }
+    assert_eq!(got.len(), want.len());
+    for (key, values) in &want {
+        assert!(
+            got.get(key) == Some(values),
+            "key {key:?}: the topic differs from the plan"
+        );
+    }
+}
+
+fn mock(topic: &str) -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
+    let mock = MockCluster::new(3).unwrap();
+    mock.create_topic(topic, 3, 3).unwrap();
+    mock
+}
+
+#[test]
+fn max_speed_sends_the_dry_run_plan_byte_for_byte() {
+    let cluster = mock("max");
+    let s = scenario(&scenario_text("max", 60, 5));
+    let plan = planned(&s);
+    assert!(plan.len() > 15_000);
+    let report = run(
+        &s,
+        &settings(&cluster.bootstrap_servers(), Pace::Max),
+        &Control::default(),
+    )
+    .unwrap();
+    assert!(report.all_delivered(), "{}", report.summary());
+    assert_eq!(report.planned as usize, plan.len());
+    assert_topic_matches_plan(
+        &consume(&cluster.bootstrap_servers(), "max", plan.len()),
+        &plan,
+    );
+}
+
+#[test]
+fn a_faster_replay_sends_the_same_plan_on_its_schedule() {
+    let cluster = mock("fast");
+    let s = scenario(&scenario_text("fast", 10, 20));
+    let plan = planned(&s);
+    let started = Instant::now();
+    let report = run(
+        &s,
+        &settings(&cluster.bootstrap_servers(), Pace::Speed(20.0)),
+        &Control::default(),
+    )
+    .unwrap();
+    let took = started.elapsed();
+    assert!(report.all_delivered(), "{}", report.summary());
+    // 10 s of plan at 20x: the last event is due just under 0.5 s after the first.
+    assert!(
+        took >= Duration::from_millis(450) && took < Duration::from_secs(5),
+        "took {took:?}"
+    );
+    assert!(report.lateness.samples == report.planned);
+    assert_topic_matches_plan(
+        &consume(&cluster.bootstrap_servers(), "fast", plan.len()),
+        &plan,
+    );
+}
+
+#[test]
+fn a_real_time_run_ends_on_schedule() {
+    let cluster = mock("rt");
+    let s = scenario(&format!(
+        "duration: 1s\nstart: {START}\ntopic: rt\nstreams:\n  - cameras: [1]\n    first_event: at_start\n    inter_arrival: {{distribution: constant, interval: 10ms}}\n"
+    ));
+    let started = Instant::now();
+    let report = run(
+        &s,
+        &settings(&cluster.bootstrap_servers(), Pace::Speed(1.0)),
+        &Control::default(),
+    )
+    .unwrap();
+    let took = started.elapsed();
+    assert_eq!(report.delivered, 100);
+    // The last event is due at 990 ms; loose bounds here, the strict figures are in the benchmark.
+    assert!(took >= Duration::from_millis(990), "ended early: {took:?}");
+    assert!(took < Duration::from_millis(2_500), "ended late: {took:?}");
+    assert!(report.lateness.p99_us < 20_000.0, "{}", report.summary());
+}
+
+#[test]
+fn retried_produce_errors_still_deliver_everything_exactly_once() {
+    let cluster = mock("faults");
+    cluster.request_errors(
+        RDKafkaApiKey::Produce,
+        &[
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION,
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT,
+            RDKafkaRespErr::RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS,
+        ],
+    );
+    cluster
+        .broker_round_trip_time(-1, Duration::from_millis(20))
+        .unwrap();
+    let s = scenario(&scenario_text("faults", 20, 5));
+    let plan = planned(&s);
+    let report = run(
+        &s,
+        &settings(&cluster.bootstrap_servers(), Pace::Max),
+        &Control::default(),
+    )
+    .unwrap();
+    assert!(report.all_delivered(), "{}", report.summary());
+    assert!(
+        report.delivery_latency.p50_us >= 20_000.0,
+        "the round-trip delay was not applied: {}",
+        report.summary()
+    );
+    assert_topic_matches_plan(
+        &consume(&cluster.bootstrap_servers(), "faults", plan.len()),
+        &plan,
+    );
+}
+
+/// Waits (bounded) until the run has sent `n` events.
+fn wait_sent(control: &Control, n: u64) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while control.sent.load(Ordering::Relaxed) < n {
+        assert!(
+            Instant::now() < deadline,
+            "the run did not reach {n} sent events"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+#[test]
+fn a_broker_going_down_and_up_mid_run_loses_and_duplicates_nothing() {
+    let cluster = mock("bounce");
+    let bootstrap = cluster.bootstrap_servers();
+    let s = scenario(&scenario_text("bounce", 20, 2));
+    let plan = planned(&s);
+    let control = Control::default();
+    let runner = {
+        let (s, control, settings) = (
+            s.clone(),
+            control.clone(),
+            settings(&bootstrap, Pace::Speed(10.0)),
+        );
+        std::thread::spawn(move || run(&s, &settings, &control))
+    };
+    wait_sent(&control, 2_000);
+    cluster.broker_down(1).unwrap();
+    wait_sent(&control, 6_000);
+    cluster.broker_up(1).unwrap();
+    let report = runner.join().unwrap().unwrap();
+    assert!(report.all_delivered(), "{}", report.summary());
+    assert_topic_matches_plan(&consume(&bootstrap, "bounce", plan.len()), &plan);
+}
+
+#[test]
+fn all_brokers_down_past_the_message_timeout_fails_the_undelivered_events() {
+    let cluster = mock("down");
+    let bootstrap = cluster.bootstrap_servers();
+    let s = scenario(&scenario_text("down", 20, 5));
+    let control = Control::default();
+    let mut settings = settings(&bootstrap, Pace::Speed(10.0));
+    settings.properties = vec![("message.timeout.ms".into(), "1500".into())];
+    let runner = {
+        let (s, control) = (s.clone(), control.clone());
+        std::thread::spawn(move || run(&s, &settings, &control))
+    };
+    wait_sent(&control, 500);
+    cluster.broker_down(-1).unwrap();
+    let report: Report = runner.join().unwrap().unwrap();
+    assert!(!report.all_delivered());
+    assert!(report.failed > 0, "{}", report.summary());
+    assert_eq!(
+        report.delivered + report.failed,
+        report.planned,
+        "{}",
+        report.summary()
+    );
+    assert_eq!(report.undelivered, 0);
+    assert!(
+        report.failures.keys().any(|e| e.contains("timed out")),
+        "{:?}",
+        report.failures
+    );
+    cluster.broker_up(-1).unwrap();
+    let read = consume(&bootstrap, "down", report.delivered as usize);
+    assert!(
+        read.len() as u64 >= report.delivered,
+        "reported {} delivered, read {}",
+        report.delivered,
+        read.len()
+    );
+}
+
+fn stderr_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn an_unreachable_broker_fails_within_the_connect_timeout() {
+    let started = Instant::now();
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--bootstrap-servers",
+        "127.0.0.1:1",
+        "--connect-timeout",
+        "2s",
+    ]);
+    let took = started.elapsed();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("cannot reach Kafka at 127.0.0.1:1 (from --bootstrap-servers) within 2s"),
+        "{err}"
+    );
+    assert!(err.contains("Connection refused"), "{err}");
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+}
+
+#[test]
+fn a_missing_topic_on_a_broker_that_does_not_create_topics_is_an_error() {
+    let cluster = MockCluster::new(1).unwrap();
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--bootstrap-servers",
+        &cluster.bootstrap_servers(),
+        "--topic",
+        "absent",
+        "-X",
+        "allow.auto.create.topics=false",
+        "--connect-timeout",
+        "5s",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("topic `absent` does not exist"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn invalid_properties_are_invalid_input() {
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--embedded-broker",
+        "-X",
+        "no.such.property=1",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("no.such.property"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+/// Starts the binary and waits (bounded) for the line saying the schedule started.
+/// The caller waits for the child.
+#[allow(clippy::zombie_processes)]
+fn spawn_until_sending(
+    args: &[&str],
+) -> (std::process::Child, BufReader<std::process::ChildStderr>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
+        .args(args)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "the run ended before sending"
+        );
+        if line.contains("simulate: sending") {
+            return (child, stderr);
+        }
+    }
+}
+
+fn interrupt(child: &std::process::Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+#[test]
+fn ctrl_c_flushes_reports_and_exits_130() {
+    let (mut child, mut stderr) = spawn_until_sending(&[
+        "scenarios/default.yaml",
+        "--embedded-broker",
+        "--speed",
+        "2",
+    ]);
+    std::thread::sleep(Duration::from_millis(1500)); // a few events in
+    let interrupted = Instant::now();
+    interrupt(&child);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest}");
+    assert!(interrupted.elapsed() < Duration::from_secs(10));
+    assert!(rest.contains("interrupted"), "{rest}");
+    assert!(rest.contains(" planned, "), "no summary in: {rest}");
+    assert!(rest.contains("0 failed, 0 undelivered"), "{rest}");
+}
+
+#[test]
+fn a_second_ctrl_c_exits_at_once() {
+    let cluster = mock("hang");
+    let (mut child, _stderr) = spawn_until_sending(&[
+        "scenarios/default.yaml",
+        "--bootstrap-servers",
+        &cluster.bootstrap_servers(),
+        "--topic",
+        "hang",
+        "--speed",
+        "20",
+        "--flush-timeout",
+        "60s",
+    ]);
+    cluster.broker_down(-1).unwrap();
+    std::thread::sleep(Duration::from_millis(500)); // events pile up undelivered
+    interrupt(&child);
+    std::thread::sleep(Duration::from_millis(300)); // now flushing, with no broker to flush to
+    let second = Instant::now();
+    interrupt(&child);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(
+        second.elapsed() < Duration::from_secs(5),
+        "took {:?} after the second interrupt",
+        second.elapsed()
+    );
+}
