@@ -482,3 +482,33 @@ fn a_second_ctrl_c_exits_at_once() {
         second.elapsed()
     );
 }
+
+#[test]
+fn an_embedded_run_reads_the_topic_back_even_past_its_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("burst.yaml");
+    // 200,000 events of ~110 bytes: more than the ~5 MB the mock keeps per partition.
+    std::fs::write(
+        &file,
+        format!("duration: 2s\nstart: {START}\nstreams:\n  - cameras: {{count: 50}}\n    pick: round_robin\n    inter_arrival: {{distribution: constant, interval: 10us}}\n"),
+    )
+    .unwrap();
+    let out = simulate(&[
+        file.to_str().unwrap(),
+        "--max-speed",
+        "--report",
+        dir.path().join("r.json").to_str().unwrap(),
+    ]);
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("using an embedded Kafka cluster"), "{err}");
+    assert!(
+        err.contains("read back: all 199999 events arrived exactly once"),
+        "{err}"
+    );
+    assert!(err.contains("the older ones counted by offset"), "{err}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["delivered"], 199_999);
+    assert_eq!(report["per_camera"].as_object().unwrap().len(), 50);
+}
