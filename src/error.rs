@@ -118,15 +118,9 @@ impl fmt::Display for Diagnostic {
             _ => {}
         }
         if let (Some(loc), Some(line)) = (self.location, &self.source_line) {
-            let shown: String = line
-                .chars()
-                .map(|c| if c == '\t' { ' ' } else { c })
-                .collect();
+            let (shown, start, len) = excerpt(line, loc.column.saturating_sub(1), loc.len.max(1));
             writeln!(f, "{pad} |")?;
             writeln!(f, "{} | {shown}", loc.line)?;
-            let width = shown.chars().count();
-            let start = loc.column.saturating_sub(1).min(width);
-            let len = loc.len.max(1).min(width.saturating_sub(start).max(1));
             writeln!(f, "{pad} | {}{}", " ".repeat(start), "^".repeat(len))?;
         }
         if let Some(help) = &self.help {
@@ -136,13 +130,49 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Characters of a source line shown around the caret.
+const EXCERPT: usize = 100;
+
+/// The part of `line` to show (tabs as spaces, long lines cut around `column`), with the
+/// caret's start and length within it.
+fn excerpt(line: &str, column: usize, len: usize) -> (String, usize, usize) {
+    let total = line.chars().count();
+    let column = column.min(total);
+    let (from, to) = if total <= EXCERPT {
+        (0, total)
+    } else {
+        let from = column.saturating_sub(EXCERPT / 3);
+        (from, (from + EXCERPT).min(total))
+    };
+    let mut shown: String = line
+        .chars()
+        .skip(from)
+        .take(to - from)
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .collect();
+    let mut start = column - from;
+    if from > 0 {
+        shown.insert(0, '…');
+        start += 1;
+    }
+    if to < total {
+        shown.push('…');
+    }
+    let room = to.saturating_sub(column).max(1);
+    (shown, start, len.min(room))
+}
+
 /// All diagnostics, one block each, followed by a count when there is more than one.
 pub fn render_all(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let _ = writeln!(out, "{d}");
     }
-    if diagnostics.len() > 1 {
+    // A list cut short ends with its own count ("… and N more problems not shown").
+    let cut = diagnostics
+        .last()
+        .is_some_and(|d| d.message.starts_with('…'));
+    if diagnostics.len() > 1 && !cut {
         let _ = writeln!(out, "error: {} problems found", diagnostics.len());
     }
     out.trim_end().to_string()
@@ -217,6 +247,19 @@ mod tests {
             text,
             "error: streams[0].inter_arrival: unknown field `maen`\n --> s.yaml:7:5\n  |\n7 |     maen: 2s\n  |     ^^^^\n  = help: did you mean `mean`?\n"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_caret() {
+        let line = format!("{}BAD{}", "a".repeat(500), "b".repeat(500));
+        let (shown, start, len) = excerpt(&line, 500, 3);
+        assert!(shown.chars().count() <= EXCERPT + 2);
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(
+            shown.chars().skip(start).take(len).collect::<String>(),
+            "BAD"
+        );
+        assert_eq!(excerpt("short", 2, 1), ("short".to_string(), 2, 1));
     }
 
     #[test]

@@ -2,19 +2,22 @@
 //! just past it. They keep every input, however hostile, to a fast answer in bounded
 //! memory: a correct plan or a clear error.
 
-/// Largest scenario file accepted, in bytes (1 MiB). Large camera sets are generated
-/// with `{count: N}`, not listed.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// Largest scenario file accepted, in bytes (256 KiB): enough for tens of thousands of
+/// listed camera ids, small enough that parsing any such file stays far below 100 MB.
+/// Large camera sets are generated with `{count: N}`, not listed.
+pub const MAX_FILE_BYTES: usize = 256 << 10;
 
 /// Deepest bracket (`[`/`{`) nesting accepted in the text, checked before parsing
 /// because YAML parsers slow down quadratically on deep flow nesting.
 pub const MAX_DEPTH: usize = 32;
 
-/// Most YAML events the position index reads when locating errors.
-pub const MAX_YAML_EVENTS: usize = 2_000_000;
+/// Widest indentation accepted, in characters: the leading spaces and block indicators
+/// (`- `, `? `, `: `) of a line. Deeper block nesting is rejected before parsing, for
+/// the same reason as [`MAX_DEPTH`].
+pub const MAX_INDENT: usize = 256;
 
 /// Most streams in one scenario.
-pub const MAX_STREAMS: usize = 10_000;
+pub const MAX_STREAMS: usize = 1_000;
 
 /// Most cameras in one scenario, over all streams.
 pub const MAX_CAMERAS: u64 = 1_000_000;
@@ -67,9 +70,30 @@ pub fn excessive_nesting(text: &str) -> Option<(usize, usize, usize)> {
     None
 }
 
+/// The 1-based line and the width of the first line indented wider than [`MAX_INDENT`].
+pub fn excessive_indent(text: &str) -> Option<(usize, usize)> {
+    text.lines().enumerate().find_map(|(i, line)| {
+        let width = line
+            .bytes()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'-' | b'?' | b':'))
+            .count();
+        (width > MAX_INDENT).then_some((i + 1, width))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indentation_at_the_limit_is_accepted_and_past_it_rejected() {
+        let at = format!("a:\n{}b: 1\n", " ".repeat(MAX_INDENT));
+        assert_eq!(excessive_indent(&at), None);
+        let past = format!("a:\n{}b: 1\n", " ".repeat(MAX_INDENT + 1));
+        assert_eq!(excessive_indent(&past), Some((2, MAX_INDENT + 1)));
+        let dashes = format!("x:\n{}y\n", "- ".repeat(200));
+        assert_eq!(excessive_indent(&dashes), Some((2, 400)));
+    }
 
     #[test]
     fn nesting_at_the_limit_is_accepted_and_past_it_rejected() {

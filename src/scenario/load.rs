@@ -7,7 +7,7 @@
 //! pass runs only on the error path and only decorates messages: the field path is always
 //! given, the position whenever the text can be located.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 use serde_yaml::Value;
@@ -96,13 +96,64 @@ impl Problem {
     }
 }
 
+/// The problems found in one file: the first [`MAX_SHOWN`] are kept, the rest counted,
+/// so that a file with a million bad entries costs no more than one with a hundred.
+#[derive(Debug, Default)]
+pub struct Problems {
+    kept: Vec<Problem>,
+    total: usize,
+}
+
+/// How many problems of one file are shown.
+pub const MAX_SHOWN: usize = 50;
+
+impl Problems {
+    /// Records a problem.
+    pub fn push(&mut self, problem: Problem) {
+        self.total += 1;
+        if self.kept.len() < MAX_SHOWN {
+            self.kept.push(problem);
+        }
+    }
+
+    /// Whether another problem would be shown; when not, [`Problems::count`] is enough
+    /// and saves building its message.
+    pub fn has_room(&self) -> bool {
+        self.kept.len() < MAX_SHOWN
+    }
+
+    /// Counts a problem that will not be shown.
+    pub fn count(&mut self) {
+        self.total += 1;
+    }
+
+    /// How many problems were recorded, shown or not.
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    /// No problem was recorded.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Adds every problem of `other` after these.
+    pub fn append(&mut self, other: Problems) {
+        let hidden = other.total - other.kept.len();
+        for problem in other.kept {
+            self.push(problem);
+        }
+        self.total += hidden;
+    }
+}
+
 /// Parses a scenario's text into its raw form.
 ///
 /// Invalid YAML, or a document that is not a mapping, ends here with its diagnostics.
 /// Otherwise the walk reports every structural problem and fills what it could not read
 /// with harmless placeholders, so that validation can still report the problems of the
 /// rest of the file in the same run.
-pub fn parse(source: &Source) -> Result<(ScenarioFile, Vec<Problem>), Vec<Diagnostic>> {
+pub fn parse(source: &Source) -> Result<(ScenarioFile, Problems), Vec<Diagnostic>> {
     let value = parse_yaml(source)?;
     let mut walker = Walker::default();
     match walker.scenario(&value) {
@@ -143,6 +194,21 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
         d.source_line = line_text(&source.text, line);
         return Err(vec![d]);
     }
+    if let Some((line, width)) = limits::excessive_indent(&source.text) {
+        let mut d = Diagnostic::new(format!(
+            "indented {width} characters deep; the limit is {}",
+            limits::MAX_INDENT
+        ))
+        .help("a scenario needs a few levels of indentation; is this file generated wrongly?");
+        d.file = Some(source.name.clone());
+        d.location = Some(Location {
+            line,
+            column: 1,
+            len: width,
+        });
+        d.source_line = line_text(&source.text, line);
+        return Err(vec![d]);
+    }
     if source.text.trim().is_empty() || source.text.lines().all(is_blank_or_comment) {
         return fail(
             "the file is empty".to_string(),
@@ -157,7 +223,15 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
                 Some(cut) => text[..cut].to_string(),
                 None => text,
             };
-            let mut d = Diagnostic::new(format!("invalid YAML: {message}"));
+            let mut d = match huge_integer(&message) {
+                Some((field, number)) => Diagnostic::new(format!(
+                    "{number} is out of range: whole numbers here go from {} to {}",
+                    i64::MIN,
+                    u64::MAX
+                ))
+                .field(field),
+                None => Diagnostic::new(format!("invalid YAML: {message}")),
+            };
             d.file = Some(source.name.clone());
             if let Some(loc) = err.location() {
                 d.location = Some(Location {
@@ -170,6 +244,14 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
             Err(vec![d])
         }
     }
+}
+
+/// The field and number of yaml_serde's "f: invalid type: integer `N` as u128" error,
+/// which it gives for integers beyond 64 bits.
+fn huge_integer(message: &str) -> Option<(&str, &str)> {
+    let (field, rest) = message.split_once(": invalid type: integer `")?;
+    let (number, tail) = rest.split_once('`')?;
+    (tail.starts_with(" as u128") || tail.starts_with(" as i128")).then_some((field, number))
 }
 
 fn is_blank_or_comment(line: &str) -> bool {
@@ -199,7 +281,7 @@ fn describe(value: &Value) -> String {
 /// Walks a YAML value into the raw model, recording problems as it goes.
 #[derive(Default)]
 struct Walker {
-    problems: Vec<Problem>,
+    problems: Problems,
 }
 
 type Fields<'v> = BTreeMap<&'v str, &'v Value>;
@@ -210,6 +292,9 @@ impl Walker {
     }
 
     fn wrong_type(&mut self, value: &Value, path: &FieldPath, expected: &str) {
+        if !self.problems.has_room() {
+            return self.problems.count();
+        }
         let problem = Problem::new(
             path,
             format!("expected {expected}, found {}", describe(value)),
@@ -735,13 +820,16 @@ pub fn list(names: &[&str]) -> String {
 }
 
 /// Turns problems into diagnostics, with file positions where the text can be located.
-pub fn locate(source: &Source, problems: Vec<Problem>) -> Vec<Diagnostic> {
+pub fn locate(source: &Source, problems: Problems) -> Vec<Diagnostic> {
+    let hidden = problems.total - problems.kept.len();
+    let problems = problems.kept;
+    let wanted: HashSet<String> = problems.iter().map(|p| p.path.to_string()).collect();
     let spans = if problems.is_empty() {
         HashMap::new()
     } else {
-        span_index(&source.text)
+        span_index(&source.text, &wanted)
     };
-    problems
+    let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()
         .map(|p| {
             let path = p.path.to_string();
@@ -760,7 +848,16 @@ pub fn locate(source: &Source, problems: Vec<Problem>) -> Vec<Diagnostic> {
             let shown = if p.at_key { parent(&p.path) } else { p.path };
             d.field(shown.to_string())
         })
-        .collect()
+        .collect();
+    if hidden > 0 {
+        let all = hidden + diagnostics.len();
+        let mut d = Diagnostic::new(format!(
+            "… and {hidden} more problems not shown ({all} in all)"
+        ));
+        d.file = Some(source.name.clone());
+        diagnostics.push(d);
+    }
+    diagnostics
 }
 
 fn parent(path: &FieldPath) -> FieldPath {
@@ -776,8 +873,8 @@ struct Entry {
     value: Location,
 }
 
-/// Maps each field path of the document to the positions of its key and value.
-fn span_index(text: &str) -> HashMap<String, Entry> {
+/// Maps the `wanted` field paths of the document to the positions of their keys and values.
+fn span_index(text: &str, wanted: &HashSet<String>) -> HashMap<String, Entry> {
     use saphyr_parser::{Event, Parser, Span};
 
     enum Frame {
@@ -805,12 +902,7 @@ fn span_index(text: &str) -> HashMap<String, Entry> {
     let mut index = HashMap::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut parser = Parser::new_from_str(text);
-    let mut events = 0usize;
     while let Some(Ok((event, span))) = parser.next_event() {
-        events += 1;
-        if events > limits::MAX_YAML_EVENTS {
-            break;
-        }
         let is_node = matches!(
             event,
             Event::Scalar(..)
@@ -838,19 +930,31 @@ fn span_index(text: &str) -> HashMap<String, Entry> {
             }
             let (path, key_location) = match stack.last_mut() {
                 Some(Frame::Map { path, key }) => {
-                    let (name, location) = key.clone().unwrap_or_default_key();
+                    let (name, location) = key.clone().unwrap_or_else(|| {
+                        (
+                            String::new(),
+                            Location {
+                                line: 1,
+                                column: 1,
+                                len: 1,
+                            },
+                        )
+                    });
                     (path.key(&name), Some(location))
                 }
                 Some(Frame::Seq { path, next }) => (path.index(*next), None),
                 None => (FieldPath::default(), None),
             };
-            index.insert(
-                path.to_string(),
-                Entry {
-                    key: key_location,
-                    value: to_location(span),
-                },
-            );
+            let text = path.to_string();
+            if wanted.contains(&text) {
+                index.insert(
+                    text,
+                    Entry {
+                        key: key_location,
+                        value: to_location(span),
+                    },
+                );
+            }
             match event {
                 Event::SequenceStart(..) => stack.push(Frame::Seq { path, next: 0 }),
                 Event::MappingStart(..) => stack.push(Frame::Map { path, key: None }),
@@ -870,22 +974,5 @@ fn span_index(text: &str) -> HashMap<String, Entry> {
         }
     }
 
-    trait DefaultKey {
-        fn unwrap_or_default_key(self) -> (String, Location);
-    }
-    impl DefaultKey for Option<(String, Location)> {
-        fn unwrap_or_default_key(self) -> (String, Location) {
-            self.unwrap_or_else(|| {
-                (
-                    String::new(),
-                    Location {
-                        line: 1,
-                        column: 1,
-                        len: 1,
-                    },
-                )
-            })
-        }
-    }
     index
 }

@@ -32,7 +32,7 @@ pub fn load_source(
         Ok(scenario) if problems.is_empty() => Ok(scenario),
         Ok(_) => Err(load::locate(source, problems)),
         Err(more) => {
-            problems.extend(more);
+            problems.append(more);
             Err(load::locate(source, problems))
         }
     }
@@ -58,11 +58,21 @@ pub fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
         d.file = Some(name.clone());
         vec![d]
     };
-    if path.is_dir() {
-        return Err(fail(
-            "this is a directory, not a scenario file".into(),
-            "name a .yaml file, e.g. scenarios/default.yaml",
-        ));
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => {
+            return Err(fail(
+                "this is a directory, not a scenario file".into(),
+                "name a .yaml file, e.g. scenarios/default.yaml",
+            ));
+        }
+        // A FIFO or a device could block the read forever, or never end.
+        Ok(m) if !m.is_file() => {
+            return Err(fail(
+                "this is not a regular file".into(),
+                "name a .yaml file, e.g. scenarios/default.yaml",
+            ));
+        }
+        _ => {}
     }
     let file = std::fs::File::open(path).map_err(|e| {
         fail(

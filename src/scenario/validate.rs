@@ -5,14 +5,14 @@
 //! Command-line overrides are applied first and checked the same way; their problems are
 //! reported under the flag's name.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use rand::distr::weighted::WeightedIndex;
 
 use super::duration::Nanos;
 use super::limits;
-use super::load::{FieldPath, Problem};
+use super::load::{FieldPath, Problem, Problems};
 use super::model::*;
 use crate::plan::distribution::Gap;
 use crate::plan::process::{ProcessKey, process_key};
@@ -105,8 +105,8 @@ pub fn validate(
     file: ScenarioFile,
     default_name: &str,
     overrides: &Overrides,
-) -> Result<Scenario, Vec<Problem>> {
-    let mut problems = Vec::new();
+) -> Result<Scenario, Problems> {
+    let mut problems = Problems::default();
     let root = FieldPath::default();
     let at = |key: &str| root.key(key);
 
@@ -273,7 +273,7 @@ pub fn check_topic(topic: &str) -> Result<(), String> {
     }
 }
 
-fn kafka(file: Option<KafkaFile>, path: &FieldPath, problems: &mut Vec<Problem>) -> Kafka {
+fn kafka(file: Option<KafkaFile>, path: &FieldPath, problems: &mut Problems) -> Kafka {
     let file = file.unwrap_or(KafkaFile {
         bootstrap_servers: None,
         client_id: None,
@@ -317,10 +317,10 @@ fn stream(
     name: String,
     seed: u64,
     path: &FieldPath,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) -> Option<Stream> {
     let before = problems.len();
-    let cameras = cameras(&raw.cameras, &path.key("cameras"), problems);
+    let cameras = cameras(raw.cameras, &path.key("cameras"), problems);
     let arrivals = raw.arrivals.unwrap_or(Arrivals::Shared);
     let arrivals = match (arrivals, raw.pick) {
         (Arrivals::PerCamera, Some(_)) => {
@@ -378,10 +378,11 @@ fn stream(
     })
 }
 
-fn cameras(raw: &Cameras, path: &FieldPath, problems: &mut Vec<Problem>) -> Option<Vec<CameraId>> {
+fn cameras(raw: Cameras, path: &FieldPath, problems: &mut Problems) -> Option<Vec<CameraId>> {
     let ids = match raw {
-        Cameras::List(ids) => ids.clone(),
-        Cameras::Generated(g) => generate(g, path, problems)?,
+        // Generated ids are distinct by construction.
+        Cameras::Generated(g) => return generate(&g, path, problems),
+        Cameras::List(ids) => ids,
     };
     if ids.is_empty() {
         problems.push(
@@ -389,29 +390,50 @@ fn cameras(raw: &Cameras, path: &FieldPath, problems: &mut Vec<Problem>) -> Opti
         );
         return None;
     }
-    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    // Ids are the same camera when their text (the Kafka key) is: 1001 and "1001".
+    let mut seen: HashMap<KeyText<'_>, usize> = HashMap::with_capacity(ids.len());
     let mut ok = true;
     for (i, id) in ids.iter().enumerate() {
-        if let Some(first) = seen.insert(id.to_string(), i) {
-            let where_ = if matches!(raw, Cameras::List(_)) {
-                path.index(i)
-            } else {
-                path.clone()
-            };
+        if let Some(first) = seen.insert(KeyText::of(id), i) {
+            ok = false;
+            if !problems.has_room() {
+                problems.count();
+                continue;
+            }
             problems.push(Problem::new(
-                &where_,
+                &path.index(i),
                 format!("camera id `{id}` appears twice (also at index {first})"),
             ));
-            ok = false;
         }
     }
+    drop(seen);
     ok.then_some(ids)
+}
+
+/// A camera id compared by its text without allocating: text that is an integer's
+/// canonical form compares equal to that integer.
+#[derive(PartialEq, Eq, Hash)]
+enum KeyText<'a> {
+    Int(i64),
+    Text(&'a str),
+}
+
+impl<'a> KeyText<'a> {
+    fn of(id: &'a CameraId) -> Self {
+        match id {
+            CameraId::Int(n) => KeyText::Int(*n),
+            CameraId::Text(s) => match s.parse::<i64>() {
+                Ok(n) if n.to_string() == *s => KeyText::Int(n),
+                _ => KeyText::Text(s),
+            },
+        }
+    }
 }
 
 fn generate(
     g: &GeneratedCameras,
     path: &FieldPath,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) -> Option<Vec<CameraId>> {
     let before = problems.len();
     if g.count == 0 {
@@ -470,7 +492,7 @@ fn weights_pick(
     weights: &[f64],
     cameras: Option<usize>,
     path: &FieldPath,
-    problems: &mut Vec<Problem>,
+    problems: &mut Problems,
 ) -> Option<WeightedIndex<f64>> {
     let before = problems.len();
     if let Some(n) = cameras {
@@ -512,7 +534,7 @@ fn weights_pick(
 
 /// Event ids embed each process's key, so two processes must never share one. A clash
 /// needs two 60-bit hashes to agree: this is a guarantee more than a likely error.
-fn check_unique_processes(streams: &[Stream], problems: &mut Vec<Problem>) {
+fn check_unique_processes(streams: &[Stream], problems: &mut Problems) {
     let mut tags: Vec<u64> = streams
         .iter()
         .flat_map(|s| s.processes.iter().map(ProcessKey::tag))

@@ -2,10 +2,12 @@
 
 mod cli;
 mod common;
+mod corpus;
 mod determinism;
 mod errors;
 mod golden;
 mod kafka;
 mod memory;
+mod properties;
 mod schema;
 mod stats;
