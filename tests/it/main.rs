@@ -9,5 +9,6 @@ mod golden;
 mod kafka;
 mod memory;
 mod properties;
+mod real_broker;
 mod schema;
 mod stats;

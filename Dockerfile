@@ -1,0 +1,21 @@
+# simulate: build stage compiles the release binary (librdkafka is built from source by
+# rdkafka-sys); the runtime stage is a slim Debian with the binary and the scenarios.
+FROM rust:1-slim-bookworm AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends make g++ pkg-config zlib1g-dev python3 \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+RUN cargo build --release --locked \
+ && strip target/release/simulate
+
+FROM debian:bookworm-slim
+RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin simulate
+COPY --from=build /src/target/release/simulate /usr/local/bin/simulate
+# Baked-in scenarios; mount a directory over /scenarios to use your own.
+COPY scenarios /scenarios
+USER 10001:10001
+WORKDIR /scenarios
+ENTRYPOINT ["simulate"]
+CMD ["/scenarios/default.yaml"]

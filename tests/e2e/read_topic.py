@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Read a Kafka topic back with an independent client (kafka-python, pure Python).
+
+Prints one JSON object per message: partition, offset, key, value, timestamp (ms),
+timestamp_type. Stops after --expect messages, or when nothing new arrived for
+--idle seconds, or after --timeout seconds in all: it never waits forever.
+
+Reading stops on a count, not on the end offset, because Tansu 0.6.0 with memory
+storage reports a wrong high watermark from ListOffsets.
+"""
+import argparse
+import json
+import sys
+import time
+
+from kafka import KafkaConsumer, TopicPartition
+
+
+def line(m) -> str:
+    return json.dumps({
+        "partition": m.partition,
+        "offset": m.offset,
+        "key": None if m.key is None else m.key.decode("utf-8"),
+        "value": m.value.decode("utf-8"),
+        "timestamp": m.timestamp,
+        "timestamp_type": m.timestamp_type,
+    }, separators=(",", ":")) + "\n"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--bootstrap", required=True)
+    ap.add_argument("--topic", required=True)
+    ap.add_argument("--expect", type=int, required=True)
+    ap.add_argument("--idle", type=float, default=5.0)
+    ap.add_argument("--timeout", type=float, default=60.0)
+    args = ap.parse_args()
+
+    consumer = KafkaConsumer(
+        bootstrap_servers=args.bootstrap,
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        group_id=None,
+        api_version_auto_timeout_ms=10000,
+        request_timeout_ms=30000,
+    )
+    deadline = time.monotonic() + args.timeout
+    partitions = None
+    while partitions is None and time.monotonic() < deadline:
+        partitions = consumer.partitions_for_topic(args.topic)
+        if partitions is None:
+            time.sleep(0.2)
+    if not partitions:
+        print(f"topic {args.topic} not found", file=sys.stderr)
+        return 2
+    assignment = [TopicPartition(args.topic, p) for p in sorted(partitions)]
+    consumer.assign(assignment)
+    consumer.seek_to_beginning(*assignment)
+
+    count = 0
+    last = time.monotonic()
+    out = sys.stdout
+    while count < args.expect and time.monotonic() < deadline and time.monotonic() - last < args.idle:
+        batch = consumer.poll(timeout_ms=200, max_records=10000)
+        for records in batch.values():
+            for m in records:
+                out.write(line(m))
+                count += 1
+                last = time.monotonic()
+    # A moment more, so that duplicates beyond the expected count show up too.
+    grace = time.monotonic() + 1.0
+    while time.monotonic() < grace:
+        batch = consumer.poll(timeout_ms=200)
+        for records in batch.values():
+            for m in records:
+                out.write(line(m))
+                count += 1
+    consumer.close()
+    print(f"read {count} messages", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
