@@ -30,8 +30,16 @@ struct Env {
 
 fn env(test: &str) -> Option<Env> {
     let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (get("SIMULATE_TEST_BROKER"), get("SIMULATE_TEST_PYTHON"), get("SIMULATE_TEST_TANSU")) {
-        (Some(broker), Some(python), Some(tansu)) => Some(Env { broker, python, tansu }),
+    match (
+        get("SIMULATE_TEST_BROKER"),
+        get("SIMULATE_TEST_PYTHON"),
+        get("SIMULATE_TEST_TANSU"),
+    ) {
+        (Some(broker), Some(python), Some(tansu)) => Some(Env {
+            broker,
+            python,
+            tansu,
+        }),
         _ => {
             eprintln!(
                 "real_broker::{test} skipped: set SIMULATE_TEST_BROKER, SIMULATE_TEST_PYTHON and SIMULATE_TEST_TANSU (.ci/run does)"
@@ -42,12 +50,24 @@ fn env(test: &str) -> Option<Env> {
 }
 
 fn unique_topic(prefix: &str) -> String {
-    format!("{prefix}-{}-{}", std::process::id(), Instant::now().elapsed().as_nanos() % 1_000_000)
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        Instant::now().elapsed().as_nanos() % 1_000_000
+    )
 }
 
 fn create_topic(env: &Env, broker: &str, topic: &str, partitions: u32) {
     let status = Command::new(&env.tansu)
-        .args(["topic", "create", topic, "--broker", &format!("tcp://{broker}"), "--partitions", &partitions.to_string()])
+        .args([
+            "topic",
+            "create",
+            topic,
+            "--broker",
+            &format!("tcp://{broker}"),
+            "--partitions",
+            &partitions.to_string(),
+        ])
         .status()
         .unwrap();
     assert!(status.success(), "tansu topic create {topic} failed");
@@ -66,37 +86,71 @@ struct Read {
 fn read_back(env: &Env, broker: &str, topic: &str, expect: usize) -> Vec<Read> {
     let out = Command::new(&env.python)
         .arg(root().join("tests/e2e/read_topic.py"))
-        .args(["--bootstrap", broker, "--topic", topic, "--expect", &expect.to_string(), "--idle", "10", "--timeout", "120"])
+        .args([
+            "--bootstrap",
+            broker,
+            "--topic",
+            topic,
+            "--expect",
+            &expect.to_string(),
+            "--idle",
+            "10",
+            "--timeout",
+            "120",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "read_topic.py failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    assert!(
+        out.status.success(),
+        "read_topic.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 /// The topic holds exactly the dry-run plan: every event once, values byte-identical,
 /// Kafka timestamps equal, per-key order kept, each key on one partition.
 fn assert_matches_plan(path: &str, start: &str, read: &[Read]) {
-    let overrides = Overrides { start: Some(chrono::DateTime::parse_from_rfc3339(start).unwrap().into()), ..Default::default() };
+    let overrides = Overrides {
+        start: Some(chrono::DateTime::parse_from_rfc3339(start).unwrap().into()),
+        ..Default::default()
+    };
     let s = scenario::load_file(&root().join(path), &overrides).unwrap();
     let plan = render(&s, Format::Plan);
     let values = render(&s, Format::Values);
     let mut want: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
     for (p, v) in plan.lines().zip(values.lines()) {
         let p: serde_json::Value = serde_json::from_str(p).unwrap();
-        want.entry(p["key"].as_str().map(str::to_string)).or_default().push((v.to_string(), p["timestamp_ms"].as_i64().unwrap()));
+        want.entry(p["key"].as_str().map(str::to_string))
+            .or_default()
+            .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap()));
     }
     let planned: usize = want.values().map(Vec::len).sum();
-    assert_eq!(read.len(), planned, "read {} messages for {planned} planned", read.len());
+    assert_eq!(
+        read.len(),
+        planned,
+        "read {} messages for {planned} planned",
+        read.len()
+    );
     let mut got: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
     let mut partition_of: BTreeMap<Option<String>, i32> = BTreeMap::new();
     for r in read {
         assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
-        got.entry(r.key.clone()).or_default().push((r.value.clone(), r.timestamp));
+        got.entry(r.key.clone())
+            .or_default()
+            .push((r.value.clone(), r.timestamp));
         let p = *partition_of.entry(r.key.clone()).or_insert(r.partition);
         assert_eq!(p, r.partition, "key {:?} is on two partitions", r.key);
     }
     for (key, events) in &want {
-        assert!(got.get(key) == Some(events), "key {key:?}: the topic differs from the plan");
+        assert!(
+            got.get(key) == Some(events),
+            "key {key:?}: the topic differs from the plan"
+        );
     }
     assert_eq!(got.len(), want.len(), "unexpected keys in the topic");
 }
@@ -107,43 +161,99 @@ fn stderr_of(out: &std::process::Output) -> String {
 
 #[test]
 fn max_speed_to_a_real_broker_matches_the_plan() {
-    let Some(env) = env("max_speed_to_a_real_broker_matches_the_plan") else { return };
+    let Some(env) = env("max_speed_to_a_real_broker_matches_the_plan") else {
+        return;
+    };
     for path in ["scenarios/city.yaml", "scenarios/parking.yaml"] {
         let topic = unique_topic("max");
         create_topic(&env, &env.broker, &topic, 3);
-        let out = simulate(&[path, "--bootstrap-servers", &env.broker, "--topic", &topic, "--max-speed", "--start", START]);
+        let out = simulate(&[
+            path,
+            "--bootstrap-servers",
+            &env.broker,
+            "--topic",
+            &topic,
+            "--max-speed",
+            "--start",
+            START,
+        ]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-        let planned = render(&scenario::load_file(&root().join(path), &Overrides::default()).unwrap(), Format::Values).lines().count();
+        let planned = render(
+            &scenario::load_file(&root().join(path), &Overrides::default()).unwrap(),
+            Format::Values,
+        )
+        .lines()
+        .count();
         assert_matches_plan(path, START, &read_back(&env, &env.broker, &topic, planned));
     }
 }
 
 #[test]
 fn a_paced_run_to_a_real_broker_matches_the_plan() {
-    let Some(env) = env("a_paced_run_to_a_real_broker_matches_the_plan") else { return };
+    let Some(env) = env("a_paced_run_to_a_real_broker_matches_the_plan") else {
+        return;
+    };
     let topic = unique_topic("paced");
     create_topic(&env, &env.broker, &topic, 3);
     let started = Instant::now();
-    let out = simulate(&["scenarios/default.yaml", "--bootstrap-servers", &env.broker, "--topic", &topic, "--speed", "20", "--start", START]);
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--bootstrap-servers",
+        &env.broker,
+        "--topic",
+        &topic,
+        "--speed",
+        "20",
+        "--start",
+        START,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     // 180 s of plan at 20x: the last event is due just under 9 s after the first.
-    assert!(started.elapsed() >= Duration::from_secs(8), "ended after {:?}", started.elapsed());
-    assert_matches_plan("scenarios/default.yaml", START, &read_back(&env, &env.broker, &topic, 341));
+    assert!(
+        started.elapsed() >= Duration::from_secs(8),
+        "ended after {:?}",
+        started.elapsed()
+    );
+    assert_matches_plan(
+        "scenarios/default.yaml",
+        START,
+        &read_back(&env, &env.broker, &topic, 341),
+    );
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[test]
 fn an_unreachable_port_fails_within_the_connect_timeout() {
-    let Some(_env) = env("an_unreachable_port_fails_within_the_connect_timeout") else { return };
+    let Some(_env) = env("an_unreachable_port_fails_within_the_connect_timeout") else {
+        return;
+    };
     let broker = format!("127.0.0.1:{}", free_port());
     let started = Instant::now();
-    let out = simulate(&["scenarios/default.yaml", "--bootstrap-servers", &broker, "--connect-timeout", "3s"]);
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--bootstrap-servers",
+        &broker,
+        "--connect-timeout",
+        "3s",
+    ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(stderr_of(&out).contains(&format!("cannot reach Kafka at {broker}")), "{}", stderr_of(&out));
-    assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+    assert!(
+        stderr_of(&out).contains(&format!("cannot reach Kafka at {broker}")),
+        "{}",
+        stderr_of(&out)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 /// A Tansu broker of this test's own, stopped when dropped.
@@ -160,7 +270,15 @@ fn start_broker(env: &Env) -> (OwnBroker, String) {
     let port = free_port();
     let url = format!("tcp://127.0.0.1:{port}");
     let child = Command::new(&env.tansu)
-        .args(["broker", "--listener-url", &url, "--advertised-listener-url", &url, "--storage-engine", "memory://tansu/"])
+        .args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &url,
+            "--storage-engine",
+            "memory://tansu/",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -169,7 +287,10 @@ fn start_broker(env: &Env) -> (OwnBroker, String) {
     let address = format!("127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(&address).is_err() {
-        assert!(Instant::now() < deadline, "tansu did not start on {address}");
+        assert!(
+            Instant::now() < deadline,
+            "tansu did not start on {address}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     (broker, address)
@@ -177,15 +298,32 @@ fn start_broker(env: &Env) -> (OwnBroker, String) {
 
 #[test]
 fn a_broker_killed_mid_run_ends_the_run_without_hanging() {
-    let Some(env) = env("a_broker_killed_mid_run_ends_the_run_without_hanging") else { return };
+    let Some(env) = env("a_broker_killed_mid_run_ends_the_run_without_hanging") else {
+        return;
+    };
     let (mut broker, address) = start_broker(&env);
     let topic = unique_topic("killed");
     create_topic(&env, &address, &topic, 3);
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
     let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args(["scenarios/default.yaml", "--bootstrap-servers", &address, "--topic", &topic, "--speed", "10"])
-        .args(["-X", "message.timeout.ms=3000", "--flush-timeout", "6s", "--report", report.to_str().unwrap()])
+        .args([
+            "scenarios/default.yaml",
+            "--bootstrap-servers",
+            &address,
+            "--topic",
+            &topic,
+            "--speed",
+            "10",
+        ])
+        .args([
+            "-X",
+            "message.timeout.ms=3000",
+            "--flush-timeout",
+            "6s",
+            "--report",
+            report.to_str().unwrap(),
+        ])
         .current_dir(root())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -205,11 +343,23 @@ fn a_broker_killed_mid_run_ends_the_run_without_hanging() {
     let _ = std::io::Read::read_to_string(&mut stderr, &mut rest);
     assert_eq!(status.code(), Some(1), "{rest}");
     // The rest of the 18 s schedule, then at most the flush bound.
-    assert!(killed.elapsed() < Duration::from_secs(30), "took {:?} after the kill", killed.elapsed());
-    let r: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert!(
+        killed.elapsed() < Duration::from_secs(30),
+        "took {:?} after the kill",
+        killed.elapsed()
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let n = |k: &str| r[k].as_u64().unwrap();
-    assert_eq!(n("delivered") + n("failed") + n("undelivered"), n("planned"), "{r}");
+    assert_eq!(
+        n("delivered") + n("failed") + n("undelivered"),
+        n("planned"),
+        "{r}"
+    );
     assert!(n("delivered") > 0 && n("delivered") < n("planned"), "{r}");
-    assert!(!r["first_errors"].as_array().unwrap().is_empty(), "the report names no error: {r}");
+    assert!(
+        !r["first_errors"].as_array().unwrap().is_empty(),
+        "the report names no error: {r}"
+    );
     assert!(rest.contains("were not delivered"), "{rest}");
 }
