@@ -151,6 +151,8 @@ pub struct Report {
     pub rate_per_s: f64,
     /// How late each send was against its planned instant.
     pub lateness: Percentiles,
+    /// How late the last event was sent: the drift of the whole run, in microseconds.
+    pub end_drift_us: f64,
     /// Time from send to the broker's acknowledgement.
     pub delivery_latency: Percentiles,
     /// Events sent per camera id.
@@ -188,10 +190,11 @@ impl Report {
         );
         let _ = writeln!(
             s,
-            "  pacing lateness: p50 {} p99 {} max {}",
+            "  pacing lateness: p50 {} p99 {} max {}, last event {}",
             us(self.lateness.p50_us),
             us(self.lateness.p99_us),
-            us(self.lateness.max_us)
+            us(self.lateness.max_us),
+            us(self.end_drift_us)
         );
         let _ = writeln!(
             s,

@@ -62,7 +62,15 @@ impl Pacer {
     }
 
     /// Waits until `deadline` (or until `stop` is set) and returns how late it is now.
-    pub fn wait(&self, deadline: Instant, stop: &AtomicBool) -> Duration {
+    /// The coarse part of the wait is handed to `idle` (a sleep, or a producer's poll that
+    /// serves delivery reports meanwhile); it must not overrun the time it is given by
+    /// more than the kernel's timer slack.
+    pub fn wait(
+        &self,
+        deadline: Instant,
+        stop: &AtomicBool,
+        idle: &mut dyn FnMut(Duration),
+    ) -> Duration {
         loop {
             let now = Instant::now();
             if now >= deadline {
@@ -73,7 +81,7 @@ impl Pacer {
                 if stop.load(Ordering::Relaxed) {
                     return Duration::ZERO;
                 }
-                std::thread::sleep((left - SPIN).min(MAX_SLEEP));
+                idle((left - SPIN).min(MAX_SLEEP));
             } else {
                 std::hint::spin_loop();
             }
@@ -107,7 +115,7 @@ mod tests {
         let stop = AtomicBool::new(false);
         for offset in [0u64, 300_000, 1_000_000, 5_000_000] {
             let deadline = pacer.deadline(offset).unwrap();
-            pacer.wait(deadline, &stop);
+            pacer.wait(deadline, &stop, &mut std::thread::sleep);
             assert!(Instant::now() >= deadline);
         }
     }
@@ -117,7 +125,10 @@ mod tests {
         let pacer = Pacer::new(Instant::now(), Pace::Speed(1.0));
         let stop = AtomicBool::new(true);
         let deadline = pacer.deadline(3_600_000_000_000).unwrap();
-        assert_eq!(pacer.wait(deadline, &stop), Duration::ZERO);
+        assert_eq!(
+            pacer.wait(deadline, &stop, &mut std::thread::sleep),
+            Duration::ZERO
+        );
         assert!(Instant::now() < deadline);
     }
 

@@ -1,0 +1,307 @@
+#!/usr/bin/env python3
+"""The benchmark harness behind bench/run.
+
+Whole-process measurements of `simulate` and of the tools users would pick instead,
+several runs after a warm-up, the compared commands alternated (A B A B ...) so the
+machine's drift cancels. Wall time is measured around each process and peak memory
+comes from wait4's ru_maxrss. Prints a table of medians and min-max with every target
+marked met or missed, and (unless --quick) rewrites the results section of
+bench/README.md with the machine and the exact commands.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MOCK = ["-X", "test.mock.num.brokers=3"]
+# The same producer settings for every Kafka tool: no loss, no duplicates, big batches.
+PRODUCER = {
+    "enable.idempotence": "true",
+    "acks": "all",
+    "linger.ms": "20",
+    "batch.num.messages": "10000",
+    "queue.buffering.max.messages": "1000000",
+    "queue.buffering.max.kbytes": "1048576",
+}
+
+
+def run(cmd, stdout=subprocess.DEVNULL, stdin=None, env=None):
+    """Runs cmd; returns (seconds, peak RSS in KB, exit code, stderr text)."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=stdout, stderr=err, stdin=stdin, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        text = err.read().decode(errors="replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"failed ({proc.returncode}): {shlex.join(map(str, cmd))}\n{text}")
+    return seconds, usage.ru_maxrss, text
+
+
+def first_line_latency(cmd, stream):
+    """Seconds from launch until the first line on stdout (or a line containing
+    'sending' on stderr), then the process is stopped."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE if stream == "stdout" else subprocess.DEVNULL,
+                            stderr=subprocess.PIPE if stream == "stderr" else subprocess.DEVNULL)
+    pipe = proc.stdout if stream == "stdout" else proc.stderr
+    while True:
+        line = pipe.readline()
+        if not line:
+            raise SystemExit(f"no output from {shlex.join(cmd)}")
+        if stream == "stdout" or b"sending" in line:
+            break
+    seconds = time.perf_counter() - started
+    proc.kill()
+    proc.wait()
+    return seconds
+
+
+def alternate(commands, runs, warmup=1):
+    """commands: {name: callable returning a dict of metrics}. Runs them A B A B ...,
+    after `warmup` unrecorded rounds; returns {name: [metrics, ...]}."""
+    results = {name: [] for name in commands}
+    for i in range(warmup + runs):
+        for name, fn in commands.items():
+            metrics = fn()
+            if i >= warmup:
+                results[name].append(metrics)
+    return results
+
+
+def summary(values):
+    return statistics.median(values), min(values), max(values)
+
+
+class Table:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, case, tool, values, unit, fmt="{:,.0f}", target="", met=None):
+        med, lo, hi = summary(values)
+        mark = "" if met is None else ("met" if met else "MISSED")
+        self.rows.append((case, tool, fmt.format(med) + f" {unit}", f"{fmt.format(lo)} – {fmt.format(hi)}", target, mark))
+
+    def markdown(self):
+        head = "| case | tool | median | min – max | target | |\n|---|---|---|---|---|---|\n"
+        return head + "".join("| " + " | ".join(r) + " |\n" for r in self.rows)
+
+
+def machine():
+    model = "unknown"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores (`nproc`), {model}, {platform.system()} {platform.release()}"
+
+
+def write(path, text):
+    path.write_text(text)
+    return str(path)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--python", required=True, help="a Python with confluent-kafka")
+    ap.add_argument("--quick", action="store_true", help="tiny sizes, one run: a smoke test, no claims")
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    quick = args.quick
+    runs = 1 if quick else args.runs
+    warmup = 0 if quick else 1
+    sim = str(Path(args.bin).resolve())
+    py = args.python
+    work = ROOT / "target" / "bench"
+    work.mkdir(parents=True, exist_ok=True)
+    table = Table()
+    commands = []
+
+    # --- 1. dry-run throughput -------------------------------------------------------
+    n_events = 50_000 if quick else 5_000_000
+    shared = write(work / "shared.yaml",
+                   "name: shared\nseed: 1\nstart: 2026-01-01T00:00:00Z\n"
+                   f"duration: {n_events * 10}us\n"
+                   "streams:\n  - cameras: [1000, 1001, 1002]\n"
+                   "    inter_arrival: {distribution: constant, interval: 10us}\n")
+    per_camera = write(work / "per-camera.yaml",
+                       "name: per-camera\nseed: 1\nstart: 2026-01-01T00:00:00Z\n"
+                       f"duration: {n_events // 10_000 * 100}ms\n"
+                       "streams:\n  - cameras: {count: 10000, first: 100000}\n    arrivals: per_camera\n"
+                       "    inter_arrival: {distribution: constant, interval: 100ms}\n")
+    loop = str(ROOT / "bench" / "python_loop.py")
+    cmd_shared = [sim, shared, "--dry-run"]
+    cmd_percam = [sim, per_camera, "--dry-run"]
+    cmd_loop = [py, loop, str(n_events)]
+    commands += [cmd_shared, cmd_percam, cmd_loop]
+    res = alternate({
+        "shared": lambda: run(cmd_shared)[0],
+        "per_camera": lambda: run(cmd_percam)[0],
+        "python": lambda: run(cmd_loop)[0],
+    }, runs, warmup)
+    rate = {k: [n_events / s for s in v] for k, v in res.items()}
+    py_med = statistics.median(rate["python"])
+    case = f"dry-run, {n_events:,} events to /dev/null"
+    for key, label in (("shared", "simulate, 1 shared stream"), ("per_camera", "simulate, 10,000 per-camera streams")):
+        med = statistics.median(rate[key])
+        table.add(case, label, rate[key], "events/s",
+                  target=f"≥ 5,000,000/s and ≥ 50× Python ({med / py_med:.0f}×)",
+                  met=med >= 5_000_000 and med >= 50 * py_med)
+    table.add(case, "Python loop (dict + json.dumps)", rate["python"], "events/s")
+
+    # --- 2. Kafka --max-speed to a mock cluster ---------------------------------------
+    n_kafka = 20_000 if quick else 1_000_000
+    kafka_yaml = write(work / "kafka.yaml",
+                       "name: kafka\nseed: 1\nstart: 2026-01-01T00:00:00Z\n"
+                       f"duration: {n_kafka * 10}us\n"
+                       "streams:\n  - cameras: {count: 100, first: 1000}\n"
+                       "    inter_arrival: {distribution: constant, interval: 10us}\n")
+    lines = work / "kafka.lines"
+    with open(lines, "wb") as out:
+        plan = subprocess.run([sim, kafka_yaml, "--dry-run", "--format", "plan"], check=True, capture_output=True).stdout
+        for raw in plan.splitlines():
+            event = json.loads(raw)
+            out.write(event["key"].encode() + b"\t" + json.dumps(event["value"], separators=(",", ":")).encode() + b"\n")
+    props = [x for k, v in PRODUCER.items() for x in ("-X", f"{k}={v}")]
+    cmd_ours = [sim, kafka_yaml, "--max-speed", "--quiet", "--bootstrap-servers", "mock:9092", *MOCK, *props]
+    cmd_kcat = ["kcat", "-P", "-q", "-b", "mock:9092", *MOCK, *props, "-t", "events", "-K", "\t", "-l", str(lines)]
+    cmd_pyprod = [py, str(ROOT / "bench" / "python_producer.py"), str(lines), "events",
+                  "bootstrap.servers=mock:9092", "test.mock.num.brokers=3", *[f"{k}={v}" for k, v in PRODUCER.items()]]
+    commands += [cmd_ours, cmd_kcat, cmd_pyprod]
+    res = alternate({
+        "ours": lambda: run(cmd_ours)[0],
+        "kcat": lambda: run(cmd_kcat)[0],
+        "python": lambda: run(cmd_pyprod)[0],
+    }, runs, warmup)
+    rate = {k: [n_kafka / s for s in v] for k, v in res.items()}
+    ours, kcat, pyp = (statistics.median(rate[k]) for k in ("ours", "kcat", "python"))
+    case = f"--max-speed, {n_kafka:,} events to a 3-broker mock cluster"
+    table.add(case, "simulate (plans and produces)", rate["ours"], "events/s",
+              target=f"≥ 1.0× kcat ({ours / kcat:.2f}×), ≥ 3× Python ({ours / pyp:.1f}×)",
+              met=ours >= kcat and ours >= 3 * pyp)
+    table.add(case, "kcat -P (pre-generated lines)", rate["kcat"], "events/s")
+    table.add(case, "Python confluent_kafka", rate["python"], "events/s")
+
+    # --- 3. pacing lateness -------------------------------------------------------------
+    seconds = 2 if quick else 30
+    for per_second in (1_000, 10_000, 100_000):
+        interval_ns = 1_000_000_000 // per_second
+        rate_yaml = write(work / f"rate-{per_second}.yaml",
+                          f"name: rate-{per_second}\nstart: 2026-01-01T00:00:00Z\nduration: {seconds}s\n"
+                          "streams:\n  - cameras: {count: 100}\n    pick: round_robin\n"
+                          f"    first_event: at_start\n    inter_arrival: {{distribution: constant, interval: {interval_ns}ns}}\n")
+        report = work / f"rate-{per_second}.json"
+        cmd_paced = [sim, rate_yaml, "--quiet", "--bootstrap-servers", "mock:9092", *MOCK, "--report", str(report)]
+        cmd_sleep = [py, str(ROOT / "bench" / "sleep_loop.py"), str(per_second), str(seconds)]
+        commands += [cmd_paced, cmd_sleep]
+
+        def ours():
+            run(cmd_paced)
+            r = json.loads(report.read_text())
+            return {"p50": r["lateness"]["p50_us"], "p99": r["lateness"]["p99_us"], "drift": abs(r["end_drift_us"])}
+
+        def sleeper():
+            with tempfile.TemporaryFile() as out:
+                run(cmd_sleep, stdout=out)
+                out.seek(0)
+                r = json.loads(out.read())
+            return {"p50": r["p50_us"], "p99": r["p99_us"], "drift": abs(r["end_drift_us"])}
+
+        res = alternate({"ours": ours, "sleep": sleeper}, runs, 0)
+        case = f"pacing lateness, {per_second:,} events/s for {seconds} s"
+        p99_target = 200 if per_second <= 10_000 else 1000
+        for key, label in (("ours", "simulate"), ("sleep", "Python time.sleep loop")):
+            p50 = [m["p50"] for m in res[key]]
+            p99 = [m["p99"] for m in res[key]]
+            drift = [m["drift"] for m in res[key]]
+            judge = key == "ours"
+            table.add(case, f"{label}: p50", p50, "µs", fmt="{:,.1f}",
+                      target="≤ 20 µs" if judge and per_second <= 10_000 else "",
+                      met=statistics.median(p50) <= 20 if judge and per_second <= 10_000 else None)
+            table.add(case, f"{label}: p99", p99, "µs", fmt="{:,.1f}",
+                      target=f"≤ {p99_target} µs" if judge else "",
+                      met=statistics.median(p99) <= p99_target if judge else None)
+            table.add(case, f"{label}: end-of-run drift", drift, "µs", fmt="{:,.1f}",
+                      target="≤ 2,000 µs" if judge else "",
+                      met=statistics.median(drift) <= 2000 if judge else None)
+
+    # --- 4. peak memory -----------------------------------------------------------------
+    cam10k = lambda d: write(work / f"cams-10k-{d}.yaml",
+                             f"name: cams-{d}\nstart: 2026-01-01T00:00:00Z\nduration: {d}\n"
+                             "streams:\n  - cameras: {count: 10000}\n    arrivals: per_camera\n"
+                             "    inter_arrival: {distribution: exponential, mean: 10s}\n")
+    short, long_ = ("1m", "10m") if quick else ("1h", "24h")
+    cam100k = write(work / "cams-100k.yaml",
+                    "name: cams-100k\nstart: 2026-01-01T00:00:00Z\nduration: 5m\n"
+                    "streams:\n  - cameras: {count: 100000}\n    arrivals: per_camera\n"
+                    "    inter_arrival: {distribution: exponential, mean: 60s}\n")
+    cmd_default = [sim, str(ROOT / "scenarios/default.yaml"), "--max-speed", "--quiet"]
+    cmd_short = [sim, cam10k(short), "--dry-run"]
+    cmd_long = [sim, cam10k(long_), "--dry-run"]
+    cmd_100k = [sim, cam100k, "--dry-run"]
+    commands += [cmd_default, cmd_short, cmd_long, cmd_100k]
+    res = alternate({
+        "default": lambda: run(cmd_default)[1] / 1024,
+        "short": lambda: run(cmd_short)[1] / 1024,
+        "long": lambda: run(cmd_long)[1] / 1024,
+        "100k": lambda: run(cmd_100k)[1] / 1024,
+    }, runs, 0)
+    s_med, l_med = statistics.median(res["short"]), statistics.median(res["long"])
+    table.add("peak memory", "default scenario, embedded cluster, read-back", res["default"], "MB", fmt="{:,.1f}",
+              target="≤ 32 MB", met=statistics.median(res["default"]) <= 32)
+    table.add("peak memory", f"10,000 cameras, {short}, dry run", res["short"], "MB", fmt="{:,.1f}")
+    table.add("peak memory", f"10,000 cameras, {long_}, dry run", res["long"], "MB", fmt="{:,.1f}",
+              target=f"within 10 % of {short} ({(l_med / s_med - 1) * 100:+.1f} %)", met=abs(l_med / s_med - 1) <= 0.10)
+    table.add("peak memory", "100,000 cameras, dry run", res["100k"], "MB", fmt="{:,.1f}",
+              target="≤ 100 MB", met=statistics.median(res["100k"]) <= 100)
+
+    # --- 5. start-up ----------------------------------------------------------------------
+    cmd_first = [sim, str(ROOT / "scenarios/default.yaml"), "--dry-run"]
+    cmd_embedded = [sim, str(ROOT / "scenarios/default.yaml"), "--embedded-broker"]
+    commands += [cmd_first, cmd_embedded]
+    n_start = 3 if quick else 21
+    res = alternate({
+        "dry": lambda: first_line_latency(cmd_first, "stdout") * 1000,
+        "embedded": lambda: first_line_latency(cmd_embedded, "stderr") * 1000,
+    }, n_start, 1)
+    table.add("start-up: launch to first event", "--dry-run", res["dry"], "ms", fmt="{:,.2f}",
+              target="≤ 20 ms", met=statistics.median(res["dry"]) <= 20)
+    table.add("start-up: launch to first event", "embedded cluster (start, topic, connect)", res["embedded"], "ms",
+              fmt="{:,.1f}")
+
+    md = table.markdown()
+    print(md)
+    if quick:
+        print("(--quick: tiny sizes and one run; these figures are a smoke test, not results)")
+        return
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    cmds = "\n".join(shlex.join(map(str, c)).replace(str(ROOT) + "/", "") for c in commands)
+    section = (f"Measured {when} on {machine()} with `bench/run` "
+               f"({runs} recorded runs per case after a warm-up, compared commands alternated).\n\n"
+               f"{md}\nCommands (scenario files are generated under `target/bench/`):\n\n```\n{cmds}\n```\n")
+    readme = ROOT / "bench" / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- results:start -->", "<!-- results:end -->"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    readme.write_text(f"{head}{start}\n{section}{end}{tail}")
+    print(f"wrote {readme}")
+
+
+if __name__ == "__main__":
+    main()
