@@ -35,18 +35,21 @@ PRODUCER = {
 
 
 def run(cmd, stdout=subprocess.DEVNULL, stdin=None, env=None):
-    """Runs cmd; returns (seconds, peak RSS in KB, exit code, stderr text)."""
-    with tempfile.TemporaryFile() as err:
+    """Runs cmd under /usr/bin/time; returns (seconds, peak RSS in KB, stderr text).
+
+    Peak memory comes from /usr/bin/time (GNU time, a small C program): a child forked
+    from this Python process would count Python's own memory in its ru_maxrss."""
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile(mode="r") as peak:
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=stdout, stderr=err, stdin=stdin, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", peak.name, *map(str, cmd)],
+                              stdout=stdout, stderr=err, stdin=stdin, env=env)
         seconds = time.perf_counter() - started
-        proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
         text = err.read().decode(errors="replace")
+        peak_kb = int(peak.read().strip().splitlines()[-1])
     if proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {shlex.join(map(str, cmd))}\n{text}")
-    return seconds, usage.ru_maxrss, text
+    return seconds, peak_kb, text
 
 
 def first_line_latency(cmd, stream):

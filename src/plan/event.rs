@@ -27,8 +27,9 @@ pub struct Event {
 #[derive(Debug)]
 pub struct Renderer<'s> {
     scenario: &'s Scenario,
-    /// Start as nanoseconds since the Unix epoch.
-    start_ns: i128,
+    /// Start: whole seconds since the Unix epoch, and nanoseconds past them.
+    start_secs: i64,
+    start_subsec: u64,
     topic_json: String,
     /// The last second formatted and its `YYYY-MM-DD HH:MM:SS` text.
     cached_second: i64,
@@ -38,11 +39,10 @@ pub struct Renderer<'s> {
 impl<'s> Renderer<'s> {
     /// A renderer for `scenario` with offset 0 at `start`.
     pub fn new(scenario: &'s Scenario, start: DateTime<Utc>) -> Self {
-        let start_ns = i128::from(start.timestamp()) * 1_000_000_000
-            + i128::from(start.timestamp_subsec_nanos());
         Renderer {
             scenario,
-            start_ns,
+            start_secs: start.timestamp(),
+            start_subsec: u64::from(start.timestamp_subsec_nanos()),
             topic_json: serde_json::to_string(&scenario.topic).unwrap_or_default(),
             cached_second: i64::MIN,
             cached_text: [b'0'; 19],
@@ -54,14 +54,15 @@ impl<'s> Renderer<'s> {
         &self.scenario.streams[event.stream as usize].cameras[event.camera as usize]
     }
 
-    /// The event's instant in nanoseconds since the Unix epoch.
-    fn instant_ns(&self, event: &Event) -> i128 {
-        self.start_ns + i128::from(event.offset_ns)
+    /// Nanoseconds from the start's whole second to the event (validation bounds offsets
+    /// to 100 years, so this cannot overflow).
+    fn since_start_second(&self, event: &Event) -> u64 {
+        self.start_subsec + event.offset_ns
     }
 
     /// The Kafka message timestamp: the event's instant in whole milliseconds since the epoch.
     pub fn timestamp_ms(&self, event: &Event) -> i64 {
-        self.instant_ns(event).div_euclid(1_000_000) as i64
+        self.start_secs * 1_000 + (self.since_start_second(event) / 1_000_000) as i64
     }
 
     /// Writes the Kafka key (the camera id as text), or returns false when keys are off.
@@ -91,26 +92,19 @@ impl<'s> Renderer<'s> {
         };
         let tag = stream.processes[process].tag();
         let low = (event.seq & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
-        let mut bytes = [0u8; 16];
-        bytes[..8].copy_from_slice(&tag.to_be_bytes());
-        bytes[8..].copy_from_slice(&low.to_be_bytes());
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = [b'-'; 36];
-        let mut at = 0;
-        for (i, byte) in bytes.iter().enumerate() {
-            if matches!(i, 4 | 6 | 8 | 10) {
-                at += 1;
-            }
-            out[at] = HEX[usize::from(byte >> 4)];
-            out[at + 1] = HEX[usize::from(byte & 0xF)];
-            at += 2;
-        }
+        // xxxxxxxx-xxxx-8xxx-vxxx-xxxxxxxxxxxx: the tag, then the variant and sequence.
+        hex(&mut out[0..8], tag >> 32, 4);
+        hex(&mut out[9..13], tag >> 16, 2);
+        hex(&mut out[14..18], tag, 2);
+        hex(&mut out[19..23], low >> 48, 2);
+        hex(&mut out[24..36], low, 6);
         out
     }
 
     /// The `YYYY-MM-DD HH:MM:SS` (UTC) text of the event's instant, formatted once per second.
     fn timestamp_text(&mut self, event: &Event) -> [u8; 19] {
-        let second = self.instant_ns(event).div_euclid(1_000_000_000) as i64;
+        let second = self.start_secs + (self.since_start_second(event) / 1_000_000_000) as i64;
         if second != self.cached_second {
             if let Some(t) = DateTime::from_timestamp(second, 0) {
                 let mut text = [b'0'; 19];
@@ -163,6 +157,26 @@ impl<'s> Renderer<'s> {
         out.extend_from_slice(b",\"value\":");
         self.write_value(out, event);
         out.push(b'}');
+    }
+}
+
+/// Two lowercase hex digits for every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [DIGITS[i >> 4], DIGITS[i & 0xF]];
+        i += 1;
+    }
+    table
+};
+
+/// Writes the low `bytes` bytes of `value` as hex, most significant first, into `out`.
+fn hex(out: &mut [u8], value: u64, bytes: usize) {
+    for i in 0..bytes {
+        let byte = (value >> (8 * (bytes - 1 - i))) as u8;
+        out[2 * i..2 * i + 2].copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
     }
 }
 

@@ -16,7 +16,47 @@ use crate::scenario::{Scenario, StreamArrivals};
 #[derive(Debug, Clone)]
 pub struct Plan<'s> {
     processes: Vec<Process<'s>>,
-    heap: BinaryHeap<Reverse<(Event, u32)>>,
+    heap: BinaryHeap<Reverse<Entry>>,
+}
+
+/// A heap entry, 24 bytes: the process's next offset, its (stream, camera) packed, and
+/// the process. The order looks at (offset, stream, camera) only; the event's sequence
+/// number is the process's last one.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    offset: u64,
+    place: u64,
+    process: u32,
+}
+
+impl Entry {
+    fn new(event: &Event, process: u32) -> Self {
+        Entry {
+            offset: event.offset_ns,
+            place: (u64::from(event.stream) << 32) | u64::from(event.camera),
+            process,
+        }
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        (self.offset, self.place) == (other.offset, other.place)
+    }
+}
+
+impl Eq for Entry {}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.offset, self.place).cmp(&(other.offset, other.place))
+    }
 }
 
 impl<'s> Plan<'s> {
@@ -39,7 +79,7 @@ impl<'s> Plan<'s> {
         let mut heap = BinaryHeap::with_capacity(processes.len());
         for (i, process) in processes.iter_mut().enumerate() {
             if let Some(event) = process.first() {
-                heap.push(Reverse((event, i as u32)));
+                heap.push(Reverse(Entry::new(&event, i as u32)));
             }
         }
         Plan { processes, heap }
@@ -56,9 +96,16 @@ impl Iterator for Plan<'_> {
 
     fn next(&mut self) -> Option<Event> {
         let mut top = self.heap.peek_mut()?;
-        let Reverse((event, process)) = *top;
-        match self.processes[process as usize].after(event.offset_ns) {
-            Some(next) => *top = Reverse((next, process)),
+        let Reverse(entry) = *top;
+        let process = &mut self.processes[entry.process as usize];
+        let event = Event {
+            offset_ns: entry.offset,
+            stream: (entry.place >> 32) as u32,
+            camera: entry.place as u32,
+            seq: process.last_seq(),
+        };
+        match process.after(entry.offset) {
+            Some(next) => *top = Reverse(Entry::new(&next, entry.process)),
             None => {
                 PeekMut::pop(top);
             }

@@ -77,6 +77,11 @@ impl<'s> Process<'s> {
         }
     }
 
+    /// The sequence number of the event emitted last.
+    pub fn last_seq(&self) -> u64 {
+        self.seq.wrapping_sub(1)
+    }
+
     /// The process's first event, if it falls inside the duration.
     pub fn first(&mut self) -> Option<Event> {
         let offset = match self.stream.first_event {
