@@ -49,7 +49,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
 
     /// Print the plan to stdout instead of sending it.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "report"])]
     pub dry_run: bool,
 
     /// What a dry run prints: message values, or the plan with its Kafka envelope.

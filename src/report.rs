@@ -57,15 +57,6 @@ impl Histogram {
         self.max = self.max.max(value);
     }
 
-    /// Adds every value of another histogram.
-    pub fn merge(&mut self, other: &Histogram) {
-        for (a, b) in self.buckets.iter_mut().zip(&other.buckets) {
-            *a += b;
-        }
-        self.count += other.count;
-        self.max = self.max.max(other.max);
-    }
-
     /// How many values were recorded.
     pub fn count(&self) -> u64 {
         self.count
@@ -159,17 +150,24 @@ pub struct Report {
     pub per_camera: BTreeMap<String, u64>,
     /// Whether the run was stopped by a signal.
     pub interrupted: bool,
-    /// The read-back check of an embedded run, if one ran.
+    /// The read-back check of an embedded run, if one ran, in words.
     pub verification: Option<String>,
+    /// Whether the read-back found the topic equal to the plan (`None`: not checked).
+    pub verified: Option<bool>,
 }
 
 impl Report {
-    /// Every planned event was delivered (and the read-back, if any, agreed).
+    /// Every planned event was delivered.
     pub fn all_delivered(&self) -> bool {
         self.delivered == self.planned
             && self.failed == 0
             && self.undelivered == 0
             && !self.interrupted
+    }
+
+    /// Every planned event is counted exactly once: delivered, failed or undelivered.
+    pub fn accounted(&self) -> bool {
+        self.delivered + self.failed + self.undelivered == self.planned
     }
 
     /// The human summary printed on stderr.

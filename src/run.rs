@@ -44,17 +44,14 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     if args.dry_run {
         return dry_run(&scenario, args).map(|()| error::EXIT_OK);
     }
-    // Fail on an unwritable report path now, not after a three-minute run.
+    // Fail on an unwritable report path now, not after a three-minute run; the report
+    // is written to FILE.tmp and renamed, so FILE is never left half-written or empty.
     let report_file = match &args.report {
-        Some(path) => Some((
-            path,
-            std::fs::File::create(path).map_err(|e| {
-                Error::Runtime(format!(
-                    "cannot write the report to {}: {e}",
-                    path.display()
-                ))
-            })?,
-        )),
+        Some(path) => {
+            let tmp = tmp_path(path);
+            let file = std::fs::File::create(&tmp).map_err(|e| report_error(path, &e))?;
+            Some((path, tmp, file))
+        }
         None => None,
     };
     let settings = Settings {
@@ -77,36 +74,51 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     };
     let control = Control::default();
     install_signal_handler(&control.stop, args.quiet);
-    let report = kafka::run(&scenario, &settings, &control)?;
+    let result = kafka::run(&scenario, &settings, &control);
+    let report = match (result, &report_file) {
+        (Ok(report), _) => report,
+        (Err(e), Some((_, tmp, _))) => {
+            let _ = std::fs::remove_file(tmp);
+            return Err(e);
+        }
+        (Err(e), None) => return Err(e),
+    };
     if !args.quiet {
         eprint!("{}", report.summary());
     }
-    if let Some((path, file)) = report_file {
-        serde_json::to_writer_pretty(io::BufWriter::new(file), &report).map_err(|e| {
-            Error::Runtime(format!(
-                "cannot write the report to {}: {e}",
-                path.display()
-            ))
-        })?;
+    if let Some((path, tmp, file)) = report_file {
+        serde_json::to_writer_pretty(io::BufWriter::new(file), &report)
+            .map_err(|e| report_error(path, &e))?;
+        std::fs::rename(&tmp, path).map_err(|e| report_error(path, &e))?;
     }
-    let verified = report
-        .verification
-        .as_deref()
-        .is_none_or(|v| v.starts_with("all "));
+    outcome(&report)
+}
+
+/// The exit code a finished run earns, or the error that explains why it failed.
+fn outcome(report: &crate::report::Report) -> Result<u8, Error> {
+    if !report.accounted() {
+        return Err(Error::Runtime(format!(
+            "delivery accounting does not add up: {} delivered + {} failed + {} undelivered ≠ {} planned",
+            report.delivered, report.failed, report.undelivered, report.planned
+        )));
+    }
     if report.interrupted {
         return Ok(error::EXIT_INTERRUPTED);
     }
-    if report.all_delivered() && verified {
+    let mut why = if !report.all_delivered() {
+        format!(
+            "{} of {} planned events were not delivered",
+            report.planned.saturating_sub(report.delivered),
+            report.planned
+        )
+    } else if report.verified == Some(false) {
+        format!(
+            "reading the topic back: {}",
+            report.verification.as_deref().unwrap_or("failed")
+        )
+    } else {
         return Ok(error::EXIT_OK);
-    }
-    let mut why = format!(
-        "{} of {} planned events were not delivered",
-        report.planned - report.delivered,
-        report.planned
-    );
-    if report.all_delivered() {
-        why = "the events read back from the topic differ from the plan".to_string();
-    }
+    };
     if !report.first_errors.is_empty() {
         why.push_str(&format!(
             "; first errors: {}",
@@ -114,6 +126,19 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
         ));
     }
     Err(Error::Runtime(why))
+}
+
+fn tmp_path(path: &std::path::Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".tmp");
+    PathBuf::from(name)
+}
+
+fn report_error(path: &std::path::Path, e: &dyn std::fmt::Display) -> Error {
+    Error::Runtime(format!(
+        "cannot write the report to {}: {e}",
+        path.display()
+    ))
 }
 
 /// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130.

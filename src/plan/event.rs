@@ -143,16 +143,16 @@ impl<'s> Renderer<'s> {
         out.extend_from_slice(b",\"topic\":");
         out.extend_from_slice(self.topic_json.as_bytes());
         out.extend_from_slice(b",\"key\":");
-        let mut key = Vec::new();
-        if self.write_key(&mut key, event) {
-            match std::str::from_utf8(&key) {
-                Ok(text) => {
-                    let _ = serde_json::to_writer(&mut *out, text);
-                }
-                Err(_) => out.extend_from_slice(b"null"),
+        match (self.scenario.kafka.key, self.camera(event)) {
+            (KeyMode::None, _) => out.extend_from_slice(b"null"),
+            (KeyMode::CameraId, CameraId::Int(n)) => {
+                out.push(b'"');
+                out.extend_from_slice(itoa.format(*n).as_bytes());
+                out.push(b'"');
             }
-        } else {
-            out.extend_from_slice(b"null");
+            (KeyMode::CameraId, CameraId::Text(s)) => {
+                let _ = serde_json::to_writer(&mut *out, s);
+            }
         }
         out.extend_from_slice(b",\"value\":");
         self.write_value(out, event);

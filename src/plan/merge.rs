@@ -84,11 +84,6 @@ impl<'s> Plan<'s> {
         }
         Plan { processes, heap }
     }
-
-    /// How many processes still have events to come.
-    pub fn live_processes(&self) -> usize {
-        self.heap.len()
-    }
 }
 
 impl Iterator for Plan<'_> {

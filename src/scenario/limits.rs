@@ -7,6 +7,11 @@
 /// Large camera sets are generated with `{count: N}`, not listed.
 pub const MAX_FILE_BYTES: usize = 256 << 10;
 
+/// The message for a file over [`MAX_FILE_BYTES`], wherever it is noticed.
+pub const TOO_LARGE: &str = "the file is larger than 262144 bytes, the limit for scenario files";
+/// What to do about it.
+pub const TOO_LARGE_HELP: &str = "generate cameras with `{count: N}` instead of listing them";
+
 /// Deepest bracket (`[`/`{`) nesting accepted in the text, checked before parsing
 /// because YAML parsers slow down quadratically on deep flow nesting.
 pub const MAX_DEPTH: usize = 32;
@@ -30,42 +35,60 @@ pub const MIN_MEAN_GAP_NS: f64 = 1_000.0;
 pub const MAX_DURATION_NS: u64 = 100 * 365 * 24 * 3_600 * 1_000_000_000;
 
 /// The 1-based line and column where bracket nesting first exceeds [`MAX_DEPTH`], with the
-/// depth reached there. Brackets inside quotes and comments do not count.
+/// depth reached there.
+///
+/// A cheap scan that follows YAML closely enough to be safe: a bracket or a quote only
+/// opens where a value can start (at the start of a line, after `:`, `-`, `?`, `,`, `[`
+/// or `{`, or anywhere inside brackets); quotes end at their closing quote or at the end
+/// of the line, so an unclosed quote cannot hide the rest of the file; comments end at
+/// the end of the line.
 pub fn excessive_nesting(text: &str) -> Option<(usize, usize, usize)> {
     let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut previous = '\n';
-    let (mut line, mut column) = (1usize, 0usize);
-    let mut in_comment = false;
-    for c in text.chars() {
-        column += 1;
-        if c == '\n' {
-            line += 1;
-            column = 0;
-            in_comment = false;
-            previous = c;
-            continue;
-        }
-        if in_comment {
-            continue;
-        }
-        match (quote, c) {
-            (Some(q), _) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '"' | '\'') if depth > 0 || previous.is_whitespace() || previous == ':' => {
-                quote = Some(c)
-            }
-            (None, '#') if previous.is_whitespace() => in_comment = true,
-            (None, '[' | '{') => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some((line, column, depth));
+    for (index, line) in text.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut escaped = false;
+        // The last character that is not white space, or '\n' at the start of the line.
+        let mut last = '\n';
+        let mut previous = '\n';
+        for (column, c) in line.chars().enumerate() {
+            if let Some(q) = quote {
+                if escaped {
+                    escaped = false;
+                } else if q == '"' && c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                    last = c;
                 }
+                previous = c;
+                continue;
             }
-            (None, ']' | '}') => depth = depth.saturating_sub(1),
-            _ => {}
+            let value_start = depth > 0 || matches!(last, '\n' | ':' | '-' | '?' | ',' | '[' | '{');
+            match c {
+                '#' if previous.is_whitespace() || previous == '\n' => break,
+                '"' | '\''
+                    if value_start
+                        && (previous.is_whitespace()
+                            || matches!(previous, '\n' | '[' | '{' | ',')) =>
+                {
+                    quote = Some(c);
+                }
+                '[' | '{' if value_start => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some((index + 1, column + 1, depth));
+                    }
+                }
+                ']' | '}' if depth > 0 => depth -= 1,
+                _ => {}
+            }
+            if !c.is_whitespace() {
+                // A bracket or quote that opened nothing is part of a plain value.
+                let text = matches!(c, '[' | '{' | '"' | '\'') && !value_start;
+                last = if text { 'x' } else { c };
+            }
+            previous = c;
         }
-        previous = c;
     }
     None
 }
@@ -96,6 +119,11 @@ mod tests {
     }
 
     #[test]
+    fn the_size_message_names_the_limit() {
+        assert!(TOO_LARGE.contains(&MAX_FILE_BYTES.to_string()));
+    }
+
+    #[test]
     fn nesting_at_the_limit_is_accepted_and_past_it_rejected() {
         let at = format!("x: {}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert_eq!(excessive_nesting(&at), None);
@@ -114,6 +142,27 @@ mod tests {
     fn brackets_in_quotes_and_comments_do_not_count() {
         let deep = "[".repeat(MAX_DEPTH + 5);
         assert_eq!(excessive_nesting(&format!("name: \"{deep}\"")), None);
+        assert_eq!(excessive_nesting(&format!("name: '{deep}'")), None);
         assert_eq!(excessive_nesting(&format!("name: x # {deep}")), None);
+        assert_eq!(excessive_nesting(&format!("name: \"a\\\"{deep}\"")), None);
+        // Brackets inside a plain value are text, not nesting.
+        assert_eq!(excessive_nesting(&format!("prefix: x{deep}")), None);
+    }
+
+    #[test]
+    fn an_unclosed_quote_does_not_hide_the_rest_of_the_file() {
+        let deep = format!(
+            "x: {}{}",
+            "[".repeat(MAX_DEPTH + 1),
+            "]".repeat(MAX_DEPTH + 1)
+        );
+        for opener in ["name: 5 'o clock", "name: \"unclosed", "a: 'b"] {
+            let text = format!("{opener}\n{deep}\n");
+            assert_eq!(
+                excessive_nesting(&text),
+                Some((2, 4 + MAX_DEPTH, MAX_DEPTH + 1)),
+                "{opener}"
+            );
+        }
     }
 }

@@ -170,14 +170,7 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
         Err(vec![d])
     };
     if source.text.len() > limits::MAX_FILE_BYTES {
-        return fail(
-            format!(
-                "the file is {} bytes; scenario files are limited to {} bytes",
-                source.text.len(),
-                limits::MAX_FILE_BYTES
-            ),
-            "generate cameras with `{count: N}` instead of listing them",
-        );
+        return fail(limits::TOO_LARGE.to_string(), limits::TOO_LARGE_HELP);
     }
     if let Some((line, column, depth)) = limits::excessive_nesting(&source.text) {
         let mut d = Diagnostic::new(format!(
@@ -328,10 +321,7 @@ impl Walker {
             } else {
                 let mut problem = Problem::new(&path.key(key), format!("unknown field `{key}`"));
                 problem.at_key = true;
-                problem.help = Some(match did_you_mean(key, fields) {
-                    Some(near) => format!("did you mean `{near}`?"),
-                    None => format!("expected one of {}", list(fields)),
-                });
+                problem.help = Some(suggestion(key, fields));
                 self.report(problem);
             }
         }
@@ -440,11 +430,8 @@ impl Walker {
         if let Some(i) = names.iter().position(|n| n == s) {
             return Some(i);
         }
-        let help = match did_you_mean(s, names) {
-            Some(near) => format!("did you mean `{near}`?"),
-            None => format!("expected one of {}", list(names)),
-        };
-        self.report(Problem::new(path, format!("unknown value `{s}`")).help(help));
+        let problem = Problem::new(path, format!("unknown value `{s}`"));
+        self.report(problem.help(suggestion(s, names)));
         None
     }
 
@@ -807,6 +794,14 @@ fn property_text(value: &Value) -> Option<String> {
         Value::Number(n) => Some(n.to_string()),
         Value::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// "did you mean `x`?" for a near miss, else the list of what is accepted.
+fn suggestion(word: &str, names: &[&str]) -> String {
+    match did_you_mean(word, names) {
+        Some(near) => format!("did you mean `{near}`?"),
+        None => format!("expected one of {}", list(names)),
     }
 }
 

@@ -89,13 +89,7 @@ pub fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
         )
     })?;
     if bytes.len() as u64 >= limit {
-        return Err(fail(
-            format!(
-                "the file is larger than {} bytes, the limit for scenario files",
-                limits::MAX_FILE_BYTES
-            ),
-            "generate cameras with `{count: N}` instead of listing them",
-        ));
+        return Err(fail(limits::TOO_LARGE.to_string(), limits::TOO_LARGE_HELP));
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();

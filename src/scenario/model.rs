@@ -81,6 +81,24 @@ impl KafkaFile {
     /// The keys the `kafka` section may have.
     pub const FIELDS: &'static [&'static str] =
         &["bootstrap_servers", "client_id", "key", "properties"];
+
+    /// librdkafka properties that simulate sets itself, neither in `kafka.properties` nor
+    /// with `-X`, each with what to do instead.
+    pub const MANAGED_PROPERTIES: &'static [(&'static str, &'static str)] = &[
+        (
+            "bootstrap.servers",
+            "use --bootstrap-servers or kafka.bootstrap_servers",
+        ),
+        (
+            "metadata.broker.list",
+            "use --bootstrap-servers or kafka.bootstrap_servers",
+        ),
+        ("client.id", "use kafka.client_id"),
+        (
+            "delivery.report.only.error",
+            "simulate counts every delivery report to know what was delivered; leave it unset",
+        ),
+    ];
 }
 
 /// A librdkafka property value; numbers and booleans are passed on as their text.
@@ -155,6 +173,16 @@ pub enum CameraId {
     Int(i64),
     /// A string id such as `cam-001`.
     Text(String),
+}
+
+impl std::fmt::Display for CameraId {
+    /// The id as text: the Kafka key and the form used in messages.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CameraId::Int(n) => write!(f, "{n}"),
+            CameraId::Text(s) => f.write_str(s),
+        }
+    }
 }
 
 /// The cameras of a stream.

@@ -281,19 +281,10 @@ fn kafka(file: Option<KafkaFile>, path: &FieldPath, problems: &mut Problems) -> 
         properties: BTreeMap::new(),
     });
     for key in file.properties.keys() {
-        let managed = match key.as_str() {
-            "bootstrap.servers" | "metadata.broker.list" => {
-                Some("kafka.bootstrap_servers or --bootstrap-servers")
-            }
-            "client.id" => Some("kafka.client_id"),
-            _ => None,
-        };
-        if let Some(instead) = managed {
-            let problem = Problem::new(
-                &path.key("properties").key(key),
-                format!("`{key}` is set elsewhere"),
-            );
-            problems.push(problem.help(format!("use {instead}")));
+        if let Some((_, instead)) = KafkaFile::MANAGED_PROPERTIES.iter().find(|(k, _)| k == key) {
+            let path = path.key("properties").key(key);
+            problems
+                .push(Problem::new(&path, format!("`{key}` is set by simulate")).help(*instead));
         }
     }
     if let Some(servers) = &file.bootstrap_servers {
@@ -548,15 +539,5 @@ fn check_unique_processes(streams: &[Stream], problems: &mut Problems) {
             )
             .help("choose another seed"),
         );
-    }
-}
-
-impl std::fmt::Display for CameraId {
-    /// The id as text: the Kafka key and the form used in messages.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CameraId::Int(n) => write!(f, "{n}"),
-            CameraId::Text(s) => f.write_str(s),
-        }
     }
 }

@@ -5,14 +5,10 @@ use std::process::{Command, Stdio};
 
 use crate::common::*;
 
-fn stderr(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn dry_run_prints_values_and_nothing_on_stderr() {
     let out = simulate(&["scenarios/default.yaml", "--dry-run", "--start", START]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert!(out.stderr.is_empty());
     let text = String::from_utf8(out.stdout).unwrap();
     let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
@@ -43,7 +39,7 @@ fn overrides_replace_the_file_values() {
         "--topic",
         "other",
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<serde_json::Value> = text
         .lines()
@@ -86,7 +82,7 @@ fn closed_pipe_ends_quietly_with_success() {
     // stdout is dropped here: the reader goes away like `| head` does.
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    assert!(out.stderr.is_empty(), "{}", stderr_of(&out));
 }
 
 #[test]
@@ -109,10 +105,12 @@ fn usage_errors_exit_2() {
             "bad topic",
         ],
         &["scenarios/default.yaml", "--dry-run", "--duration", "0s"],
+        &["scenarios/default.yaml", "--dry-run", "--max-speed"],
+        &["scenarios/default.yaml", "--dry-run", "--report", "r.json"],
     ] {
         let out = simulate(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(!stderr(&out).contains("panicked"));
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr_of(&out));
+        assert!(!stderr_of(&out).contains("panicked"));
         assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
     }
 }
@@ -122,14 +120,14 @@ fn missing_and_directory_paths_exit_2() {
     let out = simulate(&["no/such/file.yaml", "--dry-run"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).contains("no/such/file.yaml"),
+        stderr_of(&out).contains("no/such/file.yaml"),
         "{}",
-        stderr(&out)
+        stderr_of(&out)
     );
-    assert!(stderr(&out).contains("no such file"));
+    assert!(stderr_of(&out).contains("no such file"));
     let out = simulate(&["scenarios", "--dry-run"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("directory"));
+    assert!(stderr_of(&out).contains("directory"));
 }
 
 #[test]
@@ -148,7 +146,7 @@ fn validate_reports_each_file() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("scenarios/default.yaml: ok"));
     assert!(stdout.contains("scenarios/city.yaml: ok"));
-    let err = stderr(&out);
+    let err = stderr_of(&out);
     assert!(
         err.contains("streams[0].cameras: the camera list is empty"),
         "{err}"

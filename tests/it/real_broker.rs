@@ -155,10 +155,6 @@ fn assert_matches_plan(path: &str, start: &str, read: &[Read]) {
     assert_eq!(got.len(), want.len(), "unexpected keys in the topic");
 }
 
-fn stderr_of(out: &std::process::Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
 #[test]
 fn max_speed_to_a_real_broker_matches_the_plan() {
     let Some(env) = env("max_speed_to_a_real_broker_matches_the_plan") else {

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::scenario::model::KafkaFile;
 use crate::scenario::validate::Kafka;
 
 /// Where the brokers come from.
@@ -58,9 +59,6 @@ pub fn brokers(
     }
 }
 
-/// Properties this tool sets itself; `-X` and `kafka.properties` may not.
-pub const MANAGED: &[&str] = &["bootstrap.servers", "metadata.broker.list", "client.id"];
-
 /// Parses one `-X key=value`.
 pub fn parse_property(text: &str) -> Result<(String, String), String> {
     let (key, value) = text
@@ -70,10 +68,11 @@ pub fn parse_property(text: &str) -> Result<(String, String), String> {
     if key.is_empty() {
         return Err(format!("`{text}` has no property name"));
     }
-    if MANAGED.contains(&key) {
-        return Err(format!(
-            "`{key}` is set by simulate: use --bootstrap-servers or the scenario's kafka.client_id"
-        ));
+    if let Some((_, instead)) = KafkaFile::MANAGED_PROPERTIES
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return Err(format!("`{key}` is set by simulate: {instead}"));
     }
     Ok((key.to_string(), value.trim().to_string()))
 }
@@ -182,5 +181,7 @@ mod tests {
                 .unwrap_err()
                 .contains("--bootstrap-servers")
         );
+        let refused = parse_property("delivery.report.only.error=true").unwrap_err();
+        assert!(refused.contains("leave it unset"), "{refused}");
     }
 }

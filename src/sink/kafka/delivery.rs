@@ -24,6 +24,7 @@ pub struct Delivery {
     origin: Instant,
     delivered: AtomicU64,
     failed: AtomicU64,
+    send_failures: AtomicU64,
     detail: Mutex<Detail>,
     client_errors: Mutex<Vec<String>>,
 }
@@ -43,8 +44,10 @@ struct Detail {
 pub struct Counts {
     /// Acknowledged by the broker.
     pub delivered: u64,
-    /// Failed, by error.
+    /// Failed, by error (at send time or in a delivery report).
     pub failed: u64,
+    /// Of those, the ones librdkafka refused at send time.
+    pub send_failures: u64,
     /// Failures counted by error text.
     pub failures: BTreeMap<String, u64>,
     /// The first distinct error messages.
@@ -60,6 +63,7 @@ impl Delivery {
             origin,
             delivered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
+            send_failures: AtomicU64::new(0),
             detail: Mutex::new(Detail::default()),
             client_errors: Mutex::new(Vec::new()),
         }
@@ -83,6 +87,7 @@ impl Delivery {
     /// Records a failure that happened before librdkafka accepted the message.
     pub fn record_failure(&self, error: &KafkaError) {
         self.failed.fetch_add(1, Ordering::AcqRel);
+        self.send_failures.fetch_add(1, Ordering::AcqRel);
         self.note(error.to_string());
     }
 
@@ -126,6 +131,7 @@ impl Delivery {
         Counts {
             delivered: self.delivered(),
             failed: self.failed(),
+            send_failures: self.send_failures.load(Ordering::Acquire),
             failures: detail.failures.clone(),
             first_errors: detail.first_errors.clone(),
             latency: detail.latency.clone(),
