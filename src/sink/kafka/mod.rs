@@ -159,7 +159,12 @@ pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Resul
             last_late = late;
         }
         let context = producer.context();
-        let mut record = BaseRecord::with_opaque_to(topic, context.stamp())
+        let stamp = if max_speed && planned % delivery::SAMPLE_EVERY != 0 {
+            delivery::UNTIMED
+        } else {
+            context.stamp()
+        };
+        let mut record = BaseRecord::with_opaque_to(topic, stamp)
             .payload(&value[..])
             .timestamp(timestamp);
         if keyed {
