@@ -151,6 +151,18 @@ fn assert_topic_matches_plan(read: &[Read], plan: &[(Option<String>, String, i64
     }
 }
 
+/// The run delivered every planned event, and the topic holds exactly the plan.
+fn assert_delivered_as_planned(
+    report: &Report,
+    bootstrap: &str,
+    topic: &str,
+    plan: &[(Option<String>, String, i64)],
+) {
+    assert!(report.all_delivered(), "{}", report.summary());
+    assert_eq!(report.planned as usize, plan.len());
+    assert_topic_matches_plan(&consume(bootstrap, topic, plan.len()), plan);
+}
+
 fn mock(topic: &str) -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
     let mock = MockCluster::new(3).unwrap();
     mock.create_topic(topic, 3, 3).unwrap();
@@ -169,12 +181,7 @@ fn max_speed_sends_the_dry_run_plan_byte_for_byte() {
         &Control::default(),
     )
     .unwrap();
-    assert!(report.all_delivered(), "{}", report.summary());
-    assert_eq!(report.planned as usize, plan.len());
-    assert_topic_matches_plan(
-        &consume(&cluster.bootstrap_servers(), "max", plan.len()),
-        &plan,
-    );
+    assert_delivered_as_planned(&report, &cluster.bootstrap_servers(), "max", &plan);
 }
 
 #[test]
@@ -190,17 +197,13 @@ fn a_faster_replay_sends_the_same_plan_on_its_schedule() {
     )
     .unwrap();
     let took = started.elapsed();
-    assert!(report.all_delivered(), "{}", report.summary());
     // 10 s of plan at 20x: the last event is due just under 0.5 s after the first.
     assert!(
         took >= Duration::from_millis(450) && took < Duration::from_secs(5),
         "took {took:?}"
     );
     assert!(report.lateness.samples == report.planned);
-    assert_topic_matches_plan(
-        &consume(&cluster.bootstrap_servers(), "fast", plan.len()),
-        &plan,
-    );
+    assert_delivered_as_planned(&report, &cluster.bootstrap_servers(), "fast", &plan);
 }
 
 #[test]
@@ -248,16 +251,12 @@ fn retried_produce_errors_still_deliver_everything_exactly_once() {
         &Control::default(),
     )
     .unwrap();
-    assert!(report.all_delivered(), "{}", report.summary());
     assert!(
         report.delivery_latency.p50_us >= 20_000.0,
         "the round-trip delay was not applied: {}",
         report.summary()
     );
-    assert_topic_matches_plan(
-        &consume(&cluster.bootstrap_servers(), "faults", plan.len()),
-        &plan,
-    );
+    assert_delivered_as_planned(&report, &cluster.bootstrap_servers(), "faults", &plan);
 }
 
 /// Waits (bounded) until the run has sent `n` events.
@@ -292,8 +291,7 @@ fn a_broker_going_down_and_up_mid_run_loses_and_duplicates_nothing() {
     wait_sent(&control, 6_000);
     cluster.broker_up(1).unwrap();
     let report = runner.join().unwrap().unwrap();
-    assert!(report.all_delivered(), "{}", report.summary());
-    assert_topic_matches_plan(&consume(&bootstrap, "bounce", plan.len()), &plan);
+    assert_delivered_as_planned(&report, &bootstrap, "bounce", &plan);
 }
 
 #[test]
@@ -549,12 +547,7 @@ fn a_full_local_queue_is_retried_never_dropped() {
         ("batch.num.messages".into(), "10".into()),
     ];
     let report = run(&s, &settings, &Control::default()).unwrap();
-    assert!(report.all_delivered(), "{}", report.summary());
-    assert_eq!(report.planned as usize, plan.len());
-    assert_topic_matches_plan(
-        &consume(&cluster.bootstrap_servers(), "tiny", plan.len()),
-        &plan,
-    );
+    assert_delivered_as_planned(&report, &cluster.bootstrap_servers(), "tiny", &plan);
 }
 
 #[test]
