@@ -47,7 +47,8 @@ fn a_long_plan_streams_in_constant_memory() {
     let before = live();
     let mut plan = simulate::plan::Plan::new(&s);
     let built = live() - before;
-    assert!(built < 1000 * 1024, "{built} bytes for 1,000 processes");
+    // About 350 bytes a process, and two window buffers of about 17,000 events.
+    assert!(built < 2 << 20, "{built} bytes for 1,000 processes");
     let mut last = 0;
     for _ in 0..100_000 {
         last = plan.next().unwrap().offset_ns;
@@ -68,4 +69,28 @@ fn the_counter_notices_growth() {
     let kept: Vec<u64> = (0..10_000).collect();
     assert!(live() - before >= 80_000);
     drop(kept);
+}
+
+/// A first window far too long for the rate (a million events due in its first
+/// millisecond) is cut at its cap instead of growing: memory stays at what the plan
+/// allocated up front.
+#[test]
+fn a_window_never_outgrows_its_cap() {
+    let s = crate::common::scenario(
+        "duration: 1s\nstreams:\n  - cameras: {count: 1000}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 1us}\n",
+    );
+    let before = live();
+    let mut plan = simulate::plan::Plan::new(&s);
+    let built = live() - before;
+    let mut last = 0;
+    for _ in 0..1_000_000 {
+        let event = plan.next().unwrap();
+        assert!(event.offset_ns >= last);
+        last = event.offset_ns;
+    }
+    assert!(
+        last < 2_000_000,
+        "a million events take about 1 ms here, not {last} ns"
+    );
+    assert_eq!(live() - before, built, "a window grew past its cap");
 }

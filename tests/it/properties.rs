@@ -1,13 +1,16 @@
 //! Property tests (quickcheck) over generated scenarios: valid ones give a time-ordered,
-//! bounded, deterministic plan with plausible counts, and reordering named streams does
-//! not change any stream's events; arbitrary or mutated text never panics the loader
-//! or the planner.
+//! bounded, deterministic plan with plausible counts, equal to every process's events
+//! sorted, whatever the merge's window size; reordering named streams does not change
+//! any stream's events; arbitrary or mutated text never panics the loader or the planner.
 
 use std::collections::BTreeMap;
 
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
-use simulate::plan::Plan;
+use simulate::plan::merge::Window;
+use simulate::plan::process::Process;
+use simulate::plan::{Event, Plan};
 use simulate::scenario::Scenario;
+use simulate::scenario::StreamArrivals;
 use simulate::sink::stdout::Format;
 
 use crate::common::*;
@@ -198,6 +201,80 @@ fn plans_are_ordered_bounded_and_deterministic() {
         TestResult::from_bool(ordered && bounded && same)
     }
     check(150, property);
+}
+
+/// The plan by its definition: each process run on its own to the end, and all the
+/// events sorted by (offset, stream, camera).
+fn reference_plan(s: &Scenario) -> Vec<Event> {
+    let mut events = Vec::new();
+    for (i, stream) in s.streams.iter().enumerate() {
+        let cameras: Vec<Option<u32>> = match stream.arrivals {
+            StreamArrivals::Shared(_) => vec![None],
+            StreamArrivals::PerCamera => (0..stream.cameras.len() as u32).map(Some).collect(),
+        };
+        for camera in cameras {
+            let mut process = Process::new(stream, i as u32, camera, s.duration.0);
+            let mut next = process.first();
+            while let Some(event) = next {
+                events.push(event);
+                next = process.after(event.offset_ns);
+            }
+        }
+    }
+    events.sort_by_key(|e| (e.offset_ns, e.stream, e.camera));
+    events
+}
+
+/// Windows from one event (every window cut short) to the default.
+const WINDOWS: [Window; 4] = [
+    Window { target: 1, cap: 1 },
+    Window { target: 2, cap: 3 },
+    Window {
+        target: 50,
+        cap: 64,
+    },
+    Window {
+        target: 4_096,
+        cap: 16_384,
+    },
+];
+
+#[test]
+fn plans_equal_the_sorted_events_of_their_processes_for_any_window() {
+    fn property(g: GenScenario) -> TestResult {
+        let s = try_scenario(&g.yaml()).unwrap();
+        let expected = reference_plan(&s);
+        let default = Plan::new(&s).collect::<Vec<_>>() == expected;
+        let windows = WINDOWS
+            .iter()
+            .all(|&w| Plan::with_window(&s, w).collect::<Vec<_>>() == expected);
+        TestResult::from_bool(default && windows)
+    }
+    check(100, property);
+}
+
+/// Hundreds of processes due at the same instants (constant gaps, first event at the
+/// start) fill windows of every size exactly to their cap: ties and carried events.
+#[test]
+fn simultaneous_events_across_many_processes_merge_in_order() {
+    let s = scenario(
+        "duration: 2s\nstreams:\n  - name: grid\n    cameras: {count: 300}\n    arrivals: per_camera\n    first_event: at_start\n    inter_arrival: {distribution: constant, interval: 100ms}\n  - name: burst\n    cameras: {count: 40}\n    arrivals: per_camera\n    inter_arrival: {distribution: uniform, min: 1ms, max: 3ms}\n  - name: shared\n    cameras: [1, 2, 3]\n    first_event: at_start\n    inter_arrival: {distribution: constant, interval: 50ms}\n",
+    );
+    let expected = reference_plan(&s);
+    // 300 grid cameras and the shared stream all start at 0, and meet every 100 ms.
+    assert_eq!(expected.iter().filter(|e| e.offset_ns == 0).count(), 301);
+    assert_eq!(expected.iter().filter(|e| e.stream == 0).count(), 300 * 20);
+    for window in WINDOWS.into_iter().chain([Window {
+        target: 300,
+        cap: 299,
+    }]) {
+        let events: Vec<_> = Plan::with_window(&s, window).collect();
+        assert_eq!(events.len(), expected.len(), "{window:?}");
+        assert!(
+            events == expected,
+            "{window:?}: the plan differs from its definition"
+        );
+    }
 }
 
 #[test]
