@@ -8,10 +8,10 @@
 //! generators once per event; that made the heap three times slower for 10,000
 //! per-camera processes.
 //!
-//! Memory stays O(processes): a window holds at most [`Window::cap`] events plus one per
-//! process. When drawing reaches the cap, the window's end is pulled back to the next
-//! event of the process that filled it, and events already drawn past the new end are
-//! carried into the next window. The window's span adapts so that it holds about
+//! Memory stays O(processes): once a window holds [`Window::cap`] events, its end is
+//! pulled back to the next event of the process drawing, so every later process adds at
+//! most one event, and events already drawn past the new end are carried into the next
+//! window. The window's span adapts so that it holds about
 //! [`Window::target`] events. The output does not depend on the window: events are
 //! ordered by (offset, stream position, camera position), and no two events share all
 //! three, because gaps are at least 1 ns and a stream is either one shared process or
@@ -128,7 +128,8 @@ impl<'s> Plan<'s> {
             .iter_mut()
             .map(|p| Entry::new(p.first()))
             .collect();
-        // Allocated once: a window never holds more than `cap` events plus one per process.
+        // Allocated once: a window stops growing at `cap` events plus one per process (only
+        // events carried over after a cut can take it past that, and the span then shrinks).
         let capacity = size.cap + processes.len() + 1;
         Plan {
             heads,

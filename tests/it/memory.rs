@@ -54,12 +54,18 @@ fn a_long_plan_streams_in_constant_memory() {
         last = plan.next().unwrap().offset_ns;
     }
     let early = live();
-    for _ in 0..2_000_000 {
+    take_in_order(&mut plan, 2_000_000, last);
+    assert_eq!(live(), early, "memory grew while streaming events");
+}
+
+/// Takes `n` events, checking that offsets never go back from `last`; returns the last.
+fn take_in_order(plan: &mut simulate::plan::Plan<'_>, n: usize, mut last: u64) -> u64 {
+    for _ in 0..n {
         let event = plan.next().unwrap();
         assert!(event.offset_ns >= last);
         last = event.offset_ns;
     }
-    assert_eq!(live(), early, "memory grew while streaming events");
+    last
 }
 
 /// The counter works: holding on to events is noticed.
@@ -82,12 +88,7 @@ fn a_window_never_outgrows_its_cap() {
     let before = live();
     let mut plan = simulate::plan::Plan::new(&s);
     let built = live() - before;
-    let mut last = 0;
-    for _ in 0..1_000_000 {
-        let event = plan.next().unwrap();
-        assert!(event.offset_ns >= last);
-        last = event.offset_ns;
-    }
+    let last = take_in_order(&mut plan, 1_000_000, 0);
     assert!(
         last < 2_000_000,
         "a million events take about 1 ms here, not {last} ns"
