@@ -83,6 +83,13 @@ def alternate(commands, runs, warmup=1):
     return results
 
 
+def events_per_second(commands, events, runs, warmup):
+    """commands: {name: command that handles `events` events}. Runs them alternated and
+    returns {name: [events/s of each recorded run]}, from whole-process wall time."""
+    res = alternate({name: (lambda cmd=cmd: run(cmd)[0]) for name, cmd in commands.items()}, runs, warmup)
+    return {name: [events / s for s in seconds] for name, seconds in res.items()}
+
+
 def stolen_ms():
     """CPU time the hypervisor gave to others, over all cores (/proc/stat `steal`), in ms;
     None where the kernel does not report it."""
@@ -166,12 +173,8 @@ def main():
     cmd_percam = [sim, per_camera, "--dry-run"]
     cmd_loop = [py, loop, str(n_events)]
     commands += [cmd_shared, cmd_percam, cmd_loop]
-    res = alternate({
-        "shared": lambda: run(cmd_shared)[0],
-        "per_camera": lambda: run(cmd_percam)[0],
-        "python": lambda: run(cmd_loop)[0],
-    }, runs, warmup)
-    rate = {k: [n_events / s for s in v] for k, v in res.items()}
+    rate = events_per_second({"shared": cmd_shared, "per_camera": cmd_percam, "python": cmd_loop},
+                             n_events, runs, warmup)
     py_med = statistics.median(rate["python"])
     case = f"dry-run, {n_events:,} events to /dev/null"
     for key, label in (("shared", "simulate, 1 shared stream"), ("per_camera", "simulate, 10,000 per-camera streams")):
@@ -200,12 +203,8 @@ def main():
     cmd_pyprod = [py, str(ROOT / "bench" / "python_producer.py"), str(lines), "events",
                   "bootstrap.servers=mock:9092", "test.mock.num.brokers=3", *[f"{k}={v}" for k, v in PRODUCER.items()]]
     commands += [cmd_ours, cmd_kcat, cmd_pyprod]
-    res = alternate({
-        "ours": lambda: run(cmd_ours)[0],
-        "kcat": lambda: run(cmd_kcat)[0],
-        "python": lambda: run(cmd_pyprod)[0],
-    }, runs, warmup)
-    rate = {k: [n_kafka / s for s in v] for k, v in res.items()}
+    rate = events_per_second({"ours": cmd_ours, "kcat": cmd_kcat, "python": cmd_pyprod},
+                             n_kafka, runs, warmup)
     ours, kcat, pyp = (statistics.median(rate[k]) for k in ("ours", "kcat", "python"))
     case = f"--max-speed, {n_kafka:,} events to a 3-broker mock cluster"
     table.add(case, "simulate (plans and produces)", rate["ours"], "events/s",

@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
 
 use chrono::{DateTime, Utc};
 use simulate::plan::{Plan, Renderer};
@@ -72,4 +73,29 @@ pub fn stem(path: &Path) -> String {
 /// A process's stderr as text.
 pub fn stderr_of(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Starts the binary and waits (bounded) for the line saying the schedule started.
+/// The caller waits for the child.
+#[allow(clippy::zombie_processes)]
+pub fn spawn_until_sending(args: &[&str]) -> (Child, BufReader<ChildStderr>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
+        .args(args)
+        .current_dir(root())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "the run ended before sending"
+        );
+        if line.contains("simulate: sending") {
+            return (child, stderr);
+        }
+    }
 }

@@ -3,7 +3,7 @@
 //! failure modes end with the documented messages and exit codes.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
+use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -390,33 +390,6 @@ fn invalid_properties_are_invalid_input() {
         "{}",
         stderr_of(&out)
     );
-}
-
-/// Starts the binary and waits (bounded) for the line saying the schedule started.
-/// The caller waits for the child.
-#[allow(clippy::zombie_processes)]
-fn spawn_until_sending(
-    args: &[&str],
-) -> (std::process::Child, BufReader<std::process::ChildStderr>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args(args)
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "the run ended before sending"
-        );
-        if line.contains("simulate: sending") {
-            return (child, stderr);
-        }
-    }
 }
 
 fn signal(child: &std::process::Child, name: &str) {

@@ -12,7 +12,6 @@
 //! these tests check differs.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -302,34 +301,21 @@ fn a_broker_killed_mid_run_ends_the_run_without_hanging() {
     create_topic(&env, &address, &topic, 3);
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("report.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args([
-            "scenarios/default.yaml",
-            "--bootstrap-servers",
-            &address,
-            "--topic",
-            &topic,
-            "--speed",
-            "10",
-        ])
-        .args([
-            "-X",
-            "message.timeout.ms=3000",
-            "--flush-timeout",
-            "6s",
-            "--report",
-            report.to_str().unwrap(),
-        ])
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while stderr.read_line(&mut line).unwrap_or(0) > 0 && !line.contains("simulate: sending") {
-        line.clear();
-    }
+    let (mut child, mut stderr) = spawn_until_sending(&[
+        "scenarios/default.yaml",
+        "--bootstrap-servers",
+        &address,
+        "--topic",
+        &topic,
+        "--speed",
+        "10",
+        "-X",
+        "message.timeout.ms=3000",
+        "--flush-timeout",
+        "6s",
+        "--report",
+        report.to_str().unwrap(),
+    ]);
     std::thread::sleep(Duration::from_secs(2)); // some events delivered first
     let killed = Instant::now();
     let _ = broker.0.kill();
