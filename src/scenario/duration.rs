@@ -63,6 +63,12 @@ pub fn parse(text: &str) -> Result<Nanos, String> {
     if s.is_empty() {
         return Err("empty duration; write a number and a unit, e.g. `500ms` or `3m`".into());
     }
+    if let Some(positive) = s.strip_prefix('-') {
+        return Err(format!(
+            "negative durations are not allowed: `{s}`; write a positive one such as `{}`",
+            positive.trim()
+        ));
+    }
     let mut total: u64 = 0;
     let mut rest = s;
     while !rest.is_empty() {
@@ -157,6 +163,15 @@ mod tests {
         assert!(parse("3d").unwrap_err().contains("unknown unit `d`"));
         assert!(parse("").unwrap_err().contains("empty"));
         assert!(parse("s").unwrap_err().contains("expected a number"));
+        assert_eq!(
+            parse("-1s").unwrap_err(),
+            "negative durations are not allowed: `-1s`; write a positive one such as `1s`"
+        );
+        assert!(
+            parse(" -250ms")
+                .unwrap_err()
+                .starts_with("negative durations")
+        );
         assert!(parse("1.5ns").is_err());
         assert!(parse("1.2.3s").is_err());
         assert!(parse("99999999999h").unwrap_err().contains("too large"));

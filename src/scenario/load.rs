@@ -210,6 +210,22 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
     }
     match serde_yaml::from_str::<Value>(&source.text) {
         Ok(value) => Ok(value),
+        Err(err) if tab_indent(&source.text, err.location().map(|l| l.line())).is_some() => {
+            let (line, column) =
+                tab_indent(&source.text, err.location().map(|l| l.line())).unwrap_or((1, 1));
+            let mut d = Diagnostic::new(
+                "invalid YAML: a tab in the indentation; YAML indentation must use spaces",
+            )
+            .help("replace the tab with spaces");
+            d.file = Some(source.name.clone());
+            d.location = Some(Location {
+                line,
+                column,
+                len: 1,
+            });
+            d.source_line = line_text(&source.text, line);
+            Err(vec![d])
+        }
         Err(err) => {
             let text = err.to_string();
             let message = match text.find(" at line ") {
@@ -245,6 +261,18 @@ fn huge_integer(message: &str) -> Option<(&str, &str)> {
     let (field, rest) = message.split_once(": invalid type: integer `")?;
     let (number, tail) = rest.split_once('`')?;
     (tail.starts_with(" as u128") || tail.starts_with(" as i128")).then_some((field, number))
+}
+
+/// The 1-based line and column of a tab in the indentation of line `line`, the line
+/// where the parser gave up. Tabs elsewhere (after a key, inside a value) are legal YAML.
+fn tab_indent(text: &str, line: Option<usize>) -> Option<(usize, usize)> {
+    let line = line?;
+    let content = text.lines().nth(line.checked_sub(1)?)?;
+    let column = content
+        .chars()
+        .take_while(|c| matches!(c, ' ' | '\t'))
+        .position(|c| c == '\t')?;
+    Some((line, column + 1))
 }
 
 fn is_blank_or_comment(line: &str) -> bool {
@@ -408,6 +436,13 @@ impl Walker {
                     None
                 }
             },
+            Value::Number(n) if n.as_f64().is_some_and(|x| x < 0.0) => {
+                let positive = n.to_string().trim_start_matches('-').to_string();
+                let message = format!("negative durations are not allowed: `{n}`");
+                let help = format!("write a positive duration with a unit, e.g. `{positive}s`");
+                self.report(Problem::new(path, message).help(help));
+                None
+            }
             Value::Number(n) => {
                 let message = format!("duration {n} needs a unit");
                 let help = format!("write e.g. `{n}s` or `{n}ms`");
@@ -707,6 +742,63 @@ impl Walker {
         }
     }
 
+    /// The index of a distribution name in [`InterArrival::SPECS`]. An unknown name is
+    /// reported, with the distribution it most likely means (a common other name such as
+    /// `poisson` or `gaussian`, or a near spelling), which is returned as `Err(Some(_))`.
+    fn distribution_name(
+        &mut self,
+        value: &Value,
+        path: &FieldPath,
+        names: &[&str],
+    ) -> Result<usize, Option<usize>> {
+        let Value::String(s) = value else {
+            self.wrong_type(value, path, &format!("one of {}", list(names)));
+            return Err(None);
+        };
+        if let Some(i) = names.iter().position(|n| n == s) {
+            return Ok(i);
+        }
+        let lower = s.to_lowercase();
+        let alias = InterArrival::ALIASES.iter().find(|(a, _, _)| *a == lower);
+        let (guess, help) = match alias {
+            Some((_, name, why)) => {
+                let help = format!("did you mean `{name}`? {why}");
+                (Some(*name), help.trim_end().to_string())
+            }
+            None => {
+                let near = did_you_mean(s, names);
+                (near, suggestion(s, names))
+            }
+        };
+        self.report(Problem::new(path, format!("unknown value `{s}`")).help(help));
+        Err(guess.and_then(|g| names.iter().position(|n| *n == g)))
+    }
+
+    /// Checks the parameters of a distribution whose name is missing or unknown by what
+    /// every distribution that takes them expects (durations with units, plain numbers).
+    fn any_parameters(&mut self, value: &Value, path: &FieldPath) {
+        let Value::Mapping(mapping) = value else {
+            return;
+        };
+        for (key, entry) in mapping {
+            let Value::String(key) = key else { continue };
+            let kind = InterArrival::SPECS
+                .iter()
+                .flat_map(|spec| spec.params.iter())
+                .find(|(param, _)| param == key)
+                .map(|(_, kind)| *kind);
+            match kind {
+                Some(ParamKind::Duration) => {
+                    self.duration(entry, &path.key(key));
+                }
+                Some(ParamKind::Number) => {
+                    self.number(entry, &path.key(key));
+                }
+                None => {}
+            }
+        }
+    }
+
     fn inter_arrival(&mut self, value: &Value, path: &FieldPath) -> Option<InterArrival> {
         let Value::Mapping(mapping) = value else {
             self.wrong_type(
@@ -720,9 +812,20 @@ impl Walker {
         let Some(name) = mapping.get("distribution") else {
             let problem = Problem::new(path, "missing required field `distribution`");
             self.report(problem.help(format!("one of {}", list(&names))));
+            // The parameters can still be checked for what every distribution shares.
+            self.any_parameters(value, path);
             return None;
         };
-        let spec = &InterArrival::SPECS[self.choice(name, &path.key("distribution"), &names)?];
+        let (spec, known) = match self.distribution_name(name, &path.key("distribution"), &names) {
+            Ok(i) => (&InterArrival::SPECS[i], true),
+            // Misspelt: check the rest against the distribution it most likely means, so
+            // that its other problems are reported in the same run.
+            Err(Some(guess)) => (&InterArrival::SPECS[guess], false),
+            Err(None) => {
+                self.any_parameters(value, path);
+                return None;
+            }
+        };
         let mut keys: Vec<&str> = vec!["distribution"];
         keys.extend(spec.params.iter().map(|(p, _)| *p));
         let fields = self.mapping(value, path, "a distribution", &keys)?;
@@ -741,6 +844,9 @@ impl Walker {
                 }
                 ParamKind::Number => numbers.push(value.and_then(|v| self.number(v, &param_path))),
             }
+        }
+        if !known {
+            return None;
         }
         let d = |i: usize| durations.get(i).copied().flatten();
         let n = |i: usize| numbers.get(i).copied().flatten();

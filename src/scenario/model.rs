@@ -357,6 +357,32 @@ pub enum ParamKind {
 }
 
 impl InterArrival {
+    /// Names people try for a distribution that is called otherwise here: (what they
+    /// write, lower-cased; the name here; why, in a few words).
+    pub const ALIASES: &'static [(&'static str, &'static str, &'static str)] = &[
+        (
+            "poisson",
+            "exponential",
+            "Poisson arrivals have exponential gaps (rate 1/mean)",
+        ),
+        ("exp", "exponential", ""),
+        ("gaussian", "normal", "a Gaussian is called `normal` here"),
+        ("gauss", "normal", "a Gaussian is called `normal` here"),
+        ("fixed", "constant", "a fixed gap is called `constant` here"),
+        (
+            "periodic",
+            "constant",
+            "a periodic gap is called `constant` here",
+        ),
+        (
+            "regular",
+            "constant",
+            "a regular gap is called `constant` here",
+        ),
+        ("log-normal", "lognormal", ""),
+        ("log_normal", "lognormal", ""),
+    ];
+
     /// Every distribution with its parameters.
     pub const SPECS: &'static [DistributionSpec] = &[
         DistributionSpec {

@@ -40,7 +40,16 @@ fn unknown_distribution_gets_a_suggestion() {
   |
 5 |       distribution: lognormall
   |                     ^^^^^^^^^^
-  = help: did you mean `lognormal`?"
+  = help: did you mean `lognormal`?
+
+error: streams[0].inter_arrival: missing required field `std_dev`
+ --> test.yaml:5:7
+  |
+5 |       distribution: lognormall
+  |       ^
+  = help: add e.g. `std_dev: 1s`
+
+error: 2 problems found"
     );
 }
 
@@ -113,4 +122,105 @@ fn gaps_too_short_to_plan_are_rejected() {
         "duration: 24h\nstreams: [{cameras: [1], inter_arrival: {distribution: exponential, mean: 1ns}}]",
     );
     assert!(out.contains("it must be at least 1us"), "{out}");
+}
+
+#[test]
+fn negative_durations_are_called_negative() {
+    let out = errors(
+        "duration: 3m\nstreams: [{cameras: [1], inter_arrival: {distribution: normal, mean: 1s, std_dev: -1s}}]",
+    );
+    assert!(
+        out.contains("error: streams[0].inter_arrival.std_dev: negative durations are not allowed: `-1s`; write a positive one such as `1s`"),
+        "{out}"
+    );
+    let out = errors(
+        "duration: 3m\nstreams: [{cameras: [1], inter_arrival: {distribution: exponential, mean: -2}}]",
+    );
+    assert!(
+        out.contains("negative durations are not allowed: `-2`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("help: write a positive duration with a unit, e.g. `2s`"),
+        "{out}"
+    );
+}
+
+#[test]
+fn common_other_names_of_distributions_point_to_ours() {
+    for (typed, ours) in [
+        ("poisson", "exponential"),
+        ("Poisson", "exponential"),
+        ("gaussian", "normal"),
+        ("fixed", "constant"),
+        ("periodic", "constant"),
+        ("log-normal", "lognormal"),
+    ] {
+        let out = errors(&format!(
+            "duration: 3m\nstreams: [{{cameras: [1], inter_arrival: {{distribution: {typed}, mean: 1s}}}}]"
+        ));
+        assert!(
+            out.contains(&format!("unknown value `{typed}`")),
+            "{typed}: {out}"
+        );
+        assert!(
+            out.contains(&format!("help: did you mean `{ours}`?")),
+            "{typed}: {out}"
+        );
+    }
+}
+
+#[test]
+fn a_misspelt_distribution_does_not_hide_the_other_problems_of_its_mapping() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponental, mean: 2}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].inter_arrival.distribution: unknown value `exponental`
+ --> test.yaml:4:35
+  |
+4 |     inter_arrival: {distribution: exponental, mean: 2}
+  |                                   ^^^^^^^^^^
+  = help: did you mean `exponential`?
+
+error: streams[0].inter_arrival.mean: duration 2 needs a unit
+ --> test.yaml:4:53
+  |
+4 |     inter_arrival: {distribution: exponental, mean: 2}
+  |                                                     ^
+  = help: write e.g. `2s` or `2ms`
+
+error: 2 problems found"
+    );
+    // A name nothing resembles still gets its parameters checked.
+    let out = errors(
+        "duration: 3m\nstreams: [{cameras: [1], inter_arrival: {distribution: zzz, mean: 2, shape: x}}]",
+    );
+    assert!(out.contains("unknown value `zzz`"), "{out}");
+    assert!(
+        out.contains("inter_arrival.mean: duration 2 needs a unit"),
+        "{out}"
+    );
+    assert!(
+        out.contains("inter_arrival.shape: expected a number"),
+        "{out}"
+    );
+}
+
+#[test]
+fn a_tab_in_the_indentation_is_named_where_it_is() {
+    let out = errors(
+        "duration: 3m\nstreams:\n  - cameras: [1]\n\t  inter_arrival: {distribution: constant, interval: 1s}\n",
+    );
+    assert_eq!(
+        out,
+        "error: invalid YAML: a tab in the indentation; YAML indentation must use spaces
+ --> test.yaml:4:1
+  |
+4 |    inter_arrival: {distribution: constant, interval: 1s}
+  | ^
+  = help: replace the tab with spaces"
+    );
+    // A tab after a key is legal YAML and changes nothing.
+    try_scenario("duration:\t3m\nstreams: [{cameras: [1], inter_arrival: {distribution: constant, interval: 1s}}]\n")
+        .unwrap();
 }
