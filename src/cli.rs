@@ -65,7 +65,7 @@ pub struct RunArgs {
     pub start: Option<DateTime<Utc>>,
 
     /// How long the scenario runs, e.g. 30s or 1h30m (overrides `duration`).
-    #[arg(long, value_name = "DURATION", value_parser = duration::parse)]
+    #[arg(long, value_name = "DURATION", value_parser = duration::parse, allow_hyphen_values = true)]
     pub duration: Option<Nanos>,
 
     /// Kafka topic (overrides `topic`).
@@ -83,7 +83,7 @@ pub struct RunArgs {
     pub embedded_broker: bool,
 
     /// Replay N times faster than real time (timestamps stay the planned instants).
-    #[arg(long, value_name = "N", value_parser = parse_speed, conflicts_with = "max_speed", help_heading = "Kafka")]
+    #[arg(long, value_name = "N", value_parser = parse_speed, conflicts_with = "max_speed", allow_hyphen_values = true, help_heading = "Kafka")]
     pub speed: Option<f64>,
 
     /// Send as fast as the broker takes events, without pacing.
@@ -100,11 +100,11 @@ pub struct RunArgs {
     pub report: Option<PathBuf>,
 
     /// How long to wait for the brokers before the schedule starts.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration::parse, help_heading = "Kafka")]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration::parse, allow_hyphen_values = true, help_heading = "Kafka")]
     pub connect_timeout: Nanos,
 
     /// How long to wait for outstanding deliveries at the end (and after Ctrl-C).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration::parse, help_heading = "Kafka")]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration::parse, allow_hyphen_values = true, help_heading = "Kafka")]
     pub flush_timeout: Nanos,
 
     /// Partitions of the topic in the embedded cluster.
@@ -118,6 +118,10 @@ pub struct RunArgs {
     /// KAFKA_BOOTSTRAP_SERVERS, read once at start-up.
     #[arg(skip)]
     pub env_bootstrap_servers: Option<String>,
+
+    /// The arguments as typed (after the program name), for advice that fits them.
+    #[arg(skip)]
+    pub typed: Vec<String>,
 }
 
 impl RunArgs {
@@ -152,5 +156,9 @@ fn parse_start(text: &str) -> Result<DateTime<Utc>, String> {
 pub fn parse() -> Cli {
     let mut cli = Cli::parse();
     cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
+    cli.run.typed = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     cli
 }

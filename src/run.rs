@@ -36,9 +36,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let Some(path) = &args.scenario else {
-        return Err(Error::Usage(
-            "no scenario given; try `simulate scenarios/default.yaml` or add --dry-run (see --help)".into(),
-        ));
+        return Err(Error::Usage(no_scenario_advice(&args.typed)));
     };
     let scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
     if args.dry_run {
@@ -49,7 +47,14 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let report_file = match &args.report {
         Some(path) => {
             let tmp = tmp_path(path);
-            let file = std::fs::File::create(&tmp).map_err(|e| report_error(path, &e))?;
+            // Invalid input (exit 2): the path given cannot be written, nothing has run yet.
+            let file = std::fs::File::create(&tmp).map_err(|e| {
+                Error::Usage(format!(
+                    "cannot write the report to {}: {}; choose a path in a writable directory",
+                    path.display(),
+                    io_reason(&e)
+                ))
+            })?;
             Some((path, tmp, file))
         }
         None => None,
@@ -98,8 +103,8 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
 fn outcome(report: &crate::report::Report) -> Result<u8, Error> {
     if !report.accounted() {
         return Err(Error::Runtime(format!(
-            "delivery accounting does not add up: {} delivered + {} failed + {} undelivered ≠ {} planned",
-            report.delivered, report.failed, report.undelivered, report.planned
+            "delivery accounting does not add up: {} delivered + {} failed + {} undelivered + {} not sent ≠ {} planned",
+            report.delivered, report.failed, report.undelivered, report.not_sent, report.planned
         )));
     }
     if report.interrupted {
@@ -128,10 +133,51 @@ fn outcome(report: &crate::report::Report) -> Result<u8, Error> {
     Err(Error::Runtime(why))
 }
 
+/// What to say when no scenario file was named: the command as typed, with a scenario.
+fn no_scenario_advice(typed: &[String]) -> String {
+    const EXAMPLE: &str = "scenarios/default.yaml";
+    if typed.is_empty() {
+        return format!(
+            "no scenario file given; try `simulate {EXAMPLE}` to send it to Kafka or \
+             `simulate {EXAMPLE} --dry-run` to print its events (see --help)"
+        );
+    }
+    let words: Vec<String> = typed.iter().map(|a| shell_word(a)).collect();
+    format!(
+        "no scenario file given; name one, e.g. `simulate {EXAMPLE} {}`",
+        words.join(" ")
+    )
+}
+
+/// `word` as a shell would need it typed: quoted when it holds anything but plain characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 fn tmp_path(path: &std::path::Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".tmp");
     PathBuf::from(name)
+}
+
+/// An I/O error in words, without the `(os error N)` suffix.
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::NotFound => "no such directory".into(),
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let text = e.to_string();
+            match text.find(" (os error") {
+                Some(cut) => text[..cut].to_string(),
+                None => text,
+            }
+        }
+    }
 }
 
 fn report_error(path: &std::path::Path, e: &dyn std::fmt::Display) -> Error {

@@ -179,3 +179,84 @@ fn schema_prints_the_committed_schemas() {
         std::fs::read(root().join("schemas/event.schema.json")).unwrap()
     );
 }
+
+#[test]
+fn no_scenario_gets_advice_that_fits_what_was_typed() {
+    let out = simulate(&["--dry-run", "--seed", "7"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&out),
+        "error: no scenario file given; name one, e.g. `simulate scenarios/default.yaml --dry-run --seed 7`\n"
+    );
+    let out = simulate(&[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("`simulate scenarios/default.yaml` to send it to Kafka")
+            && err.contains("`simulate scenarios/default.yaml --dry-run` to print its events"),
+        "{err}"
+    );
+    let out = simulate(&["--topic", "my events"]);
+    assert!(
+        stderr_of(&out).contains("`simulate scenarios/default.yaml --topic 'my events'`"),
+        "{}",
+        stderr_of(&out)
+    );
+}
+
+#[test]
+fn negative_durations_on_the_command_line_are_called_negative() {
+    for flag in ["--duration", "--connect-timeout", "--flush-timeout"] {
+        let out = simulate(&["scenarios/default.yaml", "--dry-run", flag, "-1s"]);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        assert!(
+            stderr_of(&out).contains("negative durations are not allowed: `-1s`"),
+            "{flag}: {}",
+            stderr_of(&out)
+        );
+    }
+    let out = simulate(&["scenarios/default.yaml", "--speed", "-2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr_of(&out).contains("`-2` is not a positive number"));
+}
+
+#[test]
+fn an_unwritable_report_path_is_invalid_input_found_before_anything_starts() {
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--report",
+        "/no/such/dir/run.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert_eq!(
+        stderr_of(&out),
+        "error: cannot write the report to /no/such/dir/run.json: no such directory; choose a path in a writable directory\n"
+    );
+}
+
+#[test]
+fn a_bad_property_is_refused_under_its_own_name_before_the_cluster_starts() {
+    let out = simulate(&["scenarios/default.yaml", "-X", "linger.ms=abc"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert_eq!(
+        stderr_of(&out),
+        "error: invalid Kafka property -X linger.ms=abc: Invalid value for configuration property \"linger.ms\" (librdkafka calls it `queue.buffering.max.ms`)\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("s.yaml");
+    std::fs::write(
+        &file,
+        "duration: 1s\nkafka: {properties: {acks: maybe}}\nstreams: [{cameras: [1], inter_arrival: {distribution: constant, interval: 1s}}]\n",
+    )
+    .unwrap();
+    let out = simulate(&[file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let err = stderr_of(&out);
+    assert!(
+        err.starts_with(
+            "error: invalid Kafka property kafka.properties: acks: maybe in the scenario:"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("embedded"), "{err}");
+}
