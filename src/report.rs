@@ -98,10 +98,13 @@ impl Histogram {
 #[derive(Debug, Clone, Copy, Serialize, PartialEq)]
 pub struct Percentiles {
     /// Median.
+    #[serde(serialize_with = "nanosecond_precision")]
     pub p50_us: f64,
     /// 99th percentile.
+    #[serde(serialize_with = "nanosecond_precision")]
     pub p99_us: f64,
     /// Largest.
+    #[serde(serialize_with = "nanosecond_precision")]
     pub max_us: f64,
     /// How many values.
     pub samples: u64,
@@ -122,10 +125,15 @@ pub struct Report {
     pub brokers: String,
     /// `real time`, `speed N` or `max speed`.
     pub pace: String,
-    /// Events taken from the plan (all of them, unless the run was interrupted).
+    /// Events in the plan, all of them, also when the run was interrupted.
     pub planned: u64,
+    /// Whether `planned` is exact: after an interrupt the rest of the plan is counted, for
+    /// at most 10 s past the flush; when that is not enough, `planned` is a lower bound.
+    pub planned_exact: bool,
     /// Events handed to the producer.
     pub sent: u64,
+    /// Events of the plan never handed to the producer because the run was interrupted.
+    pub not_sent: u64,
     /// Events the broker acknowledged.
     pub delivered: u64,
     /// Events that failed, by error.
@@ -137,17 +145,25 @@ pub struct Report {
     /// The first few error messages, in the order seen.
     pub first_errors: Vec<String>,
     /// Seconds from the first scheduled event to the end of the flush.
+    #[serde(serialize_with = "microsecond_precision")]
     pub wall_time_s: f64,
     /// Delivered events per second of wall time.
+    #[serde(serialize_with = "one_decimal")]
     pub rate_per_s: f64,
     /// How late each send was against its planned instant.
     pub lateness: Percentiles,
     /// How late the last event was sent: the drift of the whole run, in microseconds.
+    #[serde(serialize_with = "nanosecond_precision")]
     pub end_drift_us: f64,
     /// Time from send to the broker's acknowledgement.
     pub delivery_latency: Percentiles,
     /// Events sent per camera id.
     pub per_camera: BTreeMap<String, u64>,
+    /// The `-X` properties as given, in order (secrets shown as `***`), to repeat the run.
+    pub command_line_properties: Vec<(String, String)>,
+    /// Every librdkafka property the producer was created with: the defaults, the
+    /// scenario's `kafka.properties` and `-X`, merged (secrets shown as `***`).
+    pub producer_properties: BTreeMap<String, String>,
     /// Whether the run was stopped by a signal.
     pub interrupted: bool,
     /// The read-back check of an embedded run, if one ran, in words.
@@ -165,18 +181,25 @@ impl Report {
             && !self.interrupted
     }
 
-    /// Every planned event is counted exactly once: delivered, failed or undelivered.
+    /// Every planned event is counted exactly once: delivered, failed, undelivered or not
+    /// sent because of an interrupt.
     pub fn accounted(&self) -> bool {
-        self.delivered + self.failed + self.undelivered == self.planned
+        self.delivered + self.failed + self.undelivered + self.not_sent == self.planned
     }
 
     /// The human summary printed on stderr.
     pub fn summary(&self) -> String {
         let mut s = String::new();
+        let not_sent = if self.not_sent > 0 || self.interrupted {
+            format!(", {} not sent (interrupted)", self.not_sent)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "{}: {} planned, {} sent, {} delivered, {} failed, {} undelivered in {:.3} s ({:.0} events/s, {})",
+            "{}: {}{} planned, {} sent{not_sent}, {} delivered, {} failed, {} undelivered in {:.3} s ({:.0} events/s, {})",
             self.scenario,
+            if self.planned_exact { "" } else { "at least " },
             self.planned,
             self.sent,
             self.delivered,
@@ -186,6 +209,12 @@ impl Report {
             self.rate_per_s,
             self.pace
         );
+        if !self.planned_exact {
+            let _ = writeln!(
+                s,
+                "  planned: counting the rest of the interrupted plan was stopped after 10 s"
+            );
+        }
         let _ = writeln!(
             s,
             "  pacing lateness: p50 {} p99 {} max {}, last event {}",
@@ -220,6 +249,28 @@ fn us(value: f64) -> String {
     } else {
         format!("{value:.1} µs")
     }
+}
+
+/// A figure rounded to `decimals` places, so reports read `0.026`, not `0.026000000000000002`.
+fn rounded(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    let r = (value * scale).round() / scale;
+    if r.is_finite() { r } else { value }
+}
+
+/// Microsecond figures to the nanosecond (three decimals).
+fn nanosecond_precision<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(rounded(*value, 3))
+}
+
+/// Second figures to the microsecond (six decimals).
+fn microsecond_precision<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(rounded(*value, 6))
+}
+
+/// Rates to one decimal.
+fn one_decimal<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(rounded(*value, 1))
 }
 
 /// Nanoseconds of a duration, saturating.
@@ -258,6 +309,23 @@ mod tests {
             assert!(Histogram::lower_bound(i) <= v);
             assert!(i + 1 >= h.buckets.len() || Histogram::lower_bound(i + 1) > v);
         }
+    }
+
+    #[test]
+    fn report_figures_are_rounded_to_their_precision() {
+        assert_eq!(rounded(0.026000000000000002, 3).to_string(), "0.026");
+        assert_eq!(rounded(179.58412345678, 6).to_string(), "179.584123");
+        assert_eq!(rounded(1.899999999, 1).to_string(), "1.9");
+        let p = Percentiles {
+            p50_us: 12.345_678_9,
+            p99_us: 0.1 + 0.2,
+            max_us: 1e-9,
+            samples: 3,
+        };
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"p50_us":12.346,"p99_us":0.3,"max_us":0.0,"samples":3}"#
+        );
     }
 
     #[test]

@@ -111,6 +111,47 @@ pub fn producer_properties(
     p
 }
 
+/// A property's value as it may be shown (summary, report, messages): `***` for secrets,
+/// which are properties whose name says password, secret or key material.
+pub fn shown(key: &str, value: &str) -> String {
+    let name = key.to_ascii_lowercase();
+    let secret = [
+        "password",
+        "secret",
+        "ssl.key.pem",
+        "sasl.oauthbearer.config",
+    ]
+    .iter()
+    .any(|word| name.contains(word));
+    if secret {
+        "***".to_string()
+    } else {
+        value.to_string()
+    }
+}
+
+/// librdkafka's message about a property, naming it as the user typed it: librdkafka says
+/// `"queue.buffering.max.ms"` where the user wrote `linger.ms`, an alias of it.
+pub fn with_typed_name(description: &str, typed: &str) -> String {
+    const MARK: &str = "property \"";
+    let Some(at) = description.find(MARK) else {
+        return description.to_string();
+    };
+    let from = at + MARK.len();
+    let Some(len) = description[from..].find('"') else {
+        return description.to_string();
+    };
+    let canonical = &description[from..from + len];
+    if canonical == typed {
+        return description.to_string();
+    }
+    format!(
+        "{}{typed}{} (librdkafka calls it `{canonical}`)",
+        &description[..from],
+        &description[from + len..]
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +206,22 @@ mod tests {
             "the file overrides the max-speed defaults"
         );
         assert_eq!(fast["batch.num.messages"], "10000");
+    }
+
+    #[test]
+    fn messages_name_properties_as_typed_and_hide_secrets() {
+        assert_eq!(
+            with_typed_name(
+                "Invalid value \"abc\" for configuration property \"queue.buffering.max.ms\"",
+                "linger.ms"
+            ),
+            "Invalid value \"abc\" for configuration property \"linger.ms\" (librdkafka calls it `queue.buffering.max.ms`)"
+        );
+        let same = "No such configuration property: \"x.y\"";
+        assert_eq!(with_typed_name(same, "x.y"), same);
+        assert_eq!(shown("sasl.password", "hunter2"), "***");
+        assert_eq!(shown("sasl.oauthbearer.client.secret", "s"), "***");
+        assert_eq!(shown("linger.ms", "5"), "5");
     }
 
     #[test]

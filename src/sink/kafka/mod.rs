@@ -27,6 +27,7 @@ use crate::error::Error;
 use crate::plan::{Plan, Renderer};
 use crate::report::{Histogram, Report, nanos};
 use crate::scenario::Scenario;
+use crate::scenario::validate::Kafka;
 use config::Brokers;
 use delivery::Delivery;
 use embedded::{Embedded, Fingerprint, Verification};
@@ -65,6 +66,18 @@ pub struct Control {
 /// Replays `scenario` into Kafka and reports what happened.
 pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
     let topic = scenario.topic.as_str();
+    let max_speed = settings.pace == Pace::Max;
+    // Bad properties are invalid input: refuse them before anything starts, under the
+    // name the user typed (librdkafka names some by their aliases).
+    let placeholder = config::producer_properties(
+        &scenario.kafka,
+        &settings.properties,
+        "127.0.0.1:9092",
+        max_speed,
+    );
+    client_config(&placeholder)
+        .create_native_config()
+        .map_err(|e| property_error(e, &scenario.kafka, &settings.properties))?;
     let embedded = match &settings.brokers {
         Brokers::Embedded => {
             let cluster = Embedded::start(topic, settings.partitions)?;
@@ -86,21 +99,15 @@ pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Resul
         _ => unreachable!("embedded brokers always have a cluster"),
     };
 
-    let max_speed = settings.pace == Pace::Max;
     let properties =
         config::producer_properties(&scenario.kafka, &settings.properties, &servers, max_speed);
-    let mut client_config = ClientConfig::new();
-    for (k, v) in &properties {
-        client_config.set(k, v);
-    }
-    client_config.set_log_level(RDKafkaLogLevel::Error);
     let origin = Instant::now();
-    let producer: BaseProducer<Delivery> = client_config
+    let producer: BaseProducer<Delivery> = client_config(&properties)
         .create_with_context(Delivery::new(origin))
         .map_err(|e| match e {
-            KafkaError::ClientConfig(_, description, key, value) => Error::Usage(format!(
-                "invalid Kafka property {key}={value}: {description}"
-            )),
+            e @ KafkaError::ClientConfig(..) => {
+                property_error(e, &scenario.kafka, &settings.properties)
+            }
             other => Error::Runtime(format!("cannot create the Kafka producer: {other}")),
         })?;
 
@@ -136,9 +143,12 @@ pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Resul
         .map(|s| vec![0; s.cameras.len()])
         .collect();
     let (mut key, mut value) = (Vec::with_capacity(64), Vec::with_capacity(256));
-    let (mut planned, mut sent) = (0u64, 0u64);
+    // Taken from the plan, and handed to the producer.
+    let (mut taken, mut sent) = (0u64, 0u64);
     let mut next_progress = Instant::now();
-    for event in Plan::new(scenario) {
+    let mut plan = Plan::new(scenario);
+    for event in plan.by_ref() {
+        taken += 1;
         if control.stop.load(Ordering::Relaxed) {
             break;
         }
@@ -147,19 +157,17 @@ pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Resul
         let keyed = renderer.write_key(&mut key, &event);
         renderer.write_value(&mut value, &event);
         let timestamp = renderer.timestamp_ms(&event);
-        planned += 1;
         if let Some(deadline) = pacer.deadline(event.offset_ns) {
             // Delivery reports are served while waiting.
             let late = pacer.wait(deadline, &control.stop, &mut |d| producer.poll(d));
             if control.stop.load(Ordering::Relaxed) {
-                planned -= 1;
                 break;
             }
             lateness.record(nanos(late));
             last_late = late;
         }
         let context = producer.context();
-        let stamp = if max_speed && planned % delivery::SAMPLE_EVERY != 0 {
+        let stamp = if max_speed && taken % delivery::SAMPLE_EVERY != 0 {
             delivery::UNTIMED
         } else {
             context.stamp()
@@ -213,19 +221,29 @@ pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Resul
             sent.saturating_sub(producer.context().delivered())
         ));
     }
-    // Outstanding deliveries are waited for within the bound; what is left is undelivered.
-    let flush_deadline = Instant::now() + settings.flush_timeout;
-    while producer.in_flight_count() > 0 && Instant::now() < flush_deadline {
-        producer.poll(Duration::from_millis(1));
-    }
-    let counts = producer.context().counts();
-    // Still queued or in flight after the bound: neither delivered nor failed.
-    let outstanding = u64::try_from(producer.in_flight_count()).unwrap_or(0);
-    let wall = run_origin.elapsed();
+    let flushing = AtomicBool::new(true);
+    let ((unsent_rest, plan_counted), outstanding, counts, wall) = std::thread::scope(|scope| {
+        // After an interrupt, the rest of the plan is counted beside the flush, so the
+        // report keeps the whole plan's size.
+        let rest = interrupted.then(|| scope.spawn(|| count_rest(&mut plan, &flushing)));
+        // Outstanding deliveries are waited for within the bound; what is left is undelivered.
+        let flush_deadline = Instant::now() + settings.flush_timeout;
+        while producer.in_flight_count() > 0 && Instant::now() < flush_deadline {
+            producer.poll(Duration::from_millis(1));
+        }
+        let counts = producer.context().counts();
+        // Still queued or in flight after the bound: neither delivered nor failed.
+        let outstanding = u64::try_from(producer.in_flight_count()).unwrap_or(0);
+        let wall = run_origin.elapsed();
+        flushing.store(false, Ordering::Relaxed);
+        let rest = rest.map_or((0, true), |h| h.join().unwrap_or((0, false)));
+        (rest, outstanding, counts, wall)
+    });
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
     drop(producer);
+    let planned = taken + unsent_rest;
 
     let mut report = Report {
         scenario: scenario.name.clone(),
@@ -239,13 +257,15 @@ pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Resul
         },
         pace: settings.pace.describe(),
         planned,
+        planned_exact: plan_counted,
         sent,
+        // Never handed over because of the interrupt: the rest of the plan, the event that
+        // was waiting for its deadline, or one refused by a full queue. Every planned event
+        // is in exactly one of the four counts; `Report::accounted` checks that they add up.
+        not_sent: planned.saturating_sub(sent + counts.send_failures),
         delivered: counts.delivered,
         failed: counts.failed,
-        // Taken from the plan but never handed over (interrupted on a full queue), plus
-        // still outstanding. Every planned event is in exactly one of the three counts;
-        // `Report::accounted` checks that they add up.
-        undelivered: planned.saturating_sub(sent + counts.send_failures) + outstanding,
+        undelivered: outstanding,
         failures: counts.failures,
         first_errors: counts.first_errors,
         wall_time_s: wall.as_secs_f64(),
@@ -254,6 +274,15 @@ pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Resul
         end_drift_us: last_late.as_secs_f64() * 1e6,
         delivery_latency: counts.latency.summary_us(),
         per_camera: camera_counts(scenario, &per_camera),
+        command_line_properties: settings
+            .properties
+            .iter()
+            .map(|(k, v)| (k.clone(), config::shown(k, v)))
+            .collect(),
+        producer_properties: properties
+            .iter()
+            .map(|(k, v)| (k.clone(), config::shown(k, v)))
+            .collect(),
         interrupted,
         verification: None,
         verified: None,
@@ -432,6 +461,63 @@ fn camera_counts(scenario: &Scenario, counts: &[Vec<u64>]) -> BTreeMap<String, u
     out
 }
 
+/// How long counting the rest of an interrupted plan may take once the flush is done.
+const COUNT_BUDGET: Duration = Duration::from_secs(10);
+
+/// Counts the events left in `plan`: to the end, unless that takes longer than
+/// [`COUNT_BUDGET`] and the flush (`flushing`) is over. Returns the count and whether it
+/// reached the end.
+fn count_rest(plan: &mut Plan<'_>, flushing: &AtomicBool) -> (u64, bool) {
+    let started = Instant::now();
+    let mut n = 0u64;
+    loop {
+        for _ in 0..65_536 {
+            if plan.next().is_none() {
+                return (n, true);
+            }
+            n += 1;
+        }
+        if started.elapsed() >= COUNT_BUDGET && !flushing.load(Ordering::Relaxed) {
+            return (n, false);
+        }
+    }
+}
+
+/// A client configuration holding `properties`.
+fn client_config(properties: &BTreeMap<String, String>) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    for (k, v) in properties {
+        config.set(k, v);
+    }
+    config.set_log_level(RDKafkaLogLevel::Error);
+    config
+}
+
+/// An invalid producer property, as invalid input: under the name the user typed, with
+/// where it was set. librdkafka names some properties by their canonical name
+/// (`linger.ms` is `queue.buffering.max.ms` to it).
+fn property_error(error: KafkaError, kafka: &Kafka, cli: &[(String, String)]) -> Error {
+    let KafkaError::ClientConfig(_, description, key, value) = error else {
+        return Error::Usage(format!("invalid Kafka property: {error}"));
+    };
+    let from = if cli.iter().any(|(k, _)| *k == key) {
+        format!("-X {key}={}", config::shown(&key, &value))
+    } else if kafka.properties.contains_key(&key) {
+        format!(
+            "kafka.properties: {key}: {} in the scenario",
+            config::shown(&key, &value)
+        )
+    } else {
+        format!("{key}={}", config::shown(&key, &value))
+    };
+    let mut description = config::with_typed_name(&description, &key);
+    let shown = config::shown(&key, &value);
+    if !value.is_empty() && shown != value {
+        description = description.replace(&value, &shown);
+    }
+    Error::Usage(format!("invalid Kafka property {from}: {description}"))
+}
+
 fn progress_bar(scenario: &Scenario, settings: &Settings) -> Option<ProgressBar> {
     use std::io::IsTerminal;
     if settings.quiet || !settings.progress || !std::io::stderr().is_terminal() {
@@ -441,11 +527,11 @@ fn progress_bar(scenario: &Scenario, settings: &Settings) -> Option<ProgressBar>
         Some(scenario.duration.0 / 1_000_000),
         ProgressDrawTarget::stderr(),
     );
-    let style =
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {percent:>3}% simulated  {msg}")
-            .map(|s| s.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {percent:>3}%  {msg}")
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
+    bar.set_prefix(simulated_clock(0, scenario.duration.0));
     Some(bar)
 }
 
@@ -457,11 +543,54 @@ fn update_progress(
     origin: Instant,
 ) {
     bar.set_position(event.offset_ns / 1_000_000);
-    let rate = sent as f64 / origin.elapsed().as_secs_f64().max(1e-9);
-    bar.set_message(format!("{sent} sent, {rate:.0}/s, {failed} failed"));
+    let total = bar.length().unwrap_or(0).saturating_mul(1_000_000);
+    bar.set_prefix(simulated_clock(event.offset_ns, total));
+    let wall = origin.elapsed();
+    let rate = sent as f64 / wall.as_secs_f64().max(1e-9);
+    bar.set_message(format!(
+        "wall {}  {sent} sent, {rate:.0}/s, {failed} failed",
+        clock(nanos(wall))
+    ));
+}
+
+/// `00:01:19 of 00:03:00 simulated`: how far the schedule is, in simulated time.
+pub fn simulated_clock(offset_ns: u64, duration_ns: u64) -> String {
+    format!("{} of {} simulated", clock(offset_ns), clock(duration_ns))
+}
+
+/// A span as `HH:MM:SS`, with days in front past 24 hours (`2d 03:00:00`).
+pub fn clock(ns: u64) -> String {
+    let seconds = ns / 1_000_000_000;
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    let hms = format!("{:02}:{:02}:{:02}", rest / 3_600, rest / 60 % 60, rest % 60);
+    if days > 0 {
+        format!("{days}d {hms}")
+    } else {
+        hms
+    }
 }
 
 /// `10s`, `1.5s`, `250ms`.
 fn humantime(d: Duration) -> String {
     crate::scenario::Nanos(nanos(d)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clocks_read_as_hours_minutes_seconds() {
+        assert_eq!(clock(0), "00:00:00");
+        assert_eq!(clock(79_400_000_000), "00:01:19");
+        assert_eq!(clock(3_600_000_000_000 + 61_000_000_000), "01:01:01");
+        assert_eq!(
+            clock(2 * 86_400_000_000_000 + 3 * 3_600_000_000_000),
+            "2d 03:00:00"
+        );
+        assert_eq!(
+            simulated_clock(79_000_000_000, 180_000_000_000),
+            "00:01:19 of 00:03:00 simulated"
+        );
+    }
 }
