@@ -180,8 +180,7 @@ fn hex(out: &mut [u8], value: u64, bytes: usize) {
     }
 }
 
-/// The event payload as a type, for its JSON Schema (`schemas/event.schema.json`).
-/// Rendering does not go through it: [`Renderer::write_value`] writes the same shape.
+/// One event as the Kafka message value (what `--dry-run` prints, one per line).
 #[derive(Debug, schemars::JsonSchema)]
 #[schemars(title = "simulate event", deny_unknown_fields)]
 pub struct Payload {
