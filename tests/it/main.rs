@@ -9,6 +9,7 @@ mod golden;
 mod kafka;
 mod memory;
 mod properties;
+mod readme;
 mod real_broker;
 mod schema;
 mod stats;

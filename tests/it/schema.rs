@@ -127,3 +127,30 @@ fn loader_field_lists_match_the_schema() {
         sorted(GeneratedCameras::FIELDS)
     );
 }
+
+/// Descriptions are read by people in their editors: no rustdoc link syntax.
+#[test]
+fn schema_descriptions_hold_no_rustdoc_syntax() {
+    fn walk(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    if k == "description" {
+                        let text = v.as_str().unwrap_or_default();
+                        if text.contains("[`") || text.contains("`]") || text.contains("](") {
+                            found.push(text.to_string());
+                        }
+                    }
+                    walk(v, found);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    for schema in [simulate::schema::scenario(), simulate::schema::event()] {
+        let mut found = Vec::new();
+        walk(&serde_json::from_str(&schema).unwrap(), &mut found);
+        assert!(found.is_empty(), "rustdoc syntax in: {found:#?}");
+    }
+}
