@@ -508,6 +508,13 @@ fn weights_pick(
                 .help("at least one camera needs a positive weight"),
         );
     }
+    // rand's WeightedIndex panics (rather than erring) on a sum that overflows.
+    if problems.len() == before && !weights.iter().sum::<f64>().is_finite() {
+        problems.push(
+            Problem::new(path, "the weights add up to more than the largest number")
+                .help("scale them down: only their ratios matter"),
+        );
+    }
     if problems.len() > before {
         return None;
     }
