@@ -236,13 +236,13 @@ fn validate(files: &[PathBuf]) -> Result<u8, Error> {
             }
             Err(diagnostics) => {
                 failed += 1;
-                eprintln!("{}\n", error::render_all(&diagnostics));
+                eprintln!("{}\n", scenario::render_all(&diagnostics));
             }
         }
     }
     let _ = out.flush();
     if failed > 0 {
-        return Err(Error::Invalid(vec![error::Diagnostic::new(format!(
+        return Err(Error::Invalid(vec![scenario::Diagnostic::new(format!(
             "{failed} of {} file{} invalid",
             files.len(),
             if files.len() == 1 { " is" } else { "s are" }

@@ -123,7 +123,7 @@ impl Gap {
             }
         };
         problems.extend(problems_min_max);
-        if problems.is_empty() && (mean.is_nan() || mean < MIN_MEAN_GAP_NS) {
+        if problems.is_empty() && (mean.is_nan() || mean < MIN_MEAN_GAP_NS as f64) {
             let param = match spec {
                 InterArrival::Constant { .. } => "interval",
                 InterArrival::Uniform { .. } => "max",

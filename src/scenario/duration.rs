@@ -6,16 +6,17 @@
 
 use std::fmt;
 
-/// Nanoseconds in each accepted unit, longest spelling first so `ms` wins over `m`.
-const UNITS: &[(&str, u64)] = &[
-    ("ns", 1),
-    ("us", 1_000),
-    ("µs", 1_000),
-    ("μs", 1_000),
-    ("ms", 1_000_000),
-    ("s", 1_000_000_000),
-    ("m", 60_000_000_000),
-    ("h", 3_600_000_000_000),
+/// Every accepted unit: its spelling, its size in nanoseconds, and whether durations are
+/// displayed with it (`us` rather than `µs`). Largest first, the order of display.
+const UNITS: &[(&str, u64, bool)] = &[
+    ("h", 3_600_000_000_000, true),
+    ("m", 60_000_000_000, true),
+    ("s", 1_000_000_000, true),
+    ("ms", 1_000_000, true),
+    ("us", 1_000, true),
+    ("µs", 1_000, false),
+    ("μs", 1_000, false),
+    ("ns", 1, true),
 ];
 
 /// A non-negative span of simulated time, in whole nanoseconds.
@@ -24,7 +25,7 @@ pub struct Nanos(pub u64);
 
 impl Nanos {
     /// The span in nanoseconds as a float, for distribution parameters.
-    pub fn as_f64(self) -> f64 {
+    pub(crate) fn as_f64(self) -> f64 {
         self.0 as f64
     }
 }
@@ -36,16 +37,7 @@ impl fmt::Display for Nanos {
             return f.write_str("0s");
         }
         let mut rest = self.0;
-        for &(unit, size) in [
-            ("h", 3_600_000_000_000u64),
-            ("m", 60_000_000_000),
-            ("s", 1_000_000_000),
-            ("ms", 1_000_000),
-            ("us", 1_000),
-            ("ns", 1),
-        ]
-        .iter()
-        {
+        for &(unit, size, _) in UNITS.iter().filter(|(_, _, shown)| *shown) {
             if rest >= size {
                 write!(f, "{}{unit}", rest / size)?;
                 rest %= size;
@@ -91,7 +83,7 @@ pub fn parse(text: &str) -> Result<Nanos, String> {
                 "duration `{s}` needs a unit after `{number}`: ns, us, ms, s, m or h (e.g. `{number}s`)"
             ));
         }
-        let Some(&(_, size)) = UNITS.iter().find(|(name, _)| *name == unit) else {
+        let Some(&(_, size, _)) = UNITS.iter().find(|(name, _, _)| *name == unit) else {
             return Err(format!(
                 "unknown unit `{unit}` in duration `{s}`; use ns, us (µs), ms, s, m or h"
             ));

@@ -8,9 +8,12 @@
 pub const MAX_FILE_BYTES: usize = 256 << 10;
 
 /// The message for a file over [`MAX_FILE_BYTES`], wherever it is noticed.
-pub const TOO_LARGE: &str = "the file is larger than 262144 bytes, the limit for scenario files";
+pub(crate) fn too_large() -> String {
+    format!("the file is larger than {MAX_FILE_BYTES} bytes, the limit for scenario files")
+}
 /// What to do about it.
-pub const TOO_LARGE_HELP: &str = "generate cameras with `{count: N}` instead of listing them";
+pub(crate) const TOO_LARGE_HELP: &str =
+    "generate cameras with `{count: N}` instead of listing them";
 
 /// Deepest bracket (`[`/`{`) nesting accepted in the text, checked before parsing
 /// because YAML parsers slow down quadratically on deep flow nesting.
@@ -29,10 +32,13 @@ pub const MAX_CAMERAS: u64 = 1_000_000;
 
 /// Shortest mean gap of one arrival process, in nanoseconds (1 µs): at most one million
 /// planned events per second per process.
-pub const MIN_MEAN_GAP_NS: f64 = 1_000.0;
+pub const MIN_MEAN_GAP_NS: u64 = 1_000;
 
-/// Longest duration, in nanoseconds (100 years of 365 days).
-pub const MAX_DURATION_NS: u64 = 100 * 365 * 24 * 3_600 * 1_000_000_000;
+/// Longest duration, in years of 365 days.
+pub const MAX_DURATION_YEARS: u64 = 100;
+
+/// Longest duration, in nanoseconds ([`MAX_DURATION_YEARS`] years of 365 days).
+pub const MAX_DURATION_NS: u64 = MAX_DURATION_YEARS * 365 * 24 * 3_600 * 1_000_000_000;
 
 /// The 1-based line and column where bracket nesting first exceeds [`MAX_DEPTH`], with the
 /// depth reached there.
@@ -42,7 +48,7 @@ pub const MAX_DURATION_NS: u64 = 100 * 365 * 24 * 3_600 * 1_000_000_000;
 /// or `{`, or anywhere inside brackets); quotes end at their closing quote or at the end
 /// of the line, so an unclosed quote cannot hide the rest of the file; comments end at
 /// the end of the line.
-pub fn excessive_nesting(text: &str) -> Option<(usize, usize, usize)> {
+pub(crate) fn excessive_nesting(text: &str) -> Option<(usize, usize, usize)> {
     let mut depth = 0usize;
     for (index, line) in text.lines().enumerate() {
         let mut quote: Option<char> = None;
@@ -94,7 +100,7 @@ pub fn excessive_nesting(text: &str) -> Option<(usize, usize, usize)> {
 }
 
 /// The 1-based line and the width of the first line indented wider than [`MAX_INDENT`].
-pub fn excessive_indent(text: &str) -> Option<(usize, usize)> {
+pub(crate) fn excessive_indent(text: &str) -> Option<(usize, usize)> {
     text.lines().enumerate().find_map(|(i, line)| {
         let width = line
             .bytes()
@@ -120,7 +126,7 @@ mod tests {
 
     #[test]
     fn the_size_message_names_the_limit() {
-        assert!(TOO_LARGE.contains(&MAX_FILE_BYTES.to_string()));
+        assert!(too_large().contains(&MAX_FILE_BYTES.to_string()));
     }
 
     #[test]

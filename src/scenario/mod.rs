@@ -1,23 +1,30 @@
-//! The scenario file format: its raw model, loading with error locations, and validation
-//! into a [`Scenario`] that cannot hold an invalid value.
+//! The scenario file format: plain data in, plain data out. It imports nothing
+//! downstream (no planner, no sink, no command line).
+//!
+//! A file goes [`load`] (read it, limits on the raw text, YAML) → [`walk`] (the raw model
+//! of [`model`], every problem collected) → [`validate`] (a [`Scenario`] that cannot hold
+//! an invalid value). Problems become [`diagnostics::Diagnostic`]s with the field path and,
+//! from [`positions`], the line and column they are written at.
 
+pub mod diagnostics;
 pub mod duration;
 pub mod limits;
 pub mod load;
 pub mod model;
+mod positions;
 pub mod validate;
+mod walk;
 
 use std::path::Path;
 
+pub use diagnostics::{Diagnostic, render_all};
 pub use duration::Nanos;
 pub use load::Source;
 pub use validate::{CameraPick, Overrides, Scenario, Stream, StreamArrivals};
 
-use crate::error::Diagnostic;
-
 /// Reads, parses and validates a scenario file, reporting every problem found.
 pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
-    let source = read(path)?;
+    let source = load::read(path)?;
     load_source(&source, &default_name(path), overrides)
 }
 
@@ -30,10 +37,10 @@ pub fn load_source(
     let (file, mut problems) = load::parse(source)?;
     match validate::validate(file, name, overrides) {
         Ok(scenario) if problems.is_empty() => Ok(scenario),
-        Ok(_) => Err(load::locate(source, problems)),
+        Ok(_) => Err(positions::locate(&source.name, &source.text, problems)),
         Err(more) => {
             problems.append(more);
-            Err(load::locate(source, problems))
+            Err(positions::locate(&source.name, &source.text, problems))
         }
     }
 }
@@ -44,79 +51,4 @@ pub fn default_name(path: &Path) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| "scenario".to_string())
-}
-
-/// Reads a scenario file with a size limit, as UTF-8.
-pub fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
-    use std::io::Read;
-    let name = path.display().to_string();
-    let fail = |message: String, help: &str| {
-        let mut d = Diagnostic::new(message);
-        if !help.is_empty() {
-            d = d.help(help.to_string());
-        }
-        d.file = Some(name.clone());
-        vec![d]
-    };
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
-            return Err(fail(
-                "this is a directory, not a scenario file".into(),
-                "name a .yaml file, e.g. scenarios/default.yaml",
-            ));
-        }
-        // A FIFO or a device could block the read forever, or never end.
-        Ok(m) if !m.is_file() => {
-            return Err(fail(
-                "this is not a regular file".into(),
-                "name a .yaml file, e.g. scenarios/default.yaml",
-            ));
-        }
-        _ => {}
-    }
-    let file = std::fs::File::open(path).map_err(|e| {
-        fail(
-            format!("cannot read the scenario file: {}", io_reason(&e)),
-            "",
-        )
-    })?;
-    let mut bytes = Vec::new();
-    let limit = limits::MAX_FILE_BYTES as u64 + 1;
-    file.take(limit).read_to_end(&mut bytes).map_err(|e| {
-        fail(
-            format!("cannot read the scenario file: {}", io_reason(&e)),
-            "",
-        )
-    })?;
-    if bytes.len() as u64 >= limit {
-        return Err(fail(limits::TOO_LARGE.to_string(), limits::TOO_LARGE_HELP));
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let offset = e.utf8_error().valid_up_to();
-        let prefix = &e.as_bytes()[..offset];
-        let line = prefix.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = prefix.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        let mut d = fail(
-            format!("the file is not valid UTF-8 (byte {offset}, line {line}, column {column})"),
-            "scenario files are UTF-8 text; is this a binary file?",
-        );
-        d[0].location = None;
-        d
-    })?;
-    Ok(Source { name, text })
-}
-
-/// An I/O error in words, without the `(os error N)` suffix.
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(cut) => text[..cut].to_string(),
-                None => text,
-            }
-        }
-    }
 }

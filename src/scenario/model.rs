@@ -15,6 +15,44 @@ use schemars::JsonSchema;
 
 use super::duration::Nanos;
 
+/// Declares a unit enum whose variants a file writes by name, with its one name table:
+/// `ALL` (every variant, in documented order), `NAMES` (their spellings, in the same
+/// order), `name()` (an exhaustive match) and `from_name()`. All four come from the one
+/// list given here, so they cannot disagree; a test ties the names to the schema and
+/// the README.
+macro_rules! named {
+    (
+        $(#[$meta:meta])*
+        pub enum $Enum:ident {
+            $( $(#[$vmeta:meta])* $Variant:ident => $name:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        pub enum $Enum {
+            $( $(#[$vmeta])* $Variant, )+
+        }
+
+        impl $Enum {
+            /// Every variant, in the order they are documented.
+            pub const ALL: &'static [$Enum] = &[$($Enum::$Variant),+];
+            /// The spellings accepted in a file, in the order of `ALL`.
+            pub const NAMES: &'static [&'static str] = &[$($name),+];
+
+            /// The name as written in a file.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $($Enum::$Variant => $name,)+
+                }
+            }
+
+            /// The variant written `name`, if there is one.
+            pub fn from_name(name: &str) -> Option<$Enum> {
+                Self::ALL.iter().copied().find(|v| v.name() == name)
+            }
+        }
+    };
+}
+
 /// A scenario: which cameras send events, how often, for how long and to which topic.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(title = "simulate scenario", deny_unknown_fields)]
@@ -84,7 +122,7 @@ impl KafkaFile {
 
     /// librdkafka properties that simulate sets itself, neither in `kafka.properties` nor
     /// with `-X`, each with what to do instead.
-    pub const MANAGED_PROPERTIES: &'static [(&'static str, &'static str)] = &[
+    pub(crate) const MANAGED_PROPERTIES: &'static [(&'static str, &'static str)] = &[
         (
             "bootstrap.servers",
             "use --bootstrap-servers or kafka.bootstrap_servers",
@@ -113,20 +151,17 @@ pub enum PropertyValue {
     Bool(bool),
 }
 
-/// What becomes the Kafka message key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum KeyMode {
-    /// The camera id as text: all events of a camera land on one partition, in order.
-    #[default]
-    CameraId,
-    /// No key: the producer spreads events over partitions.
-    None,
-}
-
-impl KeyMode {
-    /// The spellings accepted in a file.
-    pub const NAMES: &'static [&'static str] = &["camera_id", "none"];
+named! {
+    /// What becomes the Kafka message key.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum KeyMode {
+        /// The camera id as text: all events of a camera land on one partition, in order.
+        #[default]
+        CameraId => "camera_id",
+        /// No key: the producer spreads events over partitions.
+        None => "none",
+    }
 }
 
 /// One arrival process (`arrivals: shared`) or one per camera (`arrivals: per_camera`).
@@ -216,35 +251,29 @@ impl GeneratedCameras {
     pub const FIELDS: &'static [&'static str] = &["count", "first", "prefix", "width"];
 }
 
-/// How events of a stream are spread over time and cameras.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Arrivals {
-    /// One process for the whole stream; each event picks a camera.
-    Shared,
-    /// One independent process per camera.
-    PerCamera,
+named! {
+    /// How events of a stream are spread over time and cameras.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Arrivals {
+        /// One process for the whole stream; each event picks a camera.
+        Shared => "shared",
+        /// One independent process per camera.
+        PerCamera => "per_camera",
+    }
 }
 
-impl Arrivals {
-    /// The spellings accepted in a file.
-    pub const NAMES: &'static [&'static str] = &["shared", "per_camera"];
-}
-
-/// When the first event of a process is due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FirstEvent {
-    /// One sampled gap after the start.
-    #[default]
-    AfterGap,
-    /// At offset 0.
-    AtStart,
-}
-
-impl FirstEvent {
-    /// The spellings accepted in a file.
-    pub const NAMES: &'static [&'static str] = &["after_gap", "at_start"];
+named! {
+    /// When the first event of a process is due.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum FirstEvent {
+        /// One sampled gap after the start.
+        #[default]
+        AfterGap => "after_gap",
+        /// At offset 0.
+        AtStart => "at_start",
+    }
 }
 
 /// How a shared stream picks the camera of each event.
@@ -257,19 +286,16 @@ pub enum Pick {
     Weighted(Weights),
 }
 
-/// A pick rule given by name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PickName {
-    /// Every camera equally likely, independently for each event.
-    Uniform,
-    /// Cameras in list order, starting again after the last.
-    RoundRobin,
-}
-
-impl PickName {
-    /// The spellings accepted in a file.
-    pub const NAMES: &'static [&'static str] = &["uniform", "round_robin"];
+named! {
+    /// A pick rule given by name.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+    #[serde(rename_all = "snake_case")]
+    pub enum PickName {
+        /// Every camera equally likely, independently for each event.
+        Uniform => "uniform",
+        /// Cameras in list order, starting again after the last.
+        RoundRobin => "round_robin",
+    }
 }
 
 /// Relative weights, one per camera.
@@ -339,14 +365,6 @@ pub enum InterArrival {
     },
 }
 
-/// One distribution's name and the parameters it takes, for the loader and its messages.
-pub struct DistributionSpec {
-    /// The name as written after `distribution:`.
-    pub name: &'static str,
-    /// Its parameters, in the order they are documented.
-    pub params: &'static [(&'static str, ParamKind)],
-}
-
 /// Whether a distribution parameter is written as a duration or as a plain number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamKind {
@@ -356,72 +374,100 @@ pub enum ParamKind {
     Number,
 }
 
-impl InterArrival {
+named! {
+    /// The inter-arrival distributions, by the name written after `distribution:`. This
+    /// is the one registry of distributions: a new one is a variant here (with its name),
+    /// its parameters in [`DistributionKind::params`], a variant of [`InterArrival`], and
+    /// the exhaustive matches the compiler then points at (the loader, validation, the
+    /// sampler). `tests/it/registry.rs` ties it to the schema and the README table.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum DistributionKind {
+        /// Every gap equals `interval`.
+        Constant => "constant",
+        /// Gaps uniform between `min` and `max`.
+        Uniform => "uniform",
+        /// Exponential gaps: Poisson arrivals.
+        Exponential => "exponential",
+        /// Normal gaps, truncated to positive values.
+        Normal => "normal",
+        /// Log-normal gaps.
+        Lognormal => "lognormal",
+        /// Gamma-distributed gaps.
+        Gamma => "gamma",
+        /// Weibull-distributed gaps.
+        Weibull => "weibull",
+        /// Pareto-distributed gaps.
+        Pareto => "pareto",
+    }
+}
+
+impl DistributionKind {
+    /// The parameters the distribution takes, in the order they are documented.
+    pub const fn params(self) -> &'static [(&'static str, ParamKind)] {
+        use ParamKind::{Duration as D, Number as N};
+        match self {
+            DistributionKind::Constant => &[("interval", D)],
+            DistributionKind::Uniform => &[("min", D), ("max", D)],
+            DistributionKind::Exponential => &[("mean", D)],
+            DistributionKind::Normal => &[("mean", D), ("std_dev", D)],
+            DistributionKind::Lognormal => &[("mean", D), ("std_dev", D)],
+            DistributionKind::Gamma => &[("shape", N), ("mean", D)],
+            DistributionKind::Weibull => &[("shape", N), ("scale", D)],
+            DistributionKind::Pareto => &[("shape", N), ("scale", D)],
+        }
+    }
+
     /// Names people try for a distribution that is called otherwise here: (what they
-    /// write, lower-cased; the name here; why, in a few words).
-    pub const ALIASES: &'static [(&'static str, &'static str, &'static str)] = &[
+    /// write, lower-cased; the distribution meant; why, in a few words).
+    pub const ALIASES: &'static [(&'static str, DistributionKind, &'static str)] = &[
         (
             "poisson",
-            "exponential",
+            DistributionKind::Exponential,
             "Poisson arrivals have exponential gaps (rate 1/mean)",
         ),
-        ("exp", "exponential", ""),
-        ("gaussian", "normal", "a Gaussian is called `normal` here"),
-        ("gauss", "normal", "a Gaussian is called `normal` here"),
-        ("fixed", "constant", "a fixed gap is called `constant` here"),
+        ("exp", DistributionKind::Exponential, ""),
+        (
+            "gaussian",
+            DistributionKind::Normal,
+            "a Gaussian is called `normal` here",
+        ),
+        (
+            "gauss",
+            DistributionKind::Normal,
+            "a Gaussian is called `normal` here",
+        ),
+        (
+            "fixed",
+            DistributionKind::Constant,
+            "a fixed gap is called `constant` here",
+        ),
         (
             "periodic",
-            "constant",
+            DistributionKind::Constant,
             "a periodic gap is called `constant` here",
         ),
         (
             "regular",
-            "constant",
+            DistributionKind::Constant,
             "a regular gap is called `constant` here",
         ),
-        ("log-normal", "lognormal", ""),
-        ("log_normal", "lognormal", ""),
+        ("log-normal", DistributionKind::Lognormal, ""),
+        ("log_normal", DistributionKind::Lognormal, ""),
     ];
+}
 
-    /// Every distribution with its parameters.
-    pub const SPECS: &'static [DistributionSpec] = &[
-        DistributionSpec {
-            name: "constant",
-            params: &[("interval", ParamKind::Duration)],
-        },
-        DistributionSpec {
-            name: "uniform",
-            params: &[("min", ParamKind::Duration), ("max", ParamKind::Duration)],
-        },
-        DistributionSpec {
-            name: "exponential",
-            params: &[("mean", ParamKind::Duration)],
-        },
-        DistributionSpec {
-            name: "normal",
-            params: &[
-                ("mean", ParamKind::Duration),
-                ("std_dev", ParamKind::Duration),
-            ],
-        },
-        DistributionSpec {
-            name: "lognormal",
-            params: &[
-                ("mean", ParamKind::Duration),
-                ("std_dev", ParamKind::Duration),
-            ],
-        },
-        DistributionSpec {
-            name: "gamma",
-            params: &[("shape", ParamKind::Number), ("mean", ParamKind::Duration)],
-        },
-        DistributionSpec {
-            name: "weibull",
-            params: &[("shape", ParamKind::Number), ("scale", ParamKind::Duration)],
-        },
-        DistributionSpec {
-            name: "pareto",
-            params: &[("shape", ParamKind::Number), ("scale", ParamKind::Duration)],
-        },
-    ];
+impl InterArrival {
+    /// Which distribution this is.
+    pub const fn kind(&self) -> DistributionKind {
+        match self {
+            InterArrival::Constant { .. } => DistributionKind::Constant,
+            InterArrival::Uniform { .. } => DistributionKind::Uniform,
+            InterArrival::Exponential { .. } => DistributionKind::Exponential,
+            InterArrival::Normal { .. } => DistributionKind::Normal,
+            InterArrival::Lognormal { .. } => DistributionKind::Lognormal,
+            InterArrival::Gamma { .. } => DistributionKind::Gamma,
+            InterArrival::Weibull { .. } => DistributionKind::Weibull,
+            InterArrival::Pareto { .. } => DistributionKind::Pareto,
+        }
+    }
 }

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Utc};
 use rand::distr::weighted::WeightedIndex;
 
+use super::diagnostics::{FieldPath, Problem, Problems};
 use super::duration::Nanos;
 use super::limits;
-use super::load::{FieldPath, Problem, Problems};
 use super::model::*;
 use crate::plan::distribution::Gap;
 use crate::plan::process::{ProcessKey, process_key};
@@ -101,7 +101,7 @@ pub enum CameraPick {
 }
 
 /// Checks a parsed file and builds the scenario, or lists every problem.
-pub fn validate(
+pub(crate) fn validate(
     file: ScenarioFile,
     default_name: &str,
     overrides: &Overrides,
@@ -133,7 +133,10 @@ pub fn validate(
     } else if duration.0 > limits::MAX_DURATION_NS {
         problems.push(Problem::new(
             &duration_path,
-            format!("{duration} is longer than the limit of 100 years"),
+            format!(
+                "{duration} is longer than the limit of {} years",
+                limits::MAX_DURATION_YEARS
+            ),
         ));
     }
 
@@ -241,7 +244,7 @@ pub fn validate(
 
 /// The start and the end of the run must be instants Kafka and the timestamp format can
 /// carry: from 1970 to the year 9999.
-pub fn check_start(start: DateTime<Utc>, duration: Nanos) -> Result<(), String> {
+fn check_start(start: DateTime<Utc>, duration: Nanos) -> Result<(), String> {
     let end = start.checked_add_signed(chrono::Duration::nanoseconds(
         duration.0.min(i64::MAX as u64) as i64,
     ));
@@ -257,7 +260,7 @@ pub fn check_start(start: DateTime<Utc>, duration: Nanos) -> Result<(), String> 
 }
 
 /// A legal Kafka topic name: 1 to 249 of `[A-Za-z0-9._-]`, not `.` or `..`.
-pub fn check_topic(topic: &str) -> Result<(), String> {
+fn check_topic(topic: &str) -> Result<(), String> {
     let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
     if topic.is_empty()
         || topic.len() > 249

@@ -34,7 +34,7 @@ pub fn try_scenario(text: &str) -> Result<Scenario, String> {
         text: text.into(),
     };
     scenario::load_source(&source, "test", &Overrides::default())
-        .map_err(|d| simulate::error::render_all(&d))
+        .map_err(|d| scenario::render_all(&d))
 }
 
 /// Renders a scenario's whole plan in `format` from the fixed start.

@@ -17,7 +17,7 @@ fn every_example_scenario_matches_its_golden_plan() {
             ..Overrides::default()
         };
         let scenario = scenario::load_file(&path, &overrides)
-            .unwrap_or_else(|d| panic!("{}", simulate::error::render_all(&d)));
+            .unwrap_or_else(|d| panic!("{}", scenario::render_all(&d)));
         let plan = render(&scenario, Format::Plan);
         assert!(
             plan.lines().count() > 100,

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(diagnostics) => {
-            let _ = simulate::error::render_all(&diagnostics);
+            let _ = simulate::scenario::render_all(&diagnostics);
         }
     }
 });
