@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod error;
 pub mod plan;
+pub mod render;
 pub mod report;
 mod run;
 pub mod scenario;
@@ -32,15 +33,13 @@ pub mod schema {
         )
     }
 
-    /// The schema of one event payload (the Kafka message value).
+    /// The schema of one event payload (the Kafka message value), from the payload's
+    /// description in `render::PAYLOAD`.
     pub fn event() -> String {
-        render(
-            SchemaSettings::draft07()
-                .into_generator()
-                .into_root_schema_for::<crate::plan::event::Payload>(),
-        )
+        render(crate::render::event_schema())
     }
 
+    /// Pretty JSON, keywords in schemars' order (`$schema`, `title`, … first).
     fn render(schema: schemars::Schema) -> String {
         let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
         text.push('\n');

@@ -12,7 +12,7 @@ use crate::cli::{Cli, Command, RunArgs};
 use crate::error::{self, Error};
 use crate::scenario::{self, Overrides};
 use crate::sink::kafka::{self, Control, Settings, config, pacer::Pace};
-use crate::{plan, schema, sink};
+use crate::{plan, render, schema, sink};
 
 /// Runs the command line and returns the process exit code; errors are printed to stderr.
 pub fn run(cli: Cli) -> ExitCode {
@@ -34,11 +34,30 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Loads and validates a scenario file, and checks what only the whole plan can tell:
+/// that no two arrival processes would share event ids.
+pub fn load(
+    path: &std::path::Path,
+    overrides: &Overrides,
+) -> Result<scenario::Scenario, Vec<scenario::Diagnostic>> {
+    let scenario = scenario::load_file(path, overrides)?;
+    if render::event_ids_clash(&scenario) {
+        let mut d = scenario::Diagnostic::new(
+            "two arrival processes would share event ids under this seed",
+        )
+        .field("seed")
+        .help("choose another seed");
+        d.file = Some(path.display().to_string());
+        return Err(vec![d]);
+    }
+    Ok(scenario)
+}
+
 fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let Some(path) = &args.scenario else {
         return Err(Error::Usage(no_scenario_advice(&args.typed)));
     };
-    let scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
+    let scenario = load(path, &args.overrides()).map_err(Error::Invalid)?;
     if args.dry_run {
         return dry_run(&scenario, args).map(|()| error::EXIT_OK);
     }
@@ -205,7 +224,7 @@ fn install_signal_handler(stop: &Arc<AtomicBool>, quiet: bool) {
 
 fn dry_run(scenario: &scenario::Scenario, args: &RunArgs) -> Result<(), Error> {
     let start = scenario.start.unwrap_or_else(Utc::now);
-    let mut renderer = plan::Renderer::new(scenario, start);
+    let mut renderer = render::Renderer::new(scenario, start);
     let format = args.format.unwrap_or(sink::stdout::Format::Values);
     let stdout = io::stdout().lock();
     match sink::stdout::write_events(plan::Plan::new(scenario), &mut renderer, format, stdout) {
@@ -219,10 +238,10 @@ fn validate(files: &[PathBuf]) -> Result<u8, Error> {
     let mut failed = 0usize;
     let mut out = io::stdout().lock();
     for path in files {
-        match scenario::load_file(path, &Overrides::default()) {
+        match load(path, &Overrides::default()) {
             Ok(s) => {
                 let cameras: usize = s.streams.iter().map(|st| st.cameras.len()).sum();
-                let processes: usize = s.streams.iter().map(|st| st.processes.len()).sum();
+                let processes: usize = s.streams.iter().map(|st| st.processes()).sum();
                 let _ = writeln!(
                     out,
                     "{}: ok ({} stream{}, {cameras} camera{}, {processes} arrival process{}, {})",

@@ -17,9 +17,9 @@
 //! three, because gaps are at least 1 ns and a stream is either one shared process or
 //! one process per camera.
 
-use super::event::Event;
-use super::process::Process;
-use crate::scenario::{Scenario, StreamArrivals};
+use super::Event;
+use super::process::{self, Process};
+use crate::scenario::Scenario;
 
 /// How many events a window aims for, and the most it may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub struct Window {
 impl Window {
     /// The window used for `processes` arrival processes: about two events per process,
     /// between 4,096 and 65,536, and a cap four times that.
-    pub fn for_processes(processes: usize) -> Self {
+    pub(crate) fn for_processes(processes: usize) -> Self {
         let target = processes.saturating_mul(2).clamp(4_096, 65_536);
         Window {
             target,
@@ -48,8 +48,11 @@ const FIRST_SPAN_NS: u64 = 1_000_000;
 
 /// The time-ordered events of a scenario, produced lazily.
 #[derive(Debug, Clone)]
-pub struct Plan<'s> {
-    processes: Vec<Process<'s>>,
+pub struct Plan {
+    processes: Vec<Process>,
+    /// For each process, its stream and identity: what an event needs at hand-out,
+    /// kept apart from the processes' large generator states.
+    origins: Vec<(u32, u64)>,
     /// The next event of each process, or [`Entry::DONE`]: a compact array, so a window
     /// can skip idle processes without touching their generators.
     heads: Vec<Entry>,
@@ -66,8 +69,10 @@ pub struct Plan<'s> {
     size: Window,
 }
 
-/// One drawn event, 24 bytes: its offset, its (stream, camera) packed, its sequence
-/// number. Ordered by (offset, place), which is unique within a plan.
+/// One drawn event, 24 bytes: its offset, its (process, camera) packed, its sequence
+/// number. Ordered by (offset, place), which is unique within a plan; processes are
+/// numbered in (stream, camera) order and a shared stream has one, so place order is
+/// (stream, camera) order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Entry {
     offset: u64,
@@ -83,50 +88,51 @@ impl Entry {
         seq: 0,
     };
 
-    fn new(event: Option<Event>) -> Self {
+    #[inline]
+    fn new(process: usize, event: Option<Event>) -> Self {
         match event {
             Some(e) => Entry {
                 offset: e.offset_ns,
-                place: (u64::from(e.stream) << 32) | u64::from(e.camera),
+                place: ((process as u64) << 32) | u64::from(e.camera),
                 seq: e.seq,
             },
             None => Entry::DONE,
         }
     }
 
-    fn event(&self) -> Event {
-        Event {
-            offset_ns: self.offset,
-            stream: (self.place >> 32) as u32,
-            camera: self.place as u32,
-            seq: self.seq,
-        }
+    fn process(&self) -> usize {
+        (self.place >> 32) as usize
     }
 }
 
-impl<'s> Plan<'s> {
+impl Plan {
     /// Compiles a validated scenario into its plan. No clock and no I/O: the same scenario
     /// (and so the same seed) always gives the same events.
-    pub fn new(scenario: &'s Scenario) -> Self {
-        let processes = processes(scenario);
+    pub fn new(scenario: &Scenario) -> Self {
+        let processes = process::processes(scenario);
         let size = Window::for_processes(processes.len());
         Self::build(processes, size)
     }
 
     /// The same plan, merged with windows of the given size. The events do not depend on
     /// it; tests use small windows to exercise the carrying of events between windows.
-    pub fn with_window(scenario: &'s Scenario, size: Window) -> Self {
-        Self::build(processes(scenario), size)
+    pub fn with_window(scenario: &Scenario, size: Window) -> Self {
+        Self::build(process::processes(scenario), size)
     }
 
-    fn build(mut processes: Vec<Process<'s>>, size: Window) -> Self {
+    fn build(mut processes: Vec<Process>, size: Window) -> Self {
         let size = Window {
             target: size.target.max(1),
             cap: size.cap.max(1),
         };
         let heads = processes
             .iter_mut()
-            .map(|p| Entry::new(p.first()))
+            .enumerate()
+            .map(|(i, p)| Entry::new(i, p.first()))
+            .collect();
+        let origins = processes
+            .iter()
+            .map(|p| (p.stream(), p.identity()))
             .collect();
         // Allocated once: a window stops growing at `cap` events plus one per process (only
         // events carried over after a cut can take it past that, and the span then shrinks).
@@ -135,6 +141,7 @@ impl<'s> Plan<'s> {
             heads,
             window: Vec::with_capacity(capacity),
             scratch: Vec::with_capacity(capacity),
+            origins,
             next: 0,
             ready: 0,
             end: 0,
@@ -155,11 +162,13 @@ impl<'s> Plan<'s> {
             let mut end = start.saturating_add(self.span);
             let mut cut = false;
             let mut earliest = u64::MAX;
-            for (head, process) in self.heads.iter_mut().zip(&mut self.processes) {
+            for (index, (head, process)) in
+                self.heads.iter_mut().zip(&mut self.processes).enumerate()
+            {
                 if head.offset < end {
                     loop {
                         self.window.push(*head);
-                        *head = Entry::new(process.after(head.offset));
+                        *head = Entry::new(index, process.after(head.offset));
                         if self.window.len() >= self.size.cap {
                             // Pull the end back so nothing this process has not drawn yet
                             // can fall inside the window; keep at least `start` itself.
@@ -204,24 +213,6 @@ impl<'s> Plan<'s> {
             self.span
         };
     }
-}
-
-/// The arrival processes of a scenario, in (stream, camera) order.
-fn processes(scenario: &Scenario) -> Vec<Process<'_>> {
-    let duration = scenario.duration.0;
-    let mut processes = Vec::new();
-    for (index, stream) in scenario.streams.iter().enumerate() {
-        match stream.arrivals {
-            StreamArrivals::Shared(_) => {
-                processes.push(Process::new(stream, index as u32, None, duration))
-            }
-            StreamArrivals::PerCamera => processes.extend(
-                (0..stream.cameras.len() as u32)
-                    .map(|camera| Process::new(stream, index as u32, Some(camera), duration)),
-            ),
-        }
-    }
-    processes
 }
 
 /// Sorts a window by (offset, place) with a stable sort on the offset alone: a
@@ -277,16 +268,24 @@ fn digit(key: u64, pass: usize) -> usize {
     ((key >> (pass as u32 * DIGIT_BITS)) as usize) & (BUCKETS - 1)
 }
 
-impl Iterator for Plan<'_> {
+impl Iterator for Plan {
     type Item = Event;
 
+    #[inline]
     fn next(&mut self) -> Option<Event> {
         if self.next == self.ready && !self.refill() {
             return None;
         }
-        let event = self.window[self.next].event();
+        let entry = self.window[self.next];
         self.next += 1;
-        Some(event)
+        let (stream, process) = self.origins[entry.process()];
+        Some(Event {
+            offset_ns: entry.offset,
+            stream,
+            camera: entry.place as u32,
+            seq: entry.seq,
+            process,
+        })
     }
 }
 

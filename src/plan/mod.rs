@@ -1,11 +1,32 @@
 //! The pure core: a validated scenario becomes a lazy, time-ordered plan of events.
-//! No clock, no I/O, no global random state; the start instant only matters when events
-//! are rendered ([`event::Renderer`]).
+//!
+//! No clock, no I/O, no global random state, nothing Kafka-shaped: the plan yields
+//! [`Event`]s (when, which stream and camera, which process and its sequence number), and
+//! [`crate::render`] turns them into bytes. The start instant only matters there.
+//!
+//! [`distribution`] builds each stream's gap sampler, [`process`] runs one arrival
+//! process (its identity, random stream, gaps and camera picks), and [`merge`] merges
+//! every process's events into one ordered [`Plan`].
 
 pub mod distribution;
-pub mod event;
 pub mod merge;
 pub mod process;
 
-pub use event::{Event, Renderer};
 pub use merge::Plan;
+
+/// One planned event. Events order by (offset, stream position, camera position,
+/// sequence number within the process), a total order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Event {
+    /// Nanoseconds after the start.
+    pub offset_ns: u64,
+    /// Position of the stream in the scenario.
+    pub stream: u32,
+    /// Position of the camera in its stream.
+    pub camera: u32,
+    /// Sequence number of the event within its process, from 0.
+    pub seq: u64,
+    /// The identity of the arrival process that drew it: the leading 64 bits of its key
+    /// ([`process::ProcessKey::head`]), the same on every replay.
+    pub process: u64,
+}

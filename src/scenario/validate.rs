@@ -1,21 +1,20 @@
 //! From the raw file model to a [`Scenario`] that cannot hold an invalid value.
 //!
 //! Every check runs and every problem is reported with its field path; downstream code
-//! (the planner, the sinks) relies on what is guaranteed here and never re-checks.
-//! Command-line overrides are applied first and checked the same way; their problems are
-//! reported under the flag's name.
+//! (the planner, the sinks) relies on what is guaranteed here and never re-checks. The
+//! result is plain data (names, durations, parameters, camera lists): the planner builds
+//! its samplers, pick tables and process identities from it. Command-line overrides are
+//! applied first and checked the same way; their problems are reported under the flag's
+//! name.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use rand::distr::weighted::WeightedIndex;
 
 use super::diagnostics::{FieldPath, Problem, Problems};
 use super::duration::Nanos;
 use super::limits;
 use super::model::*;
-use crate::plan::distribution::Gap;
-use crate::plan::process::{ProcessKey, process_key};
 
 /// Values from the command line that replace the file's.
 #[derive(Debug, Clone, Default)]
@@ -63,7 +62,7 @@ pub struct Kafka {
 }
 
 /// A validated stream.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stream {
     /// Unique name within the scenario.
     pub name: String,
@@ -71,17 +70,26 @@ pub struct Stream {
     pub cameras: Vec<CameraId>,
     /// Shared or per-camera arrivals.
     pub arrivals: StreamArrivals,
-    /// The gap distribution.
-    pub gap: Gap,
+    /// The gap distribution, with parameters that define one (positive, finite, a mean
+    /// gap of at least [`limits::MIN_MEAN_GAP_NS`]).
+    pub inter_arrival: InterArrival,
     /// When each process sends its first event.
     pub first_event: FirstEvent,
-    /// The identity of each arrival process: one for a shared stream, one per camera
-    /// otherwise (in camera order). Unique across the scenario.
-    pub processes: Vec<ProcessKey>,
+}
+
+impl Stream {
+    /// How many arrival processes the stream has: one when shared, one per camera
+    /// otherwise.
+    pub fn processes(&self) -> usize {
+        match self.arrivals {
+            StreamArrivals::Shared(_) => 1,
+            StreamArrivals::PerCamera => self.cameras.len(),
+        }
+    }
 }
 
 /// How a stream's events are spread over its cameras.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum StreamArrivals {
     /// One process for the stream; each event picks a camera this way.
     Shared(CameraPick),
@@ -90,14 +98,15 @@ pub enum StreamArrivals {
 }
 
 /// How a shared stream picks cameras.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CameraPick {
     /// Uniformly at random.
     Uniform,
     /// In list order.
     RoundRobin,
-    /// By weight.
-    Weighted(WeightedIndex<f64>),
+    /// By weight: one per camera, finite, non-negative, at least one positive, with a
+    /// finite sum.
+    Weighted(Vec<f64>),
 }
 
 /// Checks a parsed file and builds the scenario, or lists every problem.
@@ -221,11 +230,10 @@ pub(crate) fn validate(
             ));
             continue;
         }
-        if let Some(stream) = stream(raw, name, seed, &path, &mut problems) {
+        if let Some(stream) = stream(raw, name, &path, &mut problems) {
             streams.push(stream);
         }
     }
-    check_unique_processes(&streams, &mut problems);
 
     if problems.is_empty() {
         Ok(Scenario {
@@ -309,7 +317,6 @@ fn kafka(file: Option<KafkaFile>, path: &FieldPath, problems: &mut Problems) -> 
 fn stream(
     raw: StreamFile,
     name: String,
-    seed: u64,
     path: &FieldPath,
     problems: &mut Problems,
 ) -> Option<Stream> {
@@ -335,41 +342,119 @@ fn stream(
             Some(StreamArrivals::Shared(CameraPick::RoundRobin))
         }
         (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => weights_pick(
-            &weights,
+            weights,
             cameras.as_ref().map(Vec::len),
             &path.key("pick").key("weights"),
             problems,
         )
         .map(|w| StreamArrivals::Shared(CameraPick::Weighted(w))),
     };
-    let gap = match Gap::new(&raw.inter_arrival) {
-        Ok(gap) => Some(gap),
-        Err(list) => {
-            for (param, message) in list {
-                problems.push(Problem::new(&path.key("inter_arrival").key(param), message));
-            }
-            None
-        }
-    };
+    for (param, message) in distribution_problems(&raw.inter_arrival) {
+        problems.push(Problem::new(&path.key("inter_arrival").key(param), message));
+    }
     if problems.len() > before {
         return None;
     }
-    let (cameras, arrivals, gap) = (cameras?, arrivals?, gap?);
-    let processes = match arrivals {
-        StreamArrivals::Shared(_) => vec![process_key(seed, &name, None)],
-        StreamArrivals::PerCamera => cameras
-            .iter()
-            .map(|c| process_key(seed, &name, Some(c)))
-            .collect(),
-    };
     Some(Stream {
         name,
-        cameras,
-        arrivals,
-        gap,
+        cameras: cameras?,
+        arrivals: arrivals?,
+        inter_arrival: raw.inter_arrival,
         first_event: raw.first_event.unwrap_or_default(),
-        processes,
     })
+}
+
+/// What is wrong with a distribution's parameters, each with the parameter it is about:
+/// parameters that must be positive and finite, `min` above `max`, and a mean gap below
+/// [`limits::MIN_MEAN_GAP_NS`], which would plan more events than the tool can stream.
+fn distribution_problems(spec: &InterArrival) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    let mut positive = |name: &'static str, value: f64| {
+        if !(value > 0.0 && value.is_finite()) {
+            problems.push((
+                name,
+                format!("{name} must be positive and finite, found {value}"),
+            ));
+        }
+    };
+    let ns = |d: Duration| d.0.as_f64();
+    let mut order = Vec::new();
+    let (mean, mean_param) = match *spec {
+        InterArrival::Constant { interval } => {
+            positive("interval", ns(interval));
+            (ns(interval), "interval")
+        }
+        InterArrival::Uniform { min, max } => {
+            if min.0 > max.0 {
+                order.push((
+                    "max",
+                    format!("max ({}) is less than min ({})", max.0, min.0),
+                ));
+            }
+            positive("max", ns(max));
+            ((ns(min) + ns(max)) / 2.0, "max")
+        }
+        InterArrival::Exponential { mean }
+        | InterArrival::Normal { mean, .. }
+        | InterArrival::Lognormal { mean, .. } => {
+            positive("mean", ns(mean));
+            (ns(mean), "mean")
+        }
+        InterArrival::Gamma { shape, mean } => {
+            positive("shape", shape);
+            positive("mean", ns(mean));
+            (ns(mean), "mean")
+        }
+        InterArrival::Weibull { shape, scale } => {
+            positive("shape", shape);
+            positive("scale", ns(scale));
+            (ns(scale) * libm::tgamma(1.0 + 1.0 / shape), "scale")
+        }
+        InterArrival::Pareto { shape, scale } => {
+            positive("shape", shape);
+            positive("scale", ns(scale));
+            let mean = if shape > 1.0 {
+                ns(scale) * shape / (shape - 1.0)
+            } else {
+                f64::INFINITY
+            };
+            (mean, "scale")
+        }
+    };
+    problems.extend(order);
+    if problems.is_empty() && (mean.is_nan() || mean < limits::MIN_MEAN_GAP_NS as f64) {
+        problems.push((
+            mean_param,
+            format!(
+                "the mean gap is {mean:.0} ns; it must be at least {} (at most {} events/s per process)",
+                Nanos(limits::MIN_MEAN_GAP_NS),
+                thousands(1_000_000_000 / limits::MIN_MEAN_GAP_NS)
+            ),
+        ));
+    }
+    // A gamma scale (mean / shape) that overflows: no distribution has it.
+    if let InterArrival::Gamma { shape, mean } = *spec {
+        if problems.is_empty() && !(ns(mean) / shape).is_finite() {
+            problems.push((
+                "distribution",
+                "these parameters do not define a distribution".into(),
+            ));
+        }
+    }
+    problems
+}
+
+/// `1000000` as `1,000,000`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn cameras(raw: Cameras, path: &FieldPath, problems: &mut Problems) -> Option<Vec<CameraId>> {
@@ -483,11 +568,11 @@ fn generate(
 }
 
 fn weights_pick(
-    weights: &[f64],
+    weights: Vec<f64>,
     cameras: Option<usize>,
     path: &FieldPath,
     problems: &mut Problems,
-) -> Option<WeightedIndex<f64>> {
+) -> Option<Vec<f64>> {
     let before = problems.len();
     if let Some(n) = cameras {
         if n != weights.len() {
@@ -518,36 +603,58 @@ fn weights_pick(
                 .help("scale them down: only their ratios matter"),
         );
     }
-    if problems.len() > before {
-        return None;
-    }
-    match WeightedIndex::new(weights.iter().copied()) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            problems.push(Problem::new(
-                path,
-                format!("these weights cannot be used: {e}"),
-            ));
-            None
-        }
-    }
+    (problems.len() == before).then_some(weights)
 }
 
-/// Event ids embed each process's key, so two processes must never share one. A clash
-/// needs two 60-bit hashes to agree: this is a guarantee more than a likely error.
-fn check_unique_processes(streams: &[Stream], problems: &mut Problems) {
-    let mut tags: Vec<u64> = streams
-        .iter()
-        .flat_map(|s| s.processes.iter().map(ProcessKey::tag))
-        .collect();
-    tags.sort_unstable();
-    if tags.windows(2).any(|w| w[0] == w[1]) {
-        problems.push(
-            Problem::new(
-                &FieldPath::default().key("seed"),
-                "two arrival processes would share event ids under this seed",
-            )
-            .help("choose another seed"),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(ns: u64) -> Duration {
+        Duration(Nanos(ns))
+    }
+
+    #[test]
+    fn rejects_parameters_that_cannot_advance_time() {
+        let zero = distribution_problems(&InterArrival::Constant { interval: d(0) });
+        assert_eq!(zero[0].0, "interval");
+        let inverted = distribution_problems(&InterArrival::Uniform {
+            min: d(2_000_000),
+            max: d(1_000_000),
+        });
+        assert!(inverted[0].1.contains("less than min"));
+        let fast = distribution_problems(&InterArrival::Exponential { mean: d(999) });
+        assert_eq!(
+            fast[0].1,
+            "the mean gap is 999 ns; it must be at least 1us (at most 1,000,000 events/s per process)"
         );
+        assert!(distribution_problems(&InterArrival::Exponential { mean: d(1_000) }).is_empty());
+        let nan = distribution_problems(&InterArrival::Gamma {
+            shape: f64::NAN,
+            mean: d(1_000_000),
+        });
+        assert_eq!(nan[0].0, "shape");
+        let neg = distribution_problems(&InterArrival::Pareto {
+            shape: -1.0,
+            scale: d(1_000_000),
+        });
+        assert_eq!(neg[0].0, "shape");
+        let inf = distribution_problems(&InterArrival::Weibull {
+            shape: f64::INFINITY,
+            scale: d(1_000_000),
+        });
+        assert!(!inf.is_empty());
+        let unscalable = distribution_problems(&InterArrival::Gamma {
+            shape: 1e-320,
+            mean: d(1_000_000_000),
+        });
+        assert_eq!(unscalable[0].0, "distribution");
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
     }
 }

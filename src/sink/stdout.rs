@@ -3,7 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::plan::{Event, Renderer};
+use crate::plan::Event;
+use crate::render::Renderer;
 
 /// What each line of a dry run holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Output, Stdio};
 
 use chrono::{DateTime, Utc};
-use simulate::plan::{Plan, Renderer};
+use simulate::plan::Plan;
+use simulate::render::Renderer;
 use simulate::scenario::{self, Overrides, Scenario, Source};
 use simulate::sink::stdout::{Format, write_events};
 

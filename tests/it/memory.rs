@@ -59,7 +59,7 @@ fn a_long_plan_streams_in_constant_memory() {
 }
 
 /// Takes `n` events, checking that offsets never go back from `last`; returns the last.
-fn take_in_order(plan: &mut simulate::plan::Plan<'_>, n: usize, mut last: u64) -> u64 {
+fn take_in_order(plan: &mut simulate::plan::Plan, n: usize, mut last: u64) -> u64 {
     for _ in 0..n {
         let event = plan.next().unwrap();
         assert!(event.offset_ns >= last);

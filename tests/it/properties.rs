@@ -7,10 +7,9 @@ use std::collections::BTreeMap;
 
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use simulate::plan::merge::Window;
-use simulate::plan::process::Process;
+use simulate::plan::process;
 use simulate::plan::{Event, Plan};
 use simulate::scenario::Scenario;
-use simulate::scenario::StreamArrivals;
 use simulate::sink::stdout::Format;
 
 use crate::common::*;
@@ -171,7 +170,7 @@ fn check(tests: u64, property: fn(GenScenario) -> TestResult) {
 
 /// Events per stream name: (offset, camera id, event id).
 fn per_stream(s: &Scenario) -> BTreeMap<String, Vec<(u64, String, String)>> {
-    let renderer = simulate::plan::Renderer::new(s, start());
+    let renderer = simulate::render::Renderer::new(s, start());
     let mut out: BTreeMap<String, Vec<(u64, String, String)>> = BTreeMap::new();
     for e in Plan::new(s) {
         let id = String::from_utf8(renderer.event_id(&e).to_vec()).unwrap();
@@ -207,18 +206,11 @@ fn plans_are_ordered_bounded_and_deterministic() {
 /// events sorted by (offset, stream, camera).
 fn reference_plan(s: &Scenario) -> Vec<Event> {
     let mut events = Vec::new();
-    for (i, stream) in s.streams.iter().enumerate() {
-        let cameras: Vec<Option<u32>> = match stream.arrivals {
-            StreamArrivals::Shared(_) => vec![None],
-            StreamArrivals::PerCamera => (0..stream.cameras.len() as u32).map(Some).collect(),
-        };
-        for camera in cameras {
-            let mut process = Process::new(stream, i as u32, camera, s.duration.0);
-            let mut next = process.first();
-            while let Some(event) = next {
-                events.push(event);
-                next = process.after(event.offset_ns);
-            }
+    for mut process in process::processes(s) {
+        let mut next = process.first();
+        while let Some(event) = next {
+            events.push(event);
+            next = process.after(event.offset_ns);
         }
     }
     events.sort_by_key(|e| (e.offset_ns, e.stream, e.camera));

@@ -5,7 +5,7 @@
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha12Rng;
-use simulate::plan::distribution::Gap;
+use simulate::plan::distribution::Sampler;
 use simulate::scenario::Nanos;
 use simulate::scenario::model::{Duration, InterArrival};
 
@@ -21,7 +21,7 @@ fn secs(s: f64) -> Duration {
 
 /// The KS statistic of `N` gaps drawn with `seed` against `cdf` (of seconds).
 fn ks(spec: &InterArrival, cdf: &impl Fn(f64) -> f64, seed: u64) -> f64 {
-    let gap = Gap::new(spec).unwrap_or_else(|e| panic!("{e:?}"));
+    let gap = Sampler::new(spec);
     let mut rng = ChaCha12Rng::seed_from_u64(seed);
     let mut xs: Vec<f64> = (0..N).map(|_| gap.sample(&mut rng) as f64 / 1e9).collect();
     xs.sort_by(f64::total_cmp);
@@ -196,10 +196,9 @@ fn pareto_gaps_fit() {
 
 #[test]
 fn constant_gaps_are_constant() {
-    let gap = Gap::new(&InterArrival::Constant {
+    let gap = Sampler::new(&InterArrival::Constant {
         interval: secs(0.25),
-    })
-    .unwrap();
+    });
     let mut rng = ChaCha12Rng::seed_from_u64(1);
     assert!((0..1000).all(|_| gap.sample(&mut rng) == 250_000_000));
 }

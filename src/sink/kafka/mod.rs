@@ -24,7 +24,8 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::RDKafkaRespErr;
 
 use crate::error::Error;
-use crate::plan::{Plan, Renderer};
+use crate::plan::Plan;
+use crate::render::Renderer;
 use crate::report::{Histogram, Report, nanos};
 use crate::scenario::Scenario;
 use crate::scenario::validate::Kafka;
@@ -467,7 +468,7 @@ const COUNT_BUDGET: Duration = Duration::from_secs(10);
 /// Counts the events left in `plan`: to the end, unless that takes longer than
 /// [`COUNT_BUDGET`] and the flush (`flushing`) is over. Returns the count and whether it
 /// reached the end.
-fn count_rest(plan: &mut Plan<'_>, flushing: &AtomicBool) -> (u64, bool) {
+fn count_rest(plan: &mut Plan, flushing: &AtomicBool) -> (u64, bool) {
     let started = Instant::now();
     let mut n = 0u64;
     loop {

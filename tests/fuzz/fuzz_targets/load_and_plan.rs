@@ -4,7 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use simulate::plan::{Plan, Renderer};
+use simulate::plan::Plan;
+use simulate::render::Renderer;
 use simulate::scenario::{Overrides, Source, load_source};
 
 fuzz_target!(|data: &[u8]| {
