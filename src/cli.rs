@@ -1,13 +1,13 @@
 //! The command line (clap derive). Environment variables are read here and nowhere else.
+//! It describes what was asked; [`crate::run`] maps it onto the pipeline.
 
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::scenario::model::KafkaFile;
 use crate::scenario::{Nanos, Overrides, duration};
-use crate::sink::kafka::config::parse_property;
-use crate::sink::stdout::Format;
 
 /// Turn a YAML scenario into a deterministic, time-ordered plan of camera events and
 /// replay it into Kafka, or print it with --dry-run.
@@ -54,7 +54,7 @@ pub struct RunArgs {
 
     /// What a dry run prints: message values, or the plan with its Kafka envelope.
     #[arg(long, value_enum, requires = "dry_run")]
-    pub format: Option<Format>,
+    pub format: Option<DryRunFormat>,
 
     /// Seed of the random streams (overrides the file's `seed`).
     #[arg(long, value_name = "N")]
@@ -124,6 +124,15 @@ pub struct RunArgs {
     pub typed: Vec<String>,
 }
 
+/// What each line of a dry run holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DryRunFormat {
+    /// The message value Kafka would receive, one JSON object a line.
+    Values,
+    /// The schedule and Kafka envelope: offset, timestamp, topic, key and value.
+    Plan,
+}
+
 impl RunArgs {
     /// The values that replace the scenario file's.
     pub fn overrides(&self) -> Overrides {
@@ -134,6 +143,24 @@ impl RunArgs {
             topic: self.topic.clone(),
         }
     }
+}
+
+/// Parses one `-X key=value`; the properties simulate sets itself are refused here.
+fn parse_property(text: &str) -> Result<(String, String), String> {
+    let (key, value) = text
+        .split_once('=')
+        .ok_or_else(|| format!("`{text}` is not key=value, e.g. -X compression.type=lz4"))?;
+    let key = key.trim();
+    if key.is_empty() {
+        return Err(format!("`{text}` has no property name"));
+    }
+    if let Some((_, instead)) = KafkaFile::MANAGED_PROPERTIES
+        .iter()
+        .find(|(k, _)| *k == key)
+    {
+        return Err(format!("`{key}` is set by simulate: {instead}"));
+    }
+    Ok((key.to_string(), value.trim().to_string()))
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {
@@ -161,4 +188,27 @@ pub fn parse() -> Cli {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     cli
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn properties_parse_and_managed_keys_are_refused() {
+        assert_eq!(
+            parse_property("acks=all"),
+            Ok(("acks".into(), "all".into()))
+        );
+        assert_eq!(parse_property("a.b=x=y"), Ok(("a.b".into(), "x=y".into())));
+        assert!(parse_property("acks").is_err());
+        assert!(parse_property("=1").is_err());
+        assert!(
+            parse_property("bootstrap.servers=x:1")
+                .unwrap_err()
+                .contains("--bootstrap-servers")
+        );
+        let refused = parse_property("delivery.report.only.error=true").unwrap_err();
+        assert!(refused.contains("leave it unset"), "{refused}");
+    }
 }

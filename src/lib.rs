@@ -1,19 +1,45 @@
 //! `simulate` turns a declarative YAML scenario into a deterministic, time-ordered plan of
 //! camera events and replays it into Kafka, or prints it.
 //!
-//! The pipeline flows one way, one module per arrow:
-//! scenario file → [`scenario::load`] → [`scenario::validate`] → [`plan::Plan`] (lazy,
-//! ordered events) → a sink ([`sink::stdout`]) → exit code.
+//! Data flows one way, one module per arrow:
 //!
-//! The planner is pure: a function of the validated scenario (its seed included) that
-//! reads no clock and does no I/O; the start instant is applied when events are rendered.
+//! ```text
+//! scenario file ─ scenario ─▶ validated Scenario ─ plan ─▶ Events ─ render ─▶ bytes
+//!      ─ replay (pacing, stop, counts) ─▶ sink (stdout | Kafka) ─▶ report
+//! ```
+//!
+//! - [`scenario`]: the file format. Reads, parses and validates a file into plain data
+//!   that cannot hold an invalid value; every problem located at `file:line:column`.
+//!   Imports nothing downstream.
+//! - [`plan`]: the pure core. Builds each process's sampler, pick table and identity from
+//!   the validated data and merges their events lazily, in a total order. No clock, no
+//!   I/O, nothing Kafka-shaped.
+//! - [`render`]: event → message value, key, timestamp, `--format plan` line; the one
+//!   description of the payload, which also generates the event JSON Schema.
+//! - [`replay`]: the one paced loop, generic over a [`sink::Sink`]: deadlines, Ctrl-C,
+//!   lateness, progress, counts.
+//! - [`sink`]: stdout (dry run) and Kafka (send, poll, flush, delivery accounting,
+//!   embedded cluster, read-back).
+//! - [`report`]: what a run did, sink-neutral with a Kafka section.
+//! - At the edge: [`cli`] (the command line, the environment read once), [`mod@run`]
+//!   (each command assembled from the above), [`error`] (typed errors → exit codes).
+//!
+//! Where the next features go: a distribution is a variant of
+//! [`scenario::model::DistributionKind`] and [`scenario::model::InterArrival`] (the
+//! compiler then points at the loader, validation and [`plan::distribution::Sampler`]);
+//! a rate profile, incidents and outages are validated in [`scenario`] and become a time
+//! change in `plan/rate.rs` applied by [`plan::process`]; a payload field is a variant of
+//! [`render::Field`] (its writer and its schema); a shard filter chooses processes in
+//! [`plan::process::processes`]; a sink is one more implementation of [`sink::Sink`].
 
 pub mod cli;
 pub mod error;
+pub(crate) mod histogram;
 pub mod plan;
 pub mod render;
+pub mod replay;
 pub mod report;
-mod run;
+pub mod run;
 pub mod scenario;
 pub mod sink;
 
@@ -34,7 +60,7 @@ pub mod schema {
     }
 
     /// The schema of one event payload (the Kafka message value), from the payload's
-    /// description in `render::PAYLOAD`.
+    /// description in [`crate::render::PAYLOAD`].
     pub fn event() -> String {
         render(crate::render::event_schema())
     }

@@ -222,6 +222,42 @@ impl<'s> Renderer<'s> {
     }
 }
 
+/// One event on its way to a sink, rendered on demand: a sink asks for what it sends
+/// (the value, the key, the timestamp, or the whole plan line), and nothing else is
+/// rendered.
+#[derive(Debug)]
+pub struct Message<'r, 's> {
+    event: Event,
+    renderer: &'r mut Renderer<'s>,
+}
+
+impl<'r, 's> Message<'r, 's> {
+    /// The message of `event`.
+    pub fn new(event: Event, renderer: &'r mut Renderer<'s>) -> Self {
+        Message { event, renderer }
+    }
+
+    /// Appends the message value.
+    pub fn write_value(&mut self, out: &mut Vec<u8>) {
+        self.renderer.write_value(out, &self.event);
+    }
+
+    /// Appends the key; false when the message has none.
+    pub fn write_key(&self, out: &mut Vec<u8>) -> bool {
+        self.renderer.write_key(out, &self.event)
+    }
+
+    /// The Kafka timestamp in milliseconds since the epoch.
+    pub fn timestamp_ms(&self) -> i64 {
+        self.renderer.timestamp_ms(&self.event)
+    }
+
+    /// Appends the `--format plan` line (without the newline).
+    pub fn write_plan(&mut self, out: &mut Vec<u8>) {
+        self.renderer.write_plan(out, &self.event);
+    }
+}
+
 /// The leading 64 bits of an event id: the process identity with the UUID version (8)
 /// in its version nibble.
 fn uuid_head(process: u64) -> u64 {

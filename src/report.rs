@@ -1,114 +1,15 @@
-//! What a run did: counts, pacing and delivery-latency percentiles, per-camera counts.
-//! Printed as a summary on stderr and written as JSON with `--report FILE`.
+//! What a run did, sink-neutral (counts, pacing, per-camera counts) with a section for
+//! what the Kafka sink adds (delivery, failures, latency, the read-back check, the
+//! producer's properties). Printed as a summary on stderr and written as JSON with
+//! `--report FILE`; the Kafka section's fields sit at the top level of the JSON.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::time::Duration;
 
 use serde::Serialize;
 
-/// A log-linear histogram of nanosecond values: exact below 128 ns, then 64 buckets per
-/// power of two (under 1.6 % error), in constant memory.
-#[derive(Debug, Clone)]
-pub struct Histogram {
-    buckets: Vec<u64>,
-    count: u64,
-    max: u64,
-}
-
-const LINEAR: u64 = 128;
-const SUB_BUCKETS: u64 = 64;
-
-impl Default for Histogram {
-    fn default() -> Self {
-        Histogram {
-            buckets: vec![0; (LINEAR + 57 * SUB_BUCKETS) as usize],
-            count: 0,
-            max: 0,
-        }
-    }
-}
-
-impl Histogram {
-    fn index(value: u64) -> usize {
-        if value < LINEAR {
-            return value as usize;
-        }
-        let exponent = 63 - u64::from(value.leading_zeros()); // ≥ 7
-        let mantissa = (value >> (exponent - 6)) & (SUB_BUCKETS - 1);
-        (LINEAR + (exponent - 7) * SUB_BUCKETS + mantissa) as usize
-    }
-
-    /// The smallest value that falls in bucket `index`.
-    fn lower_bound(index: usize) -> u64 {
-        let index = index as u64;
-        if index < LINEAR {
-            return index;
-        }
-        let exponent = (index - LINEAR) / SUB_BUCKETS + 7;
-        let mantissa = (index - LINEAR) % SUB_BUCKETS;
-        (1 << exponent) | (mantissa << (exponent - 6))
-    }
-
-    /// Adds one value.
-    pub fn record(&mut self, value: u64) {
-        self.buckets[Self::index(value)] += 1;
-        self.count += 1;
-        self.max = self.max.max(value);
-    }
-
-    /// How many values were recorded.
-    pub fn count(&self) -> u64 {
-        self.count
-    }
-
-    /// The largest value recorded (exact).
-    pub fn max(&self) -> u64 {
-        self.max
-    }
-
-    /// The value at quantile `q` (0..=1): the lower bound of its bucket, never above the max.
-    pub fn quantile(&self, q: f64) -> u64 {
-        if self.count == 0 {
-            return 0;
-        }
-        let rank = ((q.clamp(0.0, 1.0) * self.count as f64).ceil() as u64).max(1);
-        let mut seen = 0;
-        for (i, &n) in self.buckets.iter().enumerate() {
-            seen += n;
-            if seen >= rank {
-                return Self::lower_bound(i).min(self.max);
-            }
-        }
-        self.max
-    }
-
-    /// p50, p99 and max, in microseconds.
-    pub fn summary_us(&self) -> Percentiles {
-        Percentiles {
-            p50_us: self.quantile(0.50) as f64 / 1e3,
-            p99_us: self.quantile(0.99) as f64 / 1e3,
-            max_us: self.max as f64 / 1e3,
-            samples: self.count,
-        }
-    }
-}
-
-/// Percentiles of a distribution of durations, in microseconds.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
-pub struct Percentiles {
-    /// Median.
-    #[serde(serialize_with = "nanosecond_precision")]
-    pub p50_us: f64,
-    /// 99th percentile.
-    #[serde(serialize_with = "nanosecond_precision")]
-    pub p99_us: f64,
-    /// Largest.
-    #[serde(serialize_with = "nanosecond_precision")]
-    pub max_us: f64,
-    /// How many values.
-    pub samples: u64,
-}
+pub use crate::histogram::Percentiles;
+use crate::histogram::{microsecond_precision, nanosecond_precision, one_decimal};
 
 /// The outcome of a run, as printed and as written to `--report`.
 #[derive(Debug, Clone, Serialize)]
@@ -121,8 +22,6 @@ pub struct Report {
     pub start: String,
     /// Topic written to.
     pub topic: String,
-    /// Where the events went: the bootstrap servers, or `embedded`.
-    pub brokers: String,
     /// `real time`, `speed N` or `max speed`.
     pub pace: String,
     /// Events in the plan, all of them, also when the run was interrupted.
@@ -130,24 +29,15 @@ pub struct Report {
     /// Whether `planned` is exact: after an interrupt the rest of the plan is counted, for
     /// at most 10 s past the flush; when that is not enough, `planned` is a lower bound.
     pub planned_exact: bool,
-    /// Events handed to the producer.
+    /// Events handed to the sink.
     pub sent: u64,
-    /// Events of the plan never handed to the producer because the run was interrupted.
+    /// Events of the plan never handed to the sink because the run was interrupted.
     pub not_sent: u64,
-    /// Events the broker acknowledged.
-    pub delivered: u64,
-    /// Events that failed, by error.
-    pub failed: u64,
-    /// Events neither delivered nor failed when the run ended (flush timed out, or never sent).
-    pub undelivered: u64,
-    /// Failures counted by error text.
-    pub failures: BTreeMap<String, u64>,
-    /// The first few error messages, in the order seen.
-    pub first_errors: Vec<String>,
     /// Seconds from the first scheduled event to the end of the flush.
     #[serde(serialize_with = "microsecond_precision")]
     pub wall_time_s: f64,
-    /// Delivered events per second of wall time.
+    /// Events per second of wall time: delivered ones when the sink confirms delivery
+    /// (Kafka), sent ones otherwise.
     #[serde(serialize_with = "one_decimal")]
     pub rate_per_s: f64,
     /// How late each send was against its planned instant.
@@ -155,17 +45,37 @@ pub struct Report {
     /// How late the last event was sent: the drift of the whole run, in microseconds.
     #[serde(serialize_with = "nanosecond_precision")]
     pub end_drift_us: f64,
-    /// Time from send to the broker's acknowledgement.
-    pub delivery_latency: Percentiles,
     /// Events sent per camera id.
     pub per_camera: BTreeMap<String, u64>,
+    /// Whether the run was stopped by a signal.
+    pub interrupted: bool,
+    /// What the Kafka sink adds, when it was the sink.
+    #[serde(flatten)]
+    pub kafka: Option<KafkaReport>,
+}
+
+/// The Kafka sink's part of a report.
+#[derive(Debug, Clone, Serialize)]
+pub struct KafkaReport {
+    /// Where the events went: the bootstrap servers, or `embedded (…)`.
+    pub brokers: String,
+    /// Events the broker acknowledged.
+    pub delivered: u64,
+    /// Events that failed, by error (at send time or in a delivery report).
+    pub failed: u64,
+    /// Events neither delivered nor failed when the flush bound ran out.
+    pub undelivered: u64,
+    /// Failures counted by error text.
+    pub failures: BTreeMap<String, u64>,
+    /// The first few error messages, in the order seen.
+    pub first_errors: Vec<String>,
+    /// Time from send to the broker's acknowledgement.
+    pub delivery_latency: Percentiles,
     /// The `-X` properties as given, in order (secrets shown as `***`), to repeat the run.
     pub command_line_properties: Vec<(String, String)>,
     /// Every librdkafka property the producer was created with: the defaults, the
     /// scenario's `kafka.properties` and `-X`, merged (secrets shown as `***`).
     pub producer_properties: BTreeMap<String, String>,
-    /// Whether the run was stopped by a signal.
-    pub interrupted: bool,
     /// The read-back check of an embedded run, if one ran, in words.
     pub verification: Option<String>,
     /// Whether the read-back found the topic equal to the plan (`None`: not checked).
@@ -173,18 +83,26 @@ pub struct Report {
 }
 
 impl Report {
-    /// Every planned event was delivered.
+    /// Every planned event was delivered (a run without a Kafka section: sent).
     pub fn all_delivered(&self) -> bool {
-        self.delivered == self.planned
-            && self.failed == 0
-            && self.undelivered == 0
-            && !self.interrupted
+        match &self.kafka {
+            Some(k) => {
+                k.delivered == self.planned
+                    && k.failed == 0
+                    && k.undelivered == 0
+                    && !self.interrupted
+            }
+            None => self.sent == self.planned && !self.interrupted,
+        }
     }
 
     /// Every planned event is counted exactly once: delivered, failed, undelivered or not
     /// sent because of an interrupt.
-    pub fn accounted(&self) -> bool {
-        self.delivered + self.failed + self.undelivered + self.not_sent == self.planned
+    pub(crate) fn accounted(&self) -> bool {
+        match &self.kafka {
+            Some(k) => k.delivered + k.failed + k.undelivered + self.not_sent == self.planned,
+            None => self.sent + self.not_sent == self.planned,
+        }
     }
 
     /// The human summary printed on stderr.
@@ -195,16 +113,20 @@ impl Report {
         } else {
             String::new()
         };
+        let delivery = match &self.kafka {
+            Some(k) => format!(
+                ", {} delivered, {} failed, {} undelivered",
+                k.delivered, k.failed, k.undelivered
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             s,
-            "{}: {}{} planned, {} sent{not_sent}, {} delivered, {} failed, {} undelivered in {:.3} s ({:.0} events/s, {})",
+            "{}: {}{} planned, {} sent{not_sent}{delivery} in {:.3} s ({:.0} events/s, {})",
             self.scenario,
             if self.planned_exact { "" } else { "at least " },
             self.planned,
             self.sent,
-            self.delivered,
-            self.failed,
-            self.undelivered,
             self.wall_time_s,
             self.rate_per_s,
             self.pace
@@ -223,18 +145,20 @@ impl Report {
             us(self.lateness.max_us),
             us(self.end_drift_us)
         );
-        let _ = writeln!(
-            s,
-            "  delivery latency: p50 {} p99 {} max {}",
-            us(self.delivery_latency.p50_us),
-            us(self.delivery_latency.p99_us),
-            us(self.delivery_latency.max_us)
-        );
-        for (error, n) in &self.failures {
-            let _ = writeln!(s, "  failed: {n} × {error}");
-        }
-        if let Some(v) = &self.verification {
-            let _ = writeln!(s, "  read back: {v}");
+        if let Some(k) = &self.kafka {
+            let _ = writeln!(
+                s,
+                "  delivery latency: p50 {} p99 {} max {}",
+                us(k.delivery_latency.p50_us),
+                us(k.delivery_latency.p99_us),
+                us(k.delivery_latency.max_us)
+            );
+            for (error, n) in &k.failures {
+                let _ = writeln!(s, "  failed: {n} × {error}");
+            }
+            if let Some(v) = &k.verification {
+                let _ = writeln!(s, "  read back: {v}");
+            }
         }
         s
     }
@@ -248,88 +172,5 @@ fn us(value: f64) -> String {
         format!("{:.2} ms", value / 1e3)
     } else {
         format!("{value:.1} µs")
-    }
-}
-
-/// A figure rounded to `decimals` places, so reports read `0.026`, not `0.026000000000000002`.
-fn rounded(value: f64, decimals: i32) -> f64 {
-    let scale = 10f64.powi(decimals);
-    let r = (value * scale).round() / scale;
-    if r.is_finite() { r } else { value }
-}
-
-/// Microsecond figures to the nanosecond (three decimals).
-fn nanosecond_precision<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(rounded(*value, 3))
-}
-
-/// Second figures to the microsecond (six decimals).
-fn microsecond_precision<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(rounded(*value, 6))
-}
-
-/// Rates to one decimal.
-fn one_decimal<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_f64(rounded(*value, 1))
-}
-
-/// Nanoseconds of a duration, saturating.
-pub fn nanos(d: Duration) -> u64 {
-    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn quantiles_are_within_bucket_precision() {
-        let mut h = Histogram::default();
-        for v in 1..=100_000u64 {
-            h.record(v * 1_000);
-        }
-        for (q, exact) in [(0.5, 50_000_000.0), (0.99, 99_000_000.0)] {
-            let got = h.quantile(q) as f64;
-            assert!(
-                (got - exact).abs() / exact < 0.016,
-                "q{q}: {got} vs {exact}"
-            );
-        }
-        assert_eq!(h.max(), 100_000_000);
-        assert_eq!(h.count(), 100_000);
-    }
-
-    #[test]
-    fn small_values_are_exact_and_buckets_are_contiguous() {
-        let mut h = Histogram::default();
-        h.record(5);
-        assert_eq!(h.quantile(1.0), 5);
-        for v in [127u64, 128, 129, 1 << 20, u64::MAX] {
-            let i = Histogram::index(v);
-            assert!(Histogram::lower_bound(i) <= v);
-            assert!(i + 1 >= h.buckets.len() || Histogram::lower_bound(i + 1) > v);
-        }
-    }
-
-    #[test]
-    fn report_figures_are_rounded_to_their_precision() {
-        assert_eq!(rounded(0.026000000000000002, 3).to_string(), "0.026");
-        assert_eq!(rounded(179.58412345678, 6).to_string(), "179.584123");
-        assert_eq!(rounded(1.899999999, 1).to_string(), "1.9");
-        let p = Percentiles {
-            p50_us: 12.345_678_9,
-            p99_us: 0.1 + 0.2,
-            max_us: 1e-9,
-            samples: 3,
-        };
-        assert_eq!(
-            serde_json::to_string(&p).unwrap(),
-            r#"{"p50_us":12.346,"p99_us":0.3,"max_us":0.0,"samples":3}"#
-        );
-    }
-
-    #[test]
-    fn empty_histogram_reports_zero() {
-        assert_eq!(Histogram::default().quantile(0.99), 0);
     }
 }

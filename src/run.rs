@@ -1,18 +1,26 @@
-//! What each command does, and the mapping of outcomes to exit codes.
+//! What each command does, and the mapping of outcomes to exit codes: the edge where the
+//! pipeline is assembled. A run loads and validates the scenario, then replays its plan
+//! into a sink ([`dry_run`]: stdout; [`kafka`]: a topic) and reports.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::cli::{Cli, Command, RunArgs};
+use crate::cli::{Cli, Command, DryRunFormat, RunArgs};
 use crate::error::{self, Error};
-use crate::scenario::{self, Overrides};
-use crate::sink::kafka::{self, Control, Settings, config, pacer::Pace};
-use crate::{plan, render, schema, sink};
+use crate::replay::pacer::Pace;
+use crate::replay::{self, Control, Options};
+use crate::report::{KafkaReport, Report};
+use crate::scenario::{self, Diagnostic, Overrides, Scenario};
+use crate::sink::kafka::config::{self, Brokers};
+use crate::sink::kafka::{self as kafka_sink, KafkaSink, embedded};
+use crate::sink::stdout::{Format, Stdout};
+use crate::{render, schema};
 
 /// Runs the command line and returns the process exit code; errors are printed to stderr.
 pub fn run(cli: Cli) -> ExitCode {
@@ -36,17 +44,12 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Loads and validates a scenario file, and checks what only the whole plan can tell:
 /// that no two arrival processes would share event ids.
-pub fn load(
-    path: &std::path::Path,
-    overrides: &Overrides,
-) -> Result<scenario::Scenario, Vec<scenario::Diagnostic>> {
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
     let scenario = scenario::load_file(path, overrides)?;
     if render::event_ids_clash(&scenario) {
-        let mut d = scenario::Diagnostic::new(
-            "two arrival processes would share event ids under this seed",
-        )
-        .field("seed")
-        .help("choose another seed");
+        let mut d = Diagnostic::new("two arrival processes would share event ids under this seed")
+            .field("seed")
+            .help("choose another seed");
         d.file = Some(path.display().to_string());
         return Err(vec![d]);
     }
@@ -59,7 +62,17 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     };
     let scenario = load(path, &args.overrides()).map_err(Error::Invalid)?;
     if args.dry_run {
-        return dry_run(&scenario, args).map(|()| error::EXIT_OK);
+        let format = match args.format.unwrap_or(DryRunFormat::Values) {
+            DryRunFormat::Values => Format::Values,
+            DryRunFormat::Plan => Format::Plan,
+        };
+        let start = scenario.start.unwrap_or_else(Utc::now);
+        return match dry_run(&scenario, start, format, io::stdout().lock()) {
+            Ok(_) => Ok(error::EXIT_OK),
+            // A closed pipe (`| head`) ends the run quietly.
+            Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(error::EXIT_OK),
+            Err(e) => Err(e),
+        };
     }
     // Fail on an unwritable report path now, not after a three-minute run; the report
     // is written to FILE.tmp and renamed, so FILE is never left half-written or empty.
@@ -90,15 +103,15 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
             (true, _) => Pace::Max,
             (false, speed) => Pace::Speed(speed.unwrap_or(1.0)),
         },
-        connect_timeout: std::time::Duration::from_nanos(args.connect_timeout.0),
-        flush_timeout: std::time::Duration::from_nanos(args.flush_timeout.0),
+        connect_timeout: Duration::from_nanos(args.connect_timeout.0),
+        flush_timeout: Duration::from_nanos(args.flush_timeout.0),
         partitions: args.partitions,
         quiet: args.quiet,
         progress: true,
     };
     let control = Control::default();
     install_signal_handler(&control.stop, args.quiet);
-    let result = kafka::run(&scenario, &settings, &control);
+    let result = kafka(&scenario, &settings, &control);
     let report = match (result, &report_file) {
         (Ok(report), _) => report,
         (Err(e), Some((_, tmp, _))) => {
@@ -118,35 +131,199 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     outcome(&report)
 }
 
+/// Writes the plan of `scenario`, from `start`, to `out` as `format` lines: the dry run.
+/// Returns how many events were written.
+pub fn dry_run<W: Write>(
+    scenario: &Scenario,
+    start: DateTime<Utc>,
+    format: Format,
+    out: W,
+) -> Result<u64, Error> {
+    let mut sink = Stdout::new(out, format);
+    let options = Options {
+        pace: Pace::Max,
+        progress: false,
+    };
+    replay::replay(scenario, start, &mut sink, options, &Control::default()).map(|t| t.sent)
+}
+
+/// How a Kafka run is set up: the command line, resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the brokers are.
+    pub brokers: Brokers,
+    /// `-X key=value` properties, in command-line order.
+    pub properties: Vec<(String, String)>,
+    /// Real time, faster, or as fast as possible.
+    pub pace: Pace,
+    /// How long to wait for the brokers before the schedule starts.
+    pub connect_timeout: Duration,
+    /// How long to wait for outstanding deliveries at the end.
+    pub flush_timeout: Duration,
+    /// Partitions of the topic in the embedded cluster.
+    pub partitions: i32,
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Draw a progress bar (only on a terminal).
+    pub progress: bool,
+}
+
+/// Replays `scenario` into Kafka and reports what happened: the properties are checked,
+/// the embedded cluster started when no brokers are given, the brokers waited for, the
+/// plan replayed, and an embedded topic read back and compared with the plan.
+pub fn kafka(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
+    let topic = scenario.topic.as_str();
+    let max_speed = settings.pace == Pace::Max;
+    // Bad properties are invalid input: refuse them before anything starts.
+    kafka_sink::check_properties(&scenario.kafka, &settings.properties, max_speed)?;
+    let embedded = match &settings.brokers {
+        Brokers::Embedded => {
+            let cluster = embedded::Embedded::start(topic, settings.partitions)?;
+            if !settings.quiet {
+                eprintln!(
+                    "simulate: using an embedded Kafka cluster ({} brokers at {}), topic `{topic}` with {} partitions",
+                    embedded::BROKERS,
+                    cluster.bootstrap,
+                    settings.partitions
+                );
+            }
+            Some(cluster)
+        }
+        Brokers::Remote { .. } => None,
+    };
+    let (servers, source) = match (&settings.brokers, &embedded) {
+        (Brokers::Remote { servers, source }, _) => (servers.clone(), *source),
+        (_, Some(cluster)) => (cluster.bootstrap.clone(), "the embedded cluster"),
+        _ => unreachable!("embedded brokers always have a cluster"),
+    };
+    let properties =
+        config::producer_properties(&scenario.kafka, &settings.properties, &servers, max_speed);
+    let connection = kafka_sink::Connection {
+        servers: &servers,
+        source,
+        properties: &properties,
+        connect_timeout: settings.connect_timeout,
+        flush_timeout: settings.flush_timeout,
+        max_speed,
+    };
+    let mut sink = KafkaSink::connect(scenario, &connection, Arc::clone(&control.stop))?;
+    if !settings.quiet {
+        eprintln!(
+            "simulate: sending `{}` ({} of events, {}) to topic `{topic}` at {servers}",
+            scenario.name,
+            scenario.duration,
+            settings.pace.describe()
+        );
+    }
+    // The clock is read here, at the edge: an unset start is the moment the schedule starts.
+    let start = scenario.start.unwrap_or_else(Utc::now);
+    let options = Options {
+        pace: settings.pace,
+        progress: settings.progress && !settings.quiet,
+    };
+    let tally = replay::replay(scenario, start, &mut sink, options, control)?;
+    let outcome = sink.into_outcome();
+    let counts = outcome.counts;
+    let mut kafka = KafkaReport {
+        brokers: if embedded.is_some() {
+            format!("embedded ({servers})")
+        } else {
+            servers.clone()
+        },
+        delivered: counts.delivered,
+        failed: counts.failed,
+        undelivered: outcome.outstanding,
+        failures: counts.failures,
+        first_errors: counts.first_errors,
+        delivery_latency: counts.latency.summary_us(),
+        command_line_properties: settings
+            .properties
+            .iter()
+            .map(|(k, v)| (k.clone(), config::shown(k, v)))
+            .collect(),
+        producer_properties: properties
+            .iter()
+            .map(|(k, v)| (k.clone(), config::shown(k, v)))
+            .collect(),
+        verification: None,
+        verified: None,
+    };
+    if let Some(cluster) = &embedded {
+        let (text, ok) = if tally.interrupted {
+            ("skipped: the run was interrupted".to_string(), None)
+        } else {
+            match kafka_sink::verify(
+                scenario,
+                start,
+                tally.planned,
+                &cluster.bootstrap,
+                topic,
+                &control.stop,
+            ) {
+                Ok(v) => (v.to_string(), Some(v.ok())),
+                Err(why) => (why, Some(false)),
+            }
+        };
+        kafka.verification = Some(text);
+        kafka.verified = ok;
+    }
+    let rate = kafka.delivered as f64 / tally.wall.as_secs_f64().max(1e-9);
+    Ok(Report {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        start: start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        topic: topic.to_string(),
+        pace: settings.pace.describe(),
+        planned: tally.planned,
+        planned_exact: tally.planned_exact,
+        sent: tally.sent,
+        not_sent: tally.not_sent,
+        wall_time_s: tally.wall.as_secs_f64(),
+        rate_per_s: rate,
+        lateness: tally.lateness.summary_us(),
+        end_drift_us: tally.end_drift.as_secs_f64() * 1e6,
+        per_camera: tally.per_camera(scenario),
+        interrupted: tally.interrupted,
+        kafka: Some(kafka),
+    })
+}
+
 /// The exit code a finished run earns, or the error that explains why it failed.
-fn outcome(report: &crate::report::Report) -> Result<u8, Error> {
+fn outcome(report: &Report) -> Result<u8, Error> {
     if !report.accounted() {
+        let (delivered, failed, undelivered) = report
+            .kafka
+            .as_ref()
+            .map_or((0, 0, 0), |k| (k.delivered, k.failed, k.undelivered));
         return Err(Error::Runtime(format!(
-            "delivery accounting does not add up: {} delivered + {} failed + {} undelivered + {} not sent ≠ {} planned",
-            report.delivered, report.failed, report.undelivered, report.not_sent, report.planned
+            "delivery accounting does not add up: {delivered} delivered + {failed} failed + {undelivered} undelivered + {} not sent ≠ {} planned",
+            report.not_sent, report.planned
         )));
     }
     if report.interrupted {
         return Ok(error::EXIT_INTERRUPTED);
     }
+    let Some(kafka) = &report.kafka else {
+        return Ok(error::EXIT_OK);
+    };
     let mut why = if !report.all_delivered() {
         format!(
             "{} of {} planned events were not delivered",
-            report.planned.saturating_sub(report.delivered),
+            report.planned.saturating_sub(kafka.delivered),
             report.planned
         )
-    } else if report.verified == Some(false) {
+    } else if kafka.verified == Some(false) {
         format!(
             "reading the topic back: {}",
-            report.verification.as_deref().unwrap_or("failed")
+            kafka.verification.as_deref().unwrap_or("failed")
         )
     } else {
         return Ok(error::EXIT_OK);
     };
-    if !report.first_errors.is_empty() {
+    if !kafka.first_errors.is_empty() {
         why.push_str(&format!(
             "; first errors: {}",
-            report.first_errors.join("; ")
+            kafka.first_errors.join("; ")
         ));
     }
     Err(Error::Runtime(why))
@@ -178,7 +355,7 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-fn tmp_path(path: &std::path::Path) -> PathBuf {
+fn tmp_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".tmp");
     PathBuf::from(name)
@@ -199,7 +376,7 @@ fn io_reason(e: &io::Error) -> String {
     }
 }
 
-fn report_error(path: &std::path::Path, e: &dyn std::fmt::Display) -> Error {
+fn report_error(path: &Path, e: &dyn std::fmt::Display) -> Error {
     Error::Runtime(format!(
         "cannot write the report to {}: {e}",
         path.display()
@@ -220,18 +397,6 @@ fn install_signal_handler(stop: &Arc<AtomicBool>, quiet: bool) {
             );
         }
     });
-}
-
-fn dry_run(scenario: &scenario::Scenario, args: &RunArgs) -> Result<(), Error> {
-    let start = scenario.start.unwrap_or_else(Utc::now);
-    let mut renderer = render::Renderer::new(scenario, start);
-    let format = args.format.unwrap_or(sink::stdout::Format::Values);
-    let stdout = io::stdout().lock();
-    match sink::stdout::write_events(plan::Plan::new(scenario), &mut renderer, format, stdout) {
-        Ok(_) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        Err(e) => Err(Error::Output(e)),
-    }
 }
 
 fn validate(files: &[PathBuf]) -> Result<u8, Error> {
@@ -261,7 +426,7 @@ fn validate(files: &[PathBuf]) -> Result<u8, Error> {
     }
     let _ = out.flush();
     if failed > 0 {
-        return Err(Error::Invalid(vec![scenario::Diagnostic::new(format!(
+        return Err(Error::Invalid(vec![Diagnostic::new(format!(
             "{failed} of {} file{} invalid",
             files.len(),
             if files.len() == 1 { " is" } else { "s are" }

@@ -1,4 +1,57 @@
-//! Where a plan goes: stdout for dry runs, Kafka otherwise.
+//! Where rendered events go. A sink takes one event at a time through the small [`Sink`]
+//! trait (in the spirit of ripgrep's `Sink`): [`Sink::send`] an event, [`Sink::idle`]
+//! while the pacer waits, [`Sink::finish`] at the end. The one paced loop that drives
+//! every sink is [`crate::replay`]; a sink never paces, counts planned events or reads
+//! the plan.
+//!
+//! Two sinks today: [`stdout`] (JSON lines into any `io::Write`, unpaced) and [`kafka`]
+//! (send, poll, flush, delivery accounting). A file or HTTP sink would be a third
+//! implementation of the trait, with no change to the loop.
 
 pub mod kafka;
 pub mod stdout;
+
+use std::time::Duration;
+
+use crate::error::Error;
+use crate::render::Message;
+
+/// What became of an event handed to a sink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handover {
+    /// The sink took it (written, or queued for delivery).
+    Taken,
+    /// The sink refused it and has counted the failure (a Kafka send error).
+    Refused,
+    /// The sink had no room and the run was stopped while it waited: the event was not
+    /// handed over.
+    Stopped,
+}
+
+/// A destination for the events of a plan.
+pub trait Sink {
+    /// Hands over one event; the sink renders what it needs from `message`. An error
+    /// ends the run (output that cannot be written, for example).
+    fn send(&mut self, message: &mut Message<'_, '_>) -> Result<Handover, Error>;
+
+    /// Called while the pacer waits for a deadline, for at most `budget`: time to serve
+    /// background work (delivery reports). It must not overrun `budget` by more than the
+    /// kernel's timer slack.
+    fn idle(&mut self, budget: Duration) {
+        std::thread::sleep(budget);
+    }
+
+    /// After the last event, or after a stop: write out or wait for what is outstanding,
+    /// within the sink's own bounds.
+    fn finish(&mut self) -> Result<(), Error>;
+
+    /// Events that failed so far, for progress output.
+    fn failures(&self) -> u64 {
+        0
+    }
+
+    /// Events handed over but not yet confirmed, for progress output.
+    fn pending(&self) -> u64 {
+        0
+    }
+}

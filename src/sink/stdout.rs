@@ -1,13 +1,14 @@
 //! The dry-run sink: JSON lines into any `io::Write` (stdout in the binary, a `Vec<u8>`
 //! in tests). Lines are built in one reused buffer and written in large blocks.
 
-use std::io::{self, Write};
+use std::io::Write;
 
-use crate::plan::Event;
-use crate::render::Renderer;
+use super::{Handover, Sink};
+use crate::error::Error;
+use crate::render::Message;
 
 /// What each line of a dry run holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// The message value Kafka would receive, one JSON object a line.
     Values,
@@ -18,28 +19,43 @@ pub enum Format {
 /// Bytes gathered before each write to the underlying writer.
 const BLOCK: usize = 1 << 16;
 
-/// Writes every event of `plan` as one line in `format`; returns how many were written.
-pub fn write_events<W: Write>(
-    plan: impl Iterator<Item = Event>,
-    renderer: &mut Renderer<'_>,
+/// Writes one line per event in a [`Format`] to `W`.
+#[derive(Debug)]
+pub(crate) struct Stdout<W: Write> {
+    out: W,
     format: Format,
-    mut out: W,
-) -> io::Result<u64> {
-    let mut buffer = Vec::with_capacity(BLOCK + 1024);
-    let mut count = 0u64;
-    for event in plan {
-        match format {
-            Format::Values => renderer.write_value(&mut buffer, &event),
-            Format::Plan => renderer.write_plan(&mut buffer, &event),
-        }
-        buffer.push(b'\n');
-        count += 1;
-        if buffer.len() >= BLOCK {
-            out.write_all(&buffer)?;
-            buffer.clear();
+    buffer: Vec<u8>,
+}
+
+impl<W: Write> Stdout<W> {
+    /// A sink writing `format` lines to `out`.
+    pub fn new(out: W, format: Format) -> Self {
+        Stdout {
+            out,
+            format,
+            buffer: Vec::with_capacity(BLOCK + 1024),
         }
     }
-    out.write_all(&buffer)?;
-    out.flush()?;
-    Ok(count)
+}
+
+impl<W: Write> Sink for Stdout<W> {
+    #[inline]
+    fn send(&mut self, message: &mut Message<'_, '_>) -> Result<Handover, Error> {
+        match self.format {
+            Format::Values => message.write_value(&mut self.buffer),
+            Format::Plan => message.write_plan(&mut self.buffer),
+        }
+        self.buffer.push(b'\n');
+        if self.buffer.len() >= BLOCK {
+            self.out.write_all(&self.buffer).map_err(Error::Output)?;
+            self.buffer.clear();
+        }
+        Ok(Handover::Taken)
+    }
+
+    fn finish(&mut self) -> Result<(), Error> {
+        self.out.write_all(&self.buffer).map_err(Error::Output)?;
+        self.buffer.clear();
+        self.out.flush().map_err(Error::Output)
+    }
 }

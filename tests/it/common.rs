@@ -5,10 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Output, Stdio};
 
 use chrono::{DateTime, Utc};
-use simulate::plan::Plan;
-use simulate::render::Renderer;
 use simulate::scenario::{self, Overrides, Scenario, Source};
-use simulate::sink::stdout::{Format, write_events};
+use simulate::sink::stdout::Format;
 
 /// The fixed start every golden plan uses.
 pub const START: &str = "2026-01-01T00:00:00Z";
@@ -40,9 +38,8 @@ pub fn try_scenario(text: &str) -> Result<Scenario, String> {
 
 /// Renders a scenario's whole plan in `format` from the fixed start.
 pub fn render(scenario: &Scenario, format: Format) -> String {
-    let mut renderer = Renderer::new(scenario, start());
     let mut out = Vec::new();
-    write_events(Plan::new(scenario), &mut renderer, format, &mut out).unwrap();
+    simulate::run::dry_run(scenario, start(), format, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 

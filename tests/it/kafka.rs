@@ -12,11 +12,12 @@ use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::mocking::MockCluster;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use rdkafka::{ClientConfig, Message, Offset, Timestamp, TopicPartitionList};
-use simulate::report::Report;
+use simulate::replay::Control;
+use simulate::replay::pacer::Pace;
+use simulate::report::{KafkaReport, Report};
+use simulate::run::{Settings, kafka as run};
 use simulate::scenario::Scenario;
 use simulate::sink::kafka::config::Brokers;
-use simulate::sink::kafka::pacer::Pace;
-use simulate::sink::kafka::{Control, Settings, run};
 use simulate::sink::stdout::Format;
 
 use crate::common::*;
@@ -43,6 +44,14 @@ fn settings(bootstrap: &str, pace: Pace) -> Settings {
         quiet: true,
         progress: false,
     }
+}
+
+/// The Kafka section of a report (every run here is a Kafka run).
+fn delivery(report: &Report) -> &KafkaReport {
+    report
+        .kafka
+        .as_ref()
+        .expect("a Kafka run's report has a Kafka section")
 }
 
 /// One message as read back.
@@ -220,7 +229,7 @@ fn a_real_time_run_ends_on_schedule() {
     )
     .unwrap();
     let took = started.elapsed();
-    assert_eq!(report.delivered, 100);
+    assert_eq!(delivery(&report).delivered, 100);
     // The last event is due at 990 ms; loose bounds here, the strict figures are in the benchmark.
     assert!(took >= Duration::from_millis(990), "ended early: {took:?}");
     assert!(took < Duration::from_millis(2_500), "ended late: {took:?}");
@@ -252,7 +261,7 @@ fn retried_produce_errors_still_deliver_everything_exactly_once() {
     )
     .unwrap();
     assert!(
-        report.delivery_latency.p50_us >= 20_000.0,
+        delivery(&report).delivery_latency.p50_us >= 20_000.0,
         "the round-trip delay was not applied: {}",
         report.summary()
     );
@@ -310,25 +319,28 @@ fn all_brokers_down_past_the_message_timeout_fails_the_undelivered_events() {
     cluster.broker_down(-1).unwrap();
     let report: Report = runner.join().unwrap().unwrap();
     assert!(!report.all_delivered());
-    assert!(report.failed > 0, "{}", report.summary());
+    assert!(delivery(&report).failed > 0, "{}", report.summary());
     assert_eq!(
-        report.delivered + report.failed,
+        delivery(&report).delivered + delivery(&report).failed,
         report.planned,
         "{}",
         report.summary()
     );
-    assert_eq!(report.undelivered, 0);
+    assert_eq!(delivery(&report).undelivered, 0);
     assert!(
-        report.failures.keys().any(|e| e.contains("timed out")),
+        delivery(&report)
+            .failures
+            .keys()
+            .any(|e| e.contains("timed out")),
         "{:?}",
-        report.failures
+        delivery(&report).failures
     );
     cluster.broker_up(-1).unwrap();
-    let read = consume(&bootstrap, "down", report.delivered as usize);
+    let read = consume(&bootstrap, "down", delivery(&report).delivered as usize);
     assert!(
-        read.len() as u64 >= report.delivered,
+        read.len() as u64 >= delivery(&report).delivered,
         "reported {} delivered, read {}",
-        report.delivered,
+        delivery(&report).delivered,
         read.len()
     );
 }

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::scenario::model::KafkaFile;
 use crate::scenario::validate::Kafka;
 
 /// Where the brokers come from.
@@ -59,24 +58,6 @@ pub fn brokers(
     }
 }
 
-/// Parses one `-X key=value`.
-pub fn parse_property(text: &str) -> Result<(String, String), String> {
-    let (key, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not key=value, e.g. -X compression.type=lz4"))?;
-    let key = key.trim();
-    if key.is_empty() {
-        return Err(format!("`{text}` has no property name"));
-    }
-    if let Some((_, instead)) = KafkaFile::MANAGED_PROPERTIES
-        .iter()
-        .find(|(k, _)| *k == key)
-    {
-        return Err(format!("`{key}` is set by simulate: {instead}"));
-    }
-    Ok((key.to_string(), value.trim().to_string()))
-}
-
 /// The producer's librdkafka properties.
 pub fn producer_properties(
     kafka: &Kafka,
@@ -113,7 +94,7 @@ pub fn producer_properties(
 
 /// A property's value as it may be shown (summary, report, messages): `***` for secrets,
 /// which are properties whose name says password, secret or key material.
-pub fn shown(key: &str, value: &str) -> String {
+pub(crate) fn shown(key: &str, value: &str) -> String {
     let name = key.to_ascii_lowercase();
     let secret = [
         "password",
@@ -132,7 +113,7 @@ pub fn shown(key: &str, value: &str) -> String {
 
 /// librdkafka's message about a property, naming it as the user typed it: librdkafka says
 /// `"queue.buffering.max.ms"` where the user wrote `linger.ms`, an alias of it.
-pub fn with_typed_name(description: &str, typed: &str) -> String {
+pub(crate) fn with_typed_name(description: &str, typed: &str) -> String {
     const MARK: &str = "property \"";
     let Some(at) = description.find(MARK) else {
         return description.to_string();
@@ -222,23 +203,5 @@ mod tests {
         assert_eq!(shown("sasl.password", "hunter2"), "***");
         assert_eq!(shown("sasl.oauthbearer.client.secret", "s"), "***");
         assert_eq!(shown("linger.ms", "5"), "5");
-    }
-
-    #[test]
-    fn properties_parse_and_managed_keys_are_refused() {
-        assert_eq!(
-            parse_property("acks=all"),
-            Ok(("acks".into(), "all".into()))
-        );
-        assert_eq!(parse_property("a.b=x=y"), Ok(("a.b".into(), "x=y".into())));
-        assert!(parse_property("acks").is_err());
-        assert!(parse_property("=1").is_err());
-        assert!(
-            parse_property("bootstrap.servers=x:1")
-                .unwrap_err()
-                .contains("--bootstrap-servers")
-        );
-        let refused = parse_property("delivery.report.only.error=true").unwrap_err();
-        assert!(refused.contains("leave it unset"), "{refused}");
     }
 }

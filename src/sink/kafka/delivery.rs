@@ -13,7 +13,7 @@ use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
 
-use crate::report::{Histogram, nanos};
+use crate::histogram::{Histogram, nanos};
 
 /// The opaque value of a message whose delivery latency is not measured. At max speed
 /// one message in [`SAMPLE_EVERY`] is timed: tens of thousands of samples a second are
@@ -32,7 +32,6 @@ pub struct Delivery {
     origin: Instant,
     delivered: AtomicU64,
     failed: AtomicU64,
-    send_failures: AtomicU64,
     detail: Mutex<Detail>,
     client_errors: Mutex<Vec<String>>,
 }
@@ -54,8 +53,6 @@ pub struct Counts {
     pub delivered: u64,
     /// Failed, by error (at send time or in a delivery report).
     pub failed: u64,
-    /// Of those, the ones librdkafka refused at send time.
-    pub send_failures: u64,
     /// Failures counted by error text.
     pub failures: BTreeMap<String, u64>,
     /// The first distinct error messages.
@@ -71,7 +68,6 @@ impl Delivery {
             origin,
             delivered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
-            send_failures: AtomicU64::new(0),
             detail: Mutex::new(Detail::default()),
             client_errors: Mutex::new(Vec::new()),
         }
@@ -96,7 +92,6 @@ impl Delivery {
     /// Records a failure that happened before librdkafka accepted the message.
     pub fn record_failure(&self, error: &KafkaError) {
         self.failed.fetch_add(1, Ordering::AcqRel);
-        self.send_failures.fetch_add(1, Ordering::AcqRel);
         self.note(error.to_string());
     }
 
@@ -140,7 +135,6 @@ impl Delivery {
         Counts {
             delivered: self.delivered(),
             failed: self.failed(),
-            send_failures: self.send_failures.load(Ordering::Acquire),
             failures: detail.failures.clone(),
             first_errors: detail.first_errors.clone(),
             latency: detail.latency.clone(),

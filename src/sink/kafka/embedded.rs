@@ -19,7 +19,7 @@ use rdkafka::{ClientConfig, Message, Offset, Timestamp, TopicPartitionList};
 use crate::error::Error;
 
 /// Brokers in the embedded cluster.
-pub const BROKERS: i32 = 3;
+pub(crate) const BROKERS: i32 = 3;
 
 /// A running embedded cluster with the topic created.
 pub struct Embedded {

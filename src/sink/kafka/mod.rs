@@ -1,313 +1,213 @@
-//! The Kafka sink: replays a plan into a topic on time and accounts for every event.
+//! The Kafka sink: sends each event it is handed to a topic and accounts for every one.
 //!
-//! It adds only pacing and delivery to the plan: keys, values and timestamps are rendered
-//! by the same [`Renderer`] as the dry run, so with a fixed start and `--max-speed` the
+//! It adds only delivery to the plan: keys, values and timestamps are rendered by the same
+//! [`crate::render::Renderer`] as the dry run, so with a fixed start and `--max-speed` the
 //! messages are byte-identical to `--dry-run`. Sends never block the pacer: a full local
-//! queue is retried, never dropped.
+//! queue is retried, never dropped. Here too: the producer's configuration as a pure
+//! function ([`config`]), delivery accounting ([`delivery`]), and the embedded cluster
+//! with the read-back check ([`embedded`], [`verify`]).
 
 pub mod config;
-pub mod delivery;
-pub mod embedded;
-pub mod pacer;
+mod delivery;
+pub(crate) mod embedded;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use chrono::{DateTime, Utc};
 use rdkafka::ClientConfig;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::RDKafkaRespErr;
 
+use super::{Handover, Sink};
 use crate::error::Error;
+use crate::histogram::nanos;
 use crate::plan::Plan;
-use crate::render::Renderer;
-use crate::report::{Histogram, Report, nanos};
+use crate::render::{Message, Renderer};
 use crate::scenario::Scenario;
 use crate::scenario::validate::Kafka;
-use config::Brokers;
-use delivery::Delivery;
-use embedded::{Embedded, Fingerprint, Verification};
-use pacer::{Pace, Pacer};
+use delivery::{Counts, Delivery};
+use embedded::{Fingerprint, Verification};
 
-/// How a Kafka run is set up.
+/// Checks the producer properties librdkafka will be given (the defaults, the scenario's
+/// `kafka.properties`, `-X`) before anything starts; an invalid one is invalid input,
+/// named as the user typed it.
+pub(crate) fn check_properties(
+    kafka: &Kafka,
+    cli: &[(String, String)],
+    max_speed: bool,
+) -> Result<(), Error> {
+    let placeholder = config::producer_properties(kafka, cli, "127.0.0.1:9092", max_speed);
+    client_config(&placeholder)
+        .create_native_config()
+        .map(|_| ())
+        .map_err(|e| property_error(e, kafka, cli))
+}
+
+/// The Kafka sink: one producer, one topic.
+pub(crate) struct KafkaSink {
+    producer: BaseProducer<Delivery>,
+    topic: String,
+    max_speed: bool,
+    stop: Arc<AtomicBool>,
+    flush_timeout: Duration,
+    key: Vec<u8>,
+    value: Vec<u8>,
+    /// Events offered to `send`, and events librdkafka accepted.
+    offered: u64,
+    accepted: u64,
+    /// Still queued or in flight when the flush bound ran out.
+    outstanding: u64,
+}
+
+/// What a finished Kafka sink accounted for.
 #[derive(Debug, Clone)]
-pub struct Settings {
-    /// Where the brokers are.
-    pub brokers: Brokers,
-    /// `-X key=value` properties, in command-line order.
-    pub properties: Vec<(String, String)>,
-    /// Real time, faster, or as fast as possible.
-    pub pace: Pace,
-    /// How long to wait for the brokers before the schedule starts.
+pub(crate) struct Outcome {
+    /// Delivery reports and send failures, counted.
+    pub counts: Counts,
+    /// Events neither delivered nor failed when the flush bound ran out.
+    pub outstanding: u64,
+}
+
+/// Where and how the sink connects.
+#[derive(Debug, Clone)]
+pub(crate) struct Connection<'a> {
+    /// `host:port[,host:port…]`.
+    pub servers: &'a str,
+    /// Where the addresses came from, for messages (`--bootstrap-servers`, …).
+    pub source: &'a str,
+    /// Every librdkafka property of the producer ([`config::producer_properties`]).
+    pub properties: &'a BTreeMap<String, String>,
+    /// How long to wait for the brokers before the first event.
     pub connect_timeout: Duration,
     /// How long to wait for outstanding deliveries at the end.
     pub flush_timeout: Duration,
-    /// Partitions of the topic in the embedded cluster.
-    pub partitions: i32,
-    /// Print nothing but errors.
-    pub quiet: bool,
-    /// Draw a progress bar (only on a terminal).
-    pub progress: bool,
+    /// Batching over latency: delivery reports are served every few hundred sends.
+    pub max_speed: bool,
 }
 
-/// Shared flags between a run and whoever watches it (signal handler, tests).
-#[derive(Debug, Clone, Default)]
-pub struct Control {
-    /// Set to stop scheduling; the run then flushes and reports.
-    pub stop: Arc<AtomicBool>,
-    /// Events handed to the producer so far.
-    pub sent: Arc<AtomicU64>,
-}
-
-/// Replays `scenario` into Kafka and reports what happened.
-pub fn run(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
-    let topic = scenario.topic.as_str();
-    let max_speed = settings.pace == Pace::Max;
-    // Bad properties are invalid input: refuse them before anything starts, under the
-    // name the user typed (librdkafka names some by their aliases).
-    let placeholder = config::producer_properties(
-        &scenario.kafka,
-        &settings.properties,
-        "127.0.0.1:9092",
-        max_speed,
-    );
-    client_config(&placeholder)
-        .create_native_config()
-        .map_err(|e| property_error(e, &scenario.kafka, &settings.properties))?;
-    let embedded = match &settings.brokers {
-        Brokers::Embedded => {
-            let cluster = Embedded::start(topic, settings.partitions)?;
-            if !settings.quiet {
-                eprintln!(
-                    "simulate: using an embedded Kafka cluster ({} brokers at {}), topic `{topic}` with {} partitions",
-                    embedded::BROKERS,
-                    cluster.bootstrap,
-                    settings.partitions
-                );
-            }
-            Some(cluster)
-        }
-        Brokers::Remote { .. } => None,
-    };
-    let (servers, source) = match (&settings.brokers, &embedded) {
-        (Brokers::Remote { servers, source }, _) => (servers.clone(), *source),
-        (_, Some(cluster)) => (cluster.bootstrap.clone(), "the embedded cluster"),
-        _ => unreachable!("embedded brokers always have a cluster"),
-    };
-
-    let properties =
-        config::producer_properties(&scenario.kafka, &settings.properties, &servers, max_speed);
-    let origin = Instant::now();
-    let producer: BaseProducer<Delivery> = client_config(&properties)
-        .create_with_context(Delivery::new(origin))
-        .map_err(|e| match e {
-            e @ KafkaError::ClientConfig(..) => {
-                property_error(e, &scenario.kafka, &settings.properties)
-            }
-            other => Error::Runtime(format!("cannot create the Kafka producer: {other}")),
-        })?;
-
-    connect(
-        &producer,
-        topic,
-        &servers,
-        source,
-        settings.connect_timeout,
-        &control.stop,
-    )?;
-    if !settings.quiet {
-        eprintln!(
-            "simulate: sending `{}` ({} of events, {}) to topic `{topic}` at {servers}",
-            scenario.name,
-            scenario.duration,
-            settings.pace.describe()
-        );
+impl KafkaSink {
+    /// Creates the producer and waits until the brokers answer for the scenario's topic,
+    /// within the connect timeout. `stop` ends the wait, and a wait for queue room later.
+    pub fn connect(
+        scenario: &Scenario,
+        connection: &Connection<'_>,
+        stop: Arc<AtomicBool>,
+    ) -> Result<KafkaSink, Error> {
+        let producer: BaseProducer<Delivery> = client_config(connection.properties)
+            .create_with_context(Delivery::new(Instant::now()))
+            .map_err(|e| match e {
+                e @ KafkaError::ClientConfig(..) => property_error(e, &scenario.kafka, &[]),
+                other => Error::Runtime(format!("cannot create the Kafka producer: {other}")),
+            })?;
+        connect(
+            &producer,
+            &scenario.topic,
+            connection.servers,
+            connection.source,
+            connection.connect_timeout,
+            &stop,
+        )?;
+        Ok(KafkaSink {
+            producer,
+            topic: scenario.topic.clone(),
+            max_speed: connection.max_speed,
+            stop,
+            flush_timeout: connection.flush_timeout,
+            key: Vec::with_capacity(64),
+            value: Vec::with_capacity(256),
+            offered: 0,
+            accepted: 0,
+            outstanding: 0,
+        })
     }
 
-    // The clock is read here, at the edge: an unset start is the moment the schedule starts.
-    let start = scenario.start.unwrap_or_else(Utc::now);
-    let mut renderer = Renderer::new(scenario, start);
-    let pacer = Pacer::new(Instant::now(), settings.pace);
-    let run_origin = Instant::now();
-    let progress = progress_bar(scenario, settings);
+    /// What was delivered, failed and left outstanding; the producer is closed.
+    pub fn into_outcome(self) -> Outcome {
+        Outcome {
+            counts: self.producer.context().counts(),
+            outstanding: self.outstanding,
+        }
+    }
+}
 
-    let mut lateness = Histogram::default();
-    let mut last_late = Duration::ZERO;
-    let mut per_camera: Vec<Vec<u64>> = scenario
-        .streams
-        .iter()
-        .map(|s| vec![0; s.cameras.len()])
-        .collect();
-    let (mut key, mut value) = (Vec::with_capacity(64), Vec::with_capacity(256));
-    // Taken from the plan, and handed to the producer.
-    let (mut taken, mut sent) = (0u64, 0u64);
-    let mut next_progress = Instant::now();
-    let mut plan = Plan::new(scenario);
-    for event in plan.by_ref() {
-        taken += 1;
-        if control.stop.load(Ordering::Relaxed) {
-            break;
-        }
-        key.clear();
-        value.clear();
-        let keyed = renderer.write_key(&mut key, &event);
-        renderer.write_value(&mut value, &event);
-        let timestamp = renderer.timestamp_ms(&event);
-        if let Some(deadline) = pacer.deadline(event.offset_ns) {
-            // Delivery reports are served while waiting.
-            let late = pacer.wait(deadline, &control.stop, &mut |d| producer.poll(d));
-            if control.stop.load(Ordering::Relaxed) {
-                break;
-            }
-            lateness.record(nanos(late));
-            last_late = late;
-        }
-        let context = producer.context();
-        let stamp = if max_speed && taken % delivery::SAMPLE_EVERY != 0 {
+impl Sink for KafkaSink {
+    fn send(&mut self, message: &mut Message<'_, '_>) -> Result<Handover, Error> {
+        self.offered += 1;
+        self.key.clear();
+        self.value.clear();
+        let keyed = message.write_key(&mut self.key);
+        message.write_value(&mut self.value);
+        let context = self.producer.context();
+        let stamp = if self.max_speed && self.offered % delivery::SAMPLE_EVERY != 0 {
             delivery::UNTIMED
         } else {
             context.stamp()
         };
-        let mut record = BaseRecord::with_opaque_to(topic, stamp)
-            .payload(&value[..])
-            .timestamp(timestamp);
+        let mut record = BaseRecord::with_opaque_to(&self.topic, stamp)
+            .payload(&self.value[..])
+            .timestamp(message.timestamp_ms());
         if keyed {
-            record = record.key(&key[..]);
+            record = record.key(&self.key[..]);
         }
-        loop {
-            match producer.send(record) {
+        let handover = loop {
+            match self.producer.send(record) {
                 Ok(()) => {
-                    sent += 1;
-                    per_camera[event.stream as usize][event.camera as usize] += 1;
-                    break;
+                    self.accepted += 1;
+                    break Handover::Taken;
                 }
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                    // Interrupted while the queue is full: the event stays unsent.
-                    if control.stop.load(Ordering::Relaxed) {
-                        break;
+                    // Stopped while the queue is full: the event stays unsent.
+                    if self.stop.load(Ordering::Relaxed) {
+                        break Handover::Stopped;
                     }
                     record = back;
                     // Serve delivery reports to make room, then try again: never drop.
-                    producer.poll(Duration::from_millis(1));
+                    self.producer.poll(Duration::from_millis(1));
                 }
                 Err((error, _)) => {
                     context.record_failure(&error);
-                    break;
+                    break Handover::Refused;
                 }
             }
-        }
+        };
         // One thread does everything (as kcat does): no locks shared with a poller.
         // Paced runs serve delivery reports after every send, so their latencies are
         // measured when they arrive; at max speed, every few hundred sends.
-        if !max_speed || sent % 256 == 0 {
-            producer.poll(Duration::ZERO);
+        if !self.max_speed || self.accepted % 256 == 0 {
+            self.producer.poll(Duration::ZERO);
         }
-        control.sent.store(sent, Ordering::Relaxed);
-        if let Some(bar) = &progress {
-            if Instant::now() >= next_progress {
-                next_progress = Instant::now() + Duration::from_millis(100);
-                update_progress(bar, &event, sent, producer.context().failed(), run_origin);
-            }
-        }
+        Ok(handover)
     }
-    let interrupted = control.stop.load(Ordering::Relaxed);
-    if let Some(bar) = &progress {
-        bar.set_message(format!(
-            "flushing {} outstanding events",
-            sent.saturating_sub(producer.context().delivered())
-        ));
-    }
-    let flushing = AtomicBool::new(true);
-    let ((unsent_rest, plan_counted), outstanding, counts, wall) = std::thread::scope(|scope| {
-        // After an interrupt, the rest of the plan is counted beside the flush, so the
-        // report keeps the whole plan's size.
-        let rest = interrupted.then(|| scope.spawn(|| count_rest(&mut plan, &flushing)));
-        // Outstanding deliveries are waited for within the bound; what is left is undelivered.
-        let flush_deadline = Instant::now() + settings.flush_timeout;
-        while producer.in_flight_count() > 0 && Instant::now() < flush_deadline {
-            producer.poll(Duration::from_millis(1));
-        }
-        let counts = producer.context().counts();
-        // Still queued or in flight after the bound: neither delivered nor failed.
-        let outstanding = u64::try_from(producer.in_flight_count()).unwrap_or(0);
-        let wall = run_origin.elapsed();
-        flushing.store(false, Ordering::Relaxed);
-        let rest = rest.map_or((0, true), |h| h.join().unwrap_or((0, false)));
-        (rest, outstanding, counts, wall)
-    });
-    if let Some(bar) = progress {
-        bar.finish_and_clear();
-    }
-    drop(producer);
-    let planned = taken + unsent_rest;
 
-    let mut report = Report {
-        scenario: scenario.name.clone(),
-        seed: scenario.seed,
-        start: start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        topic: topic.to_string(),
-        brokers: if embedded.is_some() {
-            format!("embedded ({servers})")
-        } else {
-            servers.clone()
-        },
-        pace: settings.pace.describe(),
-        planned,
-        planned_exact: plan_counted,
-        sent,
-        // Never handed over because of the interrupt: the rest of the plan, the event that
-        // was waiting for its deadline, or one refused by a full queue. Every planned event
-        // is in exactly one of the four counts; `Report::accounted` checks that they add up.
-        not_sent: planned.saturating_sub(sent + counts.send_failures),
-        delivered: counts.delivered,
-        failed: counts.failed,
-        undelivered: outstanding,
-        failures: counts.failures,
-        first_errors: counts.first_errors,
-        wall_time_s: wall.as_secs_f64(),
-        rate_per_s: counts.delivered as f64 / wall.as_secs_f64().max(1e-9),
-        lateness: lateness.summary_us(),
-        end_drift_us: last_late.as_secs_f64() * 1e6,
-        delivery_latency: counts.latency.summary_us(),
-        per_camera: camera_counts(scenario, &per_camera),
-        command_line_properties: settings
-            .properties
-            .iter()
-            .map(|(k, v)| (k.clone(), config::shown(k, v)))
-            .collect(),
-        producer_properties: properties
-            .iter()
-            .map(|(k, v)| (k.clone(), config::shown(k, v)))
-            .collect(),
-        interrupted,
-        verification: None,
-        verified: None,
-    };
-    if let Some(cluster) = &embedded {
-        let (text, ok) = if interrupted {
-            ("skipped: the run was interrupted".to_string(), None)
-        } else {
-            match verify(
-                scenario,
-                start,
-                planned,
-                &cluster.bootstrap,
-                topic,
-                &control.stop,
-            ) {
-                Ok(v) => (v.to_string(), Some(v.ok())),
-                Err(why) => (why, Some(false)),
-            }
-        };
-        report.verification = Some(text);
-        report.verified = ok;
+    fn idle(&mut self, budget: Duration) {
+        // Delivery reports are served while waiting.
+        self.producer.poll(budget);
     }
-    Ok(report)
+
+    fn finish(&mut self) -> Result<(), Error> {
+        // Outstanding deliveries are waited for within the bound; what is left is undelivered.
+        let deadline = Instant::now() + self.flush_timeout;
+        while self.producer.in_flight_count() > 0 && Instant::now() < deadline {
+            self.producer.poll(Duration::from_millis(1));
+        }
+        // Still queued or in flight after the bound: neither delivered nor failed.
+        self.outstanding = u64::try_from(self.producer.in_flight_count()).unwrap_or(0);
+        Ok(())
+    }
+
+    fn failures(&self) -> u64 {
+        self.producer.context().failed()
+    }
+
+    fn pending(&self) -> u64 {
+        self.accepted
+            .saturating_sub(self.producer.context().delivered())
+    }
 }
 
 /// How long one metadata request may wait while connecting.
@@ -386,7 +286,7 @@ fn connect(
 /// Compares the topic with the first `planned` events of the plan. The embedded cluster
 /// keeps only the newest ~5 MB of each partition, so for each key the messages read are
 /// compared with that key's last planned events, and the rest is checked by offsets.
-fn verify(
+pub(crate) fn verify(
     scenario: &Scenario,
     start: DateTime<Utc>,
     planned: u64,
@@ -426,7 +326,7 @@ fn verify(
 }
 
 /// How long the read-back of an embedded run may take.
-pub const READ_BACK_TIMEOUT: Duration = Duration::from_secs(60);
+const READ_BACK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Calls `each` with the key, value and timestamp of the first `planned` events.
 fn for_each_planned(
@@ -447,40 +347,6 @@ fn for_each_planned(
             &value,
             renderer.timestamp_ms(&event),
         );
-    }
-}
-
-fn camera_counts(scenario: &Scenario, counts: &[Vec<u64>]) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
-    for (stream, counts) in scenario.streams.iter().zip(counts) {
-        for (camera, &n) in stream.cameras.iter().zip(counts) {
-            if n > 0 {
-                *out.entry(camera.to_string()).or_default() += n;
-            }
-        }
-    }
-    out
-}
-
-/// How long counting the rest of an interrupted plan may take once the flush is done.
-const COUNT_BUDGET: Duration = Duration::from_secs(10);
-
-/// Counts the events left in `plan`: to the end, unless that takes longer than
-/// [`COUNT_BUDGET`] and the flush (`flushing`) is over. Returns the count and whether it
-/// reached the end.
-fn count_rest(plan: &mut Plan, flushing: &AtomicBool) -> (u64, bool) {
-    let started = Instant::now();
-    let mut n = 0u64;
-    loop {
-        for _ in 0..65_536 {
-            if plan.next().is_none() {
-                return (n, true);
-            }
-            n += 1;
-        }
-        if started.elapsed() >= COUNT_BUDGET && !flushing.load(Ordering::Relaxed) {
-            return (n, false);
-        }
     }
 }
 
@@ -519,79 +385,7 @@ fn property_error(error: KafkaError, kafka: &Kafka, cli: &[(String, String)]) ->
     Error::Usage(format!("invalid Kafka property {from}: {description}"))
 }
 
-fn progress_bar(scenario: &Scenario, settings: &Settings) -> Option<ProgressBar> {
-    use std::io::IsTerminal;
-    if settings.quiet || !settings.progress || !std::io::stderr().is_terminal() {
-        return None;
-    }
-    let bar = ProgressBar::with_draw_target(
-        Some(scenario.duration.0 / 1_000_000),
-        ProgressDrawTarget::stderr(),
-    );
-    let style = ProgressStyle::with_template("{prefix} [{bar:30}] {percent:>3}%  {msg}")
-        .map(|s| s.progress_chars("=> "))
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-    bar.set_style(style);
-    bar.set_prefix(simulated_clock(0, scenario.duration.0));
-    Some(bar)
-}
-
-fn update_progress(
-    bar: &ProgressBar,
-    event: &crate::plan::Event,
-    sent: u64,
-    failed: u64,
-    origin: Instant,
-) {
-    bar.set_position(event.offset_ns / 1_000_000);
-    let total = bar.length().unwrap_or(0).saturating_mul(1_000_000);
-    bar.set_prefix(simulated_clock(event.offset_ns, total));
-    let wall = origin.elapsed();
-    let rate = sent as f64 / wall.as_secs_f64().max(1e-9);
-    bar.set_message(format!(
-        "wall {}  {sent} sent, {rate:.0}/s, {failed} failed",
-        clock(nanos(wall))
-    ));
-}
-
-/// `00:01:19 of 00:03:00 simulated`: how far the schedule is, in simulated time.
-pub fn simulated_clock(offset_ns: u64, duration_ns: u64) -> String {
-    format!("{} of {} simulated", clock(offset_ns), clock(duration_ns))
-}
-
-/// A span as `HH:MM:SS`, with days in front past 24 hours (`2d 03:00:00`).
-pub fn clock(ns: u64) -> String {
-    let seconds = ns / 1_000_000_000;
-    let (days, rest) = (seconds / 86_400, seconds % 86_400);
-    let hms = format!("{:02}:{:02}:{:02}", rest / 3_600, rest / 60 % 60, rest % 60);
-    if days > 0 {
-        format!("{days}d {hms}")
-    } else {
-        hms
-    }
-}
-
 /// `10s`, `1.5s`, `250ms`.
 fn humantime(d: Duration) -> String {
     crate::scenario::Nanos(nanos(d)).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clocks_read_as_hours_minutes_seconds() {
-        assert_eq!(clock(0), "00:00:00");
-        assert_eq!(clock(79_400_000_000), "00:01:19");
-        assert_eq!(clock(3_600_000_000_000 + 61_000_000_000), "01:01:01");
-        assert_eq!(
-            clock(2 * 86_400_000_000_000 + 3 * 3_600_000_000_000),
-            "2d 03:00:00"
-        );
-        assert_eq!(
-            simulated_clock(79_000_000_000, 180_000_000_000),
-            "00:01:19 of 00:03:00 simulated"
-        );
-    }
 }

@@ -18,7 +18,7 @@ pub enum Pace {
 
 impl Pace {
     /// How the pace reads in reports.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match self {
             Pace::Speed(s) if *s == 1.0 => "real time".into(),
             Pace::Speed(s) => format!("speed {s}"),
@@ -35,7 +35,7 @@ const MAX_SLEEP: Duration = Duration::from_millis(50);
 
 /// Turns offsets into wall-clock deadlines and waits for them.
 #[derive(Debug, Clone)]
-pub struct Pacer {
+pub(crate) struct Pacer {
     origin: Instant,
     pace: Pace,
 }

@@ -1,0 +1,189 @@
+//! Measurements in constant memory: a log-linear histogram of nanosecond values and its
+//! percentiles, as the replay loop (pacing lateness) and the Kafka sink (delivery
+//! latency) record them and the report shows them, rounded to what they measure.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+/// A log-linear histogram of nanosecond values: exact below 128 ns, then 64 buckets per
+/// power of two (under 1.6 % error), in constant memory.
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    buckets: Vec<u64>,
+    count: u64,
+    max: u64,
+}
+
+const LINEAR: u64 = 128;
+const SUB_BUCKETS: u64 = 64;
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            buckets: vec![0; (LINEAR + 57 * SUB_BUCKETS) as usize],
+            count: 0,
+            max: 0,
+        }
+    }
+}
+
+impl Histogram {
+    fn index(value: u64) -> usize {
+        if value < LINEAR {
+            return value as usize;
+        }
+        let exponent = 63 - u64::from(value.leading_zeros()); // ≥ 7
+        let mantissa = (value >> (exponent - 6)) & (SUB_BUCKETS - 1);
+        (LINEAR + (exponent - 7) * SUB_BUCKETS + mantissa) as usize
+    }
+
+    /// The smallest value that falls in bucket `index`.
+    fn lower_bound(index: usize) -> u64 {
+        let index = index as u64;
+        if index < LINEAR {
+            return index;
+        }
+        let exponent = (index - LINEAR) / SUB_BUCKETS + 7;
+        let mantissa = (index - LINEAR) % SUB_BUCKETS;
+        (1 << exponent) | (mantissa << (exponent - 6))
+    }
+
+    /// Adds one value.
+    pub fn record(&mut self, value: u64) {
+        self.buckets[Self::index(value)] += 1;
+        self.count += 1;
+        self.max = self.max.max(value);
+    }
+
+    /// The value at quantile `q` (0..=1): the lower bound of its bucket, never above the max.
+    pub fn quantile(&self, q: f64) -> u64 {
+        if self.count == 0 {
+            return 0;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.count as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (i, &n) in self.buckets.iter().enumerate() {
+            seen += n;
+            if seen >= rank {
+                return Self::lower_bound(i).min(self.max);
+            }
+        }
+        self.max
+    }
+
+    /// p50, p99 and max, in microseconds.
+    pub fn summary_us(&self) -> Percentiles {
+        Percentiles {
+            p50_us: self.quantile(0.50) as f64 / 1e3,
+            p99_us: self.quantile(0.99) as f64 / 1e3,
+            max_us: self.max as f64 / 1e3,
+            samples: self.count,
+        }
+    }
+}
+
+/// Percentiles of a distribution of durations, in microseconds.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct Percentiles {
+    /// Median.
+    #[serde(serialize_with = "nanosecond_precision")]
+    pub p50_us: f64,
+    /// 99th percentile.
+    #[serde(serialize_with = "nanosecond_precision")]
+    pub p99_us: f64,
+    /// Largest.
+    #[serde(serialize_with = "nanosecond_precision")]
+    pub max_us: f64,
+    /// How many values.
+    pub samples: u64,
+}
+
+/// A figure rounded to `decimals` places, so reports read `0.026`, not `0.026000000000000002`.
+pub(crate) fn rounded(value: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    let r = (value * scale).round() / scale;
+    if r.is_finite() { r } else { value }
+}
+
+/// Microsecond figures to the nanosecond (three decimals).
+pub(crate) fn nanosecond_precision<S: serde::Serializer>(
+    value: &f64,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(rounded(*value, 3))
+}
+
+/// Second figures to the microsecond (six decimals).
+pub(crate) fn microsecond_precision<S: serde::Serializer>(
+    value: &f64,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(rounded(*value, 6))
+}
+
+/// Rates to one decimal.
+pub(crate) fn one_decimal<S: serde::Serializer>(value: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(rounded(*value, 1))
+}
+
+/// Nanoseconds of a duration, saturating.
+pub fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_within_bucket_precision() {
+        let mut h = Histogram::default();
+        for v in 1..=100_000u64 {
+            h.record(v * 1_000);
+        }
+        for (q, exact) in [(0.5, 50_000_000.0), (0.99, 99_000_000.0)] {
+            let got = h.quantile(q) as f64;
+            assert!(
+                (got - exact).abs() / exact < 0.016,
+                "q{q}: {got} vs {exact}"
+            );
+        }
+        assert_eq!(h.max, 100_000_000);
+        assert_eq!(h.count, 100_000);
+    }
+
+    #[test]
+    fn small_values_are_exact_and_buckets_are_contiguous() {
+        let mut h = Histogram::default();
+        h.record(5);
+        assert_eq!(h.quantile(1.0), 5);
+        for v in [127u64, 128, 129, 1 << 20, u64::MAX] {
+            let i = Histogram::index(v);
+            assert!(Histogram::lower_bound(i) <= v);
+            assert!(i + 1 >= h.buckets.len() || Histogram::lower_bound(i + 1) > v);
+        }
+    }
+
+    #[test]
+    fn report_figures_are_rounded_to_their_precision() {
+        assert_eq!(rounded(0.026000000000000002, 3).to_string(), "0.026");
+        assert_eq!(rounded(179.58412345678, 6).to_string(), "179.584123");
+        assert_eq!(rounded(1.899999999, 1).to_string(), "1.9");
+        let p = Percentiles {
+            p50_us: 12.345_678_9,
+            p99_us: 0.1 + 0.2,
+            max_us: 1e-9,
+            samples: 3,
+        };
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"p50_us":12.346,"p99_us":0.3,"max_us":0.0,"samples":3}"#
+        );
+    }
+
+    #[test]
+    fn empty_histogram_reports_zero() {
+        assert_eq!(Histogram::default().quantile(0.99), 0);
+    }
+}

@@ -1,0 +1,194 @@
+//! The one paced loop: the plan's events, rendered on demand, handed to a [`Sink`] at
+//! their deadlines. It owns what every sink shares: pacing ([`pacer`]), the stop
+//! (Ctrl-C), lateness, the progress bar ([`progress`]), and the counts of planned, sent
+//! and not-sent events. It knows nothing of distributions (it sees offsets) and nothing of
+//! Kafka (it sees a [`Sink`]).
+//!
+//! A stop ends scheduling at once; the sink then finishes within its own bounds while the
+//! rest of the plan is counted beside it, so the counts keep the whole plan.
+
+pub mod pacer;
+mod progress;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Error;
+use crate::histogram::{Histogram, nanos};
+use crate::plan::Plan;
+use crate::render::{Message, Renderer};
+use crate::scenario::Scenario;
+use crate::sink::{Handover, Sink};
+use pacer::{Pace, Pacer};
+use progress::Progress;
+
+/// Shared flags between a run and whoever watches it (signal handler, tests).
+#[derive(Debug, Clone, Default)]
+pub struct Control {
+    /// Set to stop scheduling; the run then finishes its sink and reports.
+    pub stop: Arc<AtomicBool>,
+    /// Events handed to the sink so far.
+    pub sent: Arc<AtomicU64>,
+}
+
+/// What the loop counted, sink-neutral.
+#[derive(Debug, Clone)]
+pub(crate) struct Tally {
+    /// Events in the plan: all of them, also after a stop (the rest is counted then).
+    pub planned: u64,
+    /// Whether `planned` is exact: after a stop, the rest of the plan is counted for at
+    /// most [`COUNT_BUDGET`] past the sink's finish; past that it is a lower bound.
+    pub planned_exact: bool,
+    /// Events the sink took.
+    pub sent: u64,
+    /// Events never handed over because of the stop.
+    pub not_sent: u64,
+    /// Whether the run was stopped.
+    pub interrupted: bool,
+    /// How late each paced send was against its deadline.
+    pub lateness: Histogram,
+    /// How late the last paced send was: the drift of the whole run.
+    pub end_drift: Duration,
+    /// From the first deadline to the end of the sink's finish.
+    pub wall: Duration,
+    /// Events taken per camera, flat: the cameras of stream 0, then of stream 1, …
+    per_camera: Vec<u64>,
+}
+
+impl Tally {
+    /// Events taken per camera id (cameras that took none are left out).
+    pub(crate) fn per_camera(&self, scenario: &Scenario) -> BTreeMap<String, u64> {
+        let ids = scenario.streams.iter().flat_map(|s| s.cameras.iter());
+        let mut out = BTreeMap::new();
+        for (camera, &n) in ids.zip(&self.per_camera) {
+            if n > 0 {
+                *out.entry(camera.to_string()).or_default() += n;
+            }
+        }
+        out
+    }
+}
+
+/// How a replay runs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Options {
+    /// Real time, faster, or as fast as the sink takes events.
+    pub pace: Pace,
+    /// Draw a progress bar (only ever on a terminal).
+    pub progress: bool,
+}
+
+/// How long counting the rest of a stopped plan may take once the sink has finished.
+pub(crate) const COUNT_BUDGET: Duration = Duration::from_secs(10);
+
+/// Replays the plan of `scenario`, with offset 0 at `start`, into `sink`.
+pub(crate) fn replay<S: Sink>(
+    scenario: &Scenario,
+    start: DateTime<Utc>,
+    sink: &mut S,
+    options: Options,
+    control: &Control,
+) -> Result<Tally, Error> {
+    let mut plan = Plan::new(scenario);
+    let mut renderer = Renderer::new(scenario, start);
+    let first_camera: Vec<usize> = scenario
+        .streams
+        .iter()
+        .scan(0, |next, s| {
+            let first = *next;
+            *next += s.cameras.len();
+            Some(first)
+        })
+        .collect();
+    let cameras: usize = scenario.streams.iter().map(|s| s.cameras.len()).sum();
+    let mut per_camera = vec![0u64; cameras];
+    let pacer = Pacer::new(Instant::now(), options.pace);
+    let origin = Instant::now();
+    let mut progress = if options.progress {
+        Progress::on_terminal(scenario.duration.0)
+    } else {
+        None
+    };
+    let mut lateness = Histogram::default();
+    let mut end_drift = Duration::ZERO;
+    let (mut taken, mut sent, mut refused) = (0u64, 0u64, 0u64);
+    for event in plan.by_ref() {
+        taken += 1;
+        if control.stop.load(Ordering::Relaxed) {
+            break;
+        }
+        if let Some(deadline) = pacer.deadline(event.offset_ns) {
+            let late = pacer.wait(deadline, &control.stop, &mut |d| sink.idle(d));
+            if control.stop.load(Ordering::Relaxed) {
+                break;
+            }
+            lateness.record(nanos(late));
+            end_drift = late;
+        }
+        match sink.send(&mut Message::new(event, &mut renderer))? {
+            Handover::Taken => {
+                sent += 1;
+                per_camera[first_camera[event.stream as usize] + event.camera as usize] += 1;
+            }
+            Handover::Refused => refused += 1,
+            Handover::Stopped => {}
+        }
+        control.sent.store(sent, Ordering::Relaxed);
+        if let Some(bar) = &mut progress {
+            bar.update(event.offset_ns, sent, sink.failures(), origin);
+        }
+    }
+    let interrupted = control.stop.load(Ordering::Relaxed);
+    if let Some(bar) = &progress {
+        bar.finishing(sink.pending());
+    }
+    let finishing = AtomicBool::new(true);
+    let (finished, (rest, planned_exact), wall) = std::thread::scope(|scope| {
+        // After a stop, the rest of the plan is counted beside the finish.
+        let counter = interrupted.then(|| scope.spawn(|| count_rest(&mut plan, &finishing)));
+        let finished = sink.finish();
+        let wall = origin.elapsed();
+        finishing.store(false, Ordering::Relaxed);
+        let rest = counter.map_or((0, true), |c| c.join().unwrap_or((0, false)));
+        (finished, rest, wall)
+    });
+    if let Some(bar) = progress {
+        bar.clear();
+    }
+    finished?;
+    let planned = taken + rest;
+    Ok(Tally {
+        planned,
+        planned_exact,
+        sent,
+        not_sent: planned - sent - refused,
+        interrupted,
+        lateness,
+        end_drift,
+        wall,
+        per_camera,
+    })
+}
+
+/// Counts the events left in `plan`: to the end, unless that takes longer than
+/// [`COUNT_BUDGET`] and the sink has finished (`finishing` is false). Returns the count
+/// and whether it reached the end.
+fn count_rest(plan: &mut Plan, finishing: &AtomicBool) -> (u64, bool) {
+    let started = Instant::now();
+    let mut n = 0u64;
+    loop {
+        for _ in 0..65_536 {
+            if plan.next().is_none() {
+                return (n, true);
+            }
+            n += 1;
+        }
+        if started.elapsed() >= COUNT_BUDGET && !finishing.load(Ordering::Relaxed) {
+            return (n, false);
+        }
+    }
+}
