@@ -1,0 +1,132 @@
+//! The flow is one-way: scenario → plan → render → replay → sink → report, with the
+//! command line, `run` and errors at the edge. No module may name a module downstream of
+//! it (`crate::…` paths in its source); the replay loop may name only the sink trait.
+//! README.md ("Layout") draws the same table.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::common::*;
+
+/// The paths a file names after `crate::` in its code (comments are left out), groups
+/// expanded: `use crate::a::{b, c}` names `a::b` and `a::c`.
+fn named(text: &str) -> BTreeSet<String> {
+    let code: String = text
+        .lines()
+        .map(|l| l.split("//").next().unwrap_or_default())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = BTreeSet::new();
+    let mut rest = code.as_str();
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        let path: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
+            .collect();
+        let after = &rest[path.len()..];
+        match after.strip_prefix('{') {
+            Some(group) => {
+                let end = group.find('}').unwrap_or(group.len());
+                for part in group[..end].split(',').map(str::trim) {
+                    if !part.is_empty() {
+                        out.insert(format!("{path}{part}"));
+                    }
+                }
+            }
+            None => {
+                out.insert(path.trim_end_matches(':').to_string());
+            }
+        }
+    }
+    out
+}
+
+fn files(dir: &Path) -> Vec<std::path::PathBuf> {
+    if dir.is_file() {
+        return vec![dir.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        out.extend(files(&entry.unwrap().path()));
+    }
+    out
+}
+
+#[test]
+fn no_module_names_one_downstream_of_it() {
+    // (module, the top-level modules it must not name)
+    let rules: [(&str, &[&str]); 6] = [
+        (
+            "scenario",
+            &[
+                "plan",
+                "render",
+                "replay",
+                "sink",
+                "report",
+                "run",
+                "cli",
+                "histogram",
+            ],
+        ),
+        (
+            "plan",
+            &[
+                "render",
+                "replay",
+                "sink",
+                "report",
+                "run",
+                "cli",
+                "histogram",
+            ],
+        ),
+        ("render.rs", &["replay", "sink", "report", "run", "cli"]),
+        ("replay", &["report", "run", "cli"]),
+        ("sink", &["replay", "report", "run", "cli"]),
+        (
+            "report.rs",
+            &["scenario", "plan", "render", "replay", "sink", "run", "cli"],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (module, forbidden) in rules {
+        for file in files(&root().join("src").join(module)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for path in named(&text) {
+                let top = path.split("::").next().unwrap_or_default();
+                let replay_sink = module == "replay"
+                    && top == "sink"
+                    && ["sink::Sink", "sink::Handover"].contains(&path.as_str());
+                if (forbidden.contains(&top) || (module == "replay" && top == "sink"))
+                    && !replay_sink
+                {
+                    wrong.push(format!("{}: crate::{path}", file.display()));
+                }
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "imports against the flow:\n{}",
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_import_reader_sees_every_form() {
+    let text = "use crate::scenario::Scenario;\nuse crate::{plan, render::Message};\nuse crate::sink::{Handover, Sink};\n// [`crate::run`]\nlet x = crate::report::Report::new;\n";
+    let found: Vec<String> = named(text).into_iter().collect();
+    assert_eq!(
+        found,
+        [
+            "plan",
+            "render::Message",
+            "report::Report::new",
+            "scenario::Scenario",
+            "sink::Handover",
+            "sink::Sink"
+        ]
+    );
+}

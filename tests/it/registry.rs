@@ -1,0 +1,279 @@
+//! The name tables agree with everything that spells the same names: each distribution
+//! of the registry (`DistributionKind`) with the loader, the variant it builds, the JSON
+//! Schema and the README table; the other names written in files (arrivals, pick, key
+//! mode, first event) with the schema and the README. Adding a name in one place only
+//! fails here.
+//!
+//! Also: every distribution that validation accepts can be built and sampled, over
+//! generated parameters (validation is the only guard the samplers have).
+
+use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
+use serde_json::Value;
+use simulate::plan::Plan;
+use simulate::scenario::model::{
+    Arrivals, DistributionKind, FirstEvent, KeyMode, ParamKind, PickName,
+};
+
+use crate::common::*;
+
+fn schema() -> Value {
+    serde_json::from_str(&simulate::schema::scenario()).unwrap()
+}
+
+fn readme() -> String {
+    std::fs::read_to_string(root().join("README.md")).unwrap()
+}
+
+/// A value for parameter `index` of kind `kind`: durations grow (so `min` < `max`), and
+/// each is distinct, so a swapped parameter shows.
+fn sample_value(kind: ParamKind, index: usize) -> (String, String) {
+    match kind {
+        ParamKind::Duration => {
+            let seconds = index + 2;
+            (
+                format!("{seconds}s"),
+                format!("Duration(Nanos({}))", seconds as u64 * 1_000_000_000),
+            )
+        }
+        ParamKind::Number => {
+            let n = 1.5 + index as f64;
+            (n.to_string(), n.to_string())
+        }
+    }
+}
+
+#[test]
+fn each_distribution_name_builds_its_own_variant_with_its_parameters() {
+    for &kind in DistributionKind::ALL {
+        let params: Vec<String> = kind
+            .params()
+            .iter()
+            .enumerate()
+            .map(|(i, (name, k))| format!("{name}: {}", sample_value(*k, i).0))
+            .collect();
+        let text = format!(
+            "duration: 1m\nstreams: [{{cameras: [1], inter_arrival: {{distribution: {}, {}}}}}]\n",
+            kind.name(),
+            params.join(", ")
+        );
+        let s = try_scenario(&text).unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
+        let built = &s.streams[0].inter_arrival;
+        assert_eq!(built.kind(), kind, "`{}` builds {built:?}", kind.name());
+        let shown = format!("{built:?}");
+        for (i, (name, k)) in kind.params().iter().enumerate() {
+            let field = format!("{name}: {}", sample_value(*k, i).1);
+            assert!(
+                shown.contains(&field),
+                "`{}`: {field} not in {shown}",
+                kind.name()
+            );
+        }
+        // And it plans: the sampler of this variant builds and draws.
+        assert!(Plan::new(&s).next().is_some(), "{}", kind.name());
+    }
+}
+
+#[test]
+fn the_schema_lists_every_distribution_with_its_parameters() {
+    let schema = schema();
+    let variants = schema["definitions"]["InterArrival"]["oneOf"]
+        .as_array()
+        .unwrap();
+    let names: Vec<&str> = variants
+        .iter()
+        .map(|v| v["properties"]["distribution"]["const"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, DistributionKind::NAMES);
+    for (variant, &kind) in variants.iter().zip(DistributionKind::ALL) {
+        let properties = variant["properties"].as_object().unwrap();
+        let params: Vec<&str> = properties
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "distribution")
+            .collect();
+        let expected: Vec<&str> = kind.params().iter().map(|(p, _)| *p).collect();
+        assert_eq!(params, expected, "{}", kind.name());
+        for (param, param_kind) in kind.params() {
+            let text = properties[*param].to_string();
+            let is_duration = text.contains("#/definitions/Duration");
+            let is_number = properties[*param]["type"] == "number";
+            match param_kind {
+                ParamKind::Duration => assert!(is_duration, "{}.{param}: {text}", kind.name()),
+                ParamKind::Number => assert!(is_number, "{}.{param}: {text}", kind.name()),
+            }
+        }
+    }
+}
+
+#[test]
+fn the_readme_table_lists_every_distribution_with_its_parameters() {
+    let readme = readme();
+    let table = readme
+        .split("| distribution | parameters | gap |")
+        .nth(1)
+        .expect("the README has the distribution table");
+    let rows: Vec<(String, String)> = table
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].replace('`', ""), cells[2].replace('`', ""))
+        })
+        .collect();
+    let expected: Vec<(String, String)> = DistributionKind::ALL
+        .iter()
+        .map(|k| {
+            let params: Vec<&str> = k.params().iter().map(|(p, _)| *p).collect();
+            (k.name().to_string(), params.join(", "))
+        })
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn aliases_point_to_distributions_and_never_shadow_one() {
+    for (alias, kind, _) in DistributionKind::ALIASES {
+        assert!(
+            DistributionKind::from_name(alias).is_none(),
+            "`{alias}` is a name"
+        );
+        assert_eq!(
+            alias.to_lowercase(),
+            *alias,
+            "aliases are matched lower-cased"
+        );
+        let out = try_scenario(&format!(
+            "duration: 1m\nstreams: [{{cameras: [1], inter_arrival: {{distribution: {alias}}}}}]\n"
+        ))
+        .unwrap_err();
+        assert!(
+            out.contains(&format!("did you mean `{}`?", kind.name())),
+            "{alias}: {out}"
+        );
+    }
+}
+
+/// Whether `text` holds `word` as a whole word (not inside a longer name).
+fn mentions(text: &str, word: &str) -> bool {
+    let part = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(part) && !after.is_some_and(part)
+    })
+}
+
+/// The names a schema definition accepts: the `const` of each `oneOf` branch.
+fn schema_names(definition: &str) -> Vec<String> {
+    schema()["definitions"][definition]["oneOf"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{definition} has no oneOf"))
+        .iter()
+        .filter_map(|v| v["const"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn every_other_name_table_agrees_with_the_schema_the_loader_and_the_readme() {
+    let readme = readme();
+    let tables: [(&str, &[&str], &str); 4] = [
+        ("Arrivals", Arrivals::NAMES, "arrivals"),
+        ("PickName", PickName::NAMES, "pick"),
+        ("KeyMode", KeyMode::NAMES, "kafka.key"),
+        ("FirstEvent", FirstEvent::NAMES, "first_event"),
+    ];
+    for (definition, names, field) in tables {
+        assert_eq!(schema_names(definition), names, "{definition}");
+        for name in names {
+            assert!(
+                mentions(&readme, name),
+                "the README does not mention {field} `{name}`"
+            );
+        }
+    }
+    // Each name is read back as its own variant.
+    for &a in Arrivals::ALL {
+        assert_eq!(Arrivals::from_name(a.name()), Some(a));
+    }
+    for &p in PickName::ALL {
+        assert_eq!(PickName::from_name(p.name()), Some(p));
+    }
+    for &k in KeyMode::ALL {
+        assert_eq!(KeyMode::from_name(k.name()), Some(k));
+    }
+    for &f in FirstEvent::ALL {
+        assert_eq!(FirstEvent::from_name(f.name()), Some(f));
+    }
+}
+
+/// A distribution with parameters drawn from every corner: zero, tiny, huge, NaN,
+/// infinite, negative, typical.
+#[derive(Debug, Clone)]
+struct AnyDistribution {
+    kind: DistributionKind,
+    values: Vec<String>,
+}
+
+impl Arbitrary for AnyDistribution {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let kind = *g.choose(DistributionKind::ALL).unwrap();
+        let values = kind
+            .params()
+            .iter()
+            .map(|(_, k)| match k {
+                ParamKind::Duration => g
+                    .choose(&[
+                        "0s",
+                        "1ns",
+                        "999ns",
+                        "1us",
+                        "1ms",
+                        "250ms",
+                        "1s",
+                        "7s",
+                        "1h",
+                        "876000h",
+                        "18446744073709551615ns",
+                    ])
+                    .unwrap()
+                    .to_string(),
+                ParamKind::Number => g
+                    .choose(&[
+                        "0", "1e-320", "1e-9", "0.5", "1", "1.5", "3", "1e9", "1e308", ".nan",
+                        ".inf", "-1",
+                    ])
+                    .unwrap()
+                    .to_string(),
+            })
+            .collect();
+        AnyDistribution { kind, values }
+    }
+}
+
+#[test]
+fn every_distribution_validation_accepts_builds_and_samples() {
+    fn property(d: AnyDistribution) -> TestResult {
+        let params: Vec<String> = d
+            .kind
+            .params()
+            .iter()
+            .zip(&d.values)
+            .map(|((name, _), v)| format!("{name}: {v}"))
+            .collect();
+        let text = format!(
+            "duration: 1s\nstreams: [{{cameras: [1], inter_arrival: {{distribution: {}, {}}}}}]\n",
+            d.kind.name(),
+            params.join(", ")
+        );
+        match try_scenario(&text) {
+            Err(_) => TestResult::discard(),
+            // Building the plan builds the sampler; drawing a few events samples it.
+            Ok(s) => TestResult::from_bool(Plan::new(&s).take(3).count() <= 3),
+        }
+    }
+    QuickCheck::new()
+        .tests(500)
+        .max_tests(20_000)
+        .quickcheck(property as fn(AnyDistribution) -> TestResult);
+}
