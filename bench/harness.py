@@ -144,11 +144,16 @@ def main():
     ap.add_argument("--python", required=True, help="a Python with confluent-kafka")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, one run: a smoke test, no claims")
     ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--baseline", help="another simulate binary (say, the build before a change), "
+                    "measured alternated with --bin in the throughput cases")
+    ap.add_argument("--only", choices=["throughput"],
+                    help="only the dry-run and --max-speed cases; prints, rewrites nothing")
     args = ap.parse_args()
     quick = args.quick
     runs = 1 if quick else args.runs
     warmup = 0 if quick else 1
     sim = str(Path(args.bin).resolve())
+    base = str(Path(args.baseline).resolve()) if args.baseline else None
     py = args.python
     work = ROOT / "target" / "bench"
     work.mkdir(parents=True, exist_ok=True)
@@ -173,8 +178,10 @@ def main():
     cmd_percam = [sim, per_camera, "--dry-run"]
     cmd_loop = [py, loop, str(n_events)]
     commands += [cmd_shared, cmd_percam, cmd_loop]
-    rate = events_per_second({"shared": cmd_shared, "per_camera": cmd_percam, "python": cmd_loop},
-                             n_events, runs, warmup)
+    compared = {"shared": cmd_shared, "per_camera": cmd_percam, "python": cmd_loop}
+    if base:
+        compared |= {"base_shared": [base, shared, "--dry-run"], "base_per_camera": [base, per_camera, "--dry-run"]}
+    rate = events_per_second(compared, n_events, runs, warmup)
     py_med = statistics.median(rate["python"])
     case = f"dry-run, {n_events:,} events to /dev/null"
     for key, label in (("shared", "simulate, 1 shared stream"), ("per_camera", "simulate, 10,000 per-camera streams")):
@@ -182,6 +189,9 @@ def main():
         table.add(case, label, rate[key], "events/s",
                   target=f"≥ 5,000,000/s and ≥ 50× Python ({med / py_med:.0f}×)",
                   met=med >= 5_000_000 and med >= 50 * py_med)
+    if base:
+        table.add(case, "baseline, 1 shared stream", rate["base_shared"], "events/s")
+        table.add(case, "baseline, 10,000 per-camera streams", rate["base_per_camera"], "events/s")
     table.add(case, "Python loop (dict + json.dumps)", rate["python"], "events/s")
 
     # --- 2. Kafka --max-speed to a mock cluster ---------------------------------------
@@ -203,15 +213,23 @@ def main():
     cmd_pyprod = [py, str(ROOT / "bench" / "python_producer.py"), str(lines), "events",
                   "bootstrap.servers=mock:9092", "test.mock.num.brokers=3", *[f"{k}={v}" for k, v in PRODUCER.items()]]
     commands += [cmd_ours, cmd_kcat, cmd_pyprod]
-    rate = events_per_second({"ours": cmd_ours, "kcat": cmd_kcat, "python": cmd_pyprod},
-                             n_kafka, runs, warmup)
+    compared = {"ours": cmd_ours, "kcat": cmd_kcat, "python": cmd_pyprod}
+    if base:
+        compared["base"] = [base, *cmd_ours[1:]]
+    rate = events_per_second(compared, n_kafka, runs, warmup)
     ours, kcat, pyp = (statistics.median(rate[k]) for k in ("ours", "kcat", "python"))
     case = f"--max-speed, {n_kafka:,} events to a 3-broker mock cluster"
     table.add(case, "simulate (plans and produces)", rate["ours"], "events/s",
               target=f"≥ 1.0× kcat ({ours / kcat:.2f}×), ≥ 3× Python ({ours / pyp:.1f}×)",
               met=ours >= kcat and ours >= 3 * pyp)
+    if base:
+        table.add(case, "baseline (plans and produces)", rate["base"], "events/s")
     table.add(case, "kcat -P (pre-generated lines)", rate["kcat"], "events/s")
     table.add(case, "Python confluent_kafka", rate["python"], "events/s")
+
+    if args.only == "throughput":
+        print(table.markdown())
+        return
 
     # --- 3. pacing lateness -------------------------------------------------------------
     seconds = 2 if quick else 30

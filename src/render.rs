@@ -28,12 +28,37 @@ pub(crate) enum Field {
     CameraId,
 }
 
-/// The message value, field by field, in order: the payload every stream renders.
-pub(crate) const PAYLOAD: &[(&str, Field)] = &[
-    ("event_id", Field::EventId),
-    ("timestamp", Field::Timestamp),
-    ("camera_id", Field::CameraId),
-];
+/// Declares the payload once: `PAYLOAD` (the field list the event schema is generated
+/// from) and `Renderer::write_fields` (the value writer), both from the one list given,
+/// so they cannot disagree. Each `{"name":` prefix becomes a literal the compiler writes
+/// in place, as fast as a hand-written writer.
+macro_rules! payload {
+    ($first:literal => $first_field:ident $(, $name:literal => $field:ident)* $(,)?) => {
+        /// The message value, field by field, in order: the payload every stream renders.
+        pub(crate) const PAYLOAD: &[(&str, Field)] =
+            &[($first, Field::$first_field) $(, ($name, Field::$field))*];
+
+        impl Renderer<'_> {
+            /// Writes the fields of [`PAYLOAD`], in order, as a JSON object.
+            #[inline]
+            fn write_fields(&mut self, out: &mut Vec<u8>, event: &Event) {
+                out.extend_from_slice(concat!("{\"", $first, "\":").as_bytes());
+                self.write_field(out, Field::$first_field, event);
+                $(
+                    out.extend_from_slice(concat!(",\"", $name, "\":").as_bytes());
+                    self.write_field(out, Field::$field, event);
+                )*
+                out.push(b'}');
+            }
+        }
+    };
+}
+
+payload! {
+    "event_id" => EventId,
+    "timestamp" => Timestamp,
+    "camera_id" => CameraId,
+}
 
 impl Field {
     /// The field's JSON Schema. `camera` is the schema of a camera id (a reference to
@@ -92,34 +117,26 @@ pub struct Renderer<'s> {
     start_secs: i64,
     start_subsec: u64,
     topic_json: String,
-    /// For each field of [`PAYLOAD`], the bytes before its value: `{"name":` or `,"name":`.
-    prefixes: Vec<Vec<u8>>,
     /// The last second formatted and its `YYYY-MM-DD HH:MM:SS` text.
     cached_second: i64,
     cached_text: [u8; 19],
+    /// The process whose identity `id_head` holds, formatted: `xxxxxxxx-xxxx-8xxx-`.
+    id_process: Option<u64>,
+    id_head: [u8; 19],
 }
 
 impl<'s> Renderer<'s> {
     /// A renderer for `scenario` with offset 0 at `start`.
     pub fn new(scenario: &'s Scenario, start: DateTime<Utc>) -> Self {
-        let prefixes = PAYLOAD
-            .iter()
-            .enumerate()
-            .map(|(i, (name, _))| {
-                let mut prefix = vec![if i == 0 { b'{' } else { b',' }];
-                let _ = serde_json::to_writer(&mut prefix, name);
-                prefix.push(b':');
-                prefix
-            })
-            .collect();
         Renderer {
             scenario,
             start_secs: start.timestamp(),
             start_subsec: u64::from(start.timestamp_subsec_nanos()),
             topic_json: serde_json::to_string(&scenario.topic).unwrap_or_default(),
-            prefixes,
             cached_second: i64::MIN,
             cached_text: [b'0'; 19],
+            id_process: None,
+            id_head: [b'-'; 19],
         }
     }
 
@@ -152,20 +169,30 @@ impl<'s> Renderer<'s> {
 
     /// The event id: a UUID (version 8) made of the process's identity and the event's
     /// sequence number, so it is unique within a run and the same on every replay.
-    pub fn event_id(&self, event: &Event) -> [u8; 36] {
-        let tag = uuid_head(event.process);
-        let low = (event.seq & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+    ///
+    /// The half made of the identity is formatted once per run of events of one process
+    /// (a shared stream's events all share it).
+    pub fn event_id(&mut self, event: &Event) -> [u8; 36] {
         let mut out = [b'-'; 36];
         // xxxxxxxx-xxxx-8xxx-vxxx-xxxxxxxxxxxx: the tag, then the variant and sequence.
-        hex(&mut out[0..8], tag >> 32, 4);
-        hex(&mut out[9..13], tag >> 16, 2);
-        hex(&mut out[14..18], tag, 2);
+        if self.id_process != Some(event.process) {
+            let tag = uuid_head(event.process);
+            hex(&mut out[0..8], tag >> 32, 4);
+            hex(&mut out[9..13], tag >> 16, 2);
+            hex(&mut out[14..18], tag, 2);
+            self.id_head.copy_from_slice(&out[..19]);
+            self.id_process = Some(event.process);
+        } else {
+            out[..19].copy_from_slice(&self.id_head);
+        }
+        let low = (event.seq & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
         hex(&mut out[19..23], low >> 48, 2);
         hex(&mut out[24..36], low, 6);
         out
     }
 
     /// The `YYYY-MM-DD HH:MM:SS` (UTC) text of the event's instant, formatted once per second.
+    #[inline]
     fn timestamp_text(&mut self, event: &Event) -> [u8; 19] {
         let second = self.start_secs + (self.since_start_second(event) / 1_000_000_000) as i64;
         if second != self.cached_second {
@@ -180,24 +207,27 @@ impl<'s> Renderer<'s> {
     }
 
     /// Appends the message value: the fields of [`PAYLOAD`], in order, as a JSON object.
+    #[inline]
     pub fn write_value(&mut self, out: &mut Vec<u8>, event: &Event) {
-        for (i, (_, field)) in PAYLOAD.iter().enumerate() {
-            out.extend_from_slice(&self.prefixes[i]);
-            match field {
-                Field::EventId => {
-                    out.push(b'"');
-                    out.extend_from_slice(&self.event_id(event));
-                    out.push(b'"');
-                }
-                Field::Timestamp => {
-                    out.push(b'"');
-                    out.extend_from_slice(&self.timestamp_text(event));
-                    out.push(b'"');
-                }
-                Field::CameraId => write_camera_json(out, self.camera(event), false),
+        self.write_fields(out, event);
+    }
+
+    /// Appends the value of one field.
+    #[inline(always)]
+    fn write_field(&mut self, out: &mut Vec<u8>, field: Field, event: &Event) {
+        match field {
+            Field::EventId => {
+                out.push(b'"');
+                out.extend_from_slice(&self.event_id(event));
+                out.push(b'"');
             }
+            Field::Timestamp => {
+                out.push(b'"');
+                out.extend_from_slice(&self.timestamp_text(event));
+                out.push(b'"');
+            }
+            Field::CameraId => write_camera_json(out, self.camera(event), false),
         }
-        out.push(b'}');
     }
 
     /// Appends one `--format plan` line (without the newline):
@@ -264,18 +294,22 @@ fn uuid_head(process: u64) -> u64 {
     (process & !0xF000) | 0x8000
 }
 
-/// Whether two arrival processes of `scenario` would share event ids: their identities
+/// Whether two arrival processes would share event ids, given their identities: two
 /// agree in the 60 bits an event id keeps. A clash needs two 60-bit hashes to agree, so
 /// this guards a guarantee rather than a likely error.
-pub(crate) fn event_ids_clash(scenario: &Scenario) -> bool {
-    let mut heads: Vec<u64> = process::keys(scenario)
-        .map(|key| uuid_head(key.head()))
-        .collect();
+pub(crate) fn ids_clash(identities: impl IntoIterator<Item = u64>) -> bool {
+    let mut heads: Vec<u64> = identities.into_iter().map(uuid_head).collect();
     heads.sort_unstable();
     heads.windows(2).any(|w| w[0] == w[1])
 }
 
+/// [`ids_clash`] for a scenario, without building its plan.
+pub(crate) fn event_ids_clash(scenario: &Scenario) -> bool {
+    ids_clash(process::keys(scenario).map(|key| key.head()))
+}
+
 /// A camera id as text: the Kafka key, and what messages show.
+#[inline(always)]
 fn write_camera_text(out: &mut Vec<u8>, id: &CameraId) {
     match id {
         CameraId::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
@@ -285,6 +319,7 @@ fn write_camera_text(out: &mut Vec<u8>, id: &CameraId) {
 
 /// A camera id as a JSON value: an integer stays a number (or, with `quote_ints`, becomes
 /// the JSON string of its text, as a key is shown), a string stays a string.
+#[inline(always)]
 fn write_camera_json(out: &mut Vec<u8>, id: &CameraId, quote_ints: bool) {
     match id {
         CameraId::Int(_) if quote_ints => {
@@ -322,6 +357,13 @@ fn hex(out: &mut [u8], value: u64, bytes: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn payload_names_need_no_json_escaping() {
+        for (name, _) in PAYLOAD {
+            assert_eq!(serde_json::to_string(name).unwrap(), format!("\"{name}\""));
+        }
+    }
 
     #[test]
     fn event_ids_carry_uuid_version_8_and_variant_bits() {

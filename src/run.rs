@@ -13,6 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::cli::{Cli, Command, DryRunFormat, RunArgs};
 use crate::error::{self, Error};
+use crate::plan::Plan;
 use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
 use crate::report::{KafkaReport, Report};
@@ -42,32 +43,42 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// Loads and validates a scenario file, and checks what only the whole plan can tell:
-/// that no two arrival processes would share event ids.
+/// Loads and validates a scenario file, and checks what only its processes' identities
+/// can tell: that no two arrival processes would share event ids.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
     let scenario = scenario::load_file(path, overrides)?;
     if render::event_ids_clash(&scenario) {
-        let mut d = Diagnostic::new("two arrival processes would share event ids under this seed")
-            .field("seed")
-            .help("choose another seed");
-        d.file = Some(path.display().to_string());
-        return Err(vec![d]);
+        return Err(vec![ids_clash(path)]);
     }
     Ok(scenario)
+}
+
+/// Two arrival processes of the scenario in `path` would share event ids.
+fn ids_clash(path: &Path) -> Diagnostic {
+    let mut d = Diagnostic::new("two arrival processes would share event ids under this seed")
+        .field("seed")
+        .help("choose another seed");
+    d.file = Some(path.display().to_string());
+    d
 }
 
 fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let Some(path) = &args.scenario else {
         return Err(Error::Usage(no_scenario_advice(&args.typed)));
     };
-    let scenario = load(path, &args.overrides()).map_err(Error::Invalid)?;
+    let scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
+    // The plan knows its processes' identities: the event-id check costs no second hash.
+    let plan = Plan::new(&scenario);
+    if render::ids_clash(plan.identities()) {
+        return Err(Error::Invalid(vec![ids_clash(path)]));
+    }
     if args.dry_run {
         let format = match args.format.unwrap_or(DryRunFormat::Values) {
             DryRunFormat::Values => Format::Values,
             DryRunFormat::Plan => Format::Plan,
         };
         let start = scenario.start.unwrap_or_else(Utc::now);
-        return match dry_run(&scenario, start, format, io::stdout().lock()) {
+        return match dry_run_plan(&scenario, plan, start, format, io::stdout().lock()) {
             Ok(_) => Ok(error::EXIT_OK),
             // A closed pipe (`| head`) ends the run quietly.
             Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(error::EXIT_OK),
@@ -111,7 +122,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     };
     let control = Control::default();
     install_signal_handler(&control.stop, args.quiet);
-    let result = kafka(&scenario, &settings, &control);
+    let result = kafka_plan(&scenario, plan, &settings, &control);
     let report = match (result, &report_file) {
         (Ok(report), _) => report,
         (Err(e), Some((_, tmp, _))) => {
@@ -139,12 +150,31 @@ pub fn dry_run<W: Write>(
     format: Format,
     out: W,
 ) -> Result<u64, Error> {
+    dry_run_plan(scenario, Plan::new(scenario), start, format, out)
+}
+
+fn dry_run_plan<W: Write>(
+    scenario: &Scenario,
+    plan: Plan,
+    start: DateTime<Utc>,
+    format: Format,
+    out: W,
+) -> Result<u64, Error> {
     let mut sink = Stdout::new(out, format);
     let options = Options {
         pace: Pace::Max,
         progress: false,
+        per_camera: false,
     };
-    replay::replay(scenario, start, &mut sink, options, &Control::default()).map(|t| t.sent)
+    replay::replay(
+        scenario,
+        plan,
+        start,
+        &mut sink,
+        options,
+        &Control::default(),
+    )
+    .map(|t| t.sent)
 }
 
 /// How a Kafka run is set up: the command line, resolved.
@@ -172,6 +202,15 @@ pub struct Settings {
 /// the embedded cluster started when no brokers are given, the brokers waited for, the
 /// plan replayed, and an embedded topic read back and compared with the plan.
 pub fn kafka(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
+    kafka_plan(scenario, Plan::new(scenario), settings, control)
+}
+
+fn kafka_plan(
+    scenario: &Scenario,
+    plan: Plan,
+    settings: &Settings,
+    control: &Control,
+) -> Result<Report, Error> {
     let topic = scenario.topic.as_str();
     let max_speed = settings.pace == Pace::Max;
     // Bad properties are invalid input: refuse them before anything starts.
@@ -220,8 +259,9 @@ pub fn kafka(scenario: &Scenario, settings: &Settings, control: &Control) -> Res
     let options = Options {
         pace: settings.pace,
         progress: settings.progress && !settings.quiet,
+        per_camera: true,
     };
-    let tally = replay::replay(scenario, start, &mut sink, options, control)?;
+    let tally = replay::replay(scenario, plan, start, &mut sink, options, control)?;
     let outcome = sink.into_outcome();
     let counts = outcome.counts;
     let mut kafka = KafkaReport {

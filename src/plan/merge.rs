@@ -151,6 +151,11 @@ impl Plan {
         }
     }
 
+    /// The identity of each arrival process, in plan order.
+    pub fn identities(&self) -> impl Iterator<Item = u64> + '_ {
+        self.origins.iter().map(|&(_, identity)| identity)
+    }
+
     /// Draws the next window. Returns false when no event is left. Kept out of line so
     /// that [`Plan::next`] stays a few instructions (the sort's counters live on its stack).
     #[inline(never)]

@@ -31,7 +31,8 @@ use progress::Progress;
 pub struct Control {
     /// Set to stop scheduling; the run then finishes its sink and reports.
     pub stop: Arc<AtomicBool>,
-    /// Events handed to the sink so far.
+    /// Events handed to the sink so far: after every paced send, every 64 unpaced ones,
+    /// and at the end.
     pub sent: Arc<AtomicU64>,
 }
 
@@ -80,20 +81,22 @@ pub(crate) struct Options {
     pub pace: Pace,
     /// Draw a progress bar (only ever on a terminal).
     pub progress: bool,
+    /// Count events per camera, for a report (a dry run has none).
+    pub per_camera: bool,
 }
 
 /// How long counting the rest of a stopped plan may take once the sink has finished.
 pub(crate) const COUNT_BUDGET: Duration = Duration::from_secs(10);
 
-/// Replays the plan of `scenario`, with offset 0 at `start`, into `sink`.
+/// Replays `plan`, the plan of `scenario`, with offset 0 at `start`, into `sink`.
 pub(crate) fn replay<S: Sink>(
     scenario: &Scenario,
+    mut plan: Plan,
     start: DateTime<Utc>,
     sink: &mut S,
     options: Options,
     control: &Control,
 ) -> Result<Tally, Error> {
-    let mut plan = Plan::new(scenario);
     let mut renderer = Renderer::new(scenario, start);
     let first_camera: Vec<usize> = scenario
         .streams
@@ -116,32 +119,42 @@ pub(crate) fn replay<S: Sink>(
     let mut lateness = Histogram::default();
     let mut end_drift = Duration::ZERO;
     let (mut taken, mut sent, mut refused) = (0u64, 0u64, 0u64);
+    let stop = &*control.stop;
+    let paced = options.pace != Pace::Max;
     for event in plan.by_ref() {
         taken += 1;
-        if control.stop.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) {
             break;
         }
-        if let Some(deadline) = pacer.deadline(event.offset_ns) {
-            let late = pacer.wait(deadline, &control.stop, &mut |d| sink.idle(d));
-            if control.stop.load(Ordering::Relaxed) {
-                break;
+        if paced {
+            if let Some(deadline) = pacer.deadline(event.offset_ns) {
+                let late = pacer.wait(deadline, stop, &mut |d| sink.idle(d));
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                lateness.record(nanos(late));
+                end_drift = late;
             }
-            lateness.record(nanos(late));
-            end_drift = late;
         }
-        match sink.send(&mut Message::new(event, &mut renderer))? {
+        match sink.send(Message::new(event, &mut renderer))? {
             Handover::Taken => {
                 sent += 1;
-                per_camera[first_camera[event.stream as usize] + event.camera as usize] += 1;
+                if options.per_camera {
+                    per_camera[first_camera[event.stream as usize] + event.camera as usize] += 1;
+                }
             }
             Handover::Refused => refused += 1,
             Handover::Stopped => {}
         }
-        control.sent.store(sent, Ordering::Relaxed);
+        // Watchers see the count after every paced send, and every 64 unpaced ones.
+        if paced || sent % 64 == 0 {
+            control.sent.store(sent, Ordering::Relaxed);
+        }
         if let Some(bar) = &mut progress {
             bar.update(event.offset_ns, sent, sink.failures(), origin);
         }
     }
+    control.sent.store(sent, Ordering::Relaxed);
     let interrupted = control.stop.load(Ordering::Relaxed);
     if let Some(bar) = &progress {
         bar.finishing(sink.pending());

@@ -47,6 +47,7 @@ impl Pacer {
     }
 
     /// The instant an event at `offset_ns` is due, or `None` at max speed.
+    #[inline]
     pub fn deadline(&self, offset_ns: u64) -> Option<Instant> {
         match self.pace {
             Pace::Max => None,

@@ -32,7 +32,7 @@ pub enum Handover {
 pub trait Sink {
     /// Hands over one event; the sink renders what it needs from `message`. An error
     /// ends the run (output that cannot be written, for example).
-    fn send(&mut self, message: &mut Message<'_, '_>) -> Result<Handover, Error>;
+    fn send(&mut self, message: Message<'_, '_>) -> Result<Handover, Error>;
 
     /// Called while the pacer waits for a deadline, for at most `budget`: time to serve
     /// background work (delivery reports). It must not overrun `budget` by more than the

@@ -40,7 +40,7 @@ impl<W: Write> Stdout<W> {
 
 impl<W: Write> Sink for Stdout<W> {
     #[inline]
-    fn send(&mut self, message: &mut Message<'_, '_>) -> Result<Handover, Error> {
+    fn send(&mut self, mut message: Message<'_, '_>) -> Result<Handover, Error> {
         match self.format {
             Format::Values => message.write_value(&mut self.buffer),
             Format::Plan => message.write_plan(&mut self.buffer),

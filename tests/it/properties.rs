@@ -170,7 +170,7 @@ fn check(tests: u64, property: fn(GenScenario) -> TestResult) {
 
 /// Events per stream name: (offset, camera id, event id).
 fn per_stream(s: &Scenario) -> BTreeMap<String, Vec<(u64, String, String)>> {
-    let renderer = simulate::render::Renderer::new(s, start());
+    let mut renderer = simulate::render::Renderer::new(s, start());
     let mut out: BTreeMap<String, Vec<(u64, String, String)>> = BTreeMap::new();
     for e in Plan::new(s) {
         let id = String::from_utf8(renderer.event_id(&e).to_vec()).unwrap();

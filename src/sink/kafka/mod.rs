@@ -136,7 +136,7 @@ impl KafkaSink {
 }
 
 impl Sink for KafkaSink {
-    fn send(&mut self, message: &mut Message<'_, '_>) -> Result<Handover, Error> {
+    fn send(&mut self, mut message: Message<'_, '_>) -> Result<Handover, Error> {
         self.offered += 1;
         self.key.clear();
         self.value.clear();
