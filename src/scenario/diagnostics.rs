@@ -64,6 +64,22 @@ impl Diagnostic {
         self
     }
 
+    /// Places the problem in `file`, whose text is `text`: at `line` and `column` (both
+    /// from 1), `len` characters long, with that line for the excerpt.
+    pub(crate) fn at(
+        mut self,
+        file: &str,
+        text: &str,
+        line: usize,
+        column: usize,
+        len: usize,
+    ) -> Self {
+        self.file = Some(file.to_string());
+        self.location = Some(Location { line, column, len });
+        self.source_line = line_text(text, line);
+        self
+    }
+
     /// Sets the hint if there is one.
     pub fn maybe_help(mut self, help: Option<String>) -> Self {
         self.help = help.or(self.help);
@@ -127,6 +143,11 @@ fn excerpt(line: &str, column: usize, len: usize) -> (String, usize, usize) {
     }
     let room = to.saturating_sub(column).max(1);
     (shown, start, len.min(room))
+}
+
+/// Line `line` (1-based) of `text`.
+pub(crate) fn line_text(text: &str, line: usize) -> Option<String> {
+    text.lines().nth(line.checked_sub(1)?).map(str::to_string)
 }
 
 /// All diagnostics, one block each, followed by a count when there is more than one.

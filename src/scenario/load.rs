@@ -6,10 +6,10 @@ use std::path::Path;
 
 use serde_yaml::Value;
 
-use super::diagnostics::{Diagnostic, Location, Problems};
+use super::diagnostics::{Diagnostic, Problems};
 use super::limits;
 use super::model::ScenarioFile;
-use super::positions::{line_text, locate};
+use super::positions::locate;
 use super::walk::walk;
 
 /// A scenario's text with the name it is shown under in messages.
@@ -53,34 +53,20 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
         return Err(vec![too_large(&source.name)]);
     }
     if let Some((line, column, depth)) = limits::excessive_nesting(&source.text) {
-        let mut d = Diagnostic::new(format!(
+        let d = Diagnostic::new(format!(
             "nesting deeper than {} levels (reached {depth})",
             limits::MAX_DEPTH
         ))
         .help("a scenario needs at most 5 levels; check for unbalanced brackets");
-        d.file = Some(source.name.clone());
-        d.location = Some(Location {
-            line,
-            column,
-            len: 1,
-        });
-        d.source_line = line_text(&source.text, line);
-        return Err(vec![d]);
+        return Err(vec![d.at(&source.name, &source.text, line, column, 1)]);
     }
     if let Some((line, width)) = limits::excessive_indent(&source.text) {
-        let mut d = Diagnostic::new(format!(
+        let d = Diagnostic::new(format!(
             "indented {width} characters deep; the limit is {}",
             limits::MAX_INDENT
         ))
         .help("a scenario needs a few levels of indentation; is this file generated wrongly?");
-        d.file = Some(source.name.clone());
-        d.location = Some(Location {
-            line,
-            column: 1,
-            len: width,
-        });
-        d.source_line = line_text(&source.text, line);
-        return Err(vec![d]);
+        return Err(vec![d.at(&source.name, &source.text, line, 1, width)]);
     }
     if source.text.trim().is_empty() || source.text.lines().all(is_blank_or_comment) {
         return fail(
@@ -90,23 +76,15 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
     }
     match serde_yaml::from_str::<Value>(&source.text) {
         Ok(value) => Ok(value),
-        Err(err) if tab_indent(&source.text, err.location().map(|l| l.line())).is_some() => {
-            let (line, column) =
-                tab_indent(&source.text, err.location().map(|l| l.line())).unwrap_or((1, 1));
-            let mut d = Diagnostic::new(
-                "invalid YAML: a tab in the indentation; YAML indentation must use spaces",
-            )
-            .help("replace the tab with spaces");
-            d.file = Some(source.name.clone());
-            d.location = Some(Location {
-                line,
-                column,
-                len: 1,
-            });
-            d.source_line = line_text(&source.text, line);
-            Err(vec![d])
-        }
         Err(err) => {
+            if let Some((line, column)) = tab_indent(&source.text, err.location().map(|l| l.line()))
+            {
+                let d = Diagnostic::new(
+                    "invalid YAML: a tab in the indentation; YAML indentation must use spaces",
+                )
+                .help("replace the tab with spaces");
+                return Err(vec![d.at(&source.name, &source.text, line, column, 1)]);
+            }
             let text = err.to_string();
             let message = match text.find(" at line ") {
                 Some(cut) => text[..cut].to_string(),
@@ -121,15 +99,13 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
                 .field(field),
                 None => Diagnostic::new(format!("invalid YAML: {message}")),
             };
-            d.file = Some(source.name.clone());
-            if let Some(loc) = err.location() {
-                d.location = Some(Location {
-                    line: loc.line(),
-                    column: loc.column(),
-                    len: 1,
-                });
-                d.source_line = line_text(&source.text, loc.line());
-            }
+            d = match err.location() {
+                Some(loc) => d.at(&source.name, &source.text, loc.line(), loc.column(), 1),
+                None => {
+                    d.file = Some(source.name.clone());
+                    d
+                }
+            };
             Err(vec![d])
         }
     }

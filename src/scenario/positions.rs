@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::diagnostics::{Diagnostic, FieldPath, Location, Problems};
+use super::diagnostics::{Diagnostic, FieldPath, Location, Problems, line_text};
 
 /// Turns problems into diagnostics, with file positions where the text can be located.
 pub(crate) fn locate(name: &str, text: &str, problems: Problems) -> Vec<Diagnostic> {
@@ -166,9 +166,4 @@ fn span_index(text: &str, wanted: &HashSet<String>) -> HashMap<String, Entry> {
     }
 
     index
-}
-
-/// Line `line` (1-based) of `text`.
-pub(crate) fn line_text(text: &str, line: usize) -> Option<String> {
-    text.lines().nth(line.checked_sub(1)?).map(str::to_string)
 }
