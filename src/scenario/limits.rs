@@ -34,6 +34,11 @@ pub const MAX_CAMERAS: u64 = 1_000_000;
 /// planned events per second per process.
 pub const MIN_MEAN_GAP_NS: u64 = 1_000;
 
+/// Shortest mean gap between the starts of recurring incident or outage windows, in
+/// nanoseconds (1 s): windows are events of seconds to hours, and each costs every
+/// process it affects a few draws.
+pub const MIN_WINDOW_GAP_NS: u64 = 1_000_000_000;
+
 /// Longest duration, in years of 365 days.
 pub const MAX_DURATION_YEARS: u64 = 100;
 

@@ -75,6 +75,68 @@ pub struct Stream {
     pub inter_arrival: InterArrival,
     /// When each process sends its first event.
     pub first_event: FirstEvent,
+    /// How the rate changes over time; `None` when it never does (the base rate holds).
+    pub modulation: Option<Modulation>,
+}
+
+/// How a stream's rate changes over time: a factor on the base rate, incidents that
+/// multiply it on some cameras, outages that silence some cameras. The planner applies
+/// it as a time change (`plan/rate.rs`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Modulation {
+    /// The factor over time, when a profile is given.
+    pub rate: Option<RateProfile>,
+    /// Windows that multiply some cameras' rate by their factor.
+    pub incidents: Vec<Windows>,
+    /// Windows in which some cameras send nothing (their factor is 0).
+    pub outages: Vec<Windows>,
+}
+
+/// A rate profile: factors at points in time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RateProfile {
+    /// (offset in ns, factor): at least one, strictly increasing in offset, factors
+    /// finite and ≥ 0, at least one positive.
+    pub points: Vec<(u64, f64)>,
+    /// Lines or steps between points.
+    pub interpolate: Interpolate,
+    /// The period in ns, when the profile repeats: positive, at or after the last point.
+    pub repeat: Option<u64>,
+}
+
+/// One incident or outage entry: when its windows start, how long each lasts, whom
+/// they affect and by what factor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Windows {
+    /// One window at an offset, or recurring windows.
+    pub start: WindowStart,
+    /// How long each window lasts: a positive duration, or a valid distribution.
+    pub length: Length,
+    /// The factor on the rate inside a window: finite and ≥ 0; 0 for an outage.
+    pub factor: f64,
+    /// The cameras a window affects.
+    pub cameras: Affected,
+}
+
+/// When the windows of an entry start.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WindowStart {
+    /// One window, this many ns after the start.
+    At(u64),
+    /// Recurring: gaps between starts drawn from this distribution (mean ≥
+    /// [`limits::MIN_WINDOW_GAP_NS`]); the first starts one gap after the start.
+    Every(InterArrival),
+}
+
+/// Which cameras a window affects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Affected {
+    /// Every camera of the stream.
+    All,
+    /// These cameras, by position in the stream: sorted, unique.
+    Listed(Vec<u32>),
+    /// This many cameras (1 ..= the stream's), drawn at random for each window.
+    Drawn(u32),
 }
 
 impl Stream {
@@ -352,6 +414,21 @@ fn stream(
     for (param, message) in distribution_problems(&raw.inter_arrival) {
         problems.push(Problem::new(&path.key("inter_arrival").key(param), message));
     }
+    let modulation = match (&cameras, &arrivals) {
+        (Some(cameras), Some(arrivals)) => modulation(
+            Raw {
+                rate: raw.rate,
+                incidents: raw.incidents.unwrap_or_default(),
+                outages: raw.outages.unwrap_or_default(),
+            },
+            cameras,
+            matches!(arrivals, StreamArrivals::Shared(_)),
+            mean_gap(&raw.inter_arrival),
+            path,
+            problems,
+        ),
+        _ => None,
+    };
     if problems.len() > before {
         return None;
     }
@@ -361,7 +438,349 @@ fn stream(
         arrivals: arrivals?,
         inter_arrival: raw.inter_arrival,
         first_event: raw.first_event.unwrap_or_default(),
+        modulation,
     })
+}
+
+/// A stream's rate profile, incidents and outages as written.
+struct Raw {
+    rate: Option<RateFile>,
+    incidents: Vec<IncidentFile>,
+    outages: Vec<OutageFile>,
+}
+
+/// Checks a stream's profile, incidents and outages. `base_mean` is the mean gap of its
+/// distribution, for the peak-rate check; `shared` says whether one process serves all
+/// `cameras`.
+fn modulation(
+    raw: Raw,
+    cameras: &[CameraId],
+    shared: bool,
+    base_mean: f64,
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Option<Modulation> {
+    if raw.rate.is_none() && raw.incidents.is_empty() && raw.outages.is_empty() {
+        return None;
+    }
+    let rate = raw
+        .rate
+        .and_then(|r| rate_profile(r, &path.key("rate"), problems));
+    let mut incidents = Vec::new();
+    for (i, incident) in raw.incidents.into_iter().enumerate() {
+        let at = path.key("incidents").index(i);
+        if !(incident.factor.is_finite() && incident.factor >= 0.0) {
+            problems.push(Problem::new(
+                &at.key("factor"),
+                format!(
+                    "a factor must be a finite number ≥ 0, found {}",
+                    incident.factor
+                ),
+            ));
+        }
+        if shared && incident.cameras.is_some() {
+            problems.push(
+                Problem::new(
+                    &at.key("cameras"),
+                    "an incident on some cameras needs `arrivals: per_camera`",
+                )
+                .help("a shared stream is one arrival process for all its cameras: leave `cameras` out to change the whole stream's rate, or make the stream `arrivals: per_camera`"),
+            );
+        }
+        let spec = WindowsFile {
+            at: incident.at,
+            every: incident.every,
+            duration: incident.duration,
+            cameras: incident.cameras,
+        };
+        if let Some(w) = windows(spec, incident.factor, cameras, &at, problems) {
+            incidents.push(w);
+        }
+    }
+    let mut outages = Vec::new();
+    for (i, outage) in raw.outages.into_iter().enumerate() {
+        let at = path.key("outages").index(i);
+        let spec = WindowsFile {
+            at: outage.at,
+            every: outage.every,
+            duration: outage.duration,
+            cameras: outage.cameras,
+        };
+        if let Some(w) = windows(spec, 0.0, cameras, &at, problems) {
+            outages.push(w);
+        }
+    }
+    // The peak rate of a process: the profile's largest factor, with every incident
+    // that raises the rate on at the same time.
+    let profile_peak = rate.as_ref().map_or(1.0, |r| {
+        r.points.iter().map(|&(_, f)| f).fold(0.0, f64::max)
+    });
+    let peak = incidents
+        .iter()
+        .fold(profile_peak, |p, w| p * w.factor.max(1.0));
+    if peak.is_finite() && base_mean / peak < limits::MIN_MEAN_GAP_NS as f64 {
+        let field = if profile_peak > 1.0 || incidents.is_empty() {
+            path.key("rate")
+        } else {
+            path.key("incidents")
+        };
+        problems.push(
+            Problem::new(
+                &field,
+                format!(
+                    "at its peak the rate is {} times the base: a mean gap of {:.0} ns; it must be at least {} (at most {} events/s per process)",
+                    trim(peak),
+                    base_mean / peak,
+                    Nanos(limits::MIN_MEAN_GAP_NS),
+                    thousands(1_000_000_000 / limits::MIN_MEAN_GAP_NS)
+                ),
+            )
+            .help("lower the factors, or lengthen the mean gap of `inter_arrival`"),
+        );
+    }
+    Some(Modulation {
+        rate,
+        incidents,
+        outages,
+    })
+}
+
+/// A number as short as it reads: `3`, `2.5`, `1e300`.
+fn trim(x: f64) -> String {
+    let text = format!("{x}");
+    if text.len() > 12 {
+        format!("{x:e}")
+    } else {
+        text
+    }
+}
+
+fn rate_profile(raw: RateFile, path: &FieldPath, problems: &mut Problems) -> Option<RateProfile> {
+    let before = problems.len();
+    let points_path = path.key("points");
+    if raw.points.is_empty() {
+        problems.push(
+            Problem::new(&points_path, "a rate profile needs at least one point")
+                .help("add e.g. `points: [{at: 0s, factor: 1}]`"),
+        );
+    }
+    for (i, point) in raw.points.iter().enumerate() {
+        if !(point.factor.is_finite() && point.factor >= 0.0) {
+            problems.push(Problem::new(
+                &points_path.index(i).key("factor"),
+                format!(
+                    "a factor must be a finite number ≥ 0, found {}",
+                    point.factor
+                ),
+            ));
+        }
+        if let Some(previous) = i.checked_sub(1).map(|p| raw.points[p].at) {
+            if point.at.0 <= previous.0 {
+                problems.push(
+                    Problem::new(
+                        &points_path.index(i).key("at"),
+                        format!(
+                            "{} is not after the point before it ({})",
+                            point.at.0, previous.0
+                        ),
+                    )
+                    .help("list the points in increasing order of `at`"),
+                );
+            }
+        }
+    }
+    if problems.len() == before && raw.points.iter().all(|p| p.factor == 0.0) {
+        problems.push(
+            Problem::new(
+                &points_path,
+                "every factor is 0: the stream would send nothing",
+            )
+            .help("give at least one point a positive factor"),
+        );
+    }
+    if let Some(repeat) = raw.repeat {
+        let last = raw.points.last().map_or(0, |p| p.at.0.0);
+        if repeat.0.0 == 0 {
+            problems.push(Problem::new(
+                &path.key("repeat"),
+                "the period must be positive, e.g. `24h`",
+            ));
+        } else if repeat.0.0 < last {
+            problems.push(
+                Problem::new(
+                    &path.key("repeat"),
+                    format!(
+                        "the last point ({}) lies past the period ({})",
+                        Nanos(last),
+                        repeat.0
+                    ),
+                )
+                .help("every point of a repeating profile lies in [0, repeat]"),
+            );
+        }
+    }
+    (problems.len() == before).then(|| RateProfile {
+        points: raw.points.iter().map(|p| (p.at.0.0, p.factor)).collect(),
+        interpolate: raw.interpolate.unwrap_or_default(),
+        repeat: raw.repeat.map(|r| r.0.0),
+    })
+}
+
+/// The parts incidents and outages share.
+struct WindowsFile {
+    at: Option<Duration>,
+    every: Option<InterArrival>,
+    duration: Length,
+    cameras: Option<CameraSelection>,
+}
+
+fn windows(
+    raw: WindowsFile,
+    factor: f64,
+    cameras: &[CameraId],
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Option<Windows> {
+    let before = problems.len();
+    let start = match (raw.at, raw.every) {
+        (Some(at), None) => Some(WindowStart::At(at.0.0)),
+        (None, Some(every)) => {
+            let gap_problems = distribution_problems(&every);
+            for (param, message) in &gap_problems {
+                problems.push(Problem::new(&path.key("every").key(param), message.clone()));
+            }
+            let mean = mean_gap(&every);
+            if gap_problems.is_empty() && mean < limits::MIN_WINDOW_GAP_NS as f64 {
+                problems.push(
+                    Problem::new(
+                        &path.key("every"),
+                        format!(
+                            "windows would start every {} on average; the shortest mean gap is {}",
+                            Nanos(mean.round() as u64),
+                            Nanos(limits::MIN_WINDOW_GAP_NS)
+                        ),
+                    )
+                    .help("windows are incidents and outages, seconds to hours apart"),
+                );
+            }
+            Some(WindowStart::Every(every))
+        }
+        (None, None) => {
+            problems.push(
+                Problem::new(path, "missing `at` or `every`")
+                    .help("give `at: 30m` for one window, or `every: {distribution: exponential, mean: 6h}` for recurring ones"),
+            );
+            None
+        }
+        (Some(_), Some(_)) => {
+            problems.push(
+                Problem::new(&path.key("every"), "give either `at` or `every`, not both")
+                    .help("`at` is one window; `every` recurring windows"),
+            );
+            None
+        }
+    };
+    match &raw.duration {
+        Length::Fixed(d) if d.0.0 == 0 => problems.push(Problem::new(
+            &path.key("duration"),
+            "a window must last longer than 0s",
+        )),
+        Length::Fixed(_) => {}
+        Length::Random(spec) => {
+            for (param, message) in distribution_problems(spec) {
+                problems.push(Problem::new(&path.key("duration").key(param), message));
+            }
+        }
+    }
+    let affected = match raw.cameras {
+        None => Some(Affected::All),
+        Some(CameraSelection::Count(n)) => {
+            if n == 0 || n > cameras.len() as u64 {
+                problems.push(Problem::new(
+                    &path.key("cameras"),
+                    format!(
+                        "{n} cameras of a stream of {}: give 1 to {}",
+                        cameras.len(),
+                        cameras.len()
+                    ),
+                ));
+                None
+            } else {
+                Some(Affected::Drawn(n as u32))
+            }
+        }
+        Some(CameraSelection::Listed(ids)) => listed(&ids, cameras, &path.key("cameras"), problems),
+    };
+    if problems.len() > before {
+        return None;
+    }
+    Some(Windows {
+        start: start?,
+        length: raw.duration,
+        factor,
+        cameras: affected?,
+    })
+}
+
+/// The positions of `ids` among the stream's `cameras`, each of which must be there, once.
+fn listed(
+    ids: &[CameraId],
+    cameras: &[CameraId],
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Option<Affected> {
+    if ids.is_empty() {
+        problems.push(
+            Problem::new(path, "the camera list is empty")
+                .help("list at least one camera, or leave `cameras` out for all of them"),
+        );
+        return None;
+    }
+    let position: HashMap<KeyText<'_>, u32> = cameras
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (KeyText::of(c), i as u32))
+        .collect();
+    let before = problems.len();
+    let mut found = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        match position.get(&KeyText::of(id)) {
+            Some(&p) if found.contains(&p) => problems.push(Problem::new(
+                &path.index(i),
+                format!("camera id `{id}` appears twice"),
+            )),
+            Some(&p) => found.push(p),
+            None => problems.push(
+                Problem::new(
+                    &path.index(i),
+                    format!("camera `{id}` is not in this stream"),
+                )
+                .help(format!(
+                    "the stream's cameras run from `{}` to `{}`",
+                    cameras[0],
+                    cameras[cameras.len() - 1]
+                )),
+            ),
+        }
+    }
+    found.sort_unstable();
+    (problems.len() == before).then_some(Affected::Listed(found))
+}
+
+/// The mean gap of a distribution, in ns (infinite for a Pareto tail index ≤ 1).
+fn mean_gap(spec: &InterArrival) -> f64 {
+    let ns = |d: Duration| d.0.as_f64();
+    match *spec {
+        InterArrival::Constant { interval } => ns(interval),
+        InterArrival::Uniform { min, max } => (ns(min) + ns(max)) / 2.0,
+        InterArrival::Exponential { mean }
+        | InterArrival::Normal { mean, .. }
+        | InterArrival::Lognormal { mean, .. }
+        | InterArrival::Gamma { mean, .. } => ns(mean),
+        InterArrival::Weibull { shape, scale } => ns(scale) * libm::tgamma(1.0 + 1.0 / shape),
+        InterArrival::Pareto { shape, scale } if shape > 1.0 => ns(scale) * shape / (shape - 1.0),
+        InterArrival::Pareto { .. } => f64::INFINITY,
+    }
 }
 
 /// What is wrong with a distribution's parameters, each with the parameter it is about:
@@ -379,10 +798,10 @@ fn distribution_problems(spec: &InterArrival) -> Vec<(&'static str, String)> {
     };
     let ns = |d: Duration| d.0.as_f64();
     let mut order = Vec::new();
-    let (mean, mean_param) = match *spec {
+    let mean_param = match *spec {
         InterArrival::Constant { interval } => {
             positive("interval", ns(interval));
-            (ns(interval), "interval")
+            "interval"
         }
         InterArrival::Uniform { min, max } => {
             if min.0 > max.0 {
@@ -392,35 +811,26 @@ fn distribution_problems(spec: &InterArrival) -> Vec<(&'static str, String)> {
                 ));
             }
             positive("max", ns(max));
-            ((ns(min) + ns(max)) / 2.0, "max")
+            "max"
         }
         InterArrival::Exponential { mean }
         | InterArrival::Normal { mean, .. }
         | InterArrival::Lognormal { mean, .. } => {
             positive("mean", ns(mean));
-            (ns(mean), "mean")
+            "mean"
         }
         InterArrival::Gamma { shape, mean } => {
             positive("shape", shape);
             positive("mean", ns(mean));
-            (ns(mean), "mean")
+            "mean"
         }
-        InterArrival::Weibull { shape, scale } => {
+        InterArrival::Weibull { shape, scale } | InterArrival::Pareto { shape, scale } => {
             positive("shape", shape);
             positive("scale", ns(scale));
-            (ns(scale) * libm::tgamma(1.0 + 1.0 / shape), "scale")
-        }
-        InterArrival::Pareto { shape, scale } => {
-            positive("shape", shape);
-            positive("scale", ns(scale));
-            let mean = if shape > 1.0 {
-                ns(scale) * shape / (shape - 1.0)
-            } else {
-                f64::INFINITY
-            };
-            (mean, "scale")
+            "scale"
         }
     };
+    let mean = mean_gap(spec);
     problems.extend(order);
     if problems.is_empty() && (mean.is_nan() || mean < limits::MIN_MEAN_GAP_NS as f64) {
         problems.push((

@@ -336,6 +336,9 @@ impl Walker {
                 pick: None,
                 inter_arrival: placeholder_gap(),
                 first_event: None,
+                rate: None,
+                incidents: None,
+                outages: None,
             };
         };
         let name = fields
@@ -368,6 +371,15 @@ impl Walker {
             .get("first_event")
             .and_then(|v| self.choice(v, &path.key("first_event"), FirstEvent::NAMES))
             .and_then(FirstEvent::from_name);
+        let rate = fields
+            .get("rate")
+            .and_then(|v| self.rate(v, &path.key("rate")));
+        let incidents = fields
+            .get("incidents")
+            .and_then(|v| self.list(v, &path.key("incidents"), "incidents", Self::incident));
+        let outages = fields
+            .get("outages")
+            .and_then(|v| self.list(v, &path.key("outages"), "outages", Self::outage));
         StreamFile {
             name,
             pick: if cameras.is_some() { pick } else { None },
@@ -375,6 +387,165 @@ impl Walker {
             arrivals,
             inter_arrival: inter_arrival.unwrap_or_else(placeholder_gap),
             first_event,
+            rate,
+            incidents,
+            outages,
+        }
+    }
+
+    fn rate(&mut self, value: &Value, path: &FieldPath) -> Option<RateFile> {
+        let fields = self.mapping(
+            value,
+            path,
+            "a rate profile such as `{points: [{at: 0s, factor: 1}]}`",
+            RateFile::FIELDS,
+        )?;
+        let points = self
+            .required(
+                &fields,
+                "points",
+                path,
+                "add e.g. `points: [{at: 0s, factor: 0.5}, {at: 12h, factor: 2}]`",
+            )
+            .and_then(|v| self.list(v, &path.key("points"), "rate points", Self::point));
+        let interpolate = fields
+            .get("interpolate")
+            .and_then(|v| self.choice(v, &path.key("interpolate"), Interpolate::NAMES))
+            .and_then(Interpolate::from_name);
+        let repeat = fields
+            .get("repeat")
+            .and_then(|v| self.duration(v, &path.key("repeat")));
+        Some(RateFile {
+            points: points?,
+            interpolate,
+            repeat,
+        })
+    }
+
+    fn point(&mut self, value: &Value, path: &FieldPath) -> Option<RatePoint> {
+        let fields = self.mapping(
+            value,
+            path,
+            "a point such as `{at: 12h, factor: 3}`",
+            RatePoint::FIELDS,
+        )?;
+        let at = self
+            .required(&fields, "at", path, "add e.g. `at: 12h`")
+            .and_then(|v| self.duration(v, &path.key("at")));
+        let factor = self
+            .required(&fields, "factor", path, "add e.g. `factor: 2`")
+            .and_then(|v| self.number(v, &path.key("factor")));
+        Some(RatePoint {
+            at: at?,
+            factor: factor?,
+        })
+    }
+
+    /// A list whose items `item` reads; `None` when it is not a list or an item cannot
+    /// be read (every item's problems are reported).
+    fn list<T>(
+        &mut self,
+        value: &Value,
+        path: &FieldPath,
+        what: &str,
+        item: fn(&mut Self, &Value, &FieldPath) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let Value::Sequence(items) = value else {
+            self.wrong_type(value, path, &format!("a list of {what}"));
+            return None;
+        };
+        let read: Vec<Option<T>> = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| item(self, v, &path.index(i)))
+            .collect();
+        read.into_iter().collect()
+    }
+
+    fn incident(&mut self, value: &Value, path: &FieldPath) -> Option<IncidentFile> {
+        let fields = self.mapping(
+            value,
+            path,
+            "an incident such as `{at: 2h, duration: 10m, factor: 20}`",
+            IncidentFile::FIELDS,
+        )?;
+        let at = fields
+            .get("at")
+            .and_then(|v| self.duration(v, &path.key("at")));
+        let every = fields
+            .get("every")
+            .and_then(|v| self.inter_arrival(v, &path.key("every")));
+        let duration = self
+            .required(&fields, "duration", path, "add e.g. `duration: 10m`")
+            .and_then(|v| self.length(v, &path.key("duration")));
+        let factor = self
+            .required(&fields, "factor", path, "add e.g. `factor: 10`")
+            .and_then(|v| self.number(v, &path.key("factor")));
+        let cameras = fields
+            .get("cameras")
+            .and_then(|v| self.selection(v, &path.key("cameras")));
+        Some(IncidentFile {
+            at,
+            every,
+            duration: duration?,
+            factor: factor?,
+            cameras,
+        })
+    }
+
+    fn outage(&mut self, value: &Value, path: &FieldPath) -> Option<OutageFile> {
+        let fields = self.mapping(
+            value,
+            path,
+            "an outage such as `{at: 30m, duration: 15m}`",
+            OutageFile::FIELDS,
+        )?;
+        let at = fields
+            .get("at")
+            .and_then(|v| self.duration(v, &path.key("at")));
+        let every = fields
+            .get("every")
+            .and_then(|v| self.inter_arrival(v, &path.key("every")));
+        let duration = self
+            .required(&fields, "duration", path, "add e.g. `duration: 15m`")
+            .and_then(|v| self.length(v, &path.key("duration")));
+        let cameras = fields
+            .get("cameras")
+            .and_then(|v| self.selection(v, &path.key("cameras")));
+        Some(OutageFile {
+            at,
+            every,
+            duration: duration?,
+            cameras,
+        })
+    }
+
+    /// A fixed duration (`10m`), or a distribution drawn each time.
+    fn length(&mut self, value: &Value, path: &FieldPath) -> Option<Length> {
+        match value {
+            Value::Mapping(_) => self.inter_arrival(value, path).map(Length::Random),
+            _ => self.duration(value, path).map(Length::Fixed),
+        }
+    }
+
+    /// Cameras by id (`[1000, 1001]`), or a number of them (`5`).
+    fn selection(&mut self, value: &Value, path: &FieldPath) -> Option<CameraSelection> {
+        match value {
+            Value::Number(_) => self
+                .unsigned(value, path, u64::from(u32::MAX))
+                .map(CameraSelection::Count),
+            Value::Sequence(_) => match self.cameras(value, path)? {
+                Cameras::List(ids) => Some(CameraSelection::Listed(ids)),
+                Cameras::Generated(_) => None,
+            },
+            other => {
+                self.wrong_type(
+                    other,
+                    path,
+                    "a list of camera ids, or a number of cameras drawn at random",
+                );
+                None
+            }
         }
     }
 

@@ -224,3 +224,26 @@ fn a_tab_in_the_indentation_is_named_where_it_is() {
     try_scenario("duration:\t3m\nstreams: [{cameras: [1], inter_arrival: {distribution: constant, interval: 1s}}]\n")
         .unwrap();
 }
+
+#[test]
+fn rate_mistakes_are_located_with_their_fix() {
+    let text = "duration: 1h\nstreams:\n  - cameras: [1, 2]\n    inter_arrival: {distribution: exponential, mean: 1s}\n    rate:\n      points: [{at: 30m, factor: 1}, {at: 10m, factor: 2}]\n    incidents:\n      - {at: 5m, duration: 1m, factor: 3, cameras: [2]}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].rate.points[1].at: 10m is not after the point before it (30m)
+ --> test.yaml:6:43
+  |
+6 |       points: [{at: 30m, factor: 1}, {at: 10m, factor: 2}]
+  |                                           ^^^
+  = help: list the points in increasing order of `at`
+
+error: streams[0].incidents[0].cameras: an incident on some cameras needs `arrivals: per_camera`
+ --> test.yaml:8:52
+  |
+8 |       - {at: 5m, duration: 1m, factor: 3, cameras: [2]}
+  |                                                    ^
+  = help: a shared stream is one arrival process for all its cameras: leave `cameras` out to change the whole stream's rate, or make the stream `arrivals: per_camera`
+
+error: 2 problems found"
+    );
+}

@@ -11,7 +11,7 @@ use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use serde_json::Value;
 use simulate::plan::Plan;
 use simulate::scenario::model::{
-    Arrivals, DistributionKind, FirstEvent, KeyMode, ParamKind, PickName,
+    Arrivals, DistributionKind, FirstEvent, Interpolate, KeyMode, ParamKind, PickName,
 };
 
 use crate::common::*;
@@ -177,11 +177,12 @@ fn schema_names(definition: &str) -> Vec<String> {
 #[test]
 fn every_other_name_table_agrees_with_the_schema_the_loader_and_the_readme() {
     let readme = readme();
-    let tables: [(&str, &[&str], &str); 4] = [
+    let tables: [(&str, &[&str], &str); 5] = [
         ("Arrivals", Arrivals::NAMES, "arrivals"),
         ("PickName", PickName::NAMES, "pick"),
         ("KeyMode", KeyMode::NAMES, "kafka.key"),
         ("FirstEvent", FirstEvent::NAMES, "first_event"),
+        ("Interpolate", Interpolate::NAMES, "rate.interpolate"),
     ];
     for (definition, names, field) in tables {
         assert_eq!(schema_names(definition), names, "{definition}");
@@ -204,6 +205,9 @@ fn every_other_name_table_agrees_with_the_schema_the_loader_and_the_readme() {
     }
     for &f in FirstEvent::ALL {
         assert_eq!(FirstEvent::from_name(f.name()), Some(f));
+    }
+    for &i in Interpolate::ALL {
+        assert_eq!(Interpolate::from_name(i.name()), Some(i));
     }
 }
 

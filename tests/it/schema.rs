@@ -126,6 +126,10 @@ fn loader_field_lists_match_the_schema() {
         keys(&defs["GeneratedCameras"]),
         sorted(GeneratedCameras::FIELDS)
     );
+    assert_eq!(keys(&defs["RateFile"]), sorted(RateFile::FIELDS));
+    assert_eq!(keys(&defs["RatePoint"]), sorted(RatePoint::FIELDS));
+    assert_eq!(keys(&defs["IncidentFile"]), sorted(IncidentFile::FIELDS));
+    assert_eq!(keys(&defs["OutageFile"]), sorted(OutageFile::FIELDS));
 }
 
 /// Descriptions are read by people in their editors: no rustdoc link syntax.
