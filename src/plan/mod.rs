@@ -5,12 +5,16 @@
 //! [`crate::render`] turns them into bytes. The start instant only matters there.
 //!
 //! [`distribution`] builds each stream's gap sampler, [`process`] runs one arrival
-//! process (its identity, random stream, gaps and camera picks), and [`merge`] merges
-//! every process's events into one ordered [`Plan`].
+//! process (its identity, random stream, gaps and camera picks), `rate` maps its gaps
+//! through the time change of a rate that varies (profiles, incidents, outages), whose
+//! windows `schedule` draws, and [`merge`] merges every process's events into one
+//! ordered [`Plan`].
 
 pub mod distribution;
 pub mod merge;
 pub mod process;
+pub(crate) mod rate;
+pub(crate) mod schedule;
 
 pub use merge::Plan;
 

@@ -13,10 +13,16 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha12Rng;
 use sha2::{Digest, Sha256};
 
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
 use super::Event;
 use super::distribution::Sampler;
+use super::rate::{Profile, TimeChange};
+use super::schedule::{Kind, Schedule, Tracker, Window, schedule_key};
 use crate::scenario::model::{CameraId, FirstEvent};
-use crate::scenario::{CameraPick, Scenario, StreamArrivals};
+use crate::scenario::validate::{Affected, Modulation};
+use crate::scenario::{CameraPick, Scenario, Stream, StreamArrivals};
 
 /// The identity of one arrival process: the key of its random stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,12 +97,196 @@ pub struct Process {
     identity: u64,
     seq: u64,
     duration: u64,
+    /// How its rate changes over time; `None` for a stream at its base rate forever,
+    /// which draws exactly as it did before rates could change.
+    modulated: Option<Box<Modulated>>,
+}
+
+/// What shapes a process whose rate changes: its time change, and, in a shared stream,
+/// the outages of some of its cameras (events picked for a camera that is out are
+/// dropped; they keep their sequence numbers, so the other cameras' events stay as
+/// they are).
+#[derive(Debug, Clone)]
+struct Modulated {
+    change: TimeChange,
+    dropouts: Option<Dropouts>,
+}
+
+/// The outages of some cameras of a shared stream.
+#[derive(Debug, Clone, Default)]
+struct Dropouts {
+    /// Per camera position, the outages listed for it (each on its own schedule).
+    listed: BTreeMap<u32, Vec<Tracker>>,
+    /// Outages that take a number of cameras drawn for each window.
+    drawn: Vec<DrawnWindows>,
+}
+
+impl Dropouts {
+    /// Whether the camera at `camera` is out at `t` (never asked about an earlier `t`).
+    fn out(&mut self, camera: u32, t: u64) -> bool {
+        let listed = self.listed.get_mut(&camera).is_some_and(|trackers| {
+            trackers
+                .iter_mut()
+                .fold(false, |out, tr| tr.inside(t) | out)
+        });
+        let drawn = self
+            .drawn
+            .iter_mut()
+            .fold(false, |out, d| d.takes(camera, t) | out);
+        listed || drawn
+    }
+}
+
+/// The windows of one entry that draws cameras, followed forward in time.
+#[derive(Debug, Clone)]
+struct DrawnWindows {
+    schedule: Schedule,
+    upcoming: Option<Window>,
+    active: Vec<Window>,
+}
+
+impl DrawnWindows {
+    fn new(mut schedule: Schedule) -> Self {
+        let upcoming = schedule.next_window();
+        DrawnWindows {
+            schedule,
+            upcoming,
+            active: Vec::new(),
+        }
+    }
+
+    /// Whether a window active at `t` took the camera at `camera`.
+    fn takes(&mut self, camera: u32, t: u64) -> bool {
+        self.active.retain(|w| w.end > t);
+        while let Some(window) = self.upcoming.filter(|w| w.start <= t) {
+            if window.end > t {
+                self.active.push(window);
+            }
+            self.upcoming = self.schedule.next_window();
+        }
+        self.active
+            .iter()
+            .any(|w| w.drawn.is_some_and(|d| d.contains(camera)))
+    }
+}
+
+/// What the processes of one stream share: its rate profile, ready to look up.
+struct Shared {
+    profile: Option<Arc<Profile>>,
+}
+
+impl Modulated {
+    /// The time change (and drop-outs) of the process of `stream` for `camera` (its
+    /// position; `None` for the shared process of a shared stream).
+    fn new(
+        scenario: &Scenario,
+        stream: &Stream,
+        modulation: &Modulation,
+        shared: &Shared,
+        camera: Option<u32>,
+    ) -> Modulated {
+        let (windows, dropouts) = shape(scenario, stream, modulation, camera);
+        let has_dropouts = !dropouts.listed.is_empty() || !dropouts.drawn.is_empty();
+        Modulated {
+            change: TimeChange::new(shared.profile.clone(), windows, scenario.duration.0),
+            dropouts: has_dropouts.then_some(dropouts),
+        }
+    }
+}
+
+/// The windows that shape the rate of the process of `stream` for `camera` (its
+/// position; `None` for a shared stream's process), each with its factor, and the
+/// drop-outs of a shared stream's cameras: every schedule at its start.
+fn shape(
+    scenario: &Scenario,
+    stream: &Stream,
+    modulation: &Modulation,
+    camera: Option<u32>,
+) -> (Vec<(Tracker, f64)>, Dropouts) {
+    let horizon = scenario.duration.0;
+    let m = stream.cameras.len() as u32;
+    let key = |kind, position, camera: Option<u32>| {
+        schedule_key(
+            scenario.seed,
+            &stream.name,
+            kind,
+            position,
+            camera.map(|c| &stream.cameras[c as usize]),
+        )
+    };
+    let mut windows = Vec::new();
+    let mut dropouts = Dropouts::default();
+    for (i, entry) in modulation.incidents.iter().enumerate() {
+        // Incident windows are the stream's: one schedule for every camera.
+        let schedule = || Schedule::new(entry, m, key(Kind::Incident, i, None), horizon);
+        let tracker = match (&entry.cameras, camera) {
+            (Affected::All, _) => Tracker::new(schedule(), None),
+            (Affected::Listed(list), Some(c)) if list.binary_search(&c).is_ok() => {
+                Tracker::new(schedule(), None)
+            }
+            (Affected::Drawn(_), Some(c)) => Tracker::new(schedule(), Some(c)),
+            // Not this camera's, or (validation refuses it) cameras of a shared stream.
+            _ => continue,
+        };
+        windows.push((tracker, entry.factor));
+    }
+    for (j, entry) in modulation.outages.iter().enumerate() {
+        match (&entry.cameras, camera) {
+            // Each camera fails on its own: a schedule keyed by the camera.
+            (Affected::All, Some(c)) => windows.push((
+                Tracker::new(
+                    Schedule::new(entry, m, key(Kind::Outage, j, Some(c)), horizon),
+                    None,
+                ),
+                0.0,
+            )),
+            (Affected::Listed(list), Some(c)) if list.binary_search(&c).is_ok() => windows.push((
+                Tracker::new(
+                    Schedule::new(entry, m, key(Kind::Outage, j, Some(c)), horizon),
+                    None,
+                ),
+                0.0,
+            )),
+            (Affected::Listed(_), Some(_)) => {}
+            (Affected::Drawn(_), Some(c)) => windows.push((
+                Tracker::new(
+                    Schedule::new(entry, m, key(Kind::Outage, j, None), horizon),
+                    Some(c),
+                ),
+                0.0,
+            )),
+            // A shared stream: without cameras the whole stream goes out ...
+            (Affected::All, None) => windows.push((
+                Tracker::new(
+                    Schedule::new(entry, m, key(Kind::Outage, j, None), horizon),
+                    None,
+                ),
+                0.0,
+            )),
+            // ... with cameras, the events picked for them are dropped.
+            (Affected::Listed(list), None) => {
+                for &c in list {
+                    dropouts.listed.entry(c).or_default().push(Tracker::new(
+                        Schedule::new(entry, m, key(Kind::Outage, j, Some(c)), horizon),
+                        None,
+                    ));
+                }
+            }
+            (Affected::Drawn(_), None) => dropouts.drawn.push(DrawnWindows::new(Schedule::new(
+                entry,
+                m,
+                key(Kind::Outage, j, None),
+                horizon,
+            ))),
+        }
+    }
+    (windows, dropouts)
 }
 
 impl Process {
     /// The process of `stream` (at `stream_index` in the scenario) for `camera`, the
     /// camera's position in a per-camera stream, or `None` for a shared stream.
-    fn new(scenario: &Scenario, stream_index: u32, camera: Option<u32>) -> Self {
+    fn new(scenario: &Scenario, stream_index: u32, camera: Option<u32>, shared: &Shared) -> Self {
         let stream = &scenario.streams[stream_index as usize];
         let key = ProcessKey::new(
             scenario.seed,
@@ -127,6 +317,9 @@ impl Process {
             identity: key.head(),
             seq: 0,
             duration: scenario.duration.0,
+            modulated: stream.modulation.as_ref().map(|modulation| {
+                Box::new(Modulated::new(scenario, stream, modulation, shared, camera))
+            }),
         }
     }
 
@@ -142,18 +335,51 @@ impl Process {
 
     /// The process's first event, if it falls inside the duration.
     pub fn first(&mut self) -> Option<Event> {
-        let offset = match self.first_event {
+        let gap = match self.first_event {
             FirstEvent::AtStart => 0,
             FirstEvent::AfterGap => self.sampler.sample(&mut self.rng),
         };
-        self.emit(offset)
+        if self.modulated.is_some() {
+            return self.modulated(gap, None);
+        }
+        self.emit(gap)
     }
 
     /// The event after one at `offset`, if it falls inside the duration.
     #[inline]
     pub fn after(&mut self, offset: u64) -> Option<Event> {
         let gap = self.sampler.sample(&mut self.rng);
+        if self.modulated.is_some() {
+            return self.modulated(gap, Some(offset));
+        }
         self.emit(offset.checked_add(gap)?)
+    }
+
+    /// The next event of a process whose rate changes: `gap` (operational time) after
+    /// the event at `previous`, through the time change; events picked for a camera that
+    /// is out are dropped, and the next gap drawn.
+    #[inline(never)]
+    fn modulated(&mut self, mut gap: u64, mut previous: Option<u64>) -> Option<Event> {
+        loop {
+            let modulated = self.modulated.as_mut()?;
+            let reached = modulated.change.advance(gap)?;
+            // Strictly after the previous event, whatever the rounding.
+            let t = previous.map_or(reached, |p| reached.max(p + 1));
+            if t >= self.duration {
+                return None;
+            }
+            let camera = self.pick_camera();
+            let out = match &mut self.modulated.as_mut()?.dropouts {
+                Some(dropouts) => dropouts.out(camera, t),
+                None => false,
+            };
+            if !out {
+                return Some(self.event(t, camera));
+            }
+            self.seq += 1;
+            previous = Some(t);
+            gap = self.sampler.sample(&mut self.rng);
+        }
     }
 
     #[inline]
@@ -161,12 +387,13 @@ impl Process {
         if offset_ns >= self.duration {
             return None;
         }
-        let camera = match &self.pick {
-            Pick::Fixed(camera) => *camera,
-            Pick::Uniform(n) => self.rng.random_range(0..*n),
-            Pick::RoundRobin(n) => (self.seq % u64::from(*n)) as u32,
-            Pick::Weighted(w) => self.rng.sample(w.as_ref()) as u32,
-        };
+        let camera = self.pick_camera();
+        Some(self.event(offset_ns, camera))
+    }
+
+    /// The event at `offset_ns` for the camera at `camera`; the sequence moves on.
+    #[inline]
+    fn event(&mut self, offset_ns: u64, camera: u32) -> Event {
         let event = Event {
             offset_ns,
             stream: self.stream,
@@ -175,8 +402,70 @@ impl Process {
             process: self.identity,
         };
         self.seq += 1;
-        Some(event)
+        event
     }
+
+    /// The camera of the next event: its own for a per-camera process, a pick otherwise.
+    #[inline]
+    fn pick_camera(&mut self) -> u32 {
+        match &self.pick {
+            Pick::Fixed(camera) => *camera,
+            Pick::Uniform(n) => self.rng.random_range(0..*n),
+            Pick::RoundRobin(n) => (self.seq % u64::from(*n)) as u32,
+            Pick::Weighted(w) => self.rng.sample(w.as_ref()) as u32,
+        }
+    }
+}
+
+/// One incident or outage window of a camera: `[start, end)` in ns, and the factor on
+/// its rate inside (0 for an outage).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CameraWindow {
+    /// The first nanosecond inside.
+    pub start: u64,
+    /// The first nanosecond after.
+    pub end: u64,
+    /// The factor on the camera's rate inside (0: out).
+    pub factor: f64,
+}
+
+/// Every incident and outage window of the camera at position `camera` of the stream at
+/// position `stream`, drawn as the plan draws them: to check a plan against its windows,
+/// or to draw them. Windows of one entry may overlap (they merge, they do not multiply).
+pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<CameraWindow> {
+    let s = &scenario.streams[stream];
+    let Some(modulation) = &s.modulation else {
+        return Vec::new();
+    };
+    let own = match s.arrivals {
+        StreamArrivals::PerCamera => Some(camera),
+        StreamArrivals::Shared(_) => None,
+    };
+    let (windows, dropouts) = shape(scenario, s, modulation, own);
+    let window = |w: Window, factor| CameraWindow {
+        start: w.start,
+        end: w.end,
+        factor,
+    };
+    let mut out: Vec<CameraWindow> = windows
+        .iter()
+        .flat_map(|(tracker, factor)| tracker.windows().map(move |w| window(w, *factor)))
+        .collect();
+    for tracker in dropouts.listed.get(&camera).into_iter().flatten() {
+        out.extend(tracker.windows().map(|w| window(w, 0.0)));
+    }
+    for drawn in &dropouts.drawn {
+        let mut schedule = drawn.schedule.clone();
+        let all = drawn
+            .upcoming
+            .into_iter()
+            .chain(std::iter::from_fn(move || schedule.next_window()));
+        out.extend(
+            all.filter(|w| w.drawn.is_some_and(|d| d.contains(camera)) && w.end > w.start)
+                .map(|w| window(w, 0.0)),
+        );
+    }
+    out
 }
 
 /// The arrival processes of a scenario, in plan order (that of [`keys`]), each at its
@@ -185,11 +474,20 @@ pub fn processes(scenario: &Scenario) -> Vec<Process> {
     let mut processes = Vec::new();
     for (index, stream) in scenario.streams.iter().enumerate() {
         let index = index as u32;
+        let shared = Shared {
+            profile: stream
+                .modulation
+                .as_ref()
+                .and_then(|m| m.rate.as_ref())
+                .map(|rate| Arc::new(Profile::new(rate))),
+        };
         match stream.arrivals {
-            StreamArrivals::Shared(_) => processes.push(Process::new(scenario, index, None)),
+            StreamArrivals::Shared(_) => {
+                processes.push(Process::new(scenario, index, None, &shared))
+            }
             StreamArrivals::PerCamera => processes.extend(
                 (0..stream.cameras.len() as u32)
-                    .map(|camera| Process::new(scenario, index, Some(camera))),
+                    .map(|camera| Process::new(scenario, index, Some(camera), &shared)),
             ),
         }
     }

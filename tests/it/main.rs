@@ -10,6 +10,7 @@ mod kafka;
 mod layout;
 mod memory;
 mod properties;
+mod rates;
 mod readme;
 mod real_broker;
 mod registry;

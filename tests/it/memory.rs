@@ -95,3 +95,22 @@ fn a_window_never_outgrows_its_cap() {
     );
     assert_eq!(live() - before, built, "a window grew past its cap");
 }
+
+/// A month of a daily cycle with incidents and outages streams in constant memory too:
+/// each process keeps only where it is in its profile and its windows.
+#[test]
+fn a_shaped_plan_streams_in_constant_memory() {
+    let s = crate::common::scenario(
+        "duration: 720h\nstreams:\n  - cameras: {count: 100}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 30s}\n    rate: {points: [{at: 0s, factor: 0.1}, {at: 12h, factor: 3}, {at: 24h, factor: 0.1}], repeat: 24h}\n    incidents: [{every: {distribution: exponential, mean: 2h}, duration: {distribution: uniform, min: 1m, max: 10m}, factor: 5, cameras: 10}]\n    outages: [{every: {distribution: exponential, mean: 6h}, duration: {distribution: lognormal, mean: 20m, std_dev: 10m}}]\n",
+    );
+    let before = live();
+    let mut plan = simulate::plan::Plan::new(&s);
+    let built = live() - before;
+    assert!(built < 1 << 20, "{built} bytes for 100 shaped processes");
+    let last = take_in_order(&mut plan, 200_000, 0);
+    let early = live();
+    // Days of the month: hundreds of windows come and go.
+    let last = take_in_order(&mut plan, 2_000_000, last);
+    assert!(last > 3 * 86_400_000_000_000, "only {last} ns reached");
+    assert_eq!(live(), early, "memory grew while streaming a shaped plan");
+}

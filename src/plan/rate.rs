@@ -1,0 +1,290 @@
+//! Rates that change over time, sampled exactly by a time change.
+//!
+//! A process's rate at time `t` is its base rate times `f(t)`: the stream's rate profile,
+//! times the factors of the incidents covering the process's camera, times 0 while it is
+//! out. The process draws its gaps from its distribution as always, in *operational*
+//! time, and each event is mapped to real time through the inverse of the cumulative
+//! factor `Λ(t) = ∫₀ᵗ f`: the event after one at `t₀` is at the `t` where
+//! `Λ(t) − Λ(t₀)` equals the gap drawn. For exponential gaps this is an exact
+//! non-homogeneous Poisson process (Çinlar's construction); for other distributions, the
+//! standard rate-modulated renewal process.
+//!
+//! `f` is piecewise linear: linear between the profile's points (or constant, with
+//! `step`), constant factors from windows. Within a piece, `Λ` is quadratic and inverted
+//! in closed form; pieces are walked forward lazily, so a process keeps only where it is.
+//! Only `+ − × ÷` and `sqrt` are used, all correctly rounded in IEEE 754, so the same
+//! seed gives the same times on every machine.
+
+use crate::scenario::model::Interpolate;
+use crate::scenario::validate::RateProfile;
+
+use super::schedule::Tracker;
+
+/// One piece of a rate profile, from some instant on.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Piece {
+    /// Where the piece ends (exclusive); `u64::MAX` when it never does.
+    pub end: u64,
+    /// The factor at the instant asked about.
+    pub value: f64,
+    /// How the factor changes per nanosecond until `end`.
+    pub slope: f64,
+}
+
+/// A rate profile, ready to look up.
+#[derive(Debug, Clone)]
+pub(crate) struct Profile {
+    points: Vec<(u64, f64)>,
+    step: bool,
+    repeat: Option<u64>,
+}
+
+impl Profile {
+    /// The profile of a validated stream.
+    pub fn new(profile: &RateProfile) -> Profile {
+        Profile {
+            points: profile.points.clone(),
+            step: profile.interpolate == Interpolate::Step,
+            repeat: profile.repeat,
+        }
+    }
+
+    /// The piece of the profile that holds at `t`, with the factor at `t`.
+    pub fn piece(&self, t: u64) -> Piece {
+        let (period_start, u) = match self.repeat {
+            Some(p) => (t - t % p, t % p),
+            None => (0, t),
+        };
+        let points = &self.points;
+        let first = points[0];
+        let last = points[points.len() - 1];
+        // Pieces within the period (or the whole line): [0, first) holds the first factor,
+        // [pᵢ, pᵢ₊₁) runs or steps between points, [last, repeat) runs back to the first
+        // factor (or holds the last), and without a repeat the last factor holds forever.
+        let (from, to, f0, f1) = if u < first.0 {
+            (0, first.0, first.1, first.1)
+        } else {
+            let i = points.partition_point(|p| p.0 <= u) - 1;
+            match (points.get(i + 1), self.repeat) {
+                (Some(next), _) => (points[i].0, next.0, points[i].1, next.1),
+                (None, Some(p)) => (last.0, p, last.1, first.1),
+                (None, None) => {
+                    return Piece {
+                        end: u64::MAX,
+                        value: last.1,
+                        slope: 0.0,
+                    };
+                }
+            }
+        };
+        let slope = if self.step || to == from {
+            0.0
+        } else {
+            (f1 - f0) / (to - from) as f64
+        };
+        Piece {
+            end: period_start.saturating_add(to),
+            value: f0 + slope * (u - from) as f64,
+            slope,
+        }
+    }
+
+    /// The largest factor.
+    #[cfg(test)]
+    pub fn peak(&self) -> f64 {
+        self.points.iter().map(|p| p.1).fold(0.0, f64::max)
+    }
+}
+
+/// One process's time change: where it is in real time, the piece of `f` it is in, and
+/// the windows that shape `f` for it.
+#[derive(Debug, Clone)]
+pub(crate) struct TimeChange {
+    profile: Option<std::sync::Arc<Profile>>,
+    /// One per incident or outage entry that can affect the process, with its factor.
+    windows: Vec<(Tracker, f64)>,
+    /// The current piece: `[start, end)`, on which `f(start + x) = a + b·x`.
+    start: u64,
+    end: u64,
+    a: f64,
+    b: f64,
+    /// Where the process is, in ns after `start` (a fraction of a ns kept).
+    x: f64,
+    /// The end of the run: nothing is planned at or after it.
+    horizon: u64,
+}
+
+impl TimeChange {
+    /// A time change at 0 for a process shaped by `profile` and `windows` (each with its
+    /// factor; 0 for an outage); nothing is planned at or after `horizon`.
+    pub fn new(
+        profile: Option<std::sync::Arc<Profile>>,
+        windows: Vec<(Tracker, f64)>,
+        horizon: u64,
+    ) -> TimeChange {
+        let mut change = TimeChange {
+            profile,
+            windows,
+            start: 0,
+            end: 0,
+            a: 0.0,
+            b: 0.0,
+            x: 0.0,
+            horizon,
+        };
+        change.enter(0);
+        change
+    }
+
+    /// Enters the piece of `f` that starts at `t`.
+    fn enter(&mut self, t: u64) {
+        let mut factor = 1.0;
+        let mut end = self.horizon;
+        for (tracker, f) in &mut self.windows {
+            if tracker.inside(t) {
+                factor *= *f;
+            }
+            end = end.min(tracker.next_change(t));
+        }
+        let piece = match &self.profile {
+            Some(profile) => profile.piece(t),
+            None => Piece {
+                end: u64::MAX,
+                value: 1.0,
+                slope: 0.0,
+            },
+        };
+        self.start = t;
+        self.end = end.min(piece.end).max(t.saturating_add(1));
+        self.a = piece.value * factor;
+        self.b = piece.slope * factor;
+        self.x = 0.0;
+    }
+
+    /// Moves forward by `gap` of operational time and returns the real instant reached,
+    /// or `None` when that is at or after the horizon.
+    pub fn advance(&mut self, gap: u64) -> Option<u64> {
+        let mut g = gap as f64;
+        loop {
+            if self.start >= self.horizon {
+                return None;
+            }
+            let len = (self.end - self.start) as f64;
+            let rest = len - self.x;
+            // The factor here, and the area under f to the end of the piece.
+            let c = (self.a + self.b * self.x).max(0.0);
+            let area = (c * rest + 0.5 * self.b * rest * rest).max(0.0);
+            if area > 0.0 && g <= area {
+                let d = if self.b == 0.0 {
+                    g / c
+                } else {
+                    // The root of b/2·d² + c·d − g = 0, in the form that keeps its
+                    // precision when b·g is small against c².
+                    let disc = (c * c + 2.0 * self.b * g).max(0.0);
+                    let denominator = c + disc.sqrt();
+                    if denominator > 0.0 {
+                        2.0 * g / denominator
+                    } else {
+                        0.0
+                    }
+                };
+                self.x = (self.x + d).min(len);
+                let t = self.start.saturating_add(self.x.round() as u64);
+                return (t < self.horizon).then_some(t);
+            }
+            g -= area;
+            let next = self.end;
+            self.enter(next);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(points: &[(u64, f64)], step: bool, repeat: Option<u64>) -> Profile {
+        Profile {
+            points: points.to_vec(),
+            step,
+            repeat,
+        }
+    }
+
+    #[test]
+    fn pieces_follow_the_points_and_wrap_at_the_period() {
+        let p = profile(&[(10, 1.0), (20, 3.0)], false, Some(40));
+        assert_eq!(
+            p.piece(0),
+            Piece {
+                end: 10,
+                value: 1.0,
+                slope: 0.0
+            }
+        );
+        assert_eq!(
+            p.piece(15),
+            Piece {
+                end: 20,
+                value: 2.0,
+                slope: 0.2
+            }
+        );
+        // From the last point the factor runs back to the first factor at the period.
+        assert_eq!(
+            p.piece(30),
+            Piece {
+                end: 40,
+                value: 2.0,
+                slope: -0.1
+            }
+        );
+        assert_eq!(
+            p.piece(55),
+            Piece {
+                end: 60,
+                value: 2.0,
+                slope: 0.2
+            }
+        );
+        let step = profile(&[(10, 1.0), (20, 3.0)], true, None);
+        assert_eq!(
+            step.piece(19),
+            Piece {
+                end: 20,
+                value: 1.0,
+                slope: 0.0
+            }
+        );
+        assert_eq!(
+            step.piece(20),
+            Piece {
+                end: u64::MAX,
+                value: 3.0,
+                slope: 0.0
+            }
+        );
+        assert_eq!(step.peak(), 3.0);
+    }
+
+    #[test]
+    fn advancing_inverts_the_cumulative_factor() {
+        // f(t) = t/100 on [0, 100): Λ(t) = t²/200, so Λ⁻¹(50) = 100 - and 12.5 gives 50.
+        let p = std::sync::Arc::new(profile(&[(0, 0.0), (100, 1.0)], false, None));
+        let mut change = TimeChange::new(Some(p), Vec::new(), 1_000);
+        assert_eq!(change.advance(12), Some(49)); // √(2·12·100) = 48.99
+        let mut change = TimeChange::new(
+            Some(std::sync::Arc::new(profile(
+                &[(0, 0.0), (100, 1.0)],
+                false,
+                None,
+            ))),
+            Vec::new(),
+            1_000,
+        );
+        assert_eq!(change.advance(50), Some(100));
+        // After the last point f = 1: 100 more units take 100 ns.
+        assert_eq!(change.advance(100), Some(200));
+        assert_eq!(change.advance(10_000), None);
+    }
+}
