@@ -194,6 +194,34 @@ def main():
         table.add(case, "baseline, 10,000 per-camera streams", rate["base_per_camera"], "events/s")
     table.add(case, "Python loop (dict + json.dumps)", rate["python"], "events/s")
 
+    # --- 1b. a day of a shaped fleet: rate profile, incidents, outages (issue 12) ---------
+    # 10,000 per-camera exponential streams over 24 h, with and without a daily profile,
+    # recurring incidents on drawn cameras and outages each camera draws on its own.
+    day_mean = "2h" if quick else "10m"
+    plain_day = ("name: day-plain\nseed: 1\nstart: 2026-01-01T00:00:00Z\nduration: 24h\n"
+                 "streams:\n  - cameras: {count: 10000, first: 100000}\n    arrivals: per_camera\n"
+                 f"    inter_arrival: {{distribution: exponential, mean: {day_mean}}}\n")
+    shaped_day = plain_day.replace("day-plain", "day-shaped") + (
+        "    rate:\n"
+        "      points: [{at: 0s, factor: 0.1}, {at: 7h, factor: 1}, {at: 12h, factor: 3}, {at: 19h, factor: 1}, {at: 24h, factor: 0.1}]\n"
+        "      repeat: 24h\n"
+        "    incidents: [{every: {distribution: exponential, mean: 1h}, duration: {distribution: uniform, min: 1m, max: 10m}, factor: 10, cameras: 500}]\n"
+        "    outages: [{every: {distribution: exponential, mean: 12h}, duration: {distribution: lognormal, mean: 20m, std_dev: 10m}}]\n")
+    plain_file = write(work / "day-plain.yaml", plain_day)
+    shaped_file = write(work / "day-shaped.yaml", shaped_day)
+    counts = {name: sum(1 for _ in subprocess.run([sim, f, "--dry-run"], check=True, capture_output=True).stdout.splitlines())
+              for name, f in (("plain", plain_file), ("shaped", shaped_file))}
+    cmd_plain, cmd_shaped = [sim, plain_file, "--dry-run"], [sim, shaped_file, "--dry-run"]
+    commands += [cmd_plain, cmd_shaped]
+    times = alternate({"plain": lambda: run(cmd_plain)[0], "shaped": lambda: run(cmd_shaped)[0]}, runs, warmup)
+    rate = {name: [counts[name] / t for t in times[name]] for name in times}
+    shaped_med, plain_med = statistics.median(rate["shaped"]), statistics.median(rate["plain"])
+    case = "dry-run, 10,000 per-camera streams, 24 h"
+    table.add(case, f"shaped: daily profile, incidents, outages ({counts['shaped']:,} events)", rate["shaped"],
+              "events/s", target=f"≥ 3,000,000/s and ≥ 40 % of unshaped ({shaped_med / plain_med * 100:.0f} %)",
+              met=shaped_med >= 3_000_000 and shaped_med >= 0.4 * plain_med)
+    table.add(case, f"unshaped, same base rate ({counts['plain']:,} events)", rate["plain"], "events/s")
+
     # --- 2. Kafka --max-speed to a mock cluster ---------------------------------------
     n_kafka = 20_000 if quick else 1_000_000
     kafka_yaml = write(work / "kafka.yaml",
@@ -328,6 +356,17 @@ def main():
               target=f"within 10 % of {short} ({(l_med / s_med - 1) * 100:+.1f} %)", met=abs(l_med / s_med - 1) <= 0.10)
     table.add("peak memory", "100,000 cameras, dry run", res["100k"], "MB", fmt="{:,.1f}",
               target="≤ 100 MB", met=statistics.median(res["100k"]) <= 100)
+
+    # A shaped fleet (daily cycle, incidents, outages) over 1 day and over 30 days.
+    day, month = ("24h", "72h") if quick else ("24h", "720h")
+    shaped = lambda d: write(work / f"shaped-{d}.yaml", shaped_day.replace("duration: 24h", f"duration: {d}"))
+    cmd_day, cmd_month = [sim, shaped(day), "--dry-run"], [sim, shaped(month), "--dry-run"]
+    commands += [cmd_day, cmd_month]
+    res = alternate({"day": lambda: run(cmd_day)[1] / 1024, "month": lambda: run(cmd_month)[1] / 1024}, runs, 0)
+    d_med, m_med = statistics.median(res["day"]), statistics.median(res["month"])
+    table.add("peak memory", f"10,000 shaped cameras, {day}, dry run", res["day"], "MB", fmt="{:,.1f}")
+    table.add("peak memory", f"10,000 shaped cameras, {month}, dry run", res["month"], "MB", fmt="{:,.1f}",
+              target=f"within 10 % of {day} ({(m_med / d_med - 1) * 100:+.1f} %)", met=abs(m_med / d_med - 1) <= 0.10)
 
     # --- 5. start-up ----------------------------------------------------------------------
     cmd_first = [sim, str(ROOT / "scenarios/default.yaml"), "--dry-run"]
