@@ -28,7 +28,8 @@
 //! [`scenario::model::DistributionKind`] and [`scenario::model::InterArrival`] (the
 //! compiler then points at the loader, validation and [`plan::distribution::Sampler`]);
 //! a rate profile, incidents and outages are validated in [`scenario`] and become a time
-//! change in `plan/rate.rs` applied by [`plan::process`]; a payload field is a variant of
+//! change (`plan/rate.rs`, with windows from `plan/schedule.rs`) applied by
+//! [`plan::process`]; a payload field is a variant of
 //! [`render::Field`] (its writer and its schema); a shard filter chooses processes in
 //! [`plan::process::processes`]; a sink is one more implementation of [`sink::Sink`].
 
