@@ -1,5 +1,5 @@
 //! The command line (clap derive). Environment variables are read here and nowhere else.
-//! It describes what was asked; [`crate::run`] maps it onto the pipeline.
+//! It describes what was asked; [`mod@crate::run`] maps it onto the pipeline.
 
 use std::path::PathBuf;
 

@@ -30,7 +30,7 @@
 //! a rate profile, incidents and outages are validated in [`scenario`] and become a time
 //! change (`plan/rate.rs`, with windows from `plan/schedule.rs`) applied by
 //! [`plan::process`]; a payload field is a variant of
-//! [`render::Field`] (its writer and its schema); a shard filter chooses processes in
+//! `render::Field` (its writer and its schema); a shard filter chooses processes in
 //! [`plan::process::processes`]; a sink is one more implementation of [`sink::Sink`].
 
 pub mod cli;
@@ -61,7 +61,7 @@ pub mod schema {
     }
 
     /// The schema of one event payload (the Kafka message value), from the payload's
-    /// description in [`crate::render::PAYLOAD`].
+    /// description in `crate::render::PAYLOAD`.
     pub fn event() -> String {
         render(crate::render::event_schema())
     }

@@ -2,9 +2,9 @@
 //! timestamp, and the `--format plan` line. Every sink renders through [`Renderer`], so
 //! what a dry run prints is byte for byte what Kafka receives.
 //!
-//! The payload is described once, by [`PAYLOAD`]: the value writer walks it, and the
+//! The payload is described once, by `PAYLOAD`: the value writer walks it, and the
 //! event JSON Schema (`simulate schema --event`) is generated from it. A new field kind
-//! is a variant of [`Field`]; the compiler then points at its writer and its schema.
+//! is a variant of `Field`; the compiler then points at its writer and its schema.
 
 use std::io::Write;
 
@@ -206,7 +206,7 @@ impl<'s> Renderer<'s> {
         self.cached_text
     }
 
-    /// Appends the message value: the fields of [`PAYLOAD`], in order, as a JSON object.
+    /// Appends the message value: the fields of `PAYLOAD`, in order, as a JSON object.
     #[inline]
     pub fn write_value(&mut self, out: &mut Vec<u8>, event: &Event) {
         self.write_fields(out, event);

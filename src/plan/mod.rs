@@ -31,6 +31,6 @@ pub struct Event {
     /// Sequence number of the event within its process, from 0.
     pub seq: u64,
     /// The identity of the arrival process that drew it: the leading 64 bits of its key
-    /// ([`process::ProcessKey::head`]), the same on every replay.
+    /// (`process::ProcessKey::head`), the same on every replay.
     pub process: u64,
 }

@@ -1,6 +1,6 @@
 //! The one paced loop: the plan's events, rendered on demand, handed to a [`Sink`] at
 //! their deadlines. It owns what every sink shares: pacing ([`pacer`]), the stop
-//! (Ctrl-C), lateness, the progress bar ([`progress`]), and the counts of planned, sent
+//! (Ctrl-C), lateness, the progress bar (`progress`), and the counts of planned, sent
 //! and not-sent events. It knows nothing of distributions (it sees offsets) and nothing of
 //! Kafka (it sees a [`Sink`]).
 //!

@@ -1,12 +1,12 @@
 //! Problems in a scenario file and how they are shown.
 //!
-//! While a file is read and validated, problems are collected as [`Problem`]s: a field
+//! While a file is read and validated, problems are collected as `Problem`s: a field
 //! path, what is wrong and what would fix it, all of them rather than the first
-//! ([`Problems`] keeps the first [`MAX_SHOWN`] and counts the rest). When the file is
+//! (`Problems` keeps the first `MAX_SHOWN` and counts the rest). When the file is
 //! done, `positions` attaches line and column to each, turning it into a [`Diagnostic`],
 //! which renders like a compiler's message: what is wrong, the field path,
 //! `file:line:column`, the line with a caret, and a hint. Did-you-mean suggestions come
-//! from [`did_you_mean`].
+//! from `did_you_mean`.
 
 use std::fmt::{self, Write as _};
 

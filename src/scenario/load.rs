@@ -1,6 +1,6 @@
 //! Reading a scenario: the file (a regular file, size-limited, UTF-8), the limits on its
 //! raw text checked before parsing (size, bracket nesting, indentation), and YAML
-//! parsing into a generic value, which [`super::walk`] turns into the raw model.
+//! parsing into a generic value, which `super::walk` turns into the raw model.
 
 use std::path::Path;
 

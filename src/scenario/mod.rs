@@ -1,10 +1,10 @@
 //! The scenario file format: plain data in, plain data out. It imports nothing
 //! downstream (no planner, no sink, no command line).
 //!
-//! A file goes [`load`] (read it, limits on the raw text, YAML) → [`walk`] (the raw model
+//! A file goes [`load`] (read it, limits on the raw text, YAML) → `walk` (the raw model
 //! of [`model`], every problem collected) → [`validate`] (a [`Scenario`] that cannot hold
 //! an invalid value). Problems become [`diagnostics::Diagnostic`]s with the field path and,
-//! from [`positions`], the line and column they are written at.
+//! from `positions`, the line and column they are written at.
 
 pub mod diagnostics;
 pub mod duration;

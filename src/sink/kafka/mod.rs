@@ -4,8 +4,8 @@
 //! [`crate::render::Renderer`] as the dry run, so with a fixed start and `--max-speed` the
 //! messages are byte-identical to `--dry-run`. Sends never block the pacer: a full local
 //! queue is retried, never dropped. Here too: the producer's configuration as a pure
-//! function ([`config`]), delivery accounting ([`delivery`]), and the embedded cluster
-//! with the read-back check ([`embedded`], [`verify`]).
+//! function ([`config`]), delivery accounting (`delivery`), and the embedded cluster
+//! with the read-back check (`embedded`, `verify`).
 
 pub mod config;
 mod delivery;
