@@ -21,7 +21,7 @@ use super::distribution::Sampler;
 use super::rate::{Profile, TimeChange};
 use super::schedule::{Kind, Schedule, Tracker, Window, schedule_key};
 use crate::scenario::model::{CameraId, FirstEvent};
-use crate::scenario::validate::{Affected, Modulation};
+use crate::scenario::validate::{Affected, Modulation, Windows};
 use crate::scenario::{CameraPick, Scenario, Stream, StreamArrivals};
 
 /// The identity of one arrival process: the key of its random stream.
@@ -108,15 +108,18 @@ pub struct Process {
 /// they are).
 #[derive(Debug, Clone)]
 struct Modulated {
-    change: TimeChange,
+    /// `None` when nothing shapes the rate itself (only drop-outs): time is not changed,
+    /// and gaps add up exactly as they do without shaping.
+    change: Option<TimeChange>,
     dropouts: Option<Dropouts>,
 }
 
 /// The outages of some cameras of a shared stream.
 #[derive(Debug, Clone, Default)]
 struct Dropouts {
-    /// Per camera position, the outages listed for it (each on its own schedule).
-    listed: BTreeMap<u32, Vec<Tracker>>,
+    /// Per camera position, the outages listed for it (each on its own schedule), with
+    /// their entries.
+    listed: BTreeMap<u32, Vec<(Tracker, usize)>>,
     /// Outages that take a number of cameras drawn for each window.
     drawn: Vec<DrawnWindows>,
 }
@@ -127,7 +130,7 @@ impl Dropouts {
         let listed = self.listed.get_mut(&camera).is_some_and(|trackers| {
             trackers
                 .iter_mut()
-                .fold(false, |out, tr| tr.inside(t) | out)
+                .fold(false, |out, (tracker, _)| tracker.inside(t) | out)
         });
         let drawn = self
             .drawn
@@ -143,15 +146,18 @@ struct DrawnWindows {
     schedule: Schedule,
     upcoming: Option<Window>,
     active: Vec<Window>,
+    /// The entry: its position among the stream's incidents, then its outages.
+    entry: usize,
 }
 
 impl DrawnWindows {
-    fn new(mut schedule: Schedule) -> Self {
+    fn new(mut schedule: Schedule, entry: usize) -> Self {
         let upcoming = schedule.next_window();
         DrawnWindows {
             schedule,
             upcoming,
             active: Vec::new(),
+            entry,
         }
     }
 
@@ -184,103 +190,115 @@ impl Modulated {
         modulation: &Modulation,
         shared: &Shared,
         camera: Option<u32>,
-    ) -> Modulated {
-        let (windows, dropouts) = shape(scenario, stream, modulation, camera);
+    ) -> Option<Modulated> {
+        let (followed, dropouts) = shape(scenario, stream, modulation, camera);
+        let windows: Vec<(Tracker, f64)> = followed
+            .into_iter()
+            .map(|f| (f.tracker, f.factor))
+            .collect();
         let has_dropouts = !dropouts.listed.is_empty() || !dropouts.drawn.is_empty();
-        Modulated {
-            change: TimeChange::new(shared.profile.clone(), windows, scenario.duration.0),
+        let changes = shared.profile.is_some() || !windows.is_empty();
+        let change =
+            changes.then(|| TimeChange::new(shared.profile.clone(), windows, scenario.duration.0));
+        // A camera nothing shapes (another camera's outage, say) draws as if unshaped.
+        (change.is_some() || has_dropouts).then_some(Modulated {
+            change,
             dropouts: has_dropouts.then_some(dropouts),
-        }
+        })
     }
 }
 
+/// One entry's windows as one process follows them.
+#[derive(Debug, Clone)]
+struct Followed {
+    tracker: Tracker,
+    /// The factor inside a window (0 for an outage).
+    factor: f64,
+    /// The entry: its position among the stream's incidents, then its outages.
+    entry: usize,
+}
+
 /// The windows that shape the rate of the process of `stream` for `camera` (its
-/// position; `None` for a shared stream's process), each with its factor, and the
-/// drop-outs of a shared stream's cameras: every schedule at its start.
+/// position; `None` for a shared stream's process), and the drop-outs of a shared
+/// stream's cameras: every schedule at its start.
 fn shape(
     scenario: &Scenario,
     stream: &Stream,
     modulation: &Modulation,
     camera: Option<u32>,
-) -> (Vec<(Tracker, f64)>, Dropouts) {
+) -> (Vec<Followed>, Dropouts) {
     let horizon = scenario.duration.0;
     let m = stream.cameras.len() as u32;
-    let key = |kind, position, camera: Option<u32>| {
-        schedule_key(
+    // The windows of an entry, keyed by the camera for a schedule of its own.
+    let schedule = |entry: &Windows, kind, position, own: Option<u32>| {
+        let key = schedule_key(
             scenario.seed,
             &stream.name,
             kind,
             position,
-            camera.map(|c| &stream.cameras[c as usize]),
-        )
+            own.map(|c| &stream.cameras[c as usize]),
+        );
+        Schedule::new(entry, m, key, horizon)
     };
-    let mut windows = Vec::new();
+    let listed = |entry: &Windows, c: u32| match &entry.cameras {
+        Affected::Listed(list) => list.binary_search(&c).is_ok(),
+        Affected::All | Affected::Drawn(_) => true,
+    };
+    let mut followed = Vec::new();
     let mut dropouts = Dropouts::default();
     for (i, entry) in modulation.incidents.iter().enumerate() {
-        // Incident windows are the stream's: one schedule for every camera.
-        let schedule = || Schedule::new(entry, m, key(Kind::Incident, i, None), horizon);
+        // Incident windows are the stream's: one schedule, for every camera it takes.
         let tracker = match (&entry.cameras, camera) {
-            (Affected::All, _) => Tracker::new(schedule(), None),
-            (Affected::Listed(list), Some(c)) if list.binary_search(&c).is_ok() => {
-                Tracker::new(schedule(), None)
+            (Affected::Drawn(_), Some(c)) => {
+                Tracker::new(schedule(entry, Kind::Incident, i, None), Some(c))
             }
-            (Affected::Drawn(_), Some(c)) => Tracker::new(schedule(), Some(c)),
-            // Not this camera's, or (validation refuses it) cameras of a shared stream.
-            _ => continue,
+            (_, Some(c)) if !listed(entry, c) => continue,
+            // A shared stream takes only incidents on every camera (validation).
+            (Affected::Listed(_) | Affected::Drawn(_), None) => continue,
+            _ => Tracker::new(schedule(entry, Kind::Incident, i, None), None),
         };
-        windows.push((tracker, entry.factor));
+        followed.push(Followed {
+            tracker,
+            factor: entry.factor,
+            entry: i,
+        });
     }
+    let first_outage = modulation.incidents.len();
     for (j, entry) in modulation.outages.iter().enumerate() {
-        match (&entry.cameras, camera) {
-            // Each camera fails on its own: a schedule keyed by the camera.
-            (Affected::All, Some(c)) => windows.push((
-                Tracker::new(
-                    Schedule::new(entry, m, key(Kind::Outage, j, Some(c)), horizon),
-                    None,
-                ),
-                0.0,
-            )),
-            (Affected::Listed(list), Some(c)) if list.binary_search(&c).is_ok() => windows.push((
-                Tracker::new(
-                    Schedule::new(entry, m, key(Kind::Outage, j, Some(c)), horizon),
-                    None,
-                ),
-                0.0,
-            )),
-            (Affected::Listed(_), Some(_)) => {}
-            (Affected::Drawn(_), Some(c)) => windows.push((
-                Tracker::new(
-                    Schedule::new(entry, m, key(Kind::Outage, j, None), horizon),
-                    Some(c),
-                ),
-                0.0,
-            )),
-            // A shared stream: without cameras the whole stream goes out ...
-            (Affected::All, None) => windows.push((
-                Tracker::new(
-                    Schedule::new(entry, m, key(Kind::Outage, j, None), horizon),
-                    None,
-                ),
-                0.0,
-            )),
+        let id = first_outage + j;
+        let tracker = match (&entry.cameras, camera) {
+            // Per camera: each camera fails on its own, on a schedule keyed by it, ...
+            (Affected::All | Affected::Listed(_), Some(c)) if listed(entry, c) => {
+                Tracker::new(schedule(entry, Kind::Outage, j, Some(c)), None)
+            }
+            (Affected::All | Affected::Listed(_), Some(_)) => continue,
+            // ... or with the cameras drawn for each window.
+            (Affected::Drawn(_), Some(c)) => {
+                Tracker::new(schedule(entry, Kind::Outage, j, None), Some(c))
+            }
+            // A shared stream: without cameras the whole stream goes out; ...
+            (Affected::All, None) => Tracker::new(schedule(entry, Kind::Outage, j, None), None),
             // ... with cameras, the events picked for them are dropped.
             (Affected::Listed(list), None) => {
                 for &c in list {
-                    dropouts.listed.entry(c).or_default().push(Tracker::new(
-                        Schedule::new(entry, m, key(Kind::Outage, j, Some(c)), horizon),
-                        None,
-                    ));
+                    let tracker = Tracker::new(schedule(entry, Kind::Outage, j, Some(c)), None);
+                    dropouts.listed.entry(c).or_default().push((tracker, id));
                 }
+                continue;
             }
-            (Affected::Drawn(_), None) => dropouts.drawn.push(DrawnWindows::new(Schedule::new(
-                entry,
-                m,
-                key(Kind::Outage, j, None),
-                horizon,
-            ))),
-        }
+            (Affected::Drawn(_), None) => {
+                let windows = DrawnWindows::new(schedule(entry, Kind::Outage, j, None), id);
+                dropouts.drawn.push(windows);
+                continue;
+            }
+        };
+        followed.push(Followed {
+            tracker,
+            factor: 0.0,
+            entry: id,
+        });
     }
-    (windows, dropouts)
+    (followed, dropouts)
 }
 
 impl Process {
@@ -317,9 +335,11 @@ impl Process {
             identity: key.head(),
             seq: 0,
             duration: scenario.duration.0,
-            modulated: stream.modulation.as_ref().map(|modulation| {
-                Box::new(Modulated::new(scenario, stream, modulation, shared, camera))
-            }),
+            modulated: stream
+                .modulation
+                .as_ref()
+                .and_then(|modulation| Modulated::new(scenario, stream, modulation, shared, camera))
+                .map(Box::new),
         }
     }
 
@@ -362,7 +382,10 @@ impl Process {
     fn modulated(&mut self, mut gap: u64, mut previous: Option<u64>) -> Option<Event> {
         loop {
             let modulated = self.modulated.as_mut()?;
-            let reached = modulated.change.advance(gap)?;
+            let reached = match &mut modulated.change {
+                Some(change) => change.advance(gap)?,
+                None => previous.unwrap_or(0).checked_add(gap)?,
+            };
             // Strictly after the previous event, whatever the rounding.
             let t = previous.map_or(reached, |p| reached.max(p + 1));
             if t >= self.duration {
@@ -417,8 +440,8 @@ impl Process {
     }
 }
 
-/// One incident or outage window of a camera: `[start, end)` in ns, and the factor on
-/// its rate inside (0 for an outage).
+/// One incident or outage window of a camera: `[start, end)` in ns, the factor on its
+/// rate inside (0 for an outage), and the entry it belongs to.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CameraWindow {
     /// The first nanosecond inside.
@@ -427,6 +450,9 @@ pub struct CameraWindow {
     pub end: u64,
     /// The factor on the camera's rate inside (0: out).
     pub factor: f64,
+    /// The entry: its position among the stream's incidents, then among its outages
+    /// (after the incidents). Overlapping windows of one entry merge.
+    pub entry: usize,
 }
 
 /// Every incident and outage window of the camera at position `camera` of the stream at
@@ -441,18 +467,23 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
         StreamArrivals::PerCamera => Some(camera),
         StreamArrivals::Shared(_) => None,
     };
-    let (windows, dropouts) = shape(scenario, s, modulation, own);
-    let window = |w: Window, factor| CameraWindow {
+    let (followed, dropouts) = shape(scenario, s, modulation, own);
+    let window = |w: Window, factor, entry| CameraWindow {
         start: w.start,
         end: w.end,
         factor,
+        entry,
     };
-    let mut out: Vec<CameraWindow> = windows
+    let mut out: Vec<CameraWindow> = followed
         .iter()
-        .flat_map(|(tracker, factor)| tracker.windows().map(move |w| window(w, *factor)))
+        .flat_map(|f| {
+            f.tracker
+                .windows()
+                .map(move |w| window(w, f.factor, f.entry))
+        })
         .collect();
-    for tracker in dropouts.listed.get(&camera).into_iter().flatten() {
-        out.extend(tracker.windows().map(|w| window(w, 0.0)));
+    for (tracker, entry) in dropouts.listed.get(&camera).into_iter().flatten() {
+        out.extend(tracker.windows().map(|w| window(w, 0.0, *entry)));
     }
     for drawn in &dropouts.drawn {
         let mut schedule = drawn.schedule.clone();
@@ -462,7 +493,7 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
             .chain(std::iter::from_fn(move || schedule.next_window()));
         out.extend(
             all.filter(|w| w.drawn.is_some_and(|d| d.contains(camera)) && w.end > w.start)
-                .map(|w| window(w, 0.0)),
+                .map(|w| window(w, 0.0, drawn.entry)),
         );
     }
     out

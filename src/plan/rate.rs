@@ -96,6 +96,10 @@ impl Profile {
     }
 }
 
+/// The longest piece walked at once, in ns (about 18 minutes): positions within a piece
+/// are kept as f64 offsets from its start, exact to well under a nanosecond up to 2⁴⁰.
+const MAX_PIECE: u64 = 1 << 40;
+
 /// One process's time change: where it is in real time, the piece of `f` it is in, and
 /// the windows that shape `f` for it.
 #[derive(Debug, Clone)]
@@ -155,7 +159,10 @@ impl TimeChange {
             },
         };
         self.start = t;
-        self.end = end.min(piece.end).max(t.saturating_add(1));
+        self.end = end
+            .min(piece.end)
+            .min(t.saturating_add(MAX_PIECE))
+            .max(t.saturating_add(1));
         self.a = piece.value * factor;
         self.b = piece.slope * factor;
         self.x = 0.0;
@@ -174,7 +181,9 @@ impl TimeChange {
             // The factor here, and the area under f to the end of the piece.
             let c = (self.a + self.b * self.x).max(0.0);
             let area = (c * rest + 0.5 * self.b * rest * rest).max(0.0);
-            if area > 0.0 && g <= area {
+            // Strictly inside: a gap that ends exactly at the end of the piece is taken
+            // up by the next piece (the first instant the next factor holds there).
+            if area > 0.0 && g < area {
                 let d = if self.b == 0.0 {
                     g / c
                 } else {
@@ -189,7 +198,10 @@ impl TimeChange {
                     }
                 };
                 self.x = (self.x + d).min(len);
-                let t = self.start.saturating_add(self.x.round() as u64);
+                // Rounded to whole ns, and kept inside the piece (never on the first
+                // instant of the next one, which may be an outage).
+                let inside = (self.x.round() as u64).min(self.end - self.start - 1);
+                let t = self.start + inside;
                 return (t < self.horizon).then_some(t);
             }
             g -= area;

@@ -1,18 +1,20 @@
 //! Incident and outage windows: when each starts, how long it lasts, which cameras it
 //! takes, drawn lazily, window after window, from random streams of their own.
 //!
-//! Window `k` of an entry draws from a ChaCha12 generator keyed by SHA-256 of (seed,
-//! stream name, incidents or outages, the entry's position, the camera for per-camera
-//! schedules, `k`), never from a process's gap stream and never by creation order: adding
+//! Window `k` of an entry draws from stream `k` of a ChaCha12 generator keyed by SHA-256
+//! of (seed, stream name, incidents or outages, the entry's position, the camera for
+//! per-camera schedules), never from a process's gap stream and never by creation order:
+//! adding
 //! an outage to one camera changes no other camera's events, and adding an incident to
 //! one stream changes nothing in another. A window draws, in this order: the gap since
 //! the previous window's start (recurring entries), its length (random lengths), and the
 //! key of its camera draw (entries on a number of cameras).
 //!
 //! A drawn set of `n` cameras out of `m` is the first `n` places of a keyed pseudo-random
-//! permutation of the stream's cameras (a four-round Feistel network, cycle-walked to
-//! `m`), so whether a camera is in it is known without drawing the set: every process of
-//! a per-camera stream asks only about its own camera, in constant time.
+//! permutation of the stream's cameras (a swap-or-not shuffle, Hoang, Morris and
+//! Rogaway 2012, which permutes any `0..m` directly), so whether a camera is in it is
+//! known without drawing the set: every process of a per-camera stream asks only about
+//! its own camera, in time proportional to the rounds (a few dozen).
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha12Rng;
@@ -78,7 +80,7 @@ pub(crate) struct Window {
 /// `n` cameras of `m`, drawn by a keyed permutation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Drawn {
-    keys: [u64; 4],
+    keys: [u64; 2],
     n: u32,
     m: u32,
 }
@@ -89,67 +91,41 @@ impl Drawn {
         self.position(camera) < self.n
     }
 
-    /// The camera's place in the permutation: the inverse of the Feistel network,
-    /// walked until it falls inside `0..m`.
+    /// Rounds of the shuffle: enough that the permutation is close to uniform for `m`
+    /// (about 8 per bit of `m`, as the construction's analysis suggests, and at least 32).
+    fn rounds(&self) -> u32 {
+        8 * (u32::BITS - self.m.leading_zeros()) + 32
+    }
+
+    /// One round of the shuffle: `x` and its partner `kᵢ − x (mod m)` swap when a keyed
+    /// bit of the larger of the two says so. Each round is its own inverse.
+    fn round(&self, x: u64, i: u32) -> u64 {
+        let m = u64::from(self.m);
+        let k = mix(self.keys[0] ^ u64::from(i)) % m;
+        let partner = (k + m - x) % m;
+        let bit = mix(self.keys[1] ^ (u64::from(i) << 32) ^ x.max(partner)) & 1;
+        if bit == 1 { partner } else { x }
+    }
+
+    /// The camera's place in the permutation: the rounds undone, last first.
     fn position(&self, camera: u32) -> u32 {
-        let half = half_bits(self.m);
-        let mut x = u64::from(camera);
-        loop {
-            x = feistel_inverse(x, half, &self.keys);
-            if x < u64::from(self.m) {
-                return x as u32;
-            }
-        }
+        (0..self.rounds())
+            .rev()
+            .fold(u64::from(camera), |x, i| self.round(x, i)) as u32
     }
 
     /// The camera at place `i` of the permutation: the drawn set is `(0..n).map(at)`.
     #[cfg(test)]
     fn at(&self, i: u32) -> u32 {
-        let half = half_bits(self.m);
-        let mut x = u64::from(i);
-        loop {
-            x = feistel(x, half, &self.keys);
-            if x < u64::from(self.m) {
-                return x as u32;
-            }
-        }
+        (0..self.rounds()).fold(u64::from(i), |x, r| self.round(x, r)) as u32
     }
 }
 
-/// Bits in each half of the smallest even-width power of two holding `m` values.
-fn half_bits(m: u32) -> u32 {
-    let bits = (u32::BITS - m.saturating_sub(1).leading_zeros()).max(2);
-    bits.div_ceil(2)
-}
-
-/// A 64-bit mix (the finaliser of SplitMix64): the Feistel rounds' function.
+/// A 64-bit mix (the finaliser of SplitMix64): the shuffle's keyed bits and offsets.
 fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
-}
-
-#[cfg(test)]
-fn feistel(x: u64, half: u32, keys: &[u64; 4]) -> u64 {
-    let mask = (1u64 << half) - 1;
-    let (mut left, mut right) = (x >> half, x & mask);
-    for key in keys {
-        let next = left ^ (mix(right ^ key) & mask);
-        left = right;
-        right = next;
-    }
-    (left << half) | right
-}
-
-fn feistel_inverse(x: u64, half: u32, keys: &[u64; 4]) -> u64 {
-    let mask = (1u64 << half) - 1;
-    let (mut left, mut right) = (x >> half, x & mask);
-    for key in keys.iter().rev() {
-        let previous = right ^ (mix(left ^ key) & mask);
-        right = left;
-        left = previous;
-    }
-    (left << half) | right
 }
 
 /// How an entry's windows start, ready to draw.
@@ -208,7 +184,8 @@ impl Schedule {
     /// The next window, if it starts before the horizon.
     pub fn next_window(&mut self) -> Option<Window> {
         let k = self.next;
-        let mut rng = ChaCha12Rng::from_seed(occurrence_key(&self.key, k));
+        let mut rng = ChaCha12Rng::from_seed(self.key);
+        rng.set_stream(k);
         let start = match &self.starts {
             Starts::At(at) if k == 0 => *at,
             Starts::At(_) => return None,
@@ -222,7 +199,7 @@ impl Schedule {
             Lengths::Random(sampler) => sampler.sample(&mut rng),
         };
         let drawn = self.draw.map(|(n, m)| Drawn {
-            keys: [rng.random(), rng.random(), rng.random(), rng.random()],
+            keys: [rng.random(), rng.random()],
             n,
             m,
         });
@@ -234,14 +211,6 @@ impl Schedule {
             drawn,
         })
     }
-}
-
-/// The seed of window `k` of a schedule.
-fn occurrence_key(key: &[u8; 32], k: u64) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    hash.update(key);
-    hash.update(k.to_le_bytes());
-    hash.finalize().into()
 }
 
 /// Whether one camera (or, with `camera: None`, the whole stream) is inside a window of
@@ -326,10 +295,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_feistel_network_is_a_permutation_and_its_inverse_inverts_it() {
+    fn the_shuffle_is_a_permutation_and_its_inverse_inverts_it() {
         for m in [1u32, 2, 3, 5, 16, 17, 200, 1000] {
             let drawn = Drawn {
-                keys: [1, 2, 3, 4],
+                keys: [1, 2],
                 n: m / 2,
                 m,
             };

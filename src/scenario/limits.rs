@@ -39,6 +39,11 @@ pub const MIN_MEAN_GAP_NS: u64 = 1_000;
 /// process it affects a few draws.
 pub const MIN_WINDOW_GAP_NS: u64 = 1_000_000_000;
 
+/// Most steps the planner may take to follow the rate profiles and windows of a stream
+/// over the run: processes × profile pieces + followers × windows. Each step is a few
+/// hundred nanoseconds, so this bounds the work they add to about half a minute.
+pub const MAX_SHAPING_STEPS: u64 = 100_000_000;
+
 /// Longest duration, in years of 365 days.
 pub const MAX_DURATION_YEARS: u64 = 100;
 

@@ -292,7 +292,7 @@ pub(crate) fn validate(
             ));
             continue;
         }
-        if let Some(stream) = stream(raw, name, &path, &mut problems) {
+        if let Some(stream) = stream(raw, name, duration.0, &path, &mut problems) {
             streams.push(stream);
         }
     }
@@ -379,6 +379,7 @@ fn kafka(file: Option<KafkaFile>, path: &FieldPath, problems: &mut Problems) -> 
 fn stream(
     raw: StreamFile,
     name: String,
+    horizon: u64,
     path: &FieldPath,
     problems: &mut Problems,
 ) -> Option<Stream> {
@@ -421,9 +422,12 @@ fn stream(
                 incidents: raw.incidents.unwrap_or_default(),
                 outages: raw.outages.unwrap_or_default(),
             },
-            cameras,
-            matches!(arrivals, StreamArrivals::Shared(_)),
-            mean_gap(&raw.inter_arrival),
+            &Context {
+                cameras,
+                shared: matches!(arrivals, StreamArrivals::Shared(_)),
+                base_gap: typical_gap(&raw.inter_arrival),
+                horizon,
+            },
             path,
             problems,
         ),
@@ -449,17 +453,26 @@ struct Raw {
     outages: Vec<OutageFile>,
 }
 
-/// Checks a stream's profile, incidents and outages. `base_mean` is the mean gap of its
-/// distribution, for the peak-rate check; `shared` says whether one process serves all
-/// `cameras`.
+/// What the checks of a stream's shaping need to know of the stream.
+struct Context<'c> {
+    /// Its cameras.
+    cameras: &'c [CameraId],
+    /// Whether one process serves all of them.
+    shared: bool,
+    /// The typical gap of its distribution ([`typical_gap`]), for the peak-rate check.
+    base_gap: f64,
+    /// The end of the run, in ns.
+    horizon: u64,
+}
+
+/// Checks a stream's profile, incidents and outages.
 fn modulation(
     raw: Raw,
-    cameras: &[CameraId],
-    shared: bool,
-    base_mean: f64,
+    context: &Context<'_>,
     path: &FieldPath,
     problems: &mut Problems,
 ) -> Option<Modulation> {
+    let (cameras, shared) = (context.cameras, context.shared);
     if raw.rate.is_none() && raw.incidents.is_empty() && raw.outages.is_empty() {
         return None;
     }
@@ -518,7 +531,16 @@ fn modulation(
     let peak = incidents
         .iter()
         .fold(profile_peak, |p, w| p * w.factor.max(1.0));
-    if peak.is_finite() && base_mean / peak < limits::MIN_MEAN_GAP_NS as f64 {
+    let base_mean = context.base_gap;
+    if !peak.is_finite() {
+        problems.push(
+            Problem::new(
+                &path.key("incidents"),
+                "the factors multiply to more than the largest number",
+            )
+            .help("lower the factors of the profile and the incidents"),
+        );
+    } else if base_mean / peak < limits::MIN_MEAN_GAP_NS as f64 {
         let field = if profile_peak > 1.0 || incidents.is_empty() {
             path.key("rate")
         } else {
@@ -538,11 +560,56 @@ fn modulation(
             .help("lower the factors, or lengthen the mean gap of `inter_arrival`"),
         );
     }
-    Some(Modulation {
+    let modulation = Modulation {
         rate,
         incidents,
         outages,
-    })
+    };
+    let steps = shaping_steps(&modulation, context);
+    if steps > limits::MAX_SHAPING_STEPS as f64 {
+        problems.push(
+            Problem::new(
+                path,
+                format!(
+                    "its profile and windows would take about {} steps over the run; the limit is {}",
+                    thousands(steps.min(u64::MAX as f64) as u64),
+                    thousands(limits::MAX_SHAPING_STEPS)
+                ),
+            )
+            .help("each process steps through every piece of the profile and every window it follows: make windows rarer, the period longer, or the run shorter"),
+        );
+    }
+    Some(modulation)
+}
+
+/// About how many steps the planner takes to follow a stream's shaping over the run:
+/// every process steps through each piece of the profile, and each window of every entry
+/// it follows (incidents: every affected process follows the stream's windows; per-camera
+/// outages: each camera its own).
+fn shaping_steps(modulation: &Modulation, context: &Context<'_>) -> f64 {
+    let horizon = context.horizon as f64;
+    let cameras = context.cameras.len() as f64;
+    let processes = if context.shared { 1.0 } else { cameras };
+    // Pieces: the profile's, in every period, and one every 2⁴⁰ ns at least.
+    let pieces = modulation.rate.as_ref().map_or(0.0, |r| {
+        let periods = r.repeat.map_or(1.0, |p| (horizon / p as f64).ceil());
+        periods * (r.points.len() as f64 + 1.0)
+    }) + horizon / (1u64 << 40) as f64;
+    let windows = |w: &Windows| match &w.start {
+        WindowStart::At(_) => 1.0,
+        WindowStart::Every(gap) => horizon / typical_gap(gap).max(1.0) + 1.0,
+    };
+    let follow = |w: &Windows| match (&w.cameras, context.shared) {
+        (Affected::Listed(list), _) => list.len() as f64,
+        (Affected::All | Affected::Drawn(_), _) => processes,
+    };
+    processes * pieces
+        + modulation
+            .incidents
+            .iter()
+            .chain(&modulation.outages)
+            .map(|w| follow(w) * windows(w))
+            .sum::<f64>()
 }
 
 /// A number as short as it reads: `3`, `2.5`, `1e300`.
@@ -649,7 +716,7 @@ fn windows(
             for (param, message) in &gap_problems {
                 problems.push(Problem::new(&path.key("every").key(param), message.clone()));
             }
-            let mean = mean_gap(&every);
+            let mean = typical_gap(&every);
             if gap_problems.is_empty() && mean < limits::MIN_WINDOW_GAP_NS as f64 {
                 problems.push(
                     Problem::new(
@@ -743,9 +810,10 @@ fn listed(
         .collect();
     let before = problems.len();
     let mut found = Vec::with_capacity(ids.len());
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
         match position.get(&KeyText::of(id)) {
-            Some(&p) if found.contains(&p) => problems.push(Problem::new(
+            Some(&p) if !seen.insert(p) => problems.push(Problem::new(
                 &path.index(i),
                 format!("camera id `{id}` appears twice"),
             )),
@@ -765,6 +833,18 @@ fn listed(
     }
     found.sort_unstable();
     (problems.len() == before).then_some(Affected::Listed(found))
+}
+
+/// The gap the rate limits judge a distribution by, in ns: its mean, or, for a Pareto
+/// tail whose mean is infinite (shape ≤ 1), its median, `scale · 2^(1/shape)` (most of its
+/// gaps are near the scale, and a few are huge).
+fn typical_gap(spec: &InterArrival) -> f64 {
+    match *spec {
+        InterArrival::Pareto { shape, scale } if shape <= 1.0 => {
+            scale.0.as_f64() * libm::pow(2.0, 1.0 / shape)
+        }
+        _ => mean_gap(spec),
+    }
 }
 
 /// The mean gap of a distribution, in ns (infinite for a Pareto tail index ≤ 1).
@@ -830,13 +910,18 @@ fn distribution_problems(spec: &InterArrival) -> Vec<(&'static str, String)> {
             "scale"
         }
     };
-    let mean = mean_gap(spec);
+    let mean = typical_gap(spec);
     problems.extend(order);
     if problems.is_empty() && (mean.is_nan() || mean < limits::MIN_MEAN_GAP_NS as f64) {
         problems.push((
             mean_param,
             format!(
-                "the mean gap is {mean:.0} ns; it must be at least {} (at most {} events/s per process)",
+                "the {} is {mean:.0} ns; it must be at least {} (at most {} events/s per process)",
+                if mean_gap(spec).is_finite() {
+                    "mean gap"
+                } else {
+                    "median gap (the mean is infinite)"
+                },
                 Nanos(limits::MIN_MEAN_GAP_NS),
                 thousands(1_000_000_000 / limits::MIN_MEAN_GAP_NS)
             ),

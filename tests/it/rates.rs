@@ -27,8 +27,9 @@ struct Reference {
     points: Vec<(f64, f64)>,
     step: bool,
     repeat: Option<f64>,
-    /// (start, end, factor) in seconds: windows that multiply the factor.
-    windows: Vec<(f64, f64, f64)>,
+    /// (start, end, factor, entry) in seconds: windows that multiply the factor; windows
+    /// of one entry that overlap count once.
+    windows: Vec<(f64, f64, f64, usize)>,
 }
 
 impl Reference {
@@ -70,10 +71,15 @@ impl Reference {
     }
 
     fn factor(&self, t: f64) -> f64 {
-        self.windows
+        let mut entries: Vec<(usize, f64)> = self
+            .windows
             .iter()
             .filter(|w| t >= w.0 && t < w.1)
-            .fold(self.profile(t), |f, w| f * w.2)
+            .map(|w| (w.3, w.2))
+            .collect();
+        entries.sort_by_key(|e| e.0);
+        entries.dedup_by_key(|e| e.0);
+        entries.iter().fold(self.profile(t), |f, e| f * e.1)
     }
 }
 
@@ -135,6 +141,14 @@ impl Reference {
         let (f1, f2) = (self.factor(t - e), self.factor(t - 2.0 * e));
         2.0 * f1 - f2
     }
+}
+
+/// The windows of camera `camera` of stream 0, as the planner draws them, in seconds.
+fn planned_windows(s: &Scenario, camera: u32) -> Vec<(f64, f64, f64, usize)> {
+    camera_windows(s, 0, camera)
+        .iter()
+        .map(|w| (w.start as f64 / 1e9, w.end as f64 / 1e9, w.factor, w.entry))
+        .collect()
 }
 
 /// Event times (seconds) of each camera of stream 0, in order.
@@ -307,9 +321,9 @@ fn incidents_rescale_to_exp1() {
         0.2,
         2.0 * HOUR,
         |_, camera| {
-            let mut windows = vec![(HOUR, HOUR + 600.0, 0.25)];
+            let mut windows = vec![(HOUR, HOUR + 600.0, 0.25, 1)];
             if camera == 1 {
-                windows.push((1800.0, 3000.0, 5.0));
+                windows.push((1800.0, 3000.0, 5.0, 0));
             }
             Reference {
                 points: vec![(0.0, 0.5), (2.0 * HOUR, 1.5)],
@@ -326,12 +340,7 @@ fn outages_rescale_to_exp1_and_hold_no_event() {
     // latter come from the planner's schedule (camera_windows), f is built here.
     let text = "duration: 2h\nseed: {seed}\nstreams:\n  - cameras: [1, 2, 3]\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 300ms}\n    rate: {points: [{at: 0s, factor: 2}, {at: 2h, factor: 0.5}]}\n    outages:\n      - {at: 40m, duration: 15m, cameras: [3]}\n      - {every: {distribution: exponential, mean: 20m}, duration: {distribution: uniform, min: 1m, max: 5m}}\n";
     let s = scenario(&text.replace("{seed}", "5"));
-    let windows = |s: &Scenario, camera: u32| -> Vec<(f64, f64, f64)> {
-        camera_windows(s, 0, camera)
-            .iter()
-            .map(|w| (w.start as f64 / 1e9, w.end as f64 / 1e9, w.factor))
-            .collect()
-    };
+    let windows = |s: &Scenario, camera: u32| planned_windows(s, camera);
     for (camera, times) in times_by_camera(&s).iter().enumerate() {
         let out = windows(&s, camera as u32);
         assert!(out.len() >= 2, "camera {camera} has {} outages", out.len());
@@ -359,15 +368,23 @@ fn a_wrong_reference_is_rejected() {
     let times = &times_by_camera(&s)[0];
     let wrong = Reference {
         points: vec![(0.0, 0.2), (HOUR, 2.0), (2.0 * HOUR, 0.5)],
-        windows: vec![(2400.0, 4800.0, 1.05)],
+        windows: vec![(2400.0, 4800.0, 1.05, 0)],
         ..Reference::flat()
     };
-    let gaps = rescaled(times, &Cumulative::new(wrong, 2.0 * HOUR), 0.1);
+    let lambda = Cumulative::new(wrong, 2.0 * HOUR);
+    let gaps = rescaled(times, &lambda, 0.1);
     let n = gaps.len();
     let d = ks_exp1(gaps);
     assert!(
         d > 1.949 / (n as f64).sqrt(),
         "KS {d:.5} did not reject a 5 % error over {n} gaps"
+    );
+    // And the counts: the window off by 5 % holds about 2,200 events too many for it.
+    let (chi, df) = chi_square_counts(times, &lambda, 0.1, 2.0 * HOUR, 300.0);
+    assert!(
+        chi > chi_square_critical(df),
+        "χ² {chi:.1} did not reject a 5 % error (critical {:.1})",
+        chi_square_critical(df)
     );
 }
 
@@ -585,4 +602,187 @@ fn shaped_plans_are_deterministic_ordered_and_independent() {
     quickcheck::QuickCheck::new()
         .tests(100)
         .quickcheck(property as fn(Shaping) -> quickcheck::TestResult);
+}
+
+#[test]
+fn more_profiles_rescale_to_exp1() {
+    // A repeating step profile with a silent point and the period on the last point.
+    check_time_change(
+        "repeating step",
+        "duration: 2h\nseed: {seed}\nstreams:\n  - cameras: [1]\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 100ms}\n    rate: {points: [{at: 0s, factor: 0}, {at: 5m, factor: 2}, {at: 20m, factor: 0.5}, {at: 30m, factor: 1}], interpolate: step, repeat: 30m}\n",
+        0.1,
+        2.0 * HOUR,
+        |_, _| Reference {
+            points: vec![(0.0, 0.0), (300.0, 2.0), (1200.0, 0.5), (1800.0, 1.0)],
+            step: true,
+            repeat: Some(1800.0),
+            ..Reference::flat()
+        },
+    );
+    // A line falling to 0 and rising again.
+    check_time_change(
+        "down to zero",
+        "duration: 2h\nseed: {seed}\nstreams:\n  - cameras: [1]\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 100ms}\n    rate: {points: [{at: 0s, factor: 2}, {at: 40m, factor: 0}, {at: 1h, factor: 0}, {at: 2h, factor: 3}]}\n",
+        0.1,
+        2.0 * HOUR,
+        |_, _| Reference {
+            points: vec![(0.0, 2.0), (2400.0, 0.0), (HOUR, 0.0), (2.0 * HOUR, 3.0)],
+            ..Reference::flat()
+        },
+    );
+    // A shared stream: one process for all cameras, the whole stream shaped.
+    check_time_change(
+        "shared",
+        "duration: 2h\nseed: {seed}\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 100ms}\n    rate: {points: [{at: 0s, factor: 0.5}, {at: 1h, factor: 2}], repeat: 90m}\n    incidents: [{at: 10m, duration: 10m, factor: 3}]\n",
+        0.1,
+        2.0 * HOUR,
+        |_, _| Reference {
+            points: vec![(0.0, 0.5), (HOUR, 2.0)],
+            repeat: Some(5400.0),
+            windows: vec![(600.0, 1200.0, 3.0, 0)],
+            ..Reference::flat()
+        },
+    );
+}
+
+#[test]
+fn overlapping_windows_of_one_incident_merge() {
+    // Windows every 2 minutes on average that last 10: they overlap most of the time, and
+    // a camera inside three of them at once still has its rate multiplied by 3, not 27.
+    check_time_change(
+        "overlapping incidents",
+        "duration: 2h\nseed: {seed}\nstreams:\n  - cameras: [1, 2]\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 300ms}\n    incidents: [{every: {distribution: exponential, mean: 2m}, duration: 10m, factor: 3}]\n",
+        0.3,
+        2.0 * HOUR,
+        |s, camera| Reference {
+            windows: planned_windows(s, camera),
+            ..Reference::flat()
+        },
+    );
+}
+
+#[test]
+fn windows_are_drawn_as_written() {
+    // Recurring windows: gaps between starts follow `every`, lengths follow `duration`
+    // (KS against the formulas), and each window takes exactly `cameras` cameras, each
+    // camera equally often (χ²).
+    let s = scenario(
+        "duration: 2000h\nseed: 8\nstreams:\n  - cameras: {count: 10}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 1h}\n    incidents: [{every: {distribution: exponential, mean: 20m}, duration: {distribution: uniform, min: 1m, max: 5m}, factor: 2, cameras: 3}]\n",
+    );
+    let mut by_start: std::collections::BTreeMap<u64, (u64, u32)> = Default::default();
+    let mut per_camera = Vec::new();
+    for camera in 0..10 {
+        let windows = camera_windows(&s, 0, camera);
+        per_camera.push(windows.len() as u64);
+        for w in windows {
+            let entry = by_start.entry(w.start).or_insert((w.end, 0));
+            assert_eq!(entry.0, w.end, "one window, two ends");
+            entry.1 += 1;
+        }
+    }
+    assert!(
+        by_start.values().all(|w| w.1 == 3),
+        "a window did not take exactly 3 cameras"
+    );
+    let starts: Vec<f64> = by_start.keys().map(|&t| t as f64 / 60e9).collect();
+    let n = starts.len();
+    assert!(n > 5_000, "{n} windows");
+    let gaps: Vec<f64> = std::iter::once(starts[0])
+        .chain(starts.windows(2).map(|w| w[1] - w[0]))
+        .map(|g| g / 20.0)
+        .collect();
+    let critical = 1.949 / (n as f64).sqrt();
+    let d = ks_exp1(gaps);
+    assert!(
+        d < critical,
+        "gaps between window starts: KS {d:.5} ≥ {critical:.5}"
+    );
+    let mut lengths: Vec<f64> = by_start
+        .iter()
+        .map(|(&start, &(end, _))| (end - start) as f64 / 60e9)
+        .collect();
+    lengths.sort_by(f64::total_cmp);
+    let ln = lengths.len() as f64;
+    let d = lengths
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let f = ((x - 1.0) / 4.0).clamp(0.0, 1.0);
+            (f - i as f64 / ln)
+                .abs()
+                .max((f - (i + 1) as f64 / ln).abs())
+        })
+        .fold(0.0, f64::max);
+    assert!(d < critical, "window lengths: KS {d:.5} ≥ {critical:.5}");
+    // Each camera in 3 of 10 windows on average: χ² over the 10 cameras, df 9,
+    // critical 27.88 at α = 0.001.
+    let expected = n as f64 * 0.3;
+    let chi: f64 = per_camera
+        .iter()
+        .map(|&o| (o as f64 - expected).powi(2) / expected)
+        .sum();
+    assert!(chi < 27.88, "camera draws χ² {chi:.1}: {per_camera:?}");
+}
+
+#[test]
+fn an_event_due_where_an_outage_starts_waits_for_its_end() {
+    // Constant gaps of 1 s put an event exactly at 10 s, where the outage starts.
+    let s = scenario(
+        "duration: 20s\nstreams:\n  - cameras: [1]\n    arrivals: per_camera\n    inter_arrival: {distribution: constant, interval: 1s}\n    outages: [{at: 10s, duration: 5s}]\n",
+    );
+    let offsets: Vec<u64> = Plan::new(&s).map(|e| e.offset_ns).collect();
+    assert!(
+        !offsets
+            .iter()
+            .any(|&t| (10_000_000_000..15_000_000_000).contains(&t)),
+        "{offsets:?}"
+    );
+    // The event that fell on 10 s is sent when the camera is back, the next ones follow.
+    assert_eq!(
+        &offsets[9..12],
+        &[15_000_000_000, 16_000_000_000, 17_000_000_000]
+    );
+}
+
+#[test]
+fn first_events_at_the_start_wait_for_a_positive_rate() {
+    let s = scenario(
+        "duration: 1h\nstreams:\n  - name: out\n    cameras: [1, 2]\n    arrivals: per_camera\n    first_event: at_start\n    inter_arrival: {distribution: constant, interval: 10m}\n    outages: [{at: 0s, duration: 15m, cameras: [2]}]\n  - name: silent\n    cameras: [3]\n    arrivals: per_camera\n    first_event: at_start\n    inter_arrival: {distribution: constant, interval: 10m}\n    rate: {points: [{at: 0s, factor: 0}, {at: 20m, factor: 1}], interpolate: step}\n",
+    );
+    let first = |stream: u32, camera: u32| {
+        Plan::new(&s)
+            .find(|e| e.stream == stream && e.camera == camera)
+            .map(|e| e.offset_ns)
+    };
+    assert_eq!(first(0, 0), Some(0));
+    assert_eq!(first(0, 1), Some(15 * 60_000_000_000));
+    assert_eq!(first(1, 0), Some(20 * 60_000_000_000));
+}
+
+#[test]
+fn years_long_plans_stay_exact() {
+    // Two years: past 2⁵³ ns, where an f64 of nanoseconds would round. A shared stream
+    // with a listed outage keeps every other event exactly where the plain plan has it,
+    // and a step profile's constant gaps stay exact to the nanosecond.
+    let base = "duration: 17520h\nseed: 2\nstreams:\n  - name: lobby\n    cameras: [1000, 1001]\n    inter_arrival: {distribution: exponential, mean: 6h}\n";
+    let with_outage = format!("{base}    outages: [{{at: 1h, duration: 1m, cameras: [1001]}}]\n");
+    let plain: Vec<_> = Plan::new(&scenario(base)).collect();
+    let out: Vec<_> = Plan::new(&scenario(&with_outage)).collect();
+    let late = out.iter().filter(|e| e.offset_ns > 1 << 53).count();
+    assert!(late > 1_000, "{late} events past 2⁵³ ns");
+    let mut rest = plain.iter();
+    assert!(out.iter().all(|e| rest.any(|p| p == e)));
+    let stepped = scenario(
+        "duration: 17520h\nstreams:\n  - cameras: [1]\n    arrivals: per_camera\n    inter_arrival: {distribution: constant, interval: 1h}\n    rate: {points: [{at: 0s, factor: 1}, {at: 1h, factor: 2}], interpolate: step, repeat: 24h}\n",
+    );
+    let offsets: Vec<u64> = Plan::new(&stepped).map(|e| e.offset_ns).collect();
+    // Each day: an event at 1 h (factor 1 until then), then every 30 minutes up to 24 h,
+    // the next day's 0 h: 47 a day, the last of the last day falling on the end.
+    assert_eq!(offsets.len(), 730 * 47 - 1);
+    let hour = 3_600_000_000_000u64;
+    for (i, &t) in offsets.iter().enumerate() {
+        let (day, k) = ((i / 47) as u64, (i % 47) as u64);
+        let expected = day * 24 * hour + if k == 0 { hour } else { hour + k * hour / 2 };
+        assert_eq!(t, expected, "event {i}");
+    }
 }
