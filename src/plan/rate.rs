@@ -15,6 +15,7 @@
 //! Only `+ − × ÷` and `sqrt` are used, all correctly rounded in IEEE 754, so the same
 //! seed gives the same times on every machine.
 
+use crate::scenario::limits::MAX_PIECE_NS;
 use crate::scenario::model::Interpolate;
 use crate::scenario::validate::RateProfile;
 
@@ -96,9 +97,9 @@ impl Profile {
     }
 }
 
-/// The longest piece walked at once, in ns (about 18 minutes): positions within a piece
-/// are kept as f64 offsets from its start, exact to well under a nanosecond up to 2⁴⁰.
-const MAX_PIECE: u64 = 1 << 40;
+/// The longest piece walked at once ([`MAX_PIECE_NS`], about 39 hours): positions within
+/// a piece are kept as f64 offsets from its start, which are exact to 1/32 ns up to 2⁴⁷.
+const MAX_PIECE: u64 = MAX_PIECE_NS;
 
 /// One process's time change: where it is in real time, the piece of `f` it is in, and
 /// the windows that shape `f` for it.

@@ -1,10 +1,13 @@
 //! Incident and outage windows: when each starts, how long it lasts, which cameras it
 //! takes, drawn lazily, window after window, from random streams of their own.
 //!
-//! Window `k` of an entry draws from stream `k` of a ChaCha12 generator keyed by SHA-256
-//! of (seed, stream name, incidents or outages, the entry's position, the camera for
-//! per-camera schedules), never from a process's gap stream and never by creation order:
-//! adding
+//! Window `k` of an entry draws from a SplitMix64 generator (Steele, Lea and Flood 2014)
+//! seeded by the window's number and the schedule's key, SHA-256 of (seed, stream name,
+//! incidents or outages, the entry's position, the camera for per-camera schedules):
+//! never from a process's gap stream and never by creation order. A window needs four
+//! numbers; a generator of 8 bytes that starts anywhere at no cost suits every process
+//! that follows a schedule drawing each window anew (a ChaCha block would cost 256
+//! bytes of work for 32). Adding
 //! an outage to one camera changes no other camera's events, and adding an incident to
 //! one stream changes nothing in another. A window draws, in this order: the gap since
 //! the previous window's start (recurring entries), its length (random lengths), and the
@@ -16,8 +19,7 @@
 //! known without drawing the set: every process of a per-camera stream asks only about
 //! its own camera, in time proportional to the rounds (a few dozen).
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha12Rng;
+use rand::{Rng, RngCore};
 use sha2::{Digest, Sha256};
 
 use super::distribution::Sampler;
@@ -91,18 +93,20 @@ impl Drawn {
         self.position(camera) < self.n
     }
 
-    /// Rounds of the shuffle: enough that the permutation is close to uniform for `m`
-    /// (about 8 per bit of `m`, as the construction's analysis suggests, and at least 32).
+    /// Rounds of the shuffle: 2 per bit of `m`, and 8 more. Each round moves a camera
+    /// with probability ½; the tests check that every camera is drawn equally often.
     fn rounds(&self) -> u32 {
-        8 * (u32::BITS - self.m.leading_zeros()) + 32
+        2 * (u32::BITS - self.m.leading_zeros()) + 8
     }
 
     /// One round of the shuffle: `x` and its partner `kᵢ − x (mod m)` swap when a keyed
     /// bit of the larger of the two says so. Each round is its own inverse.
+    #[inline]
     fn round(&self, x: u64, i: u32) -> u64 {
         let m = u64::from(self.m);
-        let k = mix(self.keys[0] ^ u64::from(i)) % m;
-        let partner = (k + m - x) % m;
+        // kᵢ uniform in 0..m by a multiply-shift (no division), then kᵢ − x mod m.
+        let k = ((u128::from(mix(self.keys[0] ^ u64::from(i))) * u128::from(m)) >> 64) as u64;
+        let partner = if k >= x { k - x } else { k + m - x };
         let bit = mix(self.keys[1] ^ (u64::from(i) << 32) ^ x.max(partner)) & 1;
         if bit == 1 { partner } else { x }
     }
@@ -145,7 +149,8 @@ enum Lengths {
 /// The windows of one entry, in order of their start, lazily.
 #[derive(Debug, Clone)]
 pub(crate) struct Schedule {
-    key: [u8; 32],
+    /// The leading 64 bits of the schedule's key: the seed of its windows' generators.
+    key: u64,
     starts: Starts,
     lengths: Lengths,
     /// `n` of `m` cameras drawn for each window, when the entry takes a number.
@@ -161,8 +166,10 @@ impl Schedule {
     /// The schedule of `entry` on a stream of `cameras` cameras, keyed by `key`
     /// ([`schedule_key`]); windows starting at or after `horizon` are not drawn.
     pub fn new(entry: &Windows, cameras: u32, key: [u8; 32], horizon: u64) -> Schedule {
+        let mut head = [0u8; 8];
+        head.copy_from_slice(&key[..8]);
         Schedule {
-            key,
+            key: u64::from_le_bytes(head),
             starts: match &entry.start {
                 WindowStart::At(at) => Starts::At(*at),
                 WindowStart::Every(spec) => Starts::Every(Sampler::new(spec)),
@@ -184,8 +191,7 @@ impl Schedule {
     /// The next window, if it starts before the horizon.
     pub fn next_window(&mut self) -> Option<Window> {
         let k = self.next;
-        let mut rng = ChaCha12Rng::from_seed(self.key);
-        rng.set_stream(k);
+        let mut rng = WindowRng::new(self.key, k);
         let start = match &self.starts {
             Starts::At(at) if k == 0 => *at,
             Starts::At(_) => return None,
@@ -210,6 +216,40 @@ impl Schedule {
             end: start.saturating_add(length),
             drawn,
         })
+    }
+}
+
+/// The generator of one window: SplitMix64, started at a point fixed by the schedule's
+/// key and the window's number.
+struct WindowRng {
+    state: u64,
+}
+
+impl WindowRng {
+    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+    fn new(key: u64, window: u64) -> Self {
+        WindowRng {
+            state: mix(key ^ mix(window.wrapping_mul(Self::GAMMA))),
+        }
+    }
+}
+
+impl RngCore for WindowRng {
+    fn next_u32(&mut self) -> u32 {
+        (self.next_u64() >> 32) as u32
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(Self::GAMMA);
+        mix(self.state)
+    }
+
+    fn fill_bytes(&mut self, dst: &mut [u8]) {
+        for chunk in dst.chunks_mut(8) {
+            let bytes = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&bytes[..chunk.len()]);
+        }
     }
 }
 

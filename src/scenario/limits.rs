@@ -39,6 +39,10 @@ pub const MIN_MEAN_GAP_NS: u64 = 1_000;
 /// process it affects a few draws.
 pub const MIN_WINDOW_GAP_NS: u64 = 1_000_000_000;
 
+/// The longest stretch of time the planner's time change walks in one step, in ns
+/// (2⁴⁷, about 39 hours): longer pieces of a rate profile are walked in several.
+pub const MAX_PIECE_NS: u64 = 1 << 47;
+
 /// Most steps the planner may take to follow the rate profiles and windows of a stream
 /// over the run: processes × profile pieces + followers × windows. Each step is a few
 /// hundred nanoseconds, so this bounds the work they add to about half a minute.

@@ -590,11 +590,11 @@ fn shaping_steps(modulation: &Modulation, context: &Context<'_>) -> f64 {
     let horizon = context.horizon as f64;
     let cameras = context.cameras.len() as f64;
     let processes = if context.shared { 1.0 } else { cameras };
-    // Pieces: the profile's, in every period, and one every 2⁴⁰ ns at least.
+    // Pieces: the profile's, in every period, and one every MAX_PIECE_NS at least.
     let pieces = modulation.rate.as_ref().map_or(0.0, |r| {
         let periods = r.repeat.map_or(1.0, |p| (horizon / p as f64).ceil());
         periods * (r.points.len() as f64 + 1.0)
-    }) + horizon / (1u64 << 40) as f64;
+    }) + horizon / limits::MAX_PIECE_NS as f64;
     let windows = |w: &Windows| match &w.start {
         WindowStart::At(_) => 1.0,
         WindowStart::Every(gap) => horizon / typical_gap(gap).max(1.0) + 1.0,

@@ -670,6 +670,7 @@ fn windows_are_drawn_as_written() {
         "duration: 2000h\nseed: 8\nstreams:\n  - cameras: {count: 10}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 1h}\n    incidents: [{every: {distribution: exponential, mean: 20m}, duration: {distribution: uniform, min: 1m, max: 5m}, factor: 2, cameras: 3}]\n",
     );
     let mut by_start: std::collections::BTreeMap<u64, (u64, u32)> = Default::default();
+    let mut sets: std::collections::BTreeMap<u64, Vec<u32>> = Default::default();
     let mut per_camera = Vec::new();
     for camera in 0..10 {
         let windows = camera_windows(&s, 0, camera);
@@ -678,6 +679,7 @@ fn windows_are_drawn_as_written() {
             let entry = by_start.entry(w.start).or_insert((w.end, 0));
             assert_eq!(entry.0, w.end, "one window, two ends");
             entry.1 += 1;
+            sets.entry(w.start).or_default().push(camera);
         }
     }
     assert!(
@@ -722,6 +724,26 @@ fn windows_are_drawn_as_written() {
         .map(|&o| (o as f64 - expected).powi(2) / expected)
         .sum();
     assert!(chi < 27.88, "camera draws χ² {chi:.1}: {per_camera:?}");
+    // And pairs of cameras drawn together as often as a uniform draw of 3 of 10 puts
+    // them together (6/90 of the windows): χ² over the 45 pairs, df 44.
+    let mut together = [[0u64; 10]; 10];
+    for set in sets.values() {
+        for &a in set {
+            for &b in set.iter().filter(|&&b| b > a) {
+                together[a as usize][b as usize] += 1;
+            }
+        }
+    }
+    let expected = n as f64 * 6.0 / 90.0;
+    let chi: f64 = (0..10)
+        .flat_map(|a| (a + 1..10).map(move |b| (a, b)))
+        .map(|(a, b)| (together[a][b] as f64 - expected).powi(2) / expected)
+        .sum();
+    assert!(
+        chi < chi_square_critical(44),
+        "pairs drawn together: χ² {chi:.1}, critical {:.1}",
+        chi_square_critical(44)
+    );
 }
 
 #[test]
