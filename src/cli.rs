@@ -65,7 +65,7 @@ pub struct RunArgs {
     pub start: Option<DateTime<Utc>>,
 
     /// How long the scenario runs, e.g. 30s or 1h30m (overrides `duration`).
-    #[arg(long, value_name = "DURATION", value_parser = duration::parse, allow_hyphen_values = true)]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub duration: Option<Nanos>,
 
     /// Kafka topic (overrides `topic`).
@@ -100,11 +100,11 @@ pub struct RunArgs {
     pub report: Option<PathBuf>,
 
     /// How long to wait for the brokers before the schedule starts.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = duration::parse, allow_hyphen_values = true, help_heading = "Kafka")]
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, allow_hyphen_values = true, help_heading = "Kafka")]
     pub connect_timeout: Nanos,
 
     /// How long to wait for outstanding deliveries at the end (and after Ctrl-C).
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = duration::parse, allow_hyphen_values = true, help_heading = "Kafka")]
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true, help_heading = "Kafka")]
     pub flush_timeout: Nanos,
 
     /// Partitions of the topic in the embedded cluster.
@@ -161,6 +161,17 @@ fn parse_property(text: &str) -> Result<(String, String), String> {
         return Err(format!("`{key}` is set by simulate: {instead}"));
     }
     Ok((key.to_string(), value.trim().to_string()))
+}
+
+/// A duration value: `--duration -1s` reaches the duration parser (which says negative
+/// durations are not allowed), while an option where the value should be is named.
+fn parse_duration(text: &str) -> Result<Nanos, String> {
+    if text.starts_with("--") {
+        return Err(format!(
+            "expected a duration such as `30s`, found the option `{text}`"
+        ));
+    }
+    duration::parse(text)
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {

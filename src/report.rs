@@ -10,6 +10,7 @@ use serde::Serialize;
 
 pub use crate::histogram::Percentiles;
 use crate::histogram::{microsecond_precision, nanosecond_precision, one_decimal};
+use crate::replay::COUNT_BUDGET;
 
 /// The outcome of a run, as printed and as written to `--report`.
 #[derive(Debug, Clone, Serialize)]
@@ -134,7 +135,8 @@ impl Report {
         if !self.planned_exact {
             let _ = writeln!(
                 s,
-                "  planned: counting the rest of the interrupted plan was stopped after 10 s"
+                "  planned: counting the rest of the interrupted plan was stopped {} s after the flush",
+                COUNT_BUDGET.as_secs()
             );
         }
         let _ = writeln!(

@@ -17,6 +17,7 @@ use crate::plan::Plan;
 use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
 use crate::report::{KafkaReport, Report};
+use crate::scenario::load::io_reason;
 use crate::scenario::{self, Diagnostic, Overrides, Scenario};
 use crate::sink::kafka::config::{self, Brokers};
 use crate::sink::kafka::{self as kafka_sink, KafkaSink, embedded};
@@ -45,7 +46,7 @@ pub fn run(cli: Cli) -> ExitCode {
 
 /// Loads and validates a scenario file, and checks what only its processes' identities
 /// can tell: that no two arrival processes would share event ids.
-pub fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
+pub(crate) fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
     let scenario = scenario::load_file(path, overrides)?;
     if render::event_ids_clash(&scenario) {
         return Err(vec![ids_clash(path)]);
@@ -95,7 +96,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
                 Error::Usage(format!(
                     "cannot write the report to {}: {}; choose a path in a writable directory",
                     path.display(),
-                    io_reason(&e)
+                    io_reason(&e, "no such directory")
                 ))
             })?;
             Some((path, tmp, file))
@@ -137,7 +138,8 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     if let Some((path, tmp, file)) = report_file {
         serde_json::to_writer_pretty(io::BufWriter::new(file), &report)
             .map_err(|e| report_error(path, &e))?;
-        std::fs::rename(&tmp, path).map_err(|e| report_error(path, &e))?;
+        std::fs::rename(&tmp, path)
+            .map_err(|e| report_error(path, &io_reason(&e, "no such directory")))?;
     }
     outcome(&report)
 }
@@ -399,21 +401,6 @@ fn tmp_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".tmp");
     PathBuf::from(name)
-}
-
-/// An I/O error in words, without the `(os error N)` suffix.
-fn io_reason(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "no such directory".into(),
-        io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(cut) => text[..cut].to_string(),
-                None => text,
-            }
-        }
-    }
 }
 
 fn report_error(path: &Path, e: &dyn std::fmt::Display) -> Error {

@@ -61,15 +61,36 @@ impl ProcessKey {
     }
 }
 
-/// The keys of every arrival process of a scenario, in plan order: stream by stream, one
-/// for a shared stream, one per camera (in camera order) otherwise.
+/// Every arrival process of a scenario, in plan order, as (stream position, camera
+/// position for a per-camera stream): one for a shared stream, one per camera (in camera
+/// order) otherwise. The one list behind [`keys`] and [`processes`].
+fn slots(scenario: &Scenario) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
+    scenario
+        .streams
+        .iter()
+        .enumerate()
+        .flat_map(|(index, stream)| {
+            let cameras = match stream.arrivals {
+                StreamArrivals::Shared(_) => 0..0,
+                StreamArrivals::PerCamera => 0..stream.cameras.len() as u32,
+            };
+            let shared = cameras.is_empty().then_some(None);
+            shared
+                .into_iter()
+                .chain(cameras.map(Some))
+                .map(move |camera| (index as u32, camera))
+        })
+}
+
+/// The keys of every arrival process of a scenario, in plan order.
 pub(crate) fn keys(scenario: &Scenario) -> impl Iterator<Item = ProcessKey> + '_ {
-    scenario.streams.iter().flat_map(move |stream| {
-        let cameras: Box<dyn Iterator<Item = Option<&CameraId>>> = match stream.arrivals {
-            StreamArrivals::Shared(_) => Box::new(std::iter::once(None)),
-            StreamArrivals::PerCamera => Box::new(stream.cameras.iter().map(Some)),
-        };
-        cameras.map(move |camera| ProcessKey::new(scenario.seed, &stream.name, camera))
+    slots(scenario).map(|(stream, camera)| {
+        let stream = &scenario.streams[stream as usize];
+        ProcessKey::new(
+            scenario.seed,
+            &stream.name,
+            camera.map(|c| &stream.cameras[c as usize]),
+        )
     })
 }
 
@@ -499,30 +520,23 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
     out
 }
 
-/// The arrival processes of a scenario, in plan order (that of `keys`), each at its
+/// The arrival processes of a scenario, in plan order (that of [`keys`]), each at its
 /// start: the plan merges them, and a test runs each on its own as the plan's definition.
 pub fn processes(scenario: &Scenario) -> Vec<Process> {
-    let mut processes = Vec::new();
-    for (index, stream) in scenario.streams.iter().enumerate() {
-        let index = index as u32;
-        let shared = Shared {
+    let shared: Vec<Shared> = scenario
+        .streams
+        .iter()
+        .map(|stream| Shared {
             profile: stream
                 .modulation
                 .as_ref()
                 .and_then(|m| m.rate.as_ref())
                 .map(|rate| Arc::new(Profile::new(rate))),
-        };
-        match stream.arrivals {
-            StreamArrivals::Shared(_) => {
-                processes.push(Process::new(scenario, index, None, &shared))
-            }
-            StreamArrivals::PerCamera => processes.extend(
-                (0..stream.cameras.len() as u32)
-                    .map(|camera| Process::new(scenario, index, Some(camera), &shared)),
-            ),
-        }
-    }
-    processes
+        })
+        .collect();
+    slots(scenario)
+        .map(|(stream, camera)| Process::new(scenario, stream, camera, &shared[stream as usize]))
+        .collect()
 }
 
 #[cfg(test)]

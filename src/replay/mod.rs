@@ -11,8 +11,8 @@ pub mod pacer;
 mod progress;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -151,7 +151,7 @@ pub(crate) fn replay<S: Sink>(
             control.sent.store(sent, Ordering::Relaxed);
         }
         if let Some(bar) = &mut progress {
-            bar.update(event.offset_ns, sent, sink.failures(), origin);
+            bar.update(event.offset_ns, sent, || sink.failures(), origin);
         }
     }
     control.sent.store(sent, Ordering::Relaxed);
@@ -159,13 +159,17 @@ pub(crate) fn replay<S: Sink>(
     if let Some(bar) = &progress {
         bar.finishing(sink.pending());
     }
-    let finishing = AtomicBool::new(true);
+    let finished_at = OnceLock::new();
     let (finished, (rest, planned_exact), wall) = std::thread::scope(|scope| {
-        // After a stop, the rest of the plan is counted beside the finish.
-        let counter = interrupted.then(|| scope.spawn(|| count_rest(&mut plan, &finishing)));
+        // After a stop, the rest of the plan is counted beside the finish, and for at
+        // most COUNT_BUDGET after it.
+        let counter = interrupted.then(|| scope.spawn(|| count_rest(&mut plan, &finished_at)));
         let finished = sink.finish();
         let wall = origin.elapsed();
-        finishing.store(false, Ordering::Relaxed);
+        let _ = finished_at.set(Instant::now());
+        if let (Some(bar), Some(_)) = (&progress, &counter) {
+            bar.counting();
+        }
         let rest = counter.map_or((0, true), |c| c.join().unwrap_or((0, false)));
         (finished, rest, wall)
     });
@@ -187,11 +191,10 @@ pub(crate) fn replay<S: Sink>(
     })
 }
 
-/// Counts the events left in `plan`: to the end, unless that takes longer than
-/// [`COUNT_BUDGET`] and the sink has finished (`finishing` is false). Returns the count
-/// and whether it reached the end.
-fn count_rest(plan: &mut Plan, finishing: &AtomicBool) -> (u64, bool) {
-    let started = Instant::now();
+/// Counts the events left in `plan`: to the end, unless it is still counting
+/// [`COUNT_BUDGET`] after the sink finished (`finished_at`). Returns the count and
+/// whether it reached the end.
+fn count_rest(plan: &mut Plan, finished_at: &OnceLock<Instant>) -> (u64, bool) {
     let mut n = 0u64;
     loop {
         for _ in 0..65_536 {
@@ -200,7 +203,10 @@ fn count_rest(plan: &mut Plan, finishing: &AtomicBool) -> (u64, bool) {
             }
             n += 1;
         }
-        if started.elapsed() >= COUNT_BUDGET && !finishing.load(Ordering::Relaxed) {
+        if finished_at
+            .get()
+            .is_some_and(|t| t.elapsed() >= COUNT_BUDGET)
+        {
             return (n, false);
         }
     }

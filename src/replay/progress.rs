@@ -43,7 +43,13 @@ impl Progress {
 
     /// Shows the run at the event due at `offset_ns`, at most every [`EVERY`].
     #[inline]
-    pub fn update(&mut self, offset_ns: u64, sent: u64, failed: u64, origin: Instant) {
+    pub fn update(
+        &mut self,
+        offset_ns: u64,
+        sent: u64,
+        failed: impl FnOnce() -> u64,
+        origin: Instant,
+    ) {
         let now = Instant::now();
         if now < self.next {
             return;
@@ -55,8 +61,9 @@ impl Progress {
         let wall = origin.elapsed();
         let rate = sent as f64 / wall.as_secs_f64().max(1e-9);
         self.bar.set_message(format!(
-            "wall {}  {sent} sent, {rate:.0}/s, {failed} failed",
-            clock(nanos(wall))
+            "wall {}  {sent} sent, {rate:.0}/s, {} failed",
+            clock(nanos(wall)),
+            failed()
         ));
     }
 
@@ -64,6 +71,12 @@ impl Progress {
     pub fn finishing(&self, pending: u64) {
         self.bar
             .set_message(format!("flushing {pending} outstanding events"));
+    }
+
+    /// Says that the rest of an interrupted plan is being counted.
+    pub fn counting(&self) {
+        self.bar
+            .set_message("counting the rest of the interrupted plan".to_string());
     }
 
     /// Removes the bar.

@@ -166,7 +166,10 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
     }
     let file = std::fs::File::open(path).map_err(|e| {
         fail(
-            format!("cannot read the scenario file: {}", io_reason(&e)),
+            format!(
+                "cannot read the scenario file: {}",
+                io_reason(&e, "no such file")
+            ),
             "",
         )
     })?;
@@ -174,7 +177,10 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
     let limit = limits::MAX_FILE_BYTES as u64 + 1;
     file.take(limit).read_to_end(&mut bytes).map_err(|e| {
         fail(
-            format!("cannot read the scenario file: {}", io_reason(&e)),
+            format!(
+                "cannot read the scenario file: {}",
+                io_reason(&e, "no such file")
+            ),
             "",
         )
     })?;
@@ -196,10 +202,11 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
     Ok(Source { name, text })
 }
 
-/// An I/O error in words, without the `(os error N)` suffix.
-fn io_reason(e: &std::io::Error) -> String {
+/// An I/O error in words, without the `(os error N)` suffix; `not_found` is what a
+/// missing path is called (a file, a directory).
+pub(crate) fn io_reason(e: &std::io::Error, not_found: &str) -> String {
     match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::NotFound => not_found.to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         _ => {
             let text = e.to_string();

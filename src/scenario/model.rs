@@ -18,8 +18,8 @@ use super::duration::Nanos;
 /// Declares a unit enum whose variants a file writes by name, with its one name table:
 /// `ALL` (every variant, in documented order), `NAMES` (their spellings, in the same
 /// order), `name()` (an exhaustive match) and `from_name()`. All four come from the one
-/// list given here, so they cannot disagree; a test ties the names to the schema and
-/// the README.
+/// list given here, and so does each variant's `serde` name, which the JSON Schema
+/// takes: they cannot disagree. A test ties the names to the schema and the README.
 macro_rules! named {
     (
         $(#[$meta:meta])*
@@ -29,7 +29,7 @@ macro_rules! named {
     ) => {
         $(#[$meta])*
         pub enum $Enum {
-            $( $(#[$vmeta])* $Variant, )+
+            $( $(#[$vmeta])* #[serde(rename = $name)] $Variant, )+
         }
 
         impl $Enum {
@@ -154,7 +154,6 @@ pub enum PropertyValue {
 named! {
     /// What becomes the Kafka message key.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
     pub enum KeyMode {
         /// The camera id as text: all events of a camera land on one partition, in order.
         #[default]
@@ -250,7 +249,6 @@ impl RatePoint {
 named! {
     /// How a rate profile goes from one point to the next.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
     pub enum Interpolate {
         /// A straight line from one point's factor to the next.
         #[default]
@@ -382,7 +380,6 @@ impl GeneratedCameras {
 named! {
     /// How events of a stream are spread over time and cameras.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
     pub enum Arrivals {
         /// One process for the whole stream; each event picks a camera.
         Shared => "shared",
@@ -394,7 +391,6 @@ named! {
 named! {
     /// When the first event of a process is due.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
     pub enum FirstEvent {
         /// One sampled gap after the start.
         #[default]
@@ -417,7 +413,6 @@ pub enum Pick {
 named! {
     /// A pick rule given by name.
     #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
-    #[serde(rename_all = "snake_case")]
     pub enum PickName {
         /// Every camera equally likely, independently for each event.
         Uniform => "uniform",
@@ -508,7 +503,7 @@ named! {
     /// its parameters in [`DistributionKind::params`], a variant of [`InterArrival`], and
     /// the exhaustive matches the compiler then points at (the loader, validation, the
     /// sampler). `tests/it/registry.rs` ties it to the schema and the README table.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
     pub enum DistributionKind {
         /// Every gap equals `interval`.
         Constant => "constant",

@@ -1,8 +1,9 @@
 //! Where rendered events go. A sink takes one event at a time through the small [`Sink`]
 //! trait (in the spirit of ripgrep's `Sink`): [`Sink::send`] an event, [`Sink::idle`]
 //! while the pacer waits, [`Sink::finish`] at the end. The one paced loop that drives
-//! every sink is [`crate::replay`]; a sink never paces, counts planned events or reads
-//! the plan.
+//! every sink is [`crate::replay`]; a sink never paces or counts planned events. (The
+//! Kafka module's read-back check, which compares a topic with the plan after a run, is
+//! not part of the sink.)
 //!
 //! Two sinks today: [`stdout`] (JSON lines into any `io::Write`, unpaced) and [`kafka`]
 //! (send, poll, flush, delivery accounting). A file or HTTP sink would be a third

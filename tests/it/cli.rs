@@ -218,6 +218,14 @@ fn negative_durations_on_the_command_line_are_called_negative() {
     let out = simulate(&["scenarios/default.yaml", "--speed", "-2"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr_of(&out).contains("`-2` is not a positive number"));
+    // An option where a value should be is named as such, not taken for a duration.
+    let out = simulate(&["scenarios/default.yaml", "--duration", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("expected a duration such as `30s`, found the option `--dry-run`"),
+        "{}",
+        stderr_of(&out)
+    );
 }
 
 #[test]

@@ -80,7 +80,8 @@ fn masked(text: &str) -> String {
     out.replace("N µs", "N s").replace("N ms", "N s")
 }
 
-fn run(command: &str) -> String {
+/// What a command prints (stdout and stderr, as a terminal shows them) and its exit code.
+fn run(command: &str) -> (String, Option<i32>) {
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_simulate")).parent().unwrap();
     let path = format!(
         "{}:{}",
@@ -94,7 +95,10 @@ fn run(command: &str) -> String {
         .current_dir(root())
         .output()
         .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        out.status.code(),
+    )
 }
 
 #[test]
@@ -104,7 +108,16 @@ fn every_readme_sample_is_what_its_command_prints() {
     assert!(samples.len() >= 5, "only {} samples found", samples.len());
     let mut wrong = Vec::new();
     for sample in &samples {
-        let got = run(&sample.command);
+        let (got, code) = run(&sample.command);
+        // A sample that shows an error is a command that exits 2; any other exits 0.
+        let shows_error = sample.output.lines().any(|l| l.starts_with("error:"));
+        let expected_code = if shows_error { 2 } else { 0 };
+        if code != Some(expected_code) {
+            wrong.push(format!(
+                "README.md:{}: `{}` exited {code:?}, expected {expected_code}",
+                sample.line, sample.command
+            ));
+        }
         let (want, got) = if sample.figures_vary {
             (masked(&sample.output), masked(&got))
         } else {

@@ -98,12 +98,10 @@ impl KafkaSink {
         connection: &Connection<'_>,
         stop: Arc<AtomicBool>,
     ) -> Result<KafkaSink, Error> {
+        // The properties were checked before anything started (check_properties).
         let producer: BaseProducer<Delivery> = client_config(connection.properties)
             .create_with_context(Delivery::new(Instant::now()))
-            .map_err(|e| match e {
-                e @ KafkaError::ClientConfig(..) => property_error(e, &scenario.kafka, &[]),
-                other => Error::Runtime(format!("cannot create the Kafka producer: {other}")),
-            })?;
+            .map_err(|e| Error::Runtime(format!("cannot create the Kafka producer: {e}")))?;
         connect(
             &producer,
             &scenario.topic,
