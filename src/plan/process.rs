@@ -520,7 +520,7 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
     out
 }
 
-/// The arrival processes of a scenario, in plan order (that of [`keys`]), each at its
+/// The arrival processes of a scenario, in plan order (that of `keys`), each at its
 /// start: the plan merges them, and a test runs each on its own as the plan's definition.
 pub fn processes(scenario: &Scenario) -> Vec<Process> {
     let shared: Vec<Shared> = scenario
