@@ -14,7 +14,7 @@ use crate::scenario::{Nanos, Overrides, duration};
 #[derive(Debug, Parser)]
 #[command(name = "simulate", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json"
+    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml"
 )]
 pub struct Cli {
     /// A subcommand; without one, run the scenario.
@@ -36,9 +36,13 @@ pub enum Command {
     },
     /// Print the JSON Schema of scenario files (or, with --event, of event payloads).
     Schema {
-        /// Print the schema of the event payload instead.
+        /// Print the schema of the message value instead: of the default fields, or of
+        /// SCENARIO's payloads.
         #[arg(long)]
         event: bool,
+        /// With --event: the scenario whose payloads to describe.
+        #[arg(requires = "event", value_name = "SCENARIO")]
+        scenario: Option<PathBuf>,
     },
 }
 
@@ -68,7 +72,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub duration: Option<Nanos>,
 
-    /// Kafka topic (overrides `topic`).
+    /// Kafka topic of the streams that set none (overrides the scenario's `topic`).
     #[arg(long, value_name = "NAME")]
     pub topic: Option<String>,
 

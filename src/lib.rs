@@ -29,8 +29,10 @@
 //! compiler then points at the loader, validation and [`plan::distribution::Sampler`]);
 //! a rate profile, incidents and outages are validated in [`scenario`] and become a time
 //! change (`plan/rate.rs`, with windows from `plan/schedule.rs`) applied by
-//! [`plan::process`]; a payload field is a variant of
-//! `render::Field` (its writer and its schema); a shard filter chooses processes in
+//! [`plan::process`]; a payload generator is a variant of
+//! [`scenario::model::GeneratorKind`] and [`scenario::model::Generator`] (the compiler
+//! then points at the loader, validation, the renderer's program and the event schema),
+//! its draws in [`plan::payload`]; a shard filter chooses processes in
 //! [`plan::process::processes`]; a sink is one more implementation of [`sink::Sink`].
 
 pub mod cli;
@@ -66,9 +68,20 @@ pub mod schema {
         render(crate::render::event_schema())
     }
 
+    /// The schema of a scenario's message values, generated from its payloads: one
+    /// schema when every stream renders the same fields, otherwise an object mapping each
+    /// topic to the schema of its messages.
+    pub fn event_for(scenario: &crate::scenario::Scenario) -> String {
+        pretty(&crate::render::scenario_event_schema(scenario))
+    }
+
     /// Pretty JSON, keywords in schemars' order (`$schema`, `title`, … first).
     fn render(schema: schemars::Schema) -> String {
-        let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+        pretty(&schema)
+    }
+
+    fn pretty(value: &impl serde::Serialize) -> String {
+        let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
         text.push('\n');
         text
     }

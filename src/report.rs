@@ -21,8 +21,10 @@ pub struct Report {
     pub seed: u64,
     /// Instant of offset 0 (RFC 3339).
     pub start: String,
-    /// Topic written to.
+    /// The scenario's topic (that of the streams that set none).
     pub topic: String,
+    /// Every topic events went to, in stream order.
+    pub topics: Vec<String>,
     /// `real time`, `speed N` or `max speed`.
     pub pace: String,
     /// Events in the plan, all of them, also when the run was interrupted.

@@ -28,7 +28,14 @@ use crate::{render, schema};
 pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Some(Command::Validate { files }) => validate(files),
-        Some(Command::Schema { event }) => print(&if *event {
+        Some(Command::Schema {
+            event,
+            scenario: Some(path),
+        }) if *event => match load(path, &Overrides::default()) {
+            Ok(scenario) => print(&schema::event_for(&scenario)),
+            Err(diagnostics) => Err(Error::Invalid(diagnostics)),
+        },
+        Some(Command::Schema { event, .. }) => print(&if *event {
             schema::event()
         } else {
             schema::scenario()
@@ -213,19 +220,21 @@ fn kafka_plan(
     settings: &Settings,
     control: &Control,
 ) -> Result<Report, Error> {
-    let topic = scenario.topic.as_str();
+    let topics = scenario.topics();
+    let topic_words = topic_words(&topics);
     let max_speed = settings.pace == Pace::Max;
     // Bad properties are invalid input: refuse them before anything starts.
     kafka_sink::check_properties(&scenario.kafka, &settings.properties, max_speed)?;
     let embedded = match &settings.brokers {
         Brokers::Embedded => {
-            let cluster = embedded::Embedded::start(topic, settings.partitions)?;
+            let cluster = embedded::Embedded::start(&topics, settings.partitions)?;
             if !settings.quiet {
                 eprintln!(
-                    "simulate: using an embedded Kafka cluster ({} brokers at {}), topic `{topic}` with {} partitions",
+                    "simulate: using an embedded Kafka cluster ({} brokers at {}), {topic_words} with {} partitions{}",
                     embedded::BROKERS,
                     cluster.bootstrap,
-                    settings.partitions
+                    settings.partitions,
+                    if topics.len() > 1 { " each" } else { "" }
                 );
             }
             Some(cluster)
@@ -250,7 +259,7 @@ fn kafka_plan(
     let mut sink = KafkaSink::connect(scenario, &connection, Arc::clone(&control.stop))?;
     if !settings.quiet {
         eprintln!(
-            "simulate: sending `{}` ({} of events, {}) to topic `{topic}` at {servers}",
+            "simulate: sending `{}` ({} of events, {}) to {topic_words} at {servers}",
             scenario.name,
             scenario.duration,
             settings.pace.describe()
@@ -299,7 +308,6 @@ fn kafka_plan(
                 start,
                 tally.planned,
                 &cluster.bootstrap,
-                topic,
                 &control.stop,
             ) {
                 Ok(v) => (v.to_string(), Some(v.ok())),
@@ -314,7 +322,8 @@ fn kafka_plan(
         scenario: scenario.name.clone(),
         seed: scenario.seed,
         start: start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        topic: topic.to_string(),
+        topic: scenario.topic.clone(),
+        topics: topics.iter().map(|t| t.to_string()).collect(),
         pace: settings.pace.describe(),
         planned: tally.planned,
         planned_exact: tally.planned_exact,
@@ -369,6 +378,17 @@ fn outcome(report: &Report) -> Result<u8, Error> {
         ));
     }
     Err(Error::Runtime(why))
+}
+
+/// "topic `a`", or "topics `a` and `b`".
+fn topic_words(topics: &[&str]) -> String {
+    let quoted: Vec<String> = topics.iter().map(|t| format!("`{t}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("topics {} and {last}", rest.join(", "))
+        }
+        _ => format!("topic {}", quoted.join("")),
+    }
 }
 
 /// What to say when no scenario file was named: the command as typed, with a scenario.

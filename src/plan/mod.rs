@@ -8,10 +8,12 @@
 //! process (its identity, random stream, gaps and camera picks), `rate` maps its gaps
 //! through the time change of a rate that varies (profiles, incidents, outages), whose
 //! windows `schedule` draws, and [`merge`] merges every process's events into one
-//! ordered [`Plan`].
+//! ordered [`Plan`]. [`payload`] draws the values of payload fields, as a pure function
+//! of (process, field, event), apart from the process's own random stream.
 
 pub mod distribution;
 pub mod merge;
+pub mod payload;
 pub mod process;
 pub(crate) mod rate;
 pub(crate) mod schedule;

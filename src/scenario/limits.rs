@@ -48,6 +48,14 @@ pub const MAX_PIECE_NS: u64 = 1 << 47;
 /// hundred nanoseconds, so this bounds the work they add to about half a minute.
 pub const MAX_SHAPING_STEPS: u64 = 100_000_000;
 
+/// Most decimals a `float` or `normal` field may print: 17 significant digits are all
+/// an `f64` holds.
+pub const MAX_DECIMALS: u32 = 17;
+
+/// Most values in one payload (fields, nested objects and list items, over all levels,
+/// headers included) of one stream.
+pub const MAX_PAYLOAD_VALUES: usize = 10_000;
+
 /// Longest duration, in years of 365 days.
 pub const MAX_DURATION_YEARS: u64 = 100;
 

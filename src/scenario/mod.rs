@@ -11,6 +11,7 @@ pub mod duration;
 pub mod limits;
 pub mod load;
 pub mod model;
+pub mod payload;
 mod positions;
 pub mod validate;
 mod walk;

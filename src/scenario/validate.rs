@@ -15,6 +15,7 @@ use super::diagnostics::{FieldPath, Problem, Problems};
 use super::duration::Nanos;
 use super::limits;
 use super::model::*;
+use super::payload::{self, Message};
 
 /// Values from the command line that replace the file's.
 #[derive(Debug, Clone, Default)]
@@ -40,7 +41,7 @@ pub struct Scenario {
     pub duration: Nanos,
     /// The instant of offset 0, if fixed; otherwise the run picks its start.
     pub start: Option<DateTime<Utc>>,
-    /// The Kafka topic (a legal topic name).
+    /// The Kafka topic of streams that set none (a legal topic name).
     pub topic: String,
     /// Kafka sink settings.
     pub kafka: Kafka,
@@ -77,6 +78,8 @@ pub struct Stream {
     pub first_event: FirstEvent,
     /// How the rate changes over time; `None` when it never does (the base rate holds).
     pub modulation: Option<Modulation>,
+    /// What its messages hold: topic, key, payload and headers.
+    pub message: Message,
 }
 
 /// How a stream's rate changes over time: a factor on the base rate, incidents that
@@ -137,6 +140,19 @@ pub enum Affected {
     Listed(Vec<u32>),
     /// This many cameras (1 ..= the stream's), drawn at random for each window.
     Drawn(u32),
+}
+
+impl Scenario {
+    /// Every topic the scenario's streams send to, each once, in stream order.
+    pub fn topics(&self) -> Vec<&str> {
+        let mut topics: Vec<&str> = Vec::new();
+        for stream in &self.streams {
+            if !topics.contains(&stream.message.topic.as_str()) {
+                topics.push(&stream.message.topic);
+            }
+        }
+        topics
+    }
 }
 
 impl Stream {
@@ -292,7 +308,12 @@ pub(crate) fn validate(
             ));
             continue;
         }
-        if let Some(stream) = stream(raw, name, duration.0, &path, &mut problems) {
+        let defaults = Defaults {
+            topic: &topic,
+            key: kafka.key,
+            horizon: duration.0,
+        };
+        if let Some(stream) = stream(raw, name, &defaults, &path, &mut problems) {
             streams.push(stream);
         }
     }
@@ -330,7 +351,7 @@ fn check_start(start: DateTime<Utc>, duration: Nanos) -> Result<(), String> {
 }
 
 /// A legal Kafka topic name: 1 to 249 of `[A-Za-z0-9._-]`, not `.` or `..`.
-fn check_topic(topic: &str) -> Result<(), String> {
+pub(crate) fn check_topic(topic: &str) -> Result<(), String> {
     let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
     if topic.is_empty()
         || topic.len() > 249
@@ -376,15 +397,27 @@ fn kafka(file: Option<KafkaFile>, path: &FieldPath, problems: &mut Problems) -> 
     }
 }
 
+/// What a stream takes from the scenario when it sets nothing itself.
+struct Defaults<'d> {
+    topic: &'d str,
+    key: KeyMode,
+    /// The end of the run, in ns.
+    horizon: u64,
+}
+
 fn stream(
     raw: StreamFile,
     name: String,
-    horizon: u64,
+    defaults: &Defaults<'_>,
     path: &FieldPath,
     problems: &mut Problems,
 ) -> Option<Stream> {
+    let horizon = defaults.horizon;
     let before = problems.len();
-    let cameras = cameras(raw.cameras, &path.key("cameras"), problems);
+    let (cameras, attributes) = match cameras(raw.cameras, &path.key("cameras"), problems) {
+        Some((ids, attributes)) => (Some(ids), attributes),
+        None => (None, None),
+    };
     let arrivals = raw.arrivals.unwrap_or(Arrivals::Shared);
     let arrivals = match (arrivals, raw.pick) {
         (Arrivals::PerCamera, Some(_)) => {
@@ -404,9 +437,10 @@ fn stream(
         (Arrivals::Shared, Some(Pick::Named(PickName::RoundRobin))) => {
             Some(StreamArrivals::Shared(CameraPick::RoundRobin))
         }
-        (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => weights_pick(
+        (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => check_weights(
             weights,
             cameras.as_ref().map(Vec::len),
+            "cameras",
             &path.key("pick").key("weights"),
             problems,
         )
@@ -433,6 +467,22 @@ fn stream(
         ),
         _ => None,
     };
+    let message = cameras.as_ref().and_then(|cameras| {
+        payload::message(
+            payload::Raw {
+                topic: raw.topic,
+                payload: raw.payload,
+                key: raw.key,
+                headers: raw.headers,
+                default_topic: defaults.topic,
+                default_key: defaults.key,
+                cameras,
+                attributes: attributes.as_deref(),
+            },
+            path,
+            problems,
+        )
+    });
     if problems.len() > before {
         return None;
     }
@@ -443,6 +493,7 @@ fn stream(
         inter_arrival: raw.inter_arrival,
         first_event: raw.first_event.unwrap_or_default(),
         modulation,
+        message: message?,
     })
 }
 
@@ -952,12 +1003,41 @@ fn thousands(n: u64) -> String {
     out
 }
 
-fn cameras(raw: Cameras, path: &FieldPath, problems: &mut Problems) -> Option<Vec<CameraId>> {
-    let ids = match raw {
+/// A camera's attributes, in the order written.
+type Attributes = Vec<(String, serde_json::Value)>;
+
+/// The stream's camera ids, and their attributes (in camera order) when any camera was
+/// written with some.
+fn cameras(
+    raw: Cameras,
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Option<(Vec<CameraId>, Option<Vec<Attributes>>)> {
+    let entries = match raw {
         // Generated ids are distinct by construction.
-        Cameras::Generated(g) => return generate(&g, path, problems),
-        Cameras::List(ids) => ids,
+        Cameras::Generated(g) => return generate(&g, path, problems).map(|ids| (ids, None)),
+        Cameras::List(entries) => entries,
     };
+    let described = entries
+        .iter()
+        .any(|e| matches!(e, CameraEntry::Described(_)));
+    let mut attributes = Vec::new();
+    let mut ids = Vec::with_capacity(entries.len());
+    for entry in entries {
+        match entry {
+            CameraEntry::Id(id) => {
+                ids.push(id);
+                if described {
+                    attributes.push(Vec::new());
+                }
+            }
+            CameraEntry::Described(camera) => {
+                ids.push(camera.id);
+                attributes.push(camera.attributes);
+            }
+        }
+    }
+    let attributes = described.then_some(attributes);
     if ids.is_empty() {
         problems.push(
             Problem::new(path, "the camera list is empty").help("list at least one camera id"),
@@ -981,7 +1061,7 @@ fn cameras(raw: Cameras, path: &FieldPath, problems: &mut Problems) -> Option<Ve
         }
     }
     drop(seen);
-    ok.then_some(ids)
+    ok.then_some((ids, attributes))
 }
 
 /// A camera id compared by its text without allocating: text that is an integer's
@@ -1062,18 +1142,22 @@ fn generate(
     )
 }
 
-fn weights_pick(
+/// Checks weights, one for each of `count` things (`what`: `cameras`, `values`): finite,
+/// ≥ 0, at least one positive, with a finite sum.
+pub(crate) fn check_weights(
     weights: Vec<f64>,
-    cameras: Option<usize>,
+    count: Option<usize>,
+    what: &str,
     path: &FieldPath,
     problems: &mut Problems,
 ) -> Option<Vec<f64>> {
     let before = problems.len();
-    if let Some(n) = cameras {
+    if let Some(n) = count {
         if n != weights.len() {
+            let one = what.strip_suffix('s').unwrap_or(what);
             problems.push(
-                Problem::new(path, format!("{} weights for {n} cameras", weights.len()))
-                    .help("give one weight per camera, in list order"),
+                Problem::new(path, format!("{} weights for {n} {what}", weights.len()))
+                    .help(format!("give one weight per {one}, in list order")),
             );
         }
     }
@@ -1086,9 +1170,10 @@ fn weights_pick(
         }
     }
     if problems.len() == before && !weights.iter().any(|w| *w > 0.0) {
+        let one = what.strip_suffix('s').unwrap_or(what);
         problems.push(
             Problem::new(path, "all weights are zero")
-                .help("at least one camera needs a positive weight"),
+                .help(format!("at least one {one} needs a positive weight")),
         );
     }
     // rand's WeightedIndex panics (rather than erring) on a sum that overflows.

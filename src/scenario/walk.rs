@@ -11,6 +11,7 @@ use serde_yaml::Value;
 
 use super::diagnostics::{FieldPath, Problem, Problems, did_you_mean, list, suggestion};
 use super::duration::{self, Nanos};
+use super::limits;
 use super::model::*;
 
 /// Walks `value`, the whole document, into the raw model. `None` when the document is
@@ -339,6 +340,10 @@ impl Walker {
                 rate: None,
                 incidents: None,
                 outages: None,
+                topic: None,
+                payload: None,
+                key: None,
+                headers: None,
             };
         };
         let name = fields
@@ -380,6 +385,18 @@ impl Walker {
         let outages = fields
             .get("outages")
             .and_then(|v| self.list(v, &path.key("outages"), "outages", Self::outage));
+        let topic = fields
+            .get("topic")
+            .and_then(|v| self.string(v, &path.key("topic")));
+        let payload = fields
+            .get("payload")
+            .and_then(|v| self.payload(v, &path.key("payload")));
+        let key = fields
+            .get("key")
+            .and_then(|v| self.stream_key(v, &path.key("key")));
+        let headers = fields
+            .get("headers")
+            .and_then(|v| self.headers(v, &path.key("headers")));
         StreamFile {
             name,
             pick: if cameras.is_some() { pick } else { None },
@@ -390,6 +407,10 @@ impl Walker {
             rate,
             incidents,
             outages,
+            topic,
+            payload,
+            key,
+            headers,
         }
     }
 
@@ -534,10 +555,16 @@ impl Walker {
             Value::Number(_) => self
                 .unsigned(value, path, u64::from(u32::MAX))
                 .map(CameraSelection::Count),
-            Value::Sequence(_) => match self.cameras(value, path)? {
-                Cameras::List(ids) => Some(CameraSelection::Listed(ids)),
-                Cameras::Generated(_) => None,
-            },
+            Value::Sequence(items) => {
+                let ids: Vec<Option<CameraId>> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.camera_id(item, &path.index(i)))
+                    .collect();
+                ids.into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(CameraSelection::Listed)
+            }
             other => {
                 self.wrong_type(
                     other,
@@ -552,35 +579,14 @@ impl Walker {
     fn cameras(&mut self, value: &Value, path: &FieldPath) -> Option<Cameras> {
         match value {
             Value::Sequence(items) => {
-                let ids: Vec<Option<CameraId>> = items
+                let entries: Vec<Option<CameraEntry>> = items
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| match item {
-                        Value::Number(n) => match n.as_i64() {
-                            Some(id) => Some(CameraId::Int(id)),
-                            None => {
-                                let message = format!(
-                                    "camera id {n} is not a whole number that fits in 64 bits"
-                                );
-                                self.report(
-                                    Problem::new(&path.index(i), message)
-                                        .help("quote it to use it as a string id"),
-                                );
-                                None
-                            }
-                        },
-                        Value::String(s) => Some(CameraId::Text(s.clone())),
-                        other => {
-                            self.wrong_type(
-                                other,
-                                &path.index(i),
-                                "a camera id (an integer or a string)",
-                            );
-                            None
-                        }
-                    })
+                    .map(|(i, item)| self.camera_entry(item, &path.index(i)))
                     .collect();
-                Some(Cameras::List(ids.into_iter().collect::<Option<Vec<_>>>()?))
+                Some(Cameras::List(
+                    entries.into_iter().collect::<Option<Vec<_>>>()?,
+                ))
             }
             Value::Mapping(_) => {
                 let fields =
@@ -614,6 +620,429 @@ impl Walker {
                 None
             }
         }
+    }
+
+    /// A camera id: an integer or a string.
+    fn camera_id(&mut self, value: &Value, path: &FieldPath) -> Option<CameraId> {
+        match value {
+            Value::Number(n) => match n.as_i64() {
+                Some(id) => Some(CameraId::Int(id)),
+                None => {
+                    let message =
+                        format!("camera id {n} is not a whole number that fits in 64 bits");
+                    self.report(
+                        Problem::new(path, message).help("quote it to use it as a string id"),
+                    );
+                    None
+                }
+            },
+            Value::String(s) => Some(CameraId::Text(s.clone())),
+            other => {
+                self.wrong_type(other, path, "a camera id (an integer or a string)");
+                None
+            }
+        }
+    }
+
+    /// A listed camera: an id, or `{id: …, attribute: value, …}`.
+    fn camera_entry(&mut self, value: &Value, path: &FieldPath) -> Option<CameraEntry> {
+        let Value::Mapping(mapping) = value else {
+            return self.camera_id(value, path).map(CameraEntry::Id);
+        };
+        let mut id = None;
+        let mut attributes = Vec::new();
+        let mut ok = true;
+        for (key, entry) in mapping {
+            let Value::String(key) = key else {
+                let problem = Problem::new(
+                    path,
+                    format!("attribute names must be text, found {}", describe(key)),
+                );
+                self.report(problem.help("quote the name"));
+                ok = false;
+                continue;
+            };
+            if key == "id" {
+                id = self.camera_id(entry, &path.key("id"));
+                ok &= id.is_some();
+            } else {
+                match self.json(entry, &path.key(key)) {
+                    Some(v) => attributes.push((key.clone(), v)),
+                    None => ok = false,
+                }
+            }
+        }
+        if !mapping.contains_key("id") {
+            let problem = Problem::new(path, "a camera with attributes needs an `id`");
+            self.report(problem.help("write e.g. `{id: 1000, zone: entrance}`"));
+            return None;
+        }
+        let id = id.filter(|_| ok)?;
+        Some(CameraEntry::Described(CameraObject { id, attributes }))
+    }
+
+    /// Any YAML value as JSON: scalars, lists and mappings with text keys. A number that
+    /// is not finite, or a tagged value, is reported.
+    fn json(&mut self, value: &Value, path: &FieldPath) -> Option<serde_json::Value> {
+        use serde_json::Value as J;
+        match value {
+            Value::Null => Some(J::Null),
+            Value::Bool(b) => Some(J::Bool(*b)),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Some(J::from(i))
+                } else if let Some(u) = n.as_u64() {
+                    Some(J::from(u))
+                } else {
+                    let number = n.as_f64().and_then(serde_json::Number::from_f64);
+                    if number.is_none() {
+                        let problem = Problem::new(path, format!("{n} is not a finite number"));
+                        self.report(
+                            problem
+                                .help("JSON has no NaN or infinity; quote it to send it as text"),
+                        );
+                    }
+                    number.map(J::Number)
+                }
+            }
+            Value::String(s) => Some(J::String(s.clone())),
+            Value::Sequence(items) => {
+                let items: Vec<Option<J>> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| self.json(v, &path.index(i)))
+                    .collect();
+                items.into_iter().collect::<Option<Vec<_>>>().map(J::Array)
+            }
+            Value::Mapping(mapping) => {
+                let mut object = serde_json::Map::new();
+                let mut ok = true;
+                for (k, v) in mapping {
+                    let Value::String(k) = k else {
+                        self.wrong_type(k, path, "text keys (JSON object keys are text)");
+                        ok = false;
+                        continue;
+                    };
+                    match self.json(v, &path.key(k)) {
+                        Some(v) => {
+                            object.insert(k.clone(), v);
+                        }
+                        None => ok = false,
+                    }
+                }
+                ok.then_some(J::Object(object))
+            }
+            Value::Tagged(_) => {
+                self.wrong_type(value, path, "a plain value (no YAML tags)");
+                None
+            }
+        }
+    }
+
+    /// A stream's payload: field name → field, in the order written.
+    fn payload(&mut self, value: &Value, path: &FieldPath) -> Option<Vec<(String, FieldSpec)>> {
+        self.fields(
+            value,
+            path,
+            "a mapping of payload fields such as `{kind: {gen: choice, values: [a, b]}}`",
+        )
+    }
+
+    /// The fields of an object, in the order written.
+    fn fields(
+        &mut self,
+        value: &Value,
+        path: &FieldPath,
+        what: &str,
+    ) -> Option<Vec<(String, FieldSpec)>> {
+        let Value::Mapping(mapping) = value else {
+            self.wrong_type(value, path, what);
+            return None;
+        };
+        let mut fields = Vec::with_capacity(mapping.len());
+        let mut ok = true;
+        for (key, entry) in mapping {
+            let Value::String(name) = key else {
+                let problem = Problem::new(
+                    path,
+                    format!("field names must be text, found {}", describe(key)),
+                );
+                self.report(problem.help("quote the name"));
+                ok = false;
+                continue;
+            };
+            match self.field(entry, &path.key(name)) {
+                Some(field) => fields.push((name.clone(), field)),
+                None => ok = false,
+            }
+        }
+        ok.then_some(fields)
+    }
+
+    /// One payload field: a generator, a nested object, a list or a constant.
+    fn field(&mut self, value: &Value, path: &FieldPath) -> Option<FieldSpec> {
+        match value {
+            Value::Mapping(mapping) if mapping.contains_key("gen") => {
+                self.generator(value, path).map(FieldSpec::Generated)
+            }
+            Value::Mapping(_) => self
+                .fields(value, path, "a nested object")
+                .map(FieldSpec::Object),
+            Value::Sequence(items) => {
+                let items: Vec<Option<FieldSpec>> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| self.field(v, &path.index(i)))
+                    .collect();
+                items
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(FieldSpec::List)
+            }
+            _ => self.json(value, path).map(FieldSpec::Constant),
+        }
+    }
+
+    /// The generator named by `gen`, with its parameters. A misspelt name is reported with
+    /// the generator it most likely means, and the parameters are checked against that one.
+    fn generator(&mut self, value: &Value, path: &FieldPath) -> Option<Generator> {
+        let Value::Mapping(mapping) = value else {
+            self.wrong_type(
+                value,
+                path,
+                "a generator such as `{gen: int, min: 0, max: 9}`",
+            );
+            return None;
+        };
+        let name = mapping.get("gen")?;
+        let names = GeneratorKind::NAMES;
+        let gen_path = path.key("gen");
+        let (kind, known) = match name {
+            Value::String(s) => match GeneratorKind::from_name(s) {
+                Some(kind) => (kind, true),
+                None if matches!(s.to_lowercase().as_str(), "constant" | "const" | "fixed") => {
+                    let problem = Problem::new(&gen_path, format!("unknown generator `{s}`"));
+                    self.report(problem.help(
+                        "a constant is written as the value itself, e.g. `schema_version: 2`",
+                    ));
+                    return None;
+                }
+                None => {
+                    let lower = s.to_lowercase();
+                    let alias = GeneratorKind::ALIASES.iter().find(|(a, _, _)| *a == lower);
+                    let (guess, help) = match alias {
+                        Some(&(_, kind, why)) => {
+                            let help = format!("did you mean `{}`? {why}", kind.name());
+                            (Some(kind), help.trim_end().to_string())
+                        }
+                        None => (
+                            did_you_mean(s, names).and_then(GeneratorKind::from_name),
+                            suggestion(s, names),
+                        ),
+                    };
+                    let problem = Problem::new(&gen_path, format!("unknown generator `{s}`"));
+                    self.report(problem.help(help));
+                    match guess {
+                        Some(kind) => (kind, false),
+                        None => return None,
+                    }
+                }
+            },
+            other => {
+                self.wrong_type(other, &gen_path, &format!("one of {}", list(names)));
+                return None;
+            }
+        };
+        let mut keys = vec!["gen"];
+        keys.extend(kind.params().iter().map(|(p, _)| *p));
+        let fields = self.mapping(value, path, "a generator", &keys)?;
+        for &(param, need) in kind.params() {
+            if need == Need::Required && !fields.contains_key(param) {
+                let problem = Problem::new(path, format!("missing required field `{param}`"));
+                self.report(problem.help(format!(
+                    "`{}` takes {}",
+                    kind.name(),
+                    list(&kind.params().iter().map(|(p, _)| *p).collect::<Vec<_>>())
+                )));
+            }
+        }
+        let at = |k: &str| path.key(k);
+        let generator = match kind {
+            GeneratorKind::EventId => Some(Generator::EventId),
+            GeneratorKind::CameraId => Some(Generator::CameraId),
+            GeneratorKind::Timestamp => {
+                let format = match fields.get("format") {
+                    Some(v) => Some(self.string(v, &at("format"))?),
+                    None => None,
+                };
+                Some(Generator::Timestamp { format })
+            }
+            GeneratorKind::Camera => {
+                let attribute = fields
+                    .get("attribute")
+                    .and_then(|v| self.string(v, &at("attribute")));
+                Some(Generator::Camera {
+                    attribute: attribute?,
+                })
+            }
+            GeneratorKind::Choice => {
+                let values = fields.get("values").and_then(|v| match v {
+                    Value::Sequence(_) => match self.json(v, &at("values"))? {
+                        serde_json::Value::Array(values) => Some(values),
+                        _ => None,
+                    },
+                    other => {
+                        self.wrong_type(other, &at("values"), "a list of values");
+                        None
+                    }
+                });
+                let weights = match fields.get("weights") {
+                    Some(v) => Some(self.numbers(v, &at("weights"))?),
+                    None => None,
+                };
+                Some(Generator::Choice {
+                    values: values?,
+                    weights,
+                })
+            }
+            GeneratorKind::Float => {
+                let min = fields.get("min").and_then(|v| self.number(v, &at("min")));
+                let max = fields.get("max").and_then(|v| self.number(v, &at("max")));
+                let decimals = self.decimals(&fields, path);
+                Some(Generator::Float {
+                    min: min?,
+                    max: max?,
+                    decimals: decimals?,
+                })
+            }
+            GeneratorKind::Int => {
+                let min = fields.get("min").and_then(|v| self.signed(v, &at("min")));
+                let max = fields.get("max").and_then(|v| self.signed(v, &at("max")));
+                Some(Generator::Int {
+                    min: min?,
+                    max: max?,
+                })
+            }
+            GeneratorKind::Normal => {
+                let mean = fields.get("mean").and_then(|v| self.number(v, &at("mean")));
+                let std_dev = fields
+                    .get("std_dev")
+                    .and_then(|v| self.number(v, &at("std_dev")));
+                let decimals = self.decimals(&fields, path);
+                Some(Generator::Normal {
+                    mean: mean?,
+                    std_dev: std_dev?,
+                    decimals: decimals?,
+                })
+            }
+            GeneratorKind::Sequence => {
+                let start = match fields.get("start") {
+                    Some(v) => Some(self.signed(v, &at("start"))?),
+                    None => None,
+                };
+                Some(Generator::Sequence { start })
+            }
+        };
+        generator.filter(|_| known)
+    }
+
+    /// `decimals` of a generator: `Some(None)` when absent, `None` when unreadable.
+    fn decimals(&mut self, fields: &Fields<'_>, path: &FieldPath) -> Option<Option<u32>> {
+        match fields.get("decimals") {
+            None => Some(None),
+            Some(v) => self
+                .unsigned(v, &path.key("decimals"), u64::from(limits::MAX_DECIMALS))
+                .map(|d| Some(d as u32)),
+        }
+    }
+
+    /// A list of numbers.
+    fn numbers(&mut self, value: &Value, path: &FieldPath) -> Option<Vec<f64>> {
+        let Value::Sequence(items) = value else {
+            self.wrong_type(value, path, "a list of numbers");
+            return None;
+        };
+        let numbers: Vec<Option<f64>> = items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.number(v, &path.index(i)))
+            .collect();
+        numbers.into_iter().collect()
+    }
+
+    /// A stream's key: `camera_id`, `none` or `{field: NAME}`.
+    fn stream_key(&mut self, value: &Value, path: &FieldPath) -> Option<StreamKey> {
+        match value {
+            Value::Mapping(_) => self.field_ref(value, path).map(StreamKey::Field),
+            _ => {
+                let mut names = KeyMode::NAMES.to_vec();
+                names.push("field");
+                let name = self.choice(value, path, &names)?;
+                if name == "field" {
+                    let problem = Problem::new(path, "`field` needs the name of a payload field");
+                    self.report(problem.help("write e.g. `key: {field: camera_id}`"));
+                    return None;
+                }
+                KeyMode::from_name(name).map(StreamKey::Named)
+            }
+        }
+    }
+
+    /// `{field: NAME}`.
+    fn field_ref(&mut self, value: &Value, path: &FieldPath) -> Option<FieldRef> {
+        let fields = self.mapping(value, path, "`{field: NAME}`", FieldRef::FIELDS)?;
+        let field = self
+            .required(&fields, "field", path, "write e.g. `{field: camera_id}`")
+            .and_then(|v| self.string(v, &path.key("field")))?;
+        Some(FieldRef { field })
+    }
+
+    /// Kafka headers: name → value, in the order written.
+    fn headers(&mut self, value: &Value, path: &FieldPath) -> Option<Vec<(String, HeaderSpec)>> {
+        let Value::Mapping(mapping) = value else {
+            self.wrong_type(
+                value,
+                path,
+                "a mapping of header names to values such as `{source: simulate}`",
+            );
+            return None;
+        };
+        let mut headers = Vec::with_capacity(mapping.len());
+        let mut ok = true;
+        for (key, entry) in mapping {
+            let Value::String(name) = key else {
+                let problem = Problem::new(
+                    path,
+                    format!("header names must be text, found {}", describe(key)),
+                );
+                self.report(problem.help("quote the name"));
+                ok = false;
+                continue;
+            };
+            let at = path.key(name);
+            let spec = match entry {
+                Value::Mapping(m) if m.contains_key("gen") => {
+                    self.generator(entry, &at).map(HeaderSpec::Generated)
+                }
+                Value::Mapping(m) if m.contains_key("field") => {
+                    self.field_ref(entry, &at).map(HeaderSpec::Field)
+                }
+                Value::Mapping(_) | Value::Sequence(_) => {
+                    self.wrong_type(
+                        entry,
+                        &at,
+                        "a header value: a generator, `{field: NAME}` or a constant",
+                    );
+                    None
+                }
+                _ => self.json(entry, &at).map(HeaderSpec::Constant),
+            };
+            match spec {
+                Some(spec) => headers.push((name.clone(), spec)),
+                None => ok = false,
+            }
+        }
+        ok.then_some(headers)
     }
 
     fn pick(&mut self, value: &Value, path: &FieldPath) -> Option<Pick> {
@@ -808,7 +1237,9 @@ impl Walker {
 
 /// Stands in for cameras that could not be read: one id no file can clash with.
 fn placeholder_cameras() -> Cameras {
-    Cameras::List(vec![CameraId::Text("\u{0}unreadable".into())])
+    Cameras::List(vec![CameraEntry::Id(CameraId::Text(
+        "\u{0}unreadable".into(),
+    ))])
 }
 
 /// Stands in for a distribution that could not be read.

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
+use rdkafka::message::Headers;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::DefaultProducerContext;
 use rdkafka::{ClientConfig, Message, Offset, Timestamp, TopicPartitionList};
@@ -30,17 +31,19 @@ pub struct Embedded {
 }
 
 impl Embedded {
-    /// Starts the cluster and creates `topic` with `partitions` partitions.
-    pub fn start(topic: &str, partitions: i32) -> Result<Embedded, Error> {
+    /// Starts the cluster and creates each of `topics` with `partitions` partitions.
+    pub fn start(topics: &[&str], partitions: i32) -> Result<Embedded, Error> {
         let fail = |what: &str, e: KafkaError| {
             Error::Runtime(format!(
                 "cannot start the embedded Kafka cluster: {what}: {e}"
             ))
         };
         let cluster = MockCluster::new(BROKERS).map_err(|e| fail("mock cluster", e))?;
-        cluster
-            .create_topic(topic, partitions, BROKERS)
-            .map_err(|e| fail(&format!("create topic `{topic}`"), e))?;
+        for topic in topics {
+            cluster
+                .create_topic(topic, partitions, BROKERS)
+                .map_err(|e| fail(&format!("create topic `{topic}`"), e))?;
+        }
         let bootstrap = cluster.bootstrap_servers();
         Ok(Embedded {
             _cluster: cluster,
@@ -65,17 +68,27 @@ struct KeyPrint {
     hash: u64,
 }
 
-fn message_hash(value: &[u8], timestamp_ms: i64) -> u64 {
+fn message_hash(value: &[u8], headers: &[u8], timestamp_ms: i64) -> u64 {
     let mut h = DefaultHasher::new();
     h.write(value);
+    h.write(headers);
     h.write_i64(timestamp_ms);
     h.finish()
 }
 
+/// Appends one header to `out` in the form fingerprints compare: the name's length and
+/// bytes, then the value's.
+pub fn encode_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    out.extend_from_slice(&(name.len() as u64).to_le_bytes());
+    out.extend_from_slice(name);
+    out.extend_from_slice(&(value.len() as u64).to_le_bytes());
+    out.extend_from_slice(value);
+}
+
 impl Fingerprint {
-    /// Adds one message, in order.
-    pub fn add(&mut self, key: Option<&[u8]>, value: &[u8], timestamp_ms: i64) {
-        let h = message_hash(value, timestamp_ms);
+    /// Adds one message, in order; `headers` as [`encode_header`] writes them.
+    pub fn add(&mut self, key: Option<&[u8]>, value: &[u8], headers: &[u8], timestamp_ms: i64) {
+        let h = message_hash(value, headers, timestamp_ms);
         self.total += 1;
         match key {
             Some(key) => {
@@ -168,6 +181,16 @@ pub struct Verification {
 }
 
 impl Verification {
+    /// Adds the counts of another topic's check.
+    pub fn add(&mut self, other: &Verification) {
+        self.expected += other.expected;
+        self.written += other.written;
+        self.received += other.received;
+        self.missing += other.missing;
+        self.duplicated += other.duplicated;
+        self.keys_differing += other.keys_differing;
+    }
+
     /// Every planned event arrived exactly once, unchanged and in order per key.
     pub fn ok(&self) -> bool {
         self.missing == 0
@@ -246,6 +269,7 @@ pub fn read_back(
     consumer.assign(&assignment)?;
     let mut left: u64 = remaining.iter().sum();
     let mut print = Fingerprint::default();
+    let mut headers = Vec::new();
     let deadline = Instant::now() + timeout;
     while left > 0 && Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
         match consumer.poll(Duration::from_millis(100)) {
@@ -254,7 +278,17 @@ pub fn read_back(
                     Timestamp::CreateTime(t) | Timestamp::LogAppendTime(t) => t,
                     Timestamp::NotAvailable => -1,
                 };
-                print.add(m.key(), m.payload().unwrap_or_default(), ts);
+                headers.clear();
+                if let Some(list) = m.headers() {
+                    for header in list.iter() {
+                        encode_header(
+                            &mut headers,
+                            header.key.as_bytes(),
+                            header.value.unwrap_or_default(),
+                        );
+                    }
+                }
+                print.add(m.key(), m.payload().unwrap_or_default(), &headers, ts);
                 if let Some(r) = remaining.get_mut(m.partition() as usize) {
                     if *r > 0 {
                         *r -= 1;
@@ -276,7 +310,7 @@ mod tests {
     fn print(messages: &[(Option<&str>, &str, i64)]) -> Fingerprint {
         let mut f = Fingerprint::default();
         for (k, v, t) in messages {
-            f.add(k.map(str::as_bytes), v.as_bytes(), *t);
+            f.add(k.map(str::as_bytes), v.as_bytes(), &[], *t);
         }
         f
     }

@@ -1,8 +1,8 @@
 //! The Kafka sink: sends each event it is handed to a topic and accounts for every one.
 //!
-//! It adds only delivery to the plan: keys, values and timestamps are rendered by the same
-//! [`crate::render::Renderer`] as the dry run, so with a fixed start and `--max-speed` the
-//! messages are byte-identical to `--dry-run`. Sends never block the pacer: a full local
+//! It adds only delivery to the plan: topics, keys, values, headers and timestamps are
+//! rendered by the same [`crate::render::Renderer`] as the dry run, so with a fixed start
+//! and `--max-speed` the messages are byte-identical to `--dry-run`. Sends never block the pacer: a full local
 //! queue is retried, never dropped. Here too: the producer's configuration as a pure
 //! function ([`config`]), delivery accounting (`delivery`), and the embedded cluster
 //! with the read-back check (`embedded`, `verify`).
@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use rdkafka::ClientConfig;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::RDKafkaRespErr;
 
@@ -48,15 +49,17 @@ pub(crate) fn check_properties(
         .map_err(|e| property_error(e, kafka, cli))
 }
 
-/// The Kafka sink: one producer, one topic.
+/// The Kafka sink: one producer, every topic of the scenario.
 pub(crate) struct KafkaSink {
     producer: BaseProducer<Delivery>,
-    topic: String,
     max_speed: bool,
     stop: Arc<AtomicBool>,
     flush_timeout: Duration,
     key: Vec<u8>,
     value: Vec<u8>,
+    /// The header values of the message being sent, end to end, and where each ends.
+    header_text: Vec<u8>,
+    header_ends: Vec<usize>,
     /// Events offered to `send`, and events librdkafka accepted.
     offered: u64,
     accepted: u64,
@@ -91,8 +94,9 @@ pub(crate) struct Connection<'a> {
 }
 
 impl KafkaSink {
-    /// Creates the producer and waits until the brokers answer for the scenario's topic,
-    /// within the connect timeout. `stop` ends the wait, and a wait for queue room later.
+    /// Creates the producer and waits until the brokers answer for each of the scenario's
+    /// topics, within the connect timeout. `stop` ends the wait, and a wait for queue room
+    /// later.
     pub fn connect(
         scenario: &Scenario,
         connection: &Connection<'_>,
@@ -102,22 +106,26 @@ impl KafkaSink {
         let producer: BaseProducer<Delivery> = client_config(connection.properties)
             .create_with_context(Delivery::new(Instant::now()))
             .map_err(|e| Error::Runtime(format!("cannot create the Kafka producer: {e}")))?;
-        connect(
-            &producer,
-            &scenario.topic,
-            connection.servers,
-            connection.source,
-            connection.connect_timeout,
-            &stop,
-        )?;
+        let deadline = Instant::now() + connection.connect_timeout;
+        for topic in scenario.topics() {
+            connect(
+                &producer,
+                topic,
+                connection.servers,
+                connection.source,
+                (connection.connect_timeout, deadline),
+                &stop,
+            )?;
+        }
         Ok(KafkaSink {
             producer,
-            topic: scenario.topic.clone(),
             max_speed: connection.max_speed,
             stop,
             flush_timeout: connection.flush_timeout,
             key: Vec::with_capacity(64),
             value: Vec::with_capacity(256),
+            header_text: Vec::new(),
+            header_ends: Vec::new(),
             offered: 0,
             accepted: 0,
             outstanding: 0,
@@ -146,11 +154,30 @@ impl Sink for KafkaSink {
         } else {
             context.stamp()
         };
-        let mut record = BaseRecord::with_opaque_to(&self.topic, stamp)
+        let mut record = BaseRecord::with_opaque_to(message.topic(), stamp)
             .payload(&self.value[..])
             .timestamp(message.timestamp_ms());
         if keyed {
             record = record.key(&self.key[..]);
+        }
+        let count = message.header_count();
+        if count > 0 {
+            self.header_text.clear();
+            self.header_ends.clear();
+            for i in 0..count {
+                message.write_header(&mut self.header_text, i);
+                self.header_ends.push(self.header_text.len());
+            }
+            let mut headers = OwnedHeaders::new_with_capacity(count);
+            let mut from = 0;
+            for (i, &to) in self.header_ends.iter().enumerate() {
+                headers = headers.insert(Header {
+                    key: message.header_name(i),
+                    value: Some(&self.header_text[from..to]),
+                });
+                from = to;
+            }
+            record = record.headers(headers);
         }
         let handover = loop {
             match self.producer.send(record) {
@@ -211,16 +238,16 @@ impl Sink for KafkaSink {
 /// How long one metadata request may wait while connecting.
 const CONNECT_SLICE: Duration = Duration::from_millis(500);
 
-/// Waits until the brokers answer for `topic`, or explains why they do not.
+/// Waits until the brokers answer for `topic`, or explains why they do not, by
+/// `deadline` (the end of the connect `timeout`, which messages quote).
 fn connect(
     producer: &BaseProducer<Delivery>,
     topic: &str,
     servers: &str,
     source: &str,
-    timeout: Duration,
+    (timeout, deadline): (Duration, Instant),
     stop: &AtomicBool,
 ) -> Result<(), Error> {
-    let deadline = Instant::now() + timeout;
     loop {
         if stop.load(Ordering::Relaxed) {
             return Err(Error::Interrupted);
@@ -281,68 +308,112 @@ fn connect(
     }
 }
 
-/// Compares the topic with the first `planned` events of the plan. The embedded cluster
-/// keeps only the newest ~5 MB of each partition, so for each key the messages read are
-/// compared with that key's last planned events, and the rest is checked by offsets.
+/// Compares every topic with the first `planned` events of the plan. The embedded
+/// cluster keeps only the newest ~5 MB of each partition, so for each key the messages
+/// read are compared with that key's last planned events, and the rest is checked by
+/// offsets.
 pub(crate) fn verify(
     scenario: &Scenario,
     start: DateTime<Utc>,
     planned: u64,
     bootstrap: &str,
-    topic: &str,
     stop: &AtomicBool,
 ) -> Result<Verification, String> {
-    let read = embedded::read_back(bootstrap, topic, READ_BACK_TIMEOUT, stop)
-        .map_err(|e| format!("could not read the topic back: {e}"))?;
+    let topics = scenario.topics();
+    let mut reads = Vec::with_capacity(topics.len());
+    for topic in &topics {
+        let read = embedded::read_back(bootstrap, topic, READ_BACK_TIMEOUT, stop)
+            .map_err(|e| format!("could not read topic `{topic}` back: {e}"))?;
+        reads.push(read);
+    }
     // Past the cluster's retention, which unkeyed events were kept depends on the
     // partitioner, not on plan order: for them only the counts can be compared.
-    let truncated = read.print.total() < read.written;
-    // Pass 1: how many events each key has; pass 2: fingerprint each key's retained tail.
-    let mut per_key = Fingerprint::default();
-    for_each_planned(scenario, start, planned, |key, _, _| {
-        per_key.add(key, &[], 0)
+    // Pass 1: how many events each key of each topic has; pass 2: fingerprint each key's
+    // retained tail.
+    let mut per_key = vec![Fingerprint::default(); topics.len()];
+    for_each_planned(scenario, start, planned, &topics, |topic, key, _, _, _| {
+        per_key[topic].add(key, &[], &[], 0)
     });
-    let mut seen: BTreeMap<Option<Vec<u8>>, u64> = BTreeMap::new();
-    let mut expected = Fingerprint::default();
-    for_each_planned(scenario, start, planned, |key, value, timestamp| {
-        let index = seen.entry(key.map(<[u8]>::to_vec)).or_default();
-        let skip = per_key.count(key).saturating_sub(read.print.count(key));
-        if *index >= skip {
-            expected.add(key, value, timestamp);
+    let mut seen: Vec<BTreeMap<Option<Vec<u8>>, u64>> = vec![BTreeMap::new(); topics.len()];
+    let mut expected = vec![Fingerprint::default(); topics.len()];
+    for_each_planned(
+        scenario,
+        start,
+        planned,
+        &topics,
+        |topic, key, value, headers, timestamp| {
+            let index = seen[topic].entry(key.map(<[u8]>::to_vec)).or_default();
+            let skip = per_key[topic]
+                .count(key)
+                .saturating_sub(reads[topic].print.count(key));
+            if *index >= skip {
+                expected[topic].add(key, value, headers, timestamp);
+            }
+            *index += 1;
+        },
+    );
+    let mut total = Verification::default();
+    for ((read, expected), per_key) in reads.iter().zip(&expected).zip(&per_key) {
+        let truncated = read.print.total() < read.written;
+        let mut verification = read.print.compare(expected, !truncated);
+        let planned = per_key.total();
+        verification.expected = planned;
+        verification.written = read.written;
+        if read.written < planned {
+            verification.missing = verification.missing.max(planned - read.written);
+        } else {
+            verification.duplicated = verification.duplicated.max(read.written - planned);
         }
-        *index += 1;
-    });
-    let mut verification = read.print.compare(&expected, !truncated);
-    verification.expected = planned;
-    verification.written = read.written;
-    if read.written < planned {
-        verification.missing = verification.missing.max(planned - read.written);
-    } else {
-        verification.duplicated = verification.duplicated.max(read.written - planned);
+        total.add(&verification);
     }
-    Ok(verification)
+    Ok(total)
 }
 
 /// How long the read-back of an embedded run may take.
 const READ_BACK_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Calls `each` with the key, value and timestamp of the first `planned` events.
+/// Calls `each` with the topic (its index in `topics`), key, value, headers (encoded by
+/// [`embedded::encode_header`]) and timestamp of the first `planned` events.
 fn for_each_planned(
     scenario: &Scenario,
     start: DateTime<Utc>,
     planned: u64,
-    mut each: impl FnMut(Option<&[u8]>, &[u8], i64),
+    topics: &[&str],
+    mut each: impl FnMut(usize, Option<&[u8]>, &[u8], &[u8], i64),
 ) {
+    let topic_of: Vec<usize> = scenario
+        .streams
+        .iter()
+        .map(|s| {
+            topics
+                .iter()
+                .position(|t| *t == s.message.topic)
+                .unwrap_or(0)
+        })
+        .collect();
     let mut renderer = Renderer::new(scenario, start);
-    let (mut key, mut value) = (Vec::new(), Vec::new());
+    let (mut key, mut value, mut headers, mut text) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for event in Plan::new(scenario).take(planned as usize) {
         key.clear();
         value.clear();
+        headers.clear();
         let keyed = renderer.write_key(&mut key, &event);
         renderer.write_value(&mut value, &event);
+        for i in 0..renderer.header_count(&event) {
+            text.clear();
+            renderer.write_header(&mut text, &event, i);
+            embedded::encode_header(
+                &mut headers,
+                renderer.header_name(&event, i).as_bytes(),
+                &text,
+            );
+        }
         each(
+            topic_of[event.stream as usize],
             keyed.then_some(&key[..]),
             &value,
+            &headers,
             renderer.timestamp_ms(&event),
         );
     }

@@ -1,0 +1,569 @@
+//! From a planned event to bytes: the message value (the payload), the Kafka topic, key,
+//! headers and timestamp, and the `--format plan` line. Every sink renders through
+//! [`Renderer`], so what a dry run prints is byte for byte what Kafka receives.
+//!
+//! A stream without a `payload` renders the default fields, described once by
+//! `PAYLOAD`: the value writer walks it, and the default event JSON Schema (`simulate
+//! schema --event`) is generated from it. A stream with a `payload` is compiled into a
+//! `program`: literal bytes between values drawn for each event (`plan::payload`), and
+//! so are its key and headers. The event schema of a scenario is generated from the same
+//! descriptions (`schema`).
+
+mod number;
+mod program;
+mod schema;
+
+use std::io::Write;
+
+use chrono::{DateTime, Utc};
+
+pub(crate) use schema::{event_schema, scenario_event_schema};
+
+use crate::plan::Event;
+use crate::plan::process;
+use crate::scenario::Scenario;
+use crate::scenario::model::CameraId;
+use crate::scenario::payload::{Gen, Header, Key, TimeFormat, Value};
+use program::{Clock, Instant, Mode, Program};
+
+/// What one field of the default message value holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// The event id: a version-8 UUID of the process identity and sequence number.
+    EventId,
+    /// The event's instant in UTC, to the second: `YYYY-MM-DD HH:MM:SS`.
+    Timestamp,
+    /// The camera's id, as written in the scenario (an integer or a string).
+    CameraId,
+}
+
+/// Declares the default payload once: `PAYLOAD` (the field list the event schema is
+/// generated from) and `Context::write_fields` (the value writer), both from the one list
+/// given, so they cannot disagree. Each `{"name":` prefix becomes a literal the compiler
+/// writes in place, as fast as a hand-written writer.
+macro_rules! payload {
+    ($first:literal => $first_field:ident $(, $name:literal => $field:ident)* $(,)?) => {
+        /// The default message value, field by field, in order: what a stream without a
+        /// `payload` renders.
+        pub(crate) const PAYLOAD: &[(&str, Field)] =
+            &[($first, Field::$first_field) $(, ($name, Field::$field))*];
+
+        impl Context<'_> {
+            /// Writes the fields of [`PAYLOAD`], in order, as a JSON object.
+            #[inline]
+            fn write_fields(&mut self, out: &mut Vec<u8>, event: &Event) {
+                out.extend_from_slice(concat!("{\"", $first, "\":").as_bytes());
+                self.write_field(out, Field::$first_field, event);
+                $(
+                    out.extend_from_slice(concat!(",\"", $name, "\":").as_bytes());
+                    self.write_field(out, Field::$field, event);
+                )*
+                out.push(b'}');
+            }
+        }
+    };
+}
+
+payload! {
+    "event_id" => EventId,
+    "timestamp" => Timestamp,
+    "camera_id" => CameraId,
+}
+
+impl Field {
+    /// The field as a payload value: what `payload:` would say to render it.
+    fn as_value(self, name: &str) -> Value {
+        let generator = match self {
+            Field::EventId => Gen::EventId,
+            Field::Timestamp => Gen::Timestamp(TimeFormat::Pattern(
+                crate::scenario::payload::DEFAULT_TIME_FORMAT.to_string(),
+            )),
+            Field::CameraId => Gen::CameraId,
+        };
+        Value::Generated {
+            path: name.to_string(),
+            generator,
+        }
+    }
+}
+
+/// The default payload as payload values (for a key or header that names one of its fields).
+fn default_fields() -> Vec<(String, Value)> {
+    PAYLOAD
+        .iter()
+        .map(|(name, field)| (name.to_string(), field.as_value(name)))
+        .collect()
+}
+
+/// What every value writer reads or keeps between events: the scenario, the start, and
+/// the texts formatted last (timestamps, the event id's first half).
+#[derive(Debug)]
+pub(crate) struct Context<'s> {
+    scenario: &'s Scenario,
+    /// Start: whole seconds since the Unix epoch, and nanoseconds past them.
+    start_secs: i64,
+    start_subsec: u64,
+    /// The last second formatted and its `YYYY-MM-DD HH:MM:SS` text (default payload).
+    cached_second: i64,
+    cached_text: [u8; 19],
+    /// The process whose identity `id_head` holds, formatted: `xxxxxxxx-xxxx-8xxx-`.
+    id_process: Option<u64>,
+    id_head: [u8; 19],
+    /// The clocks of the compiled timestamps, by slot.
+    clocks: Vec<Clock>,
+}
+
+impl<'s> Context<'s> {
+    /// The camera id of an event.
+    #[inline]
+    fn camera(&self, event: &Event) -> &'s CameraId {
+        &self.scenario.streams[event.stream as usize].cameras[event.camera as usize]
+    }
+
+    /// Nanoseconds from the start's whole second to the event (validation bounds offsets
+    /// to 100 years, so this cannot overflow).
+    #[inline]
+    fn since_start_second(&self, event: &Event) -> u64 {
+        self.start_subsec + event.offset_ns
+    }
+
+    /// The event's instant.
+    #[inline]
+    fn instant(&self, event: &Event) -> Instant {
+        let since = self.since_start_second(event);
+        Instant {
+            secs: self.start_secs + (since / 1_000_000_000) as i64,
+            nanos: (since % 1_000_000_000) as u32,
+        }
+    }
+
+    /// The Kafka message timestamp: the event's instant in whole milliseconds since the epoch.
+    fn timestamp_ms(&self, event: &Event) -> i64 {
+        self.start_secs * 1_000 + (self.since_start_second(event) / 1_000_000) as i64
+    }
+
+    /// The event id: a UUID (version 8) made of the process's identity and the event's
+    /// sequence number, so it is unique within a run and the same on every replay.
+    ///
+    /// The half made of the identity is formatted once per run of events of one process
+    /// (a shared stream's events all share it).
+    fn event_id(&mut self, event: &Event) -> [u8; 36] {
+        let mut out = [b'-'; 36];
+        // xxxxxxxx-xxxx-8xxx-vxxx-xxxxxxxxxxxx: the tag, then the variant and sequence.
+        if self.id_process != Some(event.process) {
+            let tag = uuid_head(event.process);
+            hex(&mut out[0..8], tag >> 32, 4);
+            hex(&mut out[9..13], tag >> 16, 2);
+            hex(&mut out[14..18], tag, 2);
+            self.id_head.copy_from_slice(&out[..19]);
+            self.id_process = Some(event.process);
+        } else {
+            out[..19].copy_from_slice(&self.id_head);
+        }
+        let low = (event.seq & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+        hex(&mut out[19..23], low >> 48, 2);
+        hex(&mut out[24..36], low, 6);
+        out
+    }
+
+    /// The `YYYY-MM-DD HH:MM:SS` (UTC) text of the event's instant, formatted once per second.
+    #[inline]
+    fn timestamp_text(&mut self, event: &Event) -> [u8; 19] {
+        let second = self.start_secs + (self.since_start_second(event) / 1_000_000_000) as i64;
+        if second != self.cached_second {
+            if let Some(t) = DateTime::from_timestamp(second, 0) {
+                let mut text = [b'0'; 19];
+                let _ = write!(&mut text[..], "{}", t.format("%Y-%m-%d %H:%M:%S"));
+                self.cached_text = text;
+            }
+            self.cached_second = second;
+        }
+        self.cached_text
+    }
+
+    /// Appends the value of one default field.
+    #[inline(always)]
+    fn write_field(&mut self, out: &mut Vec<u8>, field: Field, event: &Event) {
+        match field {
+            Field::EventId => {
+                out.push(b'"');
+                out.extend_from_slice(&self.event_id(event));
+                out.push(b'"');
+            }
+            Field::Timestamp => {
+                out.push(b'"');
+                out.extend_from_slice(&self.timestamp_text(event));
+                out.push(b'"');
+            }
+            Field::CameraId => write_camera_json(out, self.camera(event), false),
+        }
+    }
+}
+
+/// One stream's message, compiled.
+#[derive(Debug)]
+struct Compiled {
+    /// The topic as a JSON string, for plan lines.
+    topic_json: String,
+    /// The value; `None`: the default fields.
+    value: Option<Program>,
+    key: KeyWriter,
+    /// Each header's name as a JSON string, and its value (text).
+    headers: Vec<(String, Program)>,
+}
+
+/// How a stream's key is written.
+#[derive(Debug)]
+enum KeyWriter {
+    None,
+    CameraId,
+    /// The text of a payload field.
+    Field(Program),
+}
+
+impl Compiled {
+    fn new(stream: &crate::scenario::Stream, clocks: &mut Vec<Clock>) -> Compiled {
+        let message = &stream.message;
+        let defaults;
+        let fields = match &message.payload {
+            Some(fields) => fields,
+            None => {
+                defaults = default_fields();
+                &defaults
+            }
+        };
+        // A key or header that names a field is that field's value, as text: the same
+        // path, so the same draws.
+        let text_of = |name: &str, clocks: &mut Vec<Clock>| {
+            let value = fields
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                // Validation checked that the field exists.
+                .unwrap_or(Value::Constant(serde_json::Value::Null));
+            Program::compile(&value, Mode::Text, clocks)
+        };
+        let key = match &message.key {
+            Key::None => KeyWriter::None,
+            Key::CameraId => KeyWriter::CameraId,
+            Key::Field(name) => KeyWriter::Field(text_of(name, clocks)),
+        };
+        let headers = message
+            .headers
+            .iter()
+            .map(|(name, header)| {
+                let program = match header {
+                    Header::Field(field) => text_of(field, clocks),
+                    Header::Value(value) => Program::compile(value, Mode::Text, clocks),
+                };
+                (serde_json::to_string(name).unwrap_or_default(), program)
+            })
+            .collect();
+        Compiled {
+            topic_json: serde_json::to_string(&message.topic).unwrap_or_default(),
+            value: message
+                .payload
+                .as_ref()
+                .map(|fields| Program::object(fields, clocks)),
+            key,
+            headers,
+        }
+    }
+}
+
+/// Renders events of one scenario anchored at one start instant, reusing its buffers.
+#[derive(Debug)]
+pub struct Renderer<'s> {
+    scenario: &'s Scenario,
+    context: Context<'s>,
+    streams: Vec<Compiled>,
+    /// A buffer for text that is then written as a JSON string.
+    scratch: Vec<u8>,
+}
+
+impl<'s> Renderer<'s> {
+    /// A renderer for `scenario` with offset 0 at `start`.
+    pub fn new(scenario: &'s Scenario, start: DateTime<Utc>) -> Self {
+        let mut clocks = Vec::new();
+        let streams = scenario
+            .streams
+            .iter()
+            .map(|stream| Compiled::new(stream, &mut clocks))
+            .collect();
+        Renderer {
+            scenario,
+            context: Context {
+                scenario,
+                start_secs: start.timestamp(),
+                start_subsec: u64::from(start.timestamp_subsec_nanos()),
+                cached_second: i64::MIN,
+                cached_text: [b'0'; 19],
+                id_process: None,
+                id_head: [b'-'; 19],
+                clocks,
+            },
+            streams,
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The camera id of an event.
+    pub fn camera(&self, event: &Event) -> &'s CameraId {
+        self.context.camera(event)
+    }
+
+    /// The topic of an event.
+    pub fn topic(&self, event: &Event) -> &'s str {
+        &self.scenario.streams[event.stream as usize].message.topic
+    }
+
+    /// The Kafka message timestamp: the event's instant in whole milliseconds since the epoch.
+    pub fn timestamp_ms(&self, event: &Event) -> i64 {
+        self.context.timestamp_ms(event)
+    }
+
+    /// The event id (see the `event_id` generator).
+    pub fn event_id(&mut self, event: &Event) -> [u8; 36] {
+        self.context.event_id(event)
+    }
+
+    /// Writes the Kafka key, or returns false when the event's stream sends none.
+    pub fn write_key(&mut self, out: &mut Vec<u8>, event: &Event) -> bool {
+        match &self.streams[event.stream as usize].key {
+            KeyWriter::None => false,
+            KeyWriter::CameraId => {
+                write_camera_text(out, self.context.camera(event));
+                true
+            }
+            KeyWriter::Field(program) => {
+                program.write(out, event, &mut self.context);
+                true
+            }
+        }
+    }
+
+    /// How many headers the event's messages carry.
+    pub fn header_count(&self, event: &Event) -> usize {
+        self.streams[event.stream as usize].headers.len()
+    }
+
+    /// The name of the event's header `index`.
+    pub fn header_name(&self, event: &Event, index: usize) -> &'s str {
+        &self.scenario.streams[event.stream as usize].message.headers[index].0
+    }
+
+    /// Appends the value (text) of the event's header `index`.
+    pub fn write_header(&mut self, out: &mut Vec<u8>, event: &Event, index: usize) {
+        let (_, program) = &self.streams[event.stream as usize].headers[index];
+        program.write(out, event, &mut self.context);
+    }
+
+    /// Appends the message value.
+    #[inline]
+    pub fn write_value(&mut self, out: &mut Vec<u8>, event: &Event) {
+        match &self.streams[event.stream as usize].value {
+            Some(program) => program.write(out, event, &mut self.context),
+            None => self.context.write_fields(out, event),
+        }
+    }
+
+    /// Appends one `--format plan` line (without the newline):
+    /// `{"offset_us":…,"timestamp_ms":…,"topic":…,"key":…,"value":{…}}`, with
+    /// `"headers":{…}` before the value for a stream that sends headers.
+    pub fn write_plan(&mut self, out: &mut Vec<u8>, event: &Event) {
+        let mut itoa = itoa::Buffer::new();
+        out.extend_from_slice(b"{\"offset_us\":");
+        out.extend_from_slice(itoa.format(event.offset_ns / 1_000).as_bytes());
+        out.extend_from_slice(b",\"timestamp_ms\":");
+        out.extend_from_slice(itoa.format(self.timestamp_ms(event)).as_bytes());
+        let stream = &self.streams[event.stream as usize];
+        out.extend_from_slice(b",\"topic\":");
+        out.extend_from_slice(stream.topic_json.as_bytes());
+        out.extend_from_slice(b",\"key\":");
+        match &stream.key {
+            KeyWriter::None => out.extend_from_slice(b"null"),
+            // The key's text as a JSON string.
+            KeyWriter::CameraId => write_camera_json(out, self.context.camera(event), true),
+            KeyWriter::Field(program) => {
+                self.scratch.clear();
+                program.write(&mut self.scratch, event, &mut self.context);
+                json_string(out, &self.scratch);
+            }
+        }
+        if !stream.headers.is_empty() {
+            out.extend_from_slice(b",\"headers\":{");
+            for (i, (name, program)) in stream.headers.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(name.as_bytes());
+                out.push(b':');
+                self.scratch.clear();
+                program.write(&mut self.scratch, event, &mut self.context);
+                json_string(out, &self.scratch);
+            }
+            out.push(b'}');
+        }
+        out.extend_from_slice(b",\"value\":");
+        self.write_value(out, event);
+        out.push(b'}');
+    }
+}
+
+/// Text (UTF-8: every value's text is) as a JSON string.
+fn json_string(out: &mut Vec<u8>, text: &[u8]) {
+    let _ = serde_json::to_writer(&mut *out, &String::from_utf8_lossy(text));
+}
+
+/// One event on its way to a sink, rendered on demand: a sink asks for what it sends
+/// (the value, the key, the headers, the timestamp, or the whole plan line), and nothing
+/// else is rendered.
+#[derive(Debug)]
+pub struct Message<'r, 's> {
+    event: Event,
+    renderer: &'r mut Renderer<'s>,
+}
+
+impl<'r, 's> Message<'r, 's> {
+    /// The message of `event`.
+    pub fn new(event: Event, renderer: &'r mut Renderer<'s>) -> Self {
+        Message { event, renderer }
+    }
+
+    /// The topic the message goes to.
+    pub fn topic(&self) -> &'s str {
+        self.renderer.topic(&self.event)
+    }
+
+    /// Appends the message value.
+    pub fn write_value(&mut self, out: &mut Vec<u8>) {
+        self.renderer.write_value(out, &self.event);
+    }
+
+    /// Appends the key; false when the message has none.
+    pub fn write_key(&mut self, out: &mut Vec<u8>) -> bool {
+        self.renderer.write_key(out, &self.event)
+    }
+
+    /// How many headers the message carries.
+    pub fn header_count(&self) -> usize {
+        self.renderer.header_count(&self.event)
+    }
+
+    /// The name of header `index`.
+    pub fn header_name(&self, index: usize) -> &'s str {
+        self.renderer.header_name(&self.event, index)
+    }
+
+    /// Appends the value (text) of header `index`.
+    pub fn write_header(&mut self, out: &mut Vec<u8>, index: usize) {
+        self.renderer.write_header(out, &self.event, index);
+    }
+
+    /// The Kafka timestamp in milliseconds since the epoch.
+    pub fn timestamp_ms(&self) -> i64 {
+        self.renderer.timestamp_ms(&self.event)
+    }
+
+    /// Appends the `--format plan` line (without the newline).
+    pub fn write_plan(&mut self, out: &mut Vec<u8>) {
+        self.renderer.write_plan(out, &self.event);
+    }
+}
+
+/// The leading 64 bits of an event id: the process identity with the UUID version (8)
+/// in its version nibble.
+fn uuid_head(process: u64) -> u64 {
+    (process & !0xF000) | 0x8000
+}
+
+/// Whether two arrival processes would share event ids, given their identities: two
+/// agree in the 60 bits an event id keeps. A clash needs two 60-bit hashes to agree, so
+/// this guards a guarantee rather than a likely error.
+pub(crate) fn ids_clash(identities: impl IntoIterator<Item = u64>) -> bool {
+    let mut heads: Vec<u64> = identities.into_iter().map(uuid_head).collect();
+    heads.sort_unstable();
+    heads.windows(2).any(|w| w[0] == w[1])
+}
+
+/// [`ids_clash`] for a scenario, without building its plan.
+pub(crate) fn event_ids_clash(scenario: &Scenario) -> bool {
+    ids_clash(process::keys(scenario).map(|key| key.head()))
+}
+
+/// A camera id as text: the Kafka key, and what messages show.
+#[inline(always)]
+fn write_camera_text(out: &mut Vec<u8>, id: &CameraId) {
+    match id {
+        CameraId::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
+        CameraId::Text(s) => out.extend_from_slice(s.as_bytes()),
+    }
+}
+
+/// A camera id as a JSON value: an integer stays a number (or, with `quote_ints`, becomes
+/// the JSON string of its text, as a key is shown), a string stays a string.
+#[inline(always)]
+fn write_camera_json(out: &mut Vec<u8>, id: &CameraId, quote_ints: bool) {
+    match id {
+        CameraId::Int(_) if quote_ints => {
+            out.push(b'"');
+            write_camera_text(out, id);
+            out.push(b'"');
+        }
+        CameraId::Int(_) => write_camera_text(out, id),
+        CameraId::Text(s) => {
+            let _ = serde_json::to_writer(&mut *out, s);
+        }
+    }
+}
+
+/// Two lowercase hex digits for every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = [DIGITS[i >> 4], DIGITS[i & 0xF]];
+        i += 1;
+    }
+    table
+};
+
+/// Writes the low `bytes` bytes of `value` as hex, most significant first, into `out`.
+fn hex(out: &mut [u8], value: u64, bytes: usize) {
+    for i in 0..bytes {
+        let byte = (value >> (8 * (bytes - 1 - i))) as u8;
+        out[2 * i..2 * i + 2].copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payload_names_need_no_json_escaping() {
+        for (name, _) in PAYLOAD {
+            assert_eq!(serde_json::to_string(name).unwrap(), format!("\"{name}\""));
+        }
+    }
+
+    #[test]
+    fn event_ids_carry_uuid_version_8_and_variant_bits() {
+        assert_eq!((uuid_head(u64::MAX) >> 12) & 0xF, 8);
+        assert_eq!((uuid_head(0) >> 12) & 0xF, 8);
+    }
+
+    #[test]
+    fn camera_ids_render_as_text_and_as_json() {
+        let mut out = Vec::new();
+        write_camera_json(&mut out, &CameraId::Int(-7), false);
+        out.push(b' ');
+        write_camera_json(&mut out, &CameraId::Int(7), true);
+        out.push(b' ');
+        write_camera_json(&mut out, &CameraId::Text("a\"b".into()), true);
+        out.push(b' ');
+        write_camera_text(&mut out, &CameraId::Text("a\"b".into()));
+        assert_eq!(String::from_utf8(out).unwrap(), r#"-7 "7" "a\"b" a"b"#);
+    }
+}

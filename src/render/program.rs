@@ -1,0 +1,428 @@
+//! A stream's payload, key and headers compiled into programs: literal bytes (names,
+//! punctuation, constants) between the values drawn for each event. A ten-field payload
+//! is a handful of copies and draws per event.
+//!
+//! Values are written as JSON (the message value), or as text (a key, a header): a
+//! string's text has no quotes, a number's is its JSON, and an object's or a list's is
+//! its JSON.
+
+use chrono::DateTime;
+use chrono::format::{Item, StrftimeItems};
+use serde_json::Value as Json;
+
+use super::number::{write_fixed, write_shortest};
+use super::{Context, write_camera_json, write_camera_text};
+use crate::plan::Event;
+use crate::plan::payload::{Draws, field_key};
+use crate::scenario::model::TimeFormatName;
+use crate::scenario::payload::{Gen, TimeFormat, Value, shows_fraction};
+
+/// How a value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    /// As JSON.
+    Json,
+    /// As text: strings without quotes.
+    Text,
+}
+
+/// A compiled value: literal bytes between drawn values.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Program {
+    literal: Vec<u8>,
+    ops: Vec<Op>,
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    /// `literal[from..to]`.
+    Literal(u32, u32),
+    /// A value drawn for each event.
+    Value { field: u64, kind: Kind, mode: Mode },
+}
+
+/// A JSON value prepared in both forms.
+#[derive(Debug, Clone)]
+struct Both {
+    json: Box<[u8]>,
+    text: Box<[u8]>,
+}
+
+impl Both {
+    fn of(value: &Json) -> Both {
+        let json = serde_json::to_vec(value).unwrap_or_default();
+        let text = match value {
+            Json::String(s) => s.as_bytes().to_vec(),
+            _ => json.clone(),
+        };
+        Both {
+            json: json.into(),
+            text: text.into(),
+        }
+    }
+
+    fn get(&self, mode: Mode) -> &[u8] {
+        match mode {
+            Mode::Json => &self.json,
+            Mode::Text => &self.text,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    EventId,
+    /// A timestamp written by the clock in this slot of the context.
+    Timestamp(usize),
+    CameraId,
+    /// The attribute's value for each camera, in camera order.
+    Camera(Box<[Both]>),
+    Choice {
+        values: Box<[Both]>,
+        /// Running sums of the weights; `None`: uniform.
+        cumulative: Option<Box<[f64]>>,
+    },
+    Float {
+        min: f64,
+        max: f64,
+        decimals: Option<u32>,
+    },
+    Int {
+        min: i64,
+        max: i64,
+    },
+    Normal {
+        mean: f64,
+        std_dev: f64,
+        decimals: Option<u32>,
+    },
+    Sequence(i64),
+}
+
+impl Program {
+    /// Compiles `value` written in `mode` (objects and lists are always JSON); the
+    /// timestamps' clocks are added to `clocks`.
+    pub fn compile(value: &Value, mode: Mode, clocks: &mut Vec<Clock>) -> Program {
+        let mut program = Program::default();
+        program.value(value, mode, clocks);
+        program
+    }
+
+    /// Compiles an object's fields.
+    pub fn object(fields: &[(String, Value)], clocks: &mut Vec<Clock>) -> Program {
+        let mut program = Program::default();
+        program.fields(fields, clocks);
+        program
+    }
+
+    fn literal(&mut self, bytes: &[u8]) {
+        let from = self.literal.len() as u32;
+        self.literal.extend_from_slice(bytes);
+        let to = self.literal.len() as u32;
+        // Adjacent literals become one copy.
+        if let Some(Op::Literal(_, end)) = self.ops.last_mut() {
+            if *end == from {
+                *end = to;
+                return;
+            }
+        }
+        self.ops.push(Op::Literal(from, to));
+    }
+
+    fn fields(&mut self, fields: &[(String, Value)], clocks: &mut Vec<Clock>) {
+        self.literal(b"{");
+        for (i, (name, value)) in fields.iter().enumerate() {
+            if i > 0 {
+                self.literal(b",");
+            }
+            let name = serde_json::to_vec(name).unwrap_or_default();
+            self.literal(&name);
+            self.literal(b":");
+            self.value(value, Mode::Json, clocks);
+        }
+        self.literal(b"}");
+    }
+
+    fn value(&mut self, value: &Value, mode: Mode, clocks: &mut Vec<Clock>) {
+        match value {
+            Value::Constant(json) => self.literal(Both::of(json).get(mode)),
+            Value::Object(fields) => self.fields(fields, clocks),
+            Value::Array(items) => {
+                self.literal(b"[");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.literal(b",");
+                    }
+                    self.value(item, Mode::Json, clocks);
+                }
+                self.literal(b"]");
+            }
+            Value::Generated { path, generator } => {
+                let kind = match generator {
+                    Gen::EventId => Kind::EventId,
+                    Gen::CameraId => Kind::CameraId,
+                    Gen::Timestamp(format) => {
+                        clocks.push(Clock::new(format));
+                        Kind::Timestamp(clocks.len() - 1)
+                    }
+                    Gen::Camera(values) => Kind::Camera(values.iter().map(Both::of).collect()),
+                    Gen::Choice { values, weights } => Kind::Choice {
+                        values: values.iter().map(Both::of).collect(),
+                        cumulative: weights.as_ref().map(|w| {
+                            w.iter()
+                                .scan(0.0, |sum, w| {
+                                    *sum += w;
+                                    Some(*sum)
+                                })
+                                .collect()
+                        }),
+                    },
+                    &Gen::Float { min, max, decimals } => Kind::Float { min, max, decimals },
+                    &Gen::Int { min, max } => Kind::Int { min, max },
+                    &Gen::Normal {
+                        mean,
+                        std_dev,
+                        decimals,
+                    } => Kind::Normal {
+                        mean,
+                        std_dev,
+                        decimals,
+                    },
+                    &Gen::Sequence { start } => Kind::Sequence(start),
+                };
+                self.ops.push(Op::Value {
+                    field: field_key(path),
+                    kind,
+                    mode,
+                });
+            }
+        }
+    }
+
+    /// Appends the value for `event`.
+    #[inline]
+    pub fn write(&self, out: &mut Vec<u8>, event: &Event, context: &mut Context<'_>) {
+        for op in &self.ops {
+            match op {
+                Op::Literal(from, to) => {
+                    out.extend_from_slice(&self.literal[*from as usize..*to as usize]);
+                }
+                Op::Value { field, kind, mode } => {
+                    let draws = Draws {
+                        process: event.process,
+                        field: *field,
+                        seq: event.seq,
+                    };
+                    write_value(out, kind, *mode, draws, event, context);
+                }
+            }
+        }
+    }
+}
+
+#[inline]
+fn write_value(
+    out: &mut Vec<u8>,
+    kind: &Kind,
+    mode: Mode,
+    draws: Draws,
+    event: &Event,
+    context: &mut Context<'_>,
+) {
+    match kind {
+        Kind::EventId => {
+            let id = context.event_id(event);
+            quoted(out, mode, &id);
+        }
+        Kind::Timestamp(slot) => {
+            let instant = context.instant(event);
+            context.clocks[*slot].write(out, mode, instant);
+        }
+        Kind::CameraId => {
+            let camera = context.camera(event);
+            match mode {
+                Mode::Json => write_camera_json(out, camera, false),
+                Mode::Text => write_camera_text(out, camera),
+            }
+        }
+        Kind::Camera(values) => out.extend_from_slice(values[event.camera as usize].get(mode)),
+        Kind::Choice { values, cumulative } => {
+            let i = match cumulative {
+                Some(cumulative) => draws.weighted(cumulative),
+                None => draws.below(values.len() as u64) as usize,
+            };
+            out.extend_from_slice(values[i].get(mode));
+        }
+        &Kind::Float { min, max, decimals } => number(out, draws.float(min, max), decimals),
+        &Kind::Int { min, max } => {
+            out.extend_from_slice(itoa::Buffer::new().format(draws.int(min, max)).as_bytes());
+        }
+        &Kind::Normal {
+            mean,
+            std_dev,
+            decimals,
+        } => number(out, draws.normal(mean, std_dev), decimals),
+        &Kind::Sequence(start) => {
+            // In i128: start + seq never overflows.
+            let n = i128::from(start) + i128::from(event.seq);
+            out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+        }
+    }
+}
+
+fn number(out: &mut Vec<u8>, x: f64, decimals: Option<u32>) {
+    match decimals {
+        Some(d) => write_fixed(out, x, d),
+        None => write_shortest(out, x),
+    }
+}
+
+/// Text that needs no JSON escaping, quoted in JSON mode.
+fn quoted(out: &mut Vec<u8>, mode: Mode, text: &[u8]) {
+    match mode {
+        Mode::Json => {
+            out.push(b'"');
+            out.extend_from_slice(text);
+            out.push(b'"');
+        }
+        Mode::Text => out.extend_from_slice(text),
+    }
+}
+
+/// An instant: whole seconds since the epoch and nanoseconds past them.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Instant {
+    pub secs: i64,
+    pub nanos: u32,
+}
+
+/// Writes one timestamp format, remembering the text of the last second written.
+#[derive(Debug, Clone)]
+pub(super) struct Clock {
+    format: ClockFormat,
+    second: i64,
+    /// The second's text, and its JSON string, for formats that are strings.
+    text: Vec<u8>,
+    json: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+enum ClockFormat {
+    /// A strftime pattern; `fraction`: it shows part of a second, so no text is kept.
+    Pattern {
+        items: Vec<Item<'static>>,
+        fraction: bool,
+    },
+    Rfc3339,
+    Rfc3339Ms,
+    EpochMs,
+    EpochS,
+}
+
+impl Clock {
+    fn new(format: &TimeFormat) -> Clock {
+        let format = match format {
+            TimeFormat::Named(TimeFormatName::Rfc3339) => ClockFormat::Rfc3339,
+            TimeFormat::Named(TimeFormatName::Rfc3339Ms) => ClockFormat::Rfc3339Ms,
+            TimeFormat::Named(TimeFormatName::EpochMs) => ClockFormat::EpochMs,
+            TimeFormat::Named(TimeFormatName::EpochS) => ClockFormat::EpochS,
+            // Validation checked the pattern.
+            TimeFormat::Pattern(pattern) => ClockFormat::Pattern {
+                items: StrftimeItems::new(pattern)
+                    .parse_to_owned()
+                    .unwrap_or_default(),
+                fraction: shows_fraction(pattern),
+            },
+        };
+        Clock {
+            format,
+            second: i64::MIN,
+            text: Vec::new(),
+            json: Vec::new(),
+        }
+    }
+
+    fn write(&mut self, out: &mut Vec<u8>, mode: Mode, at: Instant) {
+        let millis = at.nanos / 1_000_000;
+        match &self.format {
+            ClockFormat::EpochMs => {
+                let ms = i128::from(at.secs) * 1_000 + i128::from(millis);
+                out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
+            }
+            ClockFormat::EpochS => {
+                out.extend_from_slice(itoa::Buffer::new().format(at.secs).as_bytes());
+            }
+            ClockFormat::Rfc3339Ms => {
+                self.fill(at, |t| t.format("%Y-%m-%dT%H:%M:%S").to_string());
+                let mut ms = *b".000Z";
+                ms[1] = b'0' + (millis / 100) as u8;
+                ms[2] = b'0' + (millis / 10 % 10) as u8;
+                ms[3] = b'0' + (millis % 10) as u8;
+                if mode == Mode::Json {
+                    out.push(b'"');
+                }
+                out.extend_from_slice(&self.text);
+                out.extend_from_slice(&ms);
+                if mode == Mode::Json {
+                    out.push(b'"');
+                }
+            }
+            ClockFormat::Rfc3339 => {
+                self.fill(at, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+                self.write_kept(out, mode);
+            }
+            ClockFormat::Pattern {
+                items,
+                fraction: true,
+            } => {
+                let text = DateTime::from_timestamp(at.secs, at.nanos)
+                    .map(|t| t.format_with_items(items.iter()).to_string())
+                    .unwrap_or_default();
+                match mode {
+                    Mode::Json => {
+                        let _ = serde_json::to_writer(&mut *out, &text);
+                    }
+                    Mode::Text => out.extend_from_slice(text.as_bytes()),
+                }
+            }
+            ClockFormat::Pattern {
+                fraction: false, ..
+            } => {
+                if self.second != at.secs {
+                    let ClockFormat::Pattern { items, .. } = &self.format else {
+                        return;
+                    };
+                    let text = DateTime::from_timestamp(at.secs, 0)
+                        .map(|t| t.format_with_items(items.iter()).to_string())
+                        .unwrap_or_default();
+                    self.keep(at.secs, text);
+                }
+                self.write_kept(out, mode);
+            }
+        }
+    }
+
+    /// Keeps the text of second `at.secs`, made by `format`, unless it is kept already.
+    fn fill(&mut self, at: Instant, format: impl Fn(DateTime<chrono::Utc>) -> String) {
+        if self.second != at.secs {
+            let text = DateTime::from_timestamp(at.secs, 0)
+                .map(format)
+                .unwrap_or_default();
+            self.keep(at.secs, text);
+        }
+    }
+
+    fn keep(&mut self, second: i64, text: String) {
+        self.second = second;
+        self.json.clear();
+        let _ = serde_json::to_writer(&mut self.json, &text);
+        self.text = text.into_bytes();
+    }
+
+    fn write_kept(&self, out: &mut Vec<u8>, mode: Mode) {
+        match mode {
+            Mode::Json => out.extend_from_slice(&self.json),
+            Mode::Text => out.extend_from_slice(&self.text),
+        }
+    }
+}
