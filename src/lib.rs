@@ -72,7 +72,25 @@ pub mod schema {
     /// schema when every stream renders the same fields, otherwise an object mapping each
     /// topic to the schema of its messages.
     pub fn event_for(scenario: &crate::scenario::Scenario) -> String {
-        pretty(&crate::render::scenario_event_schema(scenario))
+        let schema = crate::render::scenario_event_schema(scenario);
+        match schema {
+            serde_json::Value::Object(map) if !map.contains_key("$schema") => {
+                let by_topic: serde_json::Map<String, serde_json::Value> = map
+                    .into_iter()
+                    .map(|(topic, schema)| (topic, ordered(schema)))
+                    .collect();
+                pretty(&by_topic)
+            }
+            schema => pretty(&ordered(schema)),
+        }
+    }
+
+    /// A schema with its keywords in schemars' order, as [`event`] prints them.
+    fn ordered(schema: serde_json::Value) -> serde_json::Value {
+        match schemars::Schema::try_from(schema) {
+            Ok(schema) => serde_json::to_value(&schema).unwrap_or_default(),
+            Err(_) => serde_json::Value::Null,
+        }
     }
 
     /// Pretty JSON, keywords in schemars' order (`$schema`, `title`, … first).

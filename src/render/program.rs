@@ -263,9 +263,16 @@ fn write_value(
             decimals,
         } => number(out, draws.normal(mean, std_dev), decimals),
         &Kind::Sequence(start) => {
-            // In i128: start + seq never overflows.
-            let n = i128::from(start) + i128::from(event.seq);
-            out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
+            let mut digits = itoa::Buffer::new();
+            let text = match i64::try_from(event.seq)
+                .ok()
+                .and_then(|s| start.checked_add(s))
+            {
+                Some(n) => digits.format(n),
+                // Past i64: in i128, where start + seq cannot overflow.
+                None => digits.format(i128::from(start) + i128::from(event.seq)),
+            };
+            out.extend_from_slice(text.as_bytes());
         }
     }
 }
@@ -346,7 +353,8 @@ impl Clock {
         let millis = at.nanos / 1_000_000;
         match &self.format {
             ClockFormat::EpochMs => {
-                let ms = i128::from(at.secs) * 1_000 + i128::from(millis);
+                // Validation keeps instants before the year 10000: no overflow.
+                let ms = at.secs * 1_000 + i64::from(millis);
                 out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
             }
             ClockFormat::EpochS => {

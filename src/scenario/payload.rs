@@ -138,9 +138,13 @@ pub(crate) const MAX_NORMAL_Z: f64 = 9.0;
 
 /// The parts of a stream's message as written, with what their checks need to know.
 pub(crate) struct Raw<'r> {
+    /// `topic`, as written.
     pub topic: Option<String>,
+    /// `payload`, as written.
     pub payload: Option<Vec<(String, FieldSpec)>>,
+    /// `key`, as written.
     pub key: Option<StreamKey>,
+    /// `headers`, as written.
     pub headers: Option<Vec<(String, HeaderSpec)>>,
     /// The scenario's topic and key, for a stream that sets none.
     pub default_topic: &'r str,

@@ -2,7 +2,7 @@
 """Read a Kafka topic back with an independent client (kafka-python, pure Python).
 
 Prints one JSON object per message: partition, offset, key, value, timestamp (ms),
-timestamp_type. Stops after --expect messages, or when nothing new arrived for
+timestamp_type, headers (a list of [name, value] pairs, in order). Stops after --expect messages, or when nothing new arrived for
 --idle seconds, or after --timeout seconds in all: it never waits forever.
 
 Reading stops on a count, not on the end offset, because Tansu 0.6.0 with memory
@@ -24,6 +24,7 @@ def line(m) -> str:
         "value": m.value.decode("utf-8"),
         "timestamp": m.timestamp,
         "timestamp_type": m.timestamp_type,
+        "headers": [[k, None if v is None else v.decode("utf-8")] for k, v in (m.headers or [])],
     }, separators=(",", ":")) + "\n"
 
 

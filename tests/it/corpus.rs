@@ -252,6 +252,34 @@ fn each_limit_holds_at_its_value_and_fails_just_past_it() {
     ok(&years("876000h"));
     rejected(&years("876000h1ns"), "longer than the limit of 100 years");
 
+    // Payload values (fields, nested objects, list items and headers, all levels).
+    let payload = |n: usize| {
+        let mut text = String::from(
+            "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: constant, interval: 1s}\n    payload:\n",
+        );
+        for i in 0..n {
+            text.push_str(&format!("      f{i}: 1\n"));
+        }
+        text
+    };
+    ok(&payload(limits::MAX_PAYLOAD_VALUES));
+    rejected(
+        &payload(limits::MAX_PAYLOAD_VALUES + 1),
+        "10001 values in the payload and headers; the limit is 10000",
+    );
+
+    // Decimals: 0 to 17.
+    let decimals = |d: u32| {
+        format!(
+            "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {gap}\n    payload: {{x: {{gen: float, min: 0, max: 1, decimals: {d}}}}}\n"
+        )
+    };
+    ok(&decimals(limits::MAX_DECIMALS));
+    rejected(
+        &decimals(limits::MAX_DECIMALS + 1),
+        "expected a whole number from 0 to 17",
+    );
+
     // Nesting and indentation, in the text.
     let nest = |n: usize| format!("duration: 3m\nx: {}{}\n", "[".repeat(n), "]".repeat(n));
     rejected(&nest(limits::MAX_DEPTH), "unknown field `x`");

@@ -9,6 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Headers;
 use rdkafka::mocking::MockCluster;
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use rdkafka::{ClientConfig, Message, Offset, Timestamp, TopicPartitionList};
@@ -61,6 +62,8 @@ struct Read {
     value: String,
     timestamp: i64,
     partition: i32,
+    /// Headers in order, as (name, value as text).
+    headers: Vec<(String, String)>,
 }
 
 /// Reads `topic` until `count` messages arrived (or 30 s passed).
@@ -93,6 +96,20 @@ fn consume(bootstrap: &str, topic: &str, count: usize) -> Vec<Read> {
                     other => panic!("unexpected timestamp {other:?}"),
                 },
                 partition: m.partition(),
+                headers: m
+                    .headers()
+                    .map(|h| {
+                        h.iter()
+                            .map(|h| {
+                                (
+                                    h.key.to_string(),
+                                    String::from_utf8(h.value.unwrap_or_default().to_vec())
+                                        .unwrap(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             });
         }
     }
@@ -105,6 +122,7 @@ fn consume(bootstrap: &str, topic: &str, count: usize) -> Vec<Read> {
                 value: format!("extra at offset {}", m.offset()),
                 timestamp: 0,
                 partition: -1,
+                headers: Vec::new(),
             });
         }
     }
@@ -176,6 +194,74 @@ fn mock(topic: &str) -> MockCluster<'static, rdkafka::producer::DefaultProducerC
     let mock = MockCluster::new(3).unwrap();
     mock.create_topic(topic, 3, 3).unwrap();
     mock
+}
+
+/// A scenario with payloads, keys from a field, headers and two topics: each topic holds
+/// exactly its streams' plan (values, keys, headers in order, timestamps), read back by
+/// this test's own consumer.
+#[test]
+fn payloads_reach_each_streams_topic_with_their_keys_and_headers() {
+    let cluster = MockCluster::new(3).unwrap();
+    for topic in ["detections", "heartbeats"] {
+        cluster.create_topic(topic, 3, 3).unwrap();
+    }
+    let s = simulate::scenario::load_file(
+        &root().join("scenarios/detections.yaml"),
+        &simulate::scenario::Overrides {
+            start: Some(start()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let report = run(
+        &s,
+        &settings(&cluster.bootstrap_servers(), Pace::Max),
+        &Control::default(),
+    )
+    .unwrap();
+    assert!(report.all_delivered(), "{}", report.summary());
+    assert_eq!(report.topics, ["detections", "heartbeats"]);
+    type Message = (String, i64, Vec<(String, String)>);
+    let mut want: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
+    let (plan, values) = (render(&s, Format::Plan), render(&s, Format::Values));
+    for (p, v) in plan.lines().zip(values.lines()) {
+        let p: serde_json::Value = serde_json::from_str(p).unwrap();
+        let headers = p
+            .get("headers")
+            .and_then(|h| h.as_object())
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        want.entry((
+            p["topic"].as_str().unwrap().to_string(),
+            p["key"].as_str().map(str::to_string),
+        ))
+        .or_default()
+        .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap(), headers));
+    }
+    let mut got: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
+    for topic in ["detections", "heartbeats"] {
+        let count = want
+            .iter()
+            .filter(|((t, _), _)| t == topic)
+            .map(|(_, m)| m.len())
+            .sum();
+        for r in consume(&cluster.bootstrap_servers(), topic, count) {
+            got.entry((topic.to_string(), r.key)).or_default().push((
+                r.value,
+                r.timestamp,
+                r.headers,
+            ));
+        }
+    }
+    assert!(
+        want.values().any(|m| !m[0].2.is_empty()),
+        "no headers planned"
+    );
+    assert_eq!(got, want);
 }
 
 #[test]

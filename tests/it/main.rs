@@ -9,6 +9,7 @@ mod golden;
 mod kafka;
 mod layout;
 mod memory;
+mod payload;
 mod properties;
 mod rates;
 mod readme;

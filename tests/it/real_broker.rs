@@ -46,12 +46,15 @@ fn env() -> Env {
     }
 }
 
+/// A topic name no other test (of this run or of an earlier run against the same
+/// broker) uses: the process id, a counter, and the time.
 fn unique_topic(prefix: &str) -> String {
-    format!(
-        "{prefix}-{}-{}",
-        std::process::id(),
-        Instant::now().elapsed().as_nanos() % 1_000_000
-    )
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{prefix}-{}-{n}-{nanos}", std::process::id())
 }
 
 fn create_topic(env: &Env, broker: &str, topic: &str, partitions: u32) {
@@ -78,6 +81,7 @@ struct Read {
     value: String,
     timestamp: i64,
     timestamp_type: i32,
+    headers: Vec<(String, Option<String>)>,
 }
 
 fn read_back(env: &Env, broker: &str, topic: &str, expect: usize) -> Vec<Read> {
@@ -216,6 +220,84 @@ fn a_paced_run_to_a_real_broker_matches_the_plan() {
         START,
         &read_back(&env, &env.broker, &topic, 341),
     );
+}
+
+#[test]
+#[cfg_attr(
+    not(simulate_test_broker),
+    ignore = "needs a Kafka-compatible broker: set SIMULATE_TEST_BROKER, SIMULATE_TEST_PYTHON and SIMULATE_TEST_TANSU (.ci/run does)"
+)]
+fn payloads_reach_each_topic_of_a_real_broker_with_keys_and_headers() {
+    let env = env();
+    let (detections, heartbeats) = (unique_topic("detections"), unique_topic("heartbeats"));
+    for topic in [&detections, &heartbeats] {
+        create_topic(&env, &env.broker, topic, 3);
+    }
+    let text = std::fs::read_to_string(root().join("scenarios/detections.yaml"))
+        .unwrap()
+        .replace("topic: detections", &format!("topic: {detections}"))
+        .replace("topic: heartbeats", &format!("topic: {heartbeats}"));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("detections.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let file = path.to_str().unwrap();
+    let out = simulate(&[
+        file,
+        "--bootstrap-servers",
+        &env.broker,
+        "--max-speed",
+        "--start",
+        START,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    type Message = (String, i64, Vec<(String, Option<String>)>);
+    let overrides = Overrides {
+        start: Some(start()),
+        ..Default::default()
+    };
+    let s = scenario::load_file(&path, &overrides).unwrap();
+    let (plan, values) = (render(&s, Format::Plan), render(&s, Format::Values));
+    let mut want: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
+    for (p, v) in plan.lines().zip(values.lines()) {
+        let p: serde_json::Value = serde_json::from_str(p).unwrap();
+        let headers = p
+            .get("headers")
+            .and_then(|h| h.as_object())
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        want.entry((
+            p["topic"].as_str().unwrap().to_string(),
+            p["key"].as_str().map(str::to_string),
+        ))
+        .or_default()
+        .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap(), headers));
+    }
+    let mut got: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
+    for topic in [&detections, &heartbeats] {
+        let count = want
+            .iter()
+            .filter(|((t, _), _)| t == topic)
+            .map(|(_, m)| m.len())
+            .sum();
+        assert!(count > 0);
+        for r in read_back(&env, &env.broker, topic, count) {
+            assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
+            got.entry((topic.to_string(), r.key)).or_default().push((
+                r.value,
+                r.timestamp,
+                r.headers,
+            ));
+        }
+    }
+    assert!(
+        want.values().any(|m| !m[0].2.is_empty()),
+        "no headers planned"
+    );
+    assert_eq!(got, want);
 }
 
 fn free_port() -> u16 {

@@ -4,6 +4,9 @@
 //! mode, first event) with the schema and the README. Adding a name in one place only
 //! fails here.
 //!
+//! The same for payload generators (`GeneratorKind`): the loader, the schema, the README
+//! table and the aliases.
+//!
 //! Also: every distribution that validation accepts can be built and sampled, over
 //! generated parameters (validation is the only guard the samplers have).
 
@@ -11,7 +14,8 @@ use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use serde_json::Value;
 use simulate::plan::Plan;
 use simulate::scenario::model::{
-    Arrivals, DistributionKind, FirstEvent, Interpolate, KeyMode, ParamKind, PickName,
+    Arrivals, DistributionKind, FirstEvent, GeneratorKind, Interpolate, KeyMode, Need, ParamKind,
+    PickName, TimeFormatName,
 };
 
 use crate::common::*;
@@ -208,6 +212,176 @@ fn every_other_name_table_agrees_with_the_schema_the_loader_and_the_readme() {
     }
     for &i in Interpolate::ALL {
         assert_eq!(Interpolate::from_name(i.name()), Some(i));
+    }
+    // Timestamp format names are strings in the schema (any other is a strftime pattern).
+    for &t in TimeFormatName::ALL {
+        assert_eq!(TimeFormatName::from_name(t.name()), Some(t));
+        assert!(
+            mentions(&readme, t.name()),
+            "the README does not mention the timestamp format `{}`",
+            t.name()
+        );
+    }
+}
+
+/// Parameters for each generator that validation accepts.
+fn generator_params(kind: GeneratorKind) -> &'static str {
+    match kind {
+        GeneratorKind::EventId | GeneratorKind::CameraId => "",
+        GeneratorKind::Timestamp => ", format: epoch_s",
+        GeneratorKind::Camera => ", attribute: zone",
+        GeneratorKind::Choice => ", values: [a, b], weights: [1, 2]",
+        GeneratorKind::Float => ", min: 0, max: 1, decimals: 2",
+        GeneratorKind::Int => ", min: 0, max: 9",
+        GeneratorKind::Normal => ", mean: 0, std_dev: 1, decimals: 1",
+        GeneratorKind::Sequence => ", start: 5",
+    }
+}
+
+#[test]
+fn each_generator_name_builds_its_own_generator_with_its_parameters() {
+    for &kind in GeneratorKind::ALL {
+        let params = generator_params(kind);
+        // Every parameter the registry lists is given here, and nothing else.
+        for (name, _) in kind.params() {
+            assert!(
+                params.contains(&format!("{name}:")),
+                "{}: {name}",
+                kind.name()
+            );
+        }
+        assert_eq!(
+            params.matches(':').count(),
+            kind.params().len(),
+            "{}",
+            kind.name()
+        );
+        let text = format!(
+            "duration: 1m\nstreams: [{{cameras: [{{id: 1, zone: z}}], inter_arrival: {{distribution: constant, interval: 1s}}, payload: {{v: {{gen: {}{params}}}}}}}]\n",
+            kind.name()
+        );
+        let s = try_scenario(&text).unwrap_or_else(|e| panic!("{}: {e}", kind.name()));
+        let built = format!("{:?}", s.streams[0].message.payload);
+        let variant: String = kind
+            .name()
+            .split('_')
+            .map(|w| w[..1].to_uppercase() + &w[1..])
+            .collect();
+        assert!(built.contains(&variant), "`{}` builds {built}", kind.name());
+        // A required parameter left out is reported by name.
+        for (name, need) in kind.params() {
+            if *need == Need::Required {
+                let without = text.replace(&format!("{name}:"), "zzz:");
+                let out = try_scenario(&without).unwrap_err();
+                assert!(
+                    out.contains(&format!("missing required field `{name}`")),
+                    "{}: {out}",
+                    kind.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_schema_lists_every_generator_with_its_parameters() {
+    let schema = schema();
+    let variants = schema["definitions"]["Generator"]["oneOf"]
+        .as_array()
+        .unwrap();
+    let names: Vec<&str> = variants
+        .iter()
+        .map(|v| v["properties"]["gen"]["const"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, GeneratorKind::NAMES);
+    for (variant, &kind) in variants.iter().zip(GeneratorKind::ALL) {
+        let params: Vec<&str> = variant["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .filter(|k| *k != "gen")
+            .collect();
+        let expected: Vec<&str> = kind.params().iter().map(|(p, _)| *p).collect();
+        assert_eq!(params, expected, "{}", kind.name());
+        let required: Vec<&str> = variant["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .filter(|r| *r != "gen")
+            .collect();
+        let expected: Vec<&str> = kind
+            .params()
+            .iter()
+            .filter(|(_, need)| *need == Need::Required)
+            .map(|(p, _)| *p)
+            .collect();
+        assert_eq!(required, expected, "{}", kind.name());
+    }
+}
+
+#[test]
+fn the_readme_table_lists_every_generator_with_its_parameters_and_output() {
+    let readme = readme();
+    let table = readme
+        .split("| gen | parameters | prints | what it draws |")
+        .nth(1)
+        .expect("the README has the generator table");
+    let rows: Vec<(String, String, String)> = table
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (
+                cells[1].replace('`', ""),
+                cells[2].replace('`', ""),
+                cells[3].to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = GeneratorKind::ALL
+        .iter()
+        .map(|k| {
+            let params: Vec<String> = k
+                .params()
+                .iter()
+                .map(|(p, need)| match need {
+                    Need::Required => p.to_string(),
+                    Need::Optional => format!("[{p}]"),
+                })
+                .collect();
+            (
+                k.name().to_string(),
+                params.join(", "),
+                k.output().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, expected);
+}
+
+#[test]
+fn generator_aliases_point_to_generators_and_never_shadow_one() {
+    for (alias, kind, _) in GeneratorKind::ALIASES {
+        assert!(
+            GeneratorKind::from_name(alias).is_none(),
+            "`{alias}` is a name"
+        );
+        assert_eq!(
+            alias.to_lowercase(),
+            *alias,
+            "aliases are matched lower-cased"
+        );
+        let out = try_scenario(&format!(
+            "duration: 1m\nstreams: [{{cameras: [1], inter_arrival: {{distribution: constant, interval: 1s}}, payload: {{v: {{gen: {alias}}}}}}}]\n"
+        ))
+        .unwrap_err();
+        assert!(
+            out.contains(&format!("did you mean `{}`?", kind.name())),
+            "{alias}: {out}"
+        );
     }
 }
 
