@@ -48,9 +48,48 @@ struct Both {
     text: Box<[u8]>,
 }
 
+/// Appends `value` as JSON, its numbers as this crate prints numbers (never with an
+/// exponent: serde_json would write `1e21`).
+fn write_json(out: &mut Vec<u8>, value: &Json) {
+    match value {
+        Json::Number(n) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes()),
+            (_, Some(u), _) => out.extend_from_slice(itoa::Buffer::new().format(u).as_bytes()),
+            (_, _, Some(x)) => write_shortest(out, x),
+            _ => out.extend_from_slice(n.to_string().as_bytes()),
+        },
+        Json::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json(out, item);
+            }
+            out.push(b']');
+        }
+        Json::Object(fields) => {
+            out.push(b'{');
+            for (i, (name, item)) in fields.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let _ = serde_json::to_writer(&mut *out, name);
+                out.push(b':');
+                write_json(out, item);
+            }
+            out.push(b'}');
+        }
+        Json::Null | Json::Bool(_) | Json::String(_) => {
+            let _ = serde_json::to_writer(&mut *out, value);
+        }
+    }
+}
+
 impl Both {
     fn of(value: &Json) -> Both {
-        let json = serde_json::to_vec(value).unwrap_or_default();
+        let mut json = Vec::new();
+        write_json(&mut json, value);
         let text = match value {
             Json::String(s) => s.as_bytes().to_vec(),
             _ => json.clone(),

@@ -105,12 +105,21 @@ pub(crate) fn scenario_event_schema(scenario: &Scenario) -> Json {
         let schema = if list.len() == 1 {
             list.remove(0)
         } else {
+            // The members' definitions move to the root, where their references point.
+            let mut definitions = Map::new();
             for s in &mut list {
                 if let Json::Object(o) = s {
                     o.remove("$schema");
+                    if let Some(Json::Object(d)) = o.remove("definitions") {
+                        definitions.extend(d);
+                    }
                 }
             }
-            json!({"$schema": DRAFT_07, "title": TITLE, "description": DESCRIPTION, "anyOf": list})
+            let mut schema = json!({"$schema": DRAFT_07, "title": TITLE, "description": DESCRIPTION, "anyOf": list});
+            if !definitions.is_empty() {
+                schema["definitions"] = Json::Object(definitions);
+            }
+            schema
         };
         map.insert(topic.to_string(), schema);
     }

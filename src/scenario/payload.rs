@@ -150,7 +150,7 @@ pub(crate) struct Raw<'r> {
     pub default_topic: &'r str,
     pub default_key: KeyMode,
     /// The stream's cameras, and their attributes in camera order when any has some.
-    pub cameras: &'r [CameraId],
+    pub cameras: Option<&'r [CameraId]>,
     pub attributes: Option<&'r [Vec<(String, Json)>]>,
 }
 
@@ -197,14 +197,27 @@ pub(crate) fn message(raw: Raw<'_>, path: &FieldPath, problems: &mut Problems) -
     let mut headers = Vec::new();
     for (name, spec) in raw.headers.unwrap_or_default() {
         let at = path.key("headers").key(&name);
+        checker.values += 1;
+        if name.is_empty() || name.contains('\0') {
+            checker.problems.push(
+                Problem::new(
+                    &at,
+                    "a header name must be non-empty text without NUL characters",
+                )
+                .help("name the header, e.g. `source`"),
+            );
+        }
         let header = match spec {
             HeaderSpec::Field(r) => {
                 checker.names_field(&r.field, &top, &at.key("field"));
                 Header::Field(r.field)
             }
-            HeaderSpec::Generated(generator) => {
-                Header::Value(checker.generated(generator, &at, name.clone()))
-            }
+            // A header draws on its own: no payload path holds a NUL.
+            HeaderSpec::Generated(generator) => Header::Value(checker.generated(
+                generator,
+                &at,
+                format!("\0header\0{}", escaped(&name)),
+            )),
             HeaderSpec::Constant(value) => Header::Value(checker.constant(value, &at)),
         };
         headers.push((name, header));
@@ -227,9 +240,30 @@ pub(crate) fn message(raw: Raw<'_>, path: &FieldPath, problems: &mut Problems) -
     })
 }
 
+/// A field name as one component of a value's path: `\`, `.`, `[` and NUL escaped with
+/// a backslash, so that no two values share a path (`"bbox.x"` is `bbox\.x`, apart from
+/// the `x` of an object `bbox`). Names without them are unchanged.
+fn escaped(name: &str) -> String {
+    if !name.contains(['\\', '.', '[', '\0']) {
+        return name.to_string();
+    }
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        match c {
+            '\\' | '.' | '[' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\0' => out.push_str("\\0"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// Walks a payload, checking every generator.
 struct Checker<'c> {
-    cameras: &'c [CameraId],
+    cameras: Option<&'c [CameraId]>,
     attributes: Option<&'c [Vec<(String, Json)>]>,
     problems: &'c mut Problems,
     /// Values seen so far, for [`limits::MAX_PAYLOAD_VALUES`].
@@ -247,9 +281,9 @@ impl Checker<'_> {
             .into_iter()
             .map(|(name, spec)| {
                 let inner = if prefix.is_empty() {
-                    name.clone()
+                    escaped(&name)
                 } else {
-                    format!("{prefix}.{name}")
+                    format!("{prefix}.{}", escaped(&name))
                 };
                 let value = self.value(spec, &at.key(&name), inner);
                 (name, value)
@@ -430,6 +464,10 @@ impl Checker<'_> {
 
     /// The values of `attribute` for every camera, in camera order.
     fn attribute(&mut self, attribute: &str, at: &FieldPath) -> Vec<Json> {
+        // Cameras that could not be read are reported already.
+        let Some(cameras) = self.cameras else {
+            return Vec::new();
+        };
         let Some(attributes) = self.attributes else {
             self.problems.push(
                 Problem::new(
@@ -445,7 +483,7 @@ impl Checker<'_> {
         let mut values = Vec::with_capacity(attributes.len());
         let mut lacking = Vec::new();
         let mut known: Vec<&str> = Vec::new();
-        for (id, camera) in self.cameras.iter().zip(attributes) {
+        for (id, camera) in cameras.iter().zip(attributes) {
             match camera.iter().find(|(name, _)| name == attribute) {
                 Some((_, value)) => values.push(value.clone()),
                 None => {
@@ -513,7 +551,8 @@ pub(crate) fn shows_fraction(pattern: &str) -> bool {
             item,
             Item::Numeric(Numeric::Nanosecond, _)
                 | Item::Fixed(
-                    Fixed::Nanosecond
+                    Fixed::RFC3339
+                        | Fixed::Nanosecond
                         | Fixed::Nanosecond3
                         | Fixed::Nanosecond6
                         | Fixed::Nanosecond9

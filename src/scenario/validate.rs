@@ -467,22 +467,21 @@ fn stream(
         ),
         _ => None,
     };
-    let message = cameras.as_ref().and_then(|cameras| {
-        payload::message(
-            payload::Raw {
-                topic: raw.topic,
-                payload: raw.payload,
-                key: raw.key,
-                headers: raw.headers,
-                default_topic: defaults.topic,
-                default_key: defaults.key,
-                cameras,
-                attributes: attributes.as_deref(),
-            },
-            path,
-            problems,
-        )
-    });
+    // Checked also when the cameras could not be read, so that every problem shows.
+    let message = payload::message(
+        payload::Raw {
+            topic: raw.topic,
+            payload: raw.payload,
+            key: raw.key,
+            headers: raw.headers,
+            default_topic: defaults.topic,
+            default_key: defaults.key,
+            cameras: cameras.as_deref(),
+            attributes: attributes.as_deref(),
+        },
+        path,
+        problems,
+    );
     if problems.len() > before {
         return None;
     }

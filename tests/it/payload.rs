@@ -152,12 +152,21 @@ fn events(s: &Scenario) -> Vec<((u64, Value), Map<String, Value>)> {
         .collect()
 }
 
-/// Every event keeps its time and key, and every field but `changed` its value.
-fn same_except(a: &Scenario, b: &Scenario, changed: Option<&str>) -> bool {
+/// Every event keeps its time and key, and every field but `changed` its value; the two
+/// events have the same set of field names (in any order), except `extra`, which one of
+/// them may lack.
+fn same_except(a: &Scenario, b: &Scenario, changed: Option<&str>, extra: Option<&str>) -> bool {
     let (a, b) = (events(a), events(b));
+    let names = |f: &Map<String, Value>| -> std::collections::BTreeSet<String> {
+        f.keys()
+            .filter(|n| Some(n.as_str()) != extra)
+            .cloned()
+            .collect()
+    };
     a.len() == b.len()
         && a.iter().zip(&b).all(|((ta, fa), (tb, fb))| {
             ta == tb
+                && names(fa) == names(fb)
                 && fa
                     .iter()
                     .filter(|(name, _)| Some(name.as_str()) != changed)
@@ -193,14 +202,21 @@ fn fields_are_independent_of_each_other_and_of_the_timing() {
         let mut edited = base.clone();
         edited[k].1 = true;
 
+        let removed_name = base[k].0.name.as_str();
         let ok = (removed.is_empty()
-            || same_except(&original, &payload_scenario(&p, &removed), None))
-            && same_except(&original, &payload_scenario(&p, &reversed), None)
-            && same_except(&original, &payload_scenario(&p, &added), None)
+            || same_except(
+                &original,
+                &payload_scenario(&p, &removed),
+                None,
+                Some(removed_name),
+            ))
+            && same_except(&original, &payload_scenario(&p, &reversed), None, None)
+            && same_except(&original, &payload_scenario(&p, &added), None, Some("new"))
             && same_except(
                 &original,
                 &payload_scenario(&p, &edited),
-                Some(base[k].0.name.as_str()),
+                Some(removed_name),
+                None,
             );
         TestResult::from_bool(ok)
     }
@@ -226,8 +242,24 @@ fn the_independence_check_notices_a_change() {
     };
     let a = payload_scenario(&p, &[(p.fields[0].clone(), false)]);
     let b = payload_scenario(&p, &[(p.fields[0].clone(), true)]);
-    assert!(!same_except(&a, &b, None), "a changed field went unnoticed");
-    assert!(same_except(&a, &b, Some("f0")));
+    assert!(
+        !same_except(&a, &b, None, None),
+        "a changed field went unnoticed"
+    );
+    assert!(same_except(&a, &b, Some("f0"), None));
+    // A field that disappears without being named is noticed too.
+    let kept = GenField {
+        name: "f1".into(),
+        kind: 8,
+        a: 0,
+    };
+    let both = payload_scenario(&p, &[(p.fields[0].clone(), false), (kept.clone(), false)]);
+    let gone = payload_scenario(&p, &[(kept, false)]);
+    assert!(
+        !same_except(&both, &gone, None, None),
+        "a lost field went unnoticed"
+    );
+    assert!(same_except(&both, &gone, None, Some("f0")));
 }
 
 /// The same file, seed and start give byte-identical messages, keys and headers.
@@ -309,7 +341,9 @@ fn choice_follows_its_weights() {
 }
 
 /// Integers: χ² against uniform over min..=max (12 degrees of freedom, α = 0.001: 32.91),
-/// both ends drawn. Power: a range off by one (0..=13) is rejected (checked).
+/// both ends drawn. Power: a generator that drew one end 1.5 times as often as the
+/// others would give a noncentrality of about 1,180 at n = 99,999, rejected with
+/// probability > 0.999; that reference is rejected here (checked).
 #[test]
 fn int_is_uniform_over_its_range_both_ends_included() {
     let values = draws("{gen: int, min: -3, max: 9}");
@@ -322,13 +356,19 @@ fn int_is_uniform_over_its_range_both_ends_included() {
     assert!(counts.iter().all(|&c| c > 0));
     let chi = chi_square(&counts, &[1.0 / 13.0; 13]);
     assert!(chi < 32.91, "χ² = {chi} for {counts:?}");
-    let mut wider = counts.clone();
-    wider.push(0);
-    assert!(chi_square(&wider, &[1.0 / 14.0; 14]) > 34.53);
+    let mut skewed = [1.0 / 13.5; 13];
+    skewed[0] = 1.5 / 13.5;
+    let wrong = chi_square(&counts, &skewed);
+    assert!(
+        wrong > 32.91,
+        "one end 1.5× likelier not rejected: χ² = {wrong}"
+    );
 }
 
-/// Floats: KS against uniform on [min, max]. Power: KS at n = 99,999 rejects any CDF
-/// off by more than 0.0062; a range 2 % too wide is rejected (checked).
+/// Floats: KS against uniform on [min, max]. Power: the critical value at n = 99,999 is
+/// 0.0062 and D fluctuates by about 0.0016 around the true distance, so a CDF off by
+/// 0.012 or more somewhere is rejected with probability > 0.999; a range 2 % too wide
+/// (off by 0.0196 at the top) is rejected (checked).
 #[test]
 fn float_is_uniform_between_its_bounds() {
     let xs: Vec<f64> = draws("{gen: float, min: 0.5, max: 1.0}")
@@ -513,7 +553,7 @@ fn every_message_of_every_example_satisfies_its_event_schema() {
     for path in example_scenarios() {
         let s = simulate::scenario::load_file(&path, &Default::default()).unwrap();
         let schemas = schemas_by_topic(&s);
-        for l in plan_lines(&s).iter().take(20_000) {
+        for l in &plan_lines(&s) {
             let (schemas, index) = &schemas[&l.topic];
             if let Err(e) = schemas.validate(&l.value, *index) {
                 panic!("{}: {}: {e}", path.display(), l.value);
@@ -586,4 +626,182 @@ fn one_schema_when_every_stream_renders_the_same_fields() {
     // A scenario without --event is a usage error.
     let out = simulate(&["schema", "scenarios/default.yaml"]);
     assert_eq!(out.status.code(), Some(2));
+}
+
+/// `kafka.key` stays the default of streams that set no `key`; a stream's `key` wins.
+#[test]
+fn a_streams_key_wins_over_kafka_key() {
+    let s = scenario(
+        "duration: 30s\nkafka: {key: none}\nstreams:\n  - {name: a, cameras: [1], inter_arrival: {distribution: constant, interval: 1s}}\n  - {name: b, cameras: [2], key: camera_id, inter_arrival: {distribution: constant, interval: 1s}}\n  - {name: c, cameras: [3], key: {field: n}, payload: {n: {gen: sequence, start: 7}}, inter_arrival: {distribution: constant, interval: 1s}}\n",
+    );
+    let mut seen = BTreeMap::new();
+    for l in plan_lines(&s) {
+        let key = match &l.value.get("camera_id") {
+            Some(c) => (c.as_i64().unwrap(), l.key.clone()),
+            None => (3, l.key.clone()),
+        };
+        seen.entry(key.0).or_insert_with(Vec::new).push(key.1);
+    }
+    assert!(seen[&1].iter().all(Value::is_null));
+    assert!(seen[&2].iter().all(|k| k == "2"));
+    let c: Vec<String> = seen[&3]
+        .iter()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(c[..3], ["7", "8", "9"]);
+}
+
+/// Numbers never print with an exponent, whatever their size, constants included.
+#[test]
+fn huge_and_tiny_numbers_print_without_an_exponent() {
+    let text = "duration: 3s\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: constant, interval: 1s}\n    payload:\n      big: {gen: float, min: 1.0e21, max: 1.0e21}\n      big1: {gen: float, min: 1.0e21, max: 1.0e21, decimals: 1}\n      tiny: {gen: float, min: 1.0e-7, max: 1.0e-7}\n      c: 1.0e21\n";
+    let line = render(&scenario(text), Format::Values);
+    let first = line.lines().next().unwrap();
+    assert_eq!(
+        first,
+        r#"{"big":1000000000000000000000,"big1":1000000000000000000000.0,"tiny":0.0000001,"c":1000000000000000000000}"#
+    );
+}
+
+/// Each value draws from its own stream, named by its escaped path: two fields with the
+/// same generator, a field literally named `bbox.x` and the nested `bbox.x`, `x[0]` and
+/// the first item of `x`, and a header with a field's generator all differ.
+#[test]
+fn values_with_the_same_generator_draw_apart() {
+    let g = "{gen: int, min: 0, max: 1000000000}";
+    let text = format!(
+        "duration: 20s\nstreams:\n  - cameras: [1]\n    inter_arrival: {{distribution: constant, interval: 10ms}}\n    payload:\n      a: {g}\n      b: {g}\n      \"bbox.x\": {g}\n      bbox: {{x: {g}}}\n      \"x[0]\": {g}\n      x: [{g}]\n    headers: {{a: {g}}}\n"
+    );
+    let lines = plan_lines(&scenario(&text));
+    assert!(lines.len() > 1000);
+    fn int(v: &Value) -> i64 {
+        v.as_i64().unwrap()
+    }
+    type Pick = fn(&Line) -> i64;
+    let pairs: [(&str, Pick, Pick); 4] = [
+        ("a, b", |l| int(&l.value["a"]), |l| int(&l.value["b"])),
+        (
+            "\"bbox.x\", bbox.x",
+            |l| int(&l.value["bbox.x"]),
+            |l| int(&l.value["bbox"]["x"]),
+        ),
+        (
+            "\"x[0]\", x[0]",
+            |l| int(&l.value["x[0]"]),
+            |l| int(&l.value["x"][0]),
+        ),
+        (
+            "field a, header a",
+            |l| int(&l.value["a"]),
+            |l| {
+                let h = l.headers.as_ref().unwrap();
+                h["a"].as_str().unwrap().parse().unwrap()
+            },
+        ),
+    ];
+    for (what, x, y) in &pairs {
+        // Out of 10⁹ values, two independent streams agree on an event with probability
+        // 10⁻⁹; the same stream would agree on every one.
+        let same = lines.iter().filter(|l| x(l) == y(l)).count();
+        assert!(same <= 1, "{what}: {same} of {} events equal", lines.len());
+    }
+}
+
+/// Quotes, backslashes and control characters in field names, header names and values,
+/// camera attributes and strftime literals come out as valid JSON and read back as
+/// written.
+#[test]
+fn awkward_names_and_texts_are_escaped() {
+    let text = r#"duration: 3s
+streams:
+  - cameras: [{id: 1, note: "say \"hi\"\\ \t\u0001 é ✓"}]
+    inter_arrival: {distribution: constant, interval: 1s}
+    payload:
+      "q\"uote": {gen: camera, attribute: note}
+      "back\\slash": "a\\b"
+      "tab\tand\nnewline": {gen: timestamp, format: "%Y \"%m\" \\ %d"}
+      "ctl\u0001": {gen: choice, values: ["x\"y", "\u001f"]}
+    headers:
+      "h\"1": {gen: camera, attribute: note}
+      "h\\2": "v\"\\"
+"#;
+    let lines = plan_lines(&scenario(text));
+    assert_eq!(lines.len(), 2);
+    for l in &lines {
+        let v = l.value.as_object().unwrap();
+        let names: Vec<&str> = v.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            ["q\"uote", "back\\slash", "tab\tand\nnewline", "ctl\u{1}"]
+        );
+        assert_eq!(v["q\"uote"], "say \"hi\"\\ \t\u{1} é ✓");
+        assert_eq!(v["back\\slash"], "a\\b");
+        let date = chrono::DateTime::from_timestamp_millis(l.timestamp_ms).unwrap();
+        assert_eq!(
+            v["tab\tand\nnewline"],
+            date.format("%Y \"%m\" \\ %d").to_string()
+        );
+        assert!(["x\"y", "\u{1f}"].contains(&v["ctl\u{1}"].as_str().unwrap()));
+        let h = l.headers.as_ref().unwrap();
+        assert_eq!(h["h\"1"], "say \"hi\"\\ \t\u{1} é ✓");
+        assert_eq!(h["h\\2"], "v\"\\");
+    }
+    // The values format too is one valid JSON document a line.
+    for line in render(&scenario(text), Format::Values).lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["back\\slash"], "a\\b");
+    }
+}
+
+/// strftime patterns format the planned instant, to the nanosecond they show, as chrono
+/// formats it: `%+` reads back as an instant within the event's planned microsecond and
+/// millisecond, and the other patterns format that same instant.
+#[test]
+fn strftime_patterns_format_as_chrono_does() {
+    let text = "duration: 30s\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 250ms}\n    payload:\n      plus: {gen: timestamp, format: \"%+\"}\n      ms: {gen: timestamp, format: \"%H:%M:%S%.3f\"}\n      frac: {gen: timestamp, format: \"%s%.f\"}\n";
+    let lines = plan_lines(&scenario(text));
+    assert!(lines.len() > 50);
+    for l in &lines {
+        let at = chrono::DateTime::parse_from_rfc3339(l.value["plus"].as_str().unwrap())
+            .unwrap()
+            .with_timezone(&chrono::Utc);
+        let ns = (at - start()).num_nanoseconds().unwrap();
+        assert_eq!(ns.div_euclid(1000), l.offset_us as i64);
+        assert_eq!(at.timestamp_millis(), l.timestamp_ms);
+        for (field, pattern) in [("plus", "%+"), ("ms", "%H:%M:%S%.3f"), ("frac", "%s%.f")] {
+            assert_eq!(l.value[field], at.format(pattern).to_string(), "{field}");
+        }
+    }
+}
+
+/// One topic fed by a stream with the default payload and one with its own gets one
+/// schema that accepts both kinds of message.
+#[test]
+fn one_topic_with_two_payloads_has_a_schema_for_both() {
+    let s = scenario(
+        "duration: 1m\nstreams:\n  - {cameras: [1], inter_arrival: {distribution: constant, interval: 1s}}\n  - {cameras: [2], inter_arrival: {distribution: constant, interval: 1s}, payload: {n: {gen: int, min: 0, max: 9}, tag: x}}\n",
+    );
+    let schemas = schemas_by_topic(&s);
+    assert_eq!(schemas.len(), 1);
+    let (schemas, index) = &schemas["events"];
+    let lines = plan_lines(&s);
+    let (mut default, mut own) = (0, 0);
+    for l in &lines {
+        if l.value.get("camera_id").is_some() {
+            default += 1;
+        } else {
+            own += 1;
+        }
+        if let Err(e) = schemas.validate(&l.value, *index) {
+            panic!("{}: {e}", l.value);
+        }
+    }
+    assert!(default > 50 && own > 50, "{default} {own}");
+    for bad in [
+        serde_json::json!({"n": 10, "tag": "x"}),
+        serde_json::json!({"n": 1}),
+        serde_json::json!({"event_id": "x", "timestamp": "2026-01-01 00:00:00"}),
+    ] {
+        assert!(schemas.validate(&bad, *index).is_err(), "accepted {bad}");
+    }
 }
