@@ -260,6 +260,32 @@ def main():
               met=shaped_med >= 3_000_000 and shaped_med >= 0.4 * plain_med)
     table.add(case, f"unshaped, same base rate ({counts['plain']:,} events)", rate["plain"], "events/s")
 
+    # --- 1c. dirty data: late events and duplicates (issue 14) ----------------------------
+    # 10,000 per-camera exponential streams, with 2 % late (mean delay 30 s) and 1 %
+    # duplicates, against the same scenario without faults; both print every message.
+    faults_plain = ("name: faults-plain\nseed: 1\nstart: 2026-01-01T00:00:00Z\nduration: DURATION\n"
+                    "streams:\n  - cameras: {count: 10000, first: 100000}\n    arrivals: per_camera\n"
+                    "    inter_arrival: {distribution: exponential, mean: 10s}\n")
+    faults_dirty = faults_plain.replace("faults-plain", "faults-dirty") + (
+        "    faults:\n"
+        "      late: {rate: 0.02, delay: {distribution: exponential, mean: 30s}}\n"
+        "      duplicate: {rate: 0.01, delay: {distribution: uniform, min: 0s, max: 5s}}\n")
+    faults_span = "2m" if quick else "1h"
+    plain_f = write(work / "faults-plain.yaml", faults_plain.replace("DURATION", faults_span))
+    dirty_f = write(work / "faults-dirty.yaml", faults_dirty.replace("DURATION", faults_span))
+    counts = {name: sum(1 for _ in subprocess.run([sim, f, "--dry-run"], check=True, capture_output=True).stdout.splitlines())
+              for name, f in (("plain", plain_f), ("dirty", dirty_f))}
+    cmd_fplain, cmd_fdirty = [sim, plain_f, "--dry-run"], [sim, dirty_f, "--dry-run"]
+    commands += [cmd_fplain, cmd_fdirty]
+    times = alternate({"plain": lambda: run(cmd_fplain)[0], "dirty": lambda: run(cmd_fdirty)[0]}, runs, warmup)
+    rate = {name: [counts[name] / t for t in times[name]] for name in times}
+    dirty_med, fplain_med = statistics.median(rate["dirty"]), statistics.median(rate["plain"])
+    case = f"dry-run, 10,000 per-camera streams, {faults_span}"
+    table.add(case, f"2 % late (mean delay 30 s), 1 % duplicates ({counts['dirty']:,} messages)", rate["dirty"],
+              "messages/s", target=f"≥ 50 % of the run without faults ({dirty_med / fplain_med * 100:.0f} %)",
+              met=dirty_med >= 0.5 * fplain_med)
+    table.add(case, f"no faults ({counts['plain']:,} messages)", rate["plain"], "messages/s")
+
     # --- 2. Kafka --max-speed to a mock cluster ---------------------------------------
     n_kafka = 20_000 if quick else 1_000_000
     kafka_yaml = write(work / "kafka.yaml",
@@ -405,6 +431,20 @@ def main():
     table.add("peak memory", f"10,000 shaped cameras, {day}, dry run", res["day"], "MB", fmt="{:,.1f}")
     table.add("peak memory", f"10,000 shaped cameras, {month}, dry run", res["month"], "MB", fmt="{:,.1f}",
               target=f"within 10 % of {day} ({(m_med / d_med - 1) * 100:+.1f} %)", met=abs(m_med / d_med - 1) <= 0.10)
+
+    # The dirty fleet (2 % late, 1 % duplicates) over 1 h and 24 h: the queue of delayed
+    # messages grows with rate × delay, not with the run.
+    fshort, flong = ("10m", "1h") if quick else ("1h", "24h")
+    dirty_at = lambda d: write(work / f"faults-dirty-{d}.yaml", faults_dirty.replace("DURATION", d))
+    cmd_fshort, cmd_flong = [sim, dirty_at(fshort), "--dry-run"], [sim, dirty_at(flong), "--dry-run"]
+    commands += [cmd_fshort, cmd_flong]
+    res = alternate({"short": lambda: run(cmd_fshort)[1] / 1024, "long": lambda: run(cmd_flong)[1] / 1024}, runs, 0)
+    fs_med, fl_med = statistics.median(res["short"]), statistics.median(res["long"])
+    table.add("peak memory", f"10,000 cameras with late and duplicate faults, {fshort}, dry run", res["short"], "MB",
+              fmt="{:,.1f}")
+    table.add("peak memory", f"10,000 cameras with late and duplicate faults, {flong}, dry run", res["long"], "MB",
+              fmt="{:,.1f}", target=f"within 10 % of {fshort} ({(fl_med / fs_med - 1) * 100:+.1f} %)",
+              met=abs(fl_med / fs_med - 1) <= 0.10)
 
     # --- 5. start-up ----------------------------------------------------------------------
     cmd_first = [sim, str(ROOT / "scenarios/default.yaml"), "--dry-run"]

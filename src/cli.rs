@@ -14,7 +14,7 @@ use crate::scenario::{Nanos, Overrides, duration};
 #[derive(Debug, Parser)]
 #[command(name = "simulate", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml"
+    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z"
 )]
 pub struct Cli {
     /// A subcommand; without one, run the scenario.
@@ -38,12 +38,52 @@ pub enum Command {
     Schema {
         /// Print the schema of the message value instead: of the default fields, or of
         /// SCENARIO's payloads.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "truth")]
         event: bool,
+        /// Print the schema of the ground-truth file (`--truth`, `simulate truth`).
+        #[arg(long)]
+        truth: bool,
         /// With --event: the scenario whose payloads to describe.
         #[arg(requires = "event", value_name = "SCENARIO")]
         scenario: Option<PathBuf>,
     },
+    /// Print the ground truth of SCENARIO's run as JSON, without sending: every fault
+    /// injected and the per-window counts of clean events.
+    Truth(TruthArgs),
+}
+
+/// `simulate truth`.
+#[derive(Debug, Args)]
+pub struct TruthArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Seed of the random streams (overrides the file's `seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Instant of offset 0, RFC 3339 (overrides `start`); unset: now.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
+    pub start: Option<DateTime<Utc>>,
+    /// How long the scenario runs (overrides `duration`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+    pub duration: Option<Nanos>,
+    /// Kafka topic of the streams that set none (overrides the scenario's `topic`).
+    #[arg(long, value_name = "NAME")]
+    pub topic: Option<String>,
+    /// Length of the tumbling event-time windows counted, in whole milliseconds.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = parse_window)]
+    pub truth_window: Nanos,
+}
+
+impl TruthArgs {
+    /// The values that replace the scenario file's.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            seed: self.seed,
+            start: self.start,
+            duration: self.duration,
+            topic: self.topic.clone(),
+        }
+    }
 }
 
 /// Running a scenario.
@@ -98,6 +138,15 @@ pub struct RunArgs {
     /// the scenario's kafka.properties).
     #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property, help_heading = "Kafka")]
     pub properties: Vec<(String, String)>,
+
+    /// Write the ground truth of the run as JSON to FILE: every fault injected and the
+    /// per-window counts a correct consumer computes (with --dry-run too).
+    #[arg(long, value_name = "FILE")]
+    pub truth: Option<PathBuf>,
+
+    /// Length of the tumbling event-time windows the truth counts, in whole milliseconds.
+    #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = parse_window, requires = "truth")]
+    pub truth_window: Nanos,
 
     /// Write the run's report as JSON to FILE.
     #[arg(long, value_name = "FILE", help_heading = "Kafka")]
@@ -176,6 +225,17 @@ fn parse_duration(text: &str) -> Result<Nanos, String> {
         ));
     }
     duration::parse(text)
+}
+
+/// A truth window: a positive whole number of milliseconds.
+fn parse_window(text: &str) -> Result<Nanos, String> {
+    let window = parse_duration(text)?;
+    if window.0 == 0 || window.0 % 1_000_000 != 0 {
+        return Err(format!(
+            "`{text}` is not a positive whole number of milliseconds; use e.g. 1m or 500ms"
+        ));
+    }
+    Ok(window)
 }
 
 fn parse_speed(text: &str) -> Result<f64, String> {

@@ -20,7 +20,8 @@
 //!   lateness, progress, counts.
 //! - [`sink`]: stdout (dry run) and Kafka (send, poll, flush, delivery accounting,
 //!   embedded cluster, read-back).
-//! - [`report`]: what a run did, sink-neutral with a Kafka section.
+//! - [`report`]: what a run did, sink-neutral with a Kafka section; [`truth`]: the
+//!   ground truth of the plan (faults injected, per-window counts of clean events).
 //! - At the edge: [`cli`] (the command line, the environment read once), [`mod@run`]
 //!   (each command assembled from the above), [`error`] (typed errors → exit codes).
 //!
@@ -32,7 +33,8 @@
 //! [`plan::process`]; a payload generator is a variant of
 //! [`scenario::model::GeneratorKind`] and [`scenario::model::Generator`] (the compiler
 //! then points at the loader, validation, the renderer's program and the event schema),
-//! its draws in [`plan::payload`]; a shard filter chooses processes in
+//! its draws in [`plan::payload`]; a fault kind is a [`plan::Mark`] drawn in
+//! [`plan::fault`] and counted in [`truth`]; a shard filter chooses processes in
 //! [`plan::process::processes`]; a sink is one more implementation of [`sink::Sink`].
 
 pub mod cli;
@@ -45,6 +47,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sink;
+pub mod truth;
 
 pub use error::Error;
 pub use run::run;
@@ -59,6 +62,15 @@ pub mod schema {
             SchemaSettings::draft07()
                 .into_generator()
                 .into_root_schema_for::<crate::scenario::model::ScenarioFile>(),
+        )
+    }
+
+    /// The schema of the ground-truth file (`--truth`, `simulate truth`).
+    pub fn truth() -> String {
+        render(
+            SchemaSettings::draft07()
+                .into_generator()
+                .into_root_schema_for::<crate::truth::Truth>(),
         )
     }
 

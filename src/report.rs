@@ -27,7 +27,8 @@ pub struct Report {
     pub topics: Vec<String>,
     /// `real time`, `speed N` or `max speed`.
     pub pace: String,
-    /// Events in the plan, all of them, also when the run was interrupted.
+    /// Messages in the plan (events, less dropped ones, plus second copies of
+    /// duplicates), all of them, also when the run was interrupted.
     pub planned: u64,
     /// Whether `planned` is exact: after an interrupt the rest of the plan is counted, for
     /// at most 10 s past the flush; when that is not enough, `planned` is a lower bound.

@@ -13,7 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::cli::{Cli, Command, DryRunFormat, RunArgs};
 use crate::error::{self, Error};
-use crate::plan::Plan;
+use crate::plan::Messages;
 use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
 use crate::report::{KafkaReport, Report};
@@ -22,7 +22,7 @@ use crate::scenario::{self, Diagnostic, Overrides, Scenario};
 use crate::sink::kafka::config::{self, Brokers};
 use crate::sink::kafka::{self as kafka_sink, KafkaSink, embedded};
 use crate::sink::stdout::{Format, Stdout};
-use crate::{render, schema};
+use crate::{render, schema, truth};
 
 /// Runs the command line and returns the process exit code; errors are printed to stderr.
 pub fn run(cli: Cli) -> ExitCode {
@@ -31,15 +31,27 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Schema {
             event,
             scenario: Some(path),
+            ..
         }) if *event => match load(path, &Overrides::default()) {
             Ok(scenario) => print(&schema::event_for(&scenario)),
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },
+        Some(Command::Schema { truth: true, .. }) => print(&schema::truth()),
         Some(Command::Schema { event, .. }) => print(&if *event {
             schema::event()
         } else {
             schema::scenario()
         }),
+        Some(Command::Truth(args)) => match load(&args.scenario, &args.overrides()) {
+            Ok(scenario) => {
+                let start = scenario.start.unwrap_or_else(Utc::now);
+                let window_ms = args.truth_window.0 / 1_000_000;
+                print(&truth::to_json(&truth::compute(
+                    &scenario, start, window_ms,
+                )))
+            }
+            Err(diagnostics) => Err(Error::Invalid(diagnostics)),
+        },
         None => run_scenario(&cli.run),
     };
     match result {
@@ -76,17 +88,32 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     };
     let scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
     // The plan knows its processes' identities: the event-id check costs no second hash.
-    let plan = Plan::new(&scenario);
+    let plan = Messages::new(&scenario);
     if render::ids_clash(plan.identities()) {
         return Err(Error::Invalid(vec![ids_clash(path)]));
     }
+    let truth_file = match &args.truth {
+        Some(path) => Some(Pending::create(path, "the truth")?),
+        None => None,
+    };
+    let write_truth = |start: DateTime<Utc>| match &truth_file {
+        Some(file) => {
+            let window_ms = args.truth_window.0 / 1_000_000;
+            file.write(&truth::to_json(&truth::compute(
+                &scenario, start, window_ms,
+            )))
+        }
+        None => Ok(()),
+    };
     if args.dry_run {
         let format = match args.format.unwrap_or(DryRunFormat::Values) {
             DryRunFormat::Values => Format::Values,
             DryRunFormat::Plan => Format::Plan,
         };
         let start = scenario.start.unwrap_or_else(Utc::now);
-        return match dry_run_plan(&scenario, plan, start, format, io::stdout().lock()) {
+        let printed = dry_run_plan(&scenario, plan, start, format, io::stdout().lock());
+        write_truth(start)?;
+        return match printed {
             Ok(_) => Ok(error::EXIT_OK),
             // A closed pipe (`| head`) ends the run quietly.
             Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(error::EXIT_OK),
@@ -96,18 +123,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     // Fail on an unwritable report path now, not after a three-minute run; the report
     // is written to FILE.tmp and renamed, so FILE is never left half-written or empty.
     let report_file = match &args.report {
-        Some(path) => {
-            let tmp = tmp_path(path);
-            // Invalid input (exit 2): the path given cannot be written, nothing has run yet.
-            let file = std::fs::File::create(&tmp).map_err(|e| {
-                Error::Usage(format!(
-                    "cannot write the report to {}: {}; choose a path in a writable directory",
-                    path.display(),
-                    io_reason(&e, "no such directory")
-                ))
-            })?;
-            Some((path, tmp, file))
-        }
+        Some(path) => Some(Pending::create(path, "the report")?),
         None => None,
     };
     let settings = Settings {
@@ -131,22 +147,21 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let control = Control::default();
     install_signal_handler(&control.stop, args.quiet);
     let result = kafka_plan(&scenario, plan, &settings, &control);
-    let report = match (result, &report_file) {
-        (Ok(report), _) => report,
-        (Err(e), Some((_, tmp, _))) => {
-            let _ = std::fs::remove_file(tmp);
-            return Err(e);
-        }
-        (Err(e), None) => return Err(e),
-    };
+    // On an error, the pending files are removed as they drop.
+    let report = result?;
     if !args.quiet {
         eprint!("{}", report.summary());
     }
-    if let Some((path, tmp, file)) = report_file {
-        serde_json::to_writer_pretty(io::BufWriter::new(file), &report)
-            .map_err(|e| report_error(path, &e))?;
-        std::fs::rename(&tmp, path)
-            .map_err(|e| report_error(path, &io_reason(&e, "no such directory")))?;
+    if truth_file.is_some() {
+        let start = DateTime::parse_from_rfc3339(&report.start)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| Error::Runtime(format!("the run's start: {e}")))?;
+        write_truth(start)?;
+    }
+    if let Some(file) = &report_file {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::Runtime(format!("cannot write the report: {e}")))?;
+        file.write(&text)?;
     }
     outcome(&report)
 }
@@ -159,12 +174,12 @@ pub fn dry_run<W: Write>(
     format: Format,
     out: W,
 ) -> Result<u64, Error> {
-    dry_run_plan(scenario, Plan::new(scenario), start, format, out)
+    dry_run_plan(scenario, Messages::new(scenario), start, format, out)
 }
 
 fn dry_run_plan<W: Write>(
     scenario: &Scenario,
-    plan: Plan,
+    plan: Messages,
     start: DateTime<Utc>,
     format: Format,
     out: W,
@@ -211,12 +226,12 @@ pub struct Settings {
 /// the embedded cluster started when no brokers are given, the brokers waited for, the
 /// plan replayed, and an embedded topic read back and compared with the plan.
 pub fn kafka(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
-    kafka_plan(scenario, Plan::new(scenario), settings, control)
+    kafka_plan(scenario, Messages::new(scenario), settings, control)
 }
 
 fn kafka_plan(
     scenario: &Scenario,
-    plan: Plan,
+    plan: Messages,
     settings: &Settings,
     control: &Control,
 ) -> Result<Report, Error> {
@@ -417,17 +432,57 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// An output file opened before the run (so an unwritable path fails at once, as
+/// invalid input) and written at the end: to FILE.tmp, then renamed, so FILE is never
+/// left half-written.
+struct Pending {
+    path: PathBuf,
+    tmp: PathBuf,
+    what: &'static str,
+}
+
+impl Pending {
+    fn create(path: &Path, what: &'static str) -> Result<Pending, Error> {
+        let tmp = tmp_path(path);
+        std::fs::File::create(&tmp).map_err(|e| {
+            Error::Usage(format!(
+                "cannot write {what} to {}: {}; choose a path in a writable directory",
+                path.display(),
+                io_reason(&e, "no such directory")
+            ))
+        })?;
+        Ok(Pending {
+            path: path.to_path_buf(),
+            tmp,
+            what,
+        })
+    }
+
+    fn write(&self, text: &str) -> Result<(), Error> {
+        std::fs::write(&self.tmp, text)
+            .and_then(|()| std::fs::rename(&self.tmp, &self.path))
+            .map_err(|e| {
+                Error::Runtime(format!(
+                    "cannot write {} to {}: {}",
+                    self.what,
+                    self.path.display(),
+                    io_reason(&e, "no such directory")
+                ))
+            })
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        // Written files were renamed; an unused one is removed.
+        let _ = std::fs::remove_file(&self.tmp);
+    }
+}
+
 fn tmp_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".tmp");
     PathBuf::from(name)
-}
-
-fn report_error(path: &Path, e: &dyn std::fmt::Display) -> Error {
-    Error::Runtime(format!(
-        "cannot write the report to {}: {e}",
-        path.display()
-    ))
 }
 
 /// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130.

@@ -8,16 +8,20 @@
 //! process (its identity, random stream, gaps and camera picks), `rate` maps its gaps
 //! through the time change of a rate that varies (profiles, incidents, outages), whose
 //! windows `schedule` draws, and [`merge`] merges every process's events into one
-//! ordered [`Plan`]. [`payload`] draws the values of payload fields, as a pure function
+//! ordered [`Plan`]. [`fault`] turns the plan's events into the [`Messages`] that are
+//! sent, in send order: faults (late, duplicate, drop, malformed) and outages that hold
+//! messages back move the send time apart from the event time. [`payload`] draws the values of payload fields, as a pure function
 //! of (process, field, event), apart from the process's own random stream.
 
 pub mod distribution;
+pub mod fault;
 pub mod merge;
 pub mod payload;
 pub mod process;
 pub(crate) mod rate;
 pub(crate) mod schedule;
 
+pub use fault::{Mark, Messages, Outgoing};
 pub use merge::Plan;
 
 /// One planned event. Events order by (offset, stream position, camera position,

@@ -20,7 +20,7 @@ use super::Event;
 use super::distribution::Sampler;
 use super::rate::{Profile, TimeChange};
 use super::schedule::{Kind, Schedule, Tracker, Window, schedule_key};
-use crate::scenario::model::{CameraId, FirstEvent};
+use crate::scenario::model::{Backlog, CameraId, FirstEvent};
 use crate::scenario::validate::{Affected, Modulation, Windows};
 use crate::scenario::{CameraPick, Scenario, Stream, StreamArrivals};
 
@@ -286,6 +286,11 @@ fn shape(
     }
     let first_outage = modulation.incidents.len();
     for (j, entry) in modulation.outages.iter().enumerate() {
+        // Store-and-forward: the cameras keep recording; their messages are held until
+        // the outage ends (`plan/fault.rs`), the rate is not touched.
+        if entry.backlog == Backlog::Send {
+            continue;
+        }
         let id = first_outage + j;
         let tracker = match (&entry.cameras, camera) {
             // Per camera: each camera fails on its own, on a schedule keyed by it, ...
@@ -518,6 +523,43 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
         );
     }
     out
+}
+
+/// The outages of the camera at position `camera` of the stream at position `stream`,
+/// each followed forward in time, whatever its backlog: a message due while one holds
+/// the camera is held until it ends (`plan/fault.rs`). The same schedules the rate
+/// follows (`shape`), keyed the same way.
+pub(crate) fn outage_trackers(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Tracker> {
+    let s = &scenario.streams[stream];
+    let Some(modulation) = &s.modulation else {
+        return Vec::new();
+    };
+    let shared = matches!(s.arrivals, StreamArrivals::Shared(_));
+    let m = s.cameras.len() as u32;
+    let horizon = scenario.duration.0;
+    let schedule = |j: usize, entry: &Windows, own: Option<u32>| {
+        let key = schedule_key(
+            scenario.seed,
+            &s.name,
+            Kind::Outage,
+            j,
+            own.map(|c| &s.cameras[c as usize]),
+        );
+        Schedule::new(entry, m, key, horizon)
+    };
+    modulation
+        .outages
+        .iter()
+        .enumerate()
+        .filter_map(|(j, entry)| match (&entry.cameras, shared) {
+            (Affected::Drawn(_), _) => Some(Tracker::new(schedule(j, entry, None), Some(camera))),
+            (Affected::All, true) => Some(Tracker::new(schedule(j, entry, None), None)),
+            (Affected::Listed(list), _) if list.binary_search(&camera).is_err() => None,
+            (Affected::All | Affected::Listed(_), _) => {
+                Some(Tracker::new(schedule(j, entry, Some(camera)), None))
+            }
+        })
+        .collect()
 }
 
 /// The arrival processes of a scenario, in plan order (that of `keys`), each at its

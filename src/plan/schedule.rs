@@ -126,7 +126,7 @@ impl Drawn {
 }
 
 /// A 64-bit mix (the finaliser of SplitMix64): the shuffle's keyed bits and offsets.
-fn mix(mut z: u64) -> u64 {
+pub(crate) fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
@@ -220,15 +220,16 @@ impl Schedule {
 }
 
 /// The generator of one window: SplitMix64, started at a point fixed by the schedule's
-/// key and the window's number.
-struct WindowRng {
+/// key and the window's number. Faults use it too, keyed by (process, kind) and numbered
+/// by the event (`plan/fault.rs`).
+pub(crate) struct WindowRng {
     state: u64,
 }
 
 impl WindowRng {
     const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
-    fn new(key: u64, window: u64) -> Self {
+    pub(crate) fn new(key: u64, window: u64) -> Self {
         WindowRng {
             state: mix(key ^ mix(window.wrapping_mul(Self::GAMMA))),
         }

@@ -1,5 +1,5 @@
-//! The one paced loop: the plan's events, rendered on demand, handed to a [`Sink`] at
-//! their deadlines. It owns what every sink shares: pacing ([`pacer`]), the stop
+//! The one paced loop: the plan's messages, rendered on demand, handed to a [`Sink`] at
+//! their send deadlines (dropped events are skipped). It owns what every sink shares: pacing ([`pacer`]), the stop
 //! (Ctrl-C), lateness, the progress bar (`progress`), and the counts of planned, sent
 //! and not-sent events. It knows nothing of distributions (it sees offsets) and nothing of
 //! Kafka (it sees a [`Sink`]).
@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Error;
 use crate::histogram::{Histogram, nanos};
-use crate::plan::Plan;
+use crate::plan::Messages;
 use crate::render::{Message, Renderer};
 use crate::scenario::Scenario;
 use crate::sink::{Handover, Sink};
@@ -39,7 +39,8 @@ pub struct Control {
 /// What the loop counted, sink-neutral.
 #[derive(Debug, Clone)]
 pub(crate) struct Tally {
-    /// Events in the plan: all of them, also after a stop (the rest is counted then).
+    /// Messages in the plan (events, less dropped ones, plus second copies): all of them,
+    /// also after a stop (the rest is counted then).
     pub planned: u64,
     /// Whether `planned` is exact: after a stop, the rest of the plan is counted for at
     /// most [`COUNT_BUDGET`] past the sink's finish; past that it is a lower bound.
@@ -91,7 +92,7 @@ pub(crate) const COUNT_BUDGET: Duration = Duration::from_secs(10);
 /// Replays `plan`, the plan of `scenario`, with offset 0 at `start`, into `sink`.
 pub(crate) fn replay<S: Sink>(
     scenario: &Scenario,
-    mut plan: Plan,
+    mut plan: Messages,
     start: DateTime<Utc>,
     sink: &mut S,
     options: Options,
@@ -121,13 +122,17 @@ pub(crate) fn replay<S: Sink>(
     let (mut taken, mut sent, mut refused) = (0u64, 0u64, 0u64);
     let stop = &*control.stop;
     let paced = options.pace != Pace::Max;
-    for event in plan.by_ref() {
+    for message in plan.by_ref() {
+        if !message.mark.is_sent() {
+            continue;
+        }
         taken += 1;
         if stop.load(Ordering::Relaxed) {
             break;
         }
+        let event = message.event;
         if paced {
-            if let Some(deadline) = pacer.deadline(event.offset_ns) {
+            if let Some(deadline) = pacer.deadline(message.send_ns) {
                 let late = pacer.wait(deadline, stop, &mut |d| sink.idle(d));
                 if stop.load(Ordering::Relaxed) {
                     break;
@@ -136,7 +141,7 @@ pub(crate) fn replay<S: Sink>(
                 end_drift = late;
             }
         }
-        match sink.send(Message::new(event, &mut renderer))? {
+        match sink.send(Message::new(message, &mut renderer))? {
             Handover::Taken => {
                 sent += 1;
                 if options.per_camera {
@@ -151,7 +156,7 @@ pub(crate) fn replay<S: Sink>(
             control.sent.store(sent, Ordering::Relaxed);
         }
         if let Some(bar) = &mut progress {
-            bar.update(event.offset_ns, sent, || sink.failures(), origin);
+            bar.update(message.send_ns, sent, || sink.failures(), origin);
         }
     }
     control.sent.store(sent, Ordering::Relaxed);
@@ -194,14 +199,14 @@ pub(crate) fn replay<S: Sink>(
 /// Counts the events left in `plan`: to the end, unless it is still counting
 /// [`COUNT_BUDGET`] after the sink finished (`finished_at`). Returns the count and
 /// whether it reached the end.
-fn count_rest(plan: &mut Plan, finished_at: &OnceLock<Instant>) -> (u64, bool) {
+fn count_rest(plan: &mut Messages, finished_at: &OnceLock<Instant>) -> (u64, bool) {
     let mut n = 0u64;
     loop {
         for _ in 0..65_536 {
-            if plan.next().is_none() {
-                return (n, true);
+            match plan.next() {
+                None => return (n, true),
+                Some(message) => n += u64::from(message.mark.is_sent()),
             }
-            n += 1;
         }
         if finished_at
             .get()

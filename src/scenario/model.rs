@@ -108,6 +108,10 @@ pub struct KafkaFile {
     pub client_id: Option<String>,
     /// What becomes the Kafka message key: `camera_id` (the default) or `none`.
     pub key: Option<KeyMode>,
+    /// The Kafka message timestamp: `send` (the default), the instant the message is
+    /// sent, as a real producer stamps it; or `event`, the event's own instant (differs
+    /// only for late, duplicated and held messages).
+    pub timestamp: Option<TimestampMode>,
     /// librdkafka producer properties passed through as they are, e.g. `{linger.ms: 5}`.
     /// `-X key=value` on the command line wins over these.
     #[schemars(with = "BTreeMap<String, PropertyValue>")]
@@ -117,8 +121,13 @@ pub struct KafkaFile {
 
 impl KafkaFile {
     /// The keys the `kafka` section may have.
-    pub const FIELDS: &'static [&'static str] =
-        &["bootstrap_servers", "client_id", "key", "properties"];
+    pub const FIELDS: &'static [&'static str] = &[
+        "bootstrap_servers",
+        "client_id",
+        "key",
+        "timestamp",
+        "properties",
+    ];
 
     /// librdkafka properties that simulate sets itself, neither in `kafka.properties` nor
     /// with `-X`, each with what to do instead.
@@ -149,6 +158,18 @@ pub enum PropertyValue {
     Number(f64),
     /// A boolean, e.g. `true`.
     Bool(bool),
+}
+
+named! {
+    /// Which instant the Kafka message timestamp carries.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+    pub enum TimestampMode {
+        /// When the message is sent (what a real producer stamps).
+        #[default]
+        Send => "send",
+        /// The event's own instant.
+        Event => "event",
+    }
 }
 
 named! {
@@ -191,6 +212,9 @@ pub struct StreamFile {
     pub incidents: Option<Vec<IncidentFile>>,
     /// Windows in which cameras send nothing.
     pub outages: Option<Vec<OutageFile>>,
+    /// Dirty data on purpose: late, duplicate, dropped and malformed events, each with a
+    /// probability per event (their sum at most 1; an event gets at most one fault).
+    pub faults: Option<FaultsFile>,
     /// The Kafka topic of this stream's events. Defaults to the scenario's `topic`.
     pub topic: Option<String>,
     /// The message value, field by field, in the order written. Without it, a stream
@@ -218,6 +242,7 @@ impl StreamFile {
         "rate",
         "incidents",
         "outages",
+        "faults",
         "topic",
         "payload",
         "key",
@@ -335,11 +360,114 @@ pub struct OutageFile {
     /// or a number drawn at random for each outage. When absent: every camera of a
     /// per-camera stream, each on its own; the whole of a shared stream.
     pub cameras: Option<CameraSelection>,
+    /// What becomes of the events the cameras record while out: `drop` (the default:
+    /// there are none) or `send` (store-and-forward: they are recorded as usual and sent
+    /// when the outage ends, with their own timestamps).
+    pub backlog: Option<Backlog>,
 }
 
 impl OutageFile {
     /// The keys an outage may have.
-    pub const FIELDS: &'static [&'static str] = &["at", "every", "duration", "cameras"];
+    pub const FIELDS: &'static [&'static str] = &["at", "every", "duration", "cameras", "backlog"];
+}
+
+named! {
+    /// What becomes of the events cameras record during an outage.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, JsonSchema)]
+    pub enum Backlog {
+        /// Nothing is recorded: the cameras' rate is 0 while they are out.
+        #[default]
+        Drop => "drop",
+        /// Events are recorded as usual and sent when the outage ends (store-and-forward).
+        Send => "send",
+    }
+}
+
+/// The faults a stream injects. Each `rate` is a probability per event; one draw per
+/// event picks late, duplicate, drop, malformed or none, so an event gets at most one.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FaultsFile {
+    /// Sent `delay` after its event time, so it arrives out of order.
+    pub late: Option<DelayedFault>,
+    /// Sent twice: the second copy (same key, value and headers) `delay` after the first.
+    pub duplicate: Option<DelayedFault>,
+    /// Planned but never sent: the consumer sees a gap.
+    pub drop: Option<RateFault>,
+    /// A broken value instead of the good one.
+    pub malformed: Option<MalformedFault>,
+}
+
+impl FaultsFile {
+    /// The keys `faults` may have.
+    pub const FIELDS: &'static [&'static str] = &["late", "duplicate", "drop", "malformed"];
+}
+
+/// A fault that delays a message.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DelayedFault {
+    /// The probability per event, in [0, 1].
+    #[schemars(range(min = 0, max = 1))]
+    pub rate: f64,
+    /// How long after its due time the message is sent: a duration (`30s`) or a
+    /// distribution drawn for each message (`{distribution: exponential, mean: 30s}`).
+    pub delay: Length,
+}
+
+impl DelayedFault {
+    /// The keys a delayed fault may have.
+    pub const FIELDS: &'static [&'static str] = &["rate", "delay"];
+}
+
+/// A fault given by its rate alone.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RateFault {
+    /// The probability per event, in [0, 1].
+    #[schemars(range(min = 0, max = 1))]
+    pub rate: f64,
+}
+
+impl RateFault {
+    /// The keys a rate-only fault may have.
+    pub const FIELDS: &'static [&'static str] = &["rate"];
+}
+
+/// Malformed values: which ways of breaking them are drawn from.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct MalformedFault {
+    /// The probability per event, in [0, 1].
+    #[schemars(range(min = 0, max = 1))]
+    pub rate: f64,
+    /// The ways values are broken, each equally likely. Defaults to all of them.
+    pub kinds: Option<Vec<Malformation>>,
+}
+
+impl MalformedFault {
+    /// The keys `malformed` may have.
+    pub const FIELDS: &'static [&'static str] = &["rate", "kinds"];
+}
+
+named! {
+    /// One way a message value is broken. Every broken value is UTF-8 text.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, JsonSchema)]
+    pub enum Malformation {
+        /// The good value cut in half (at a character boundary): JSON that ends early.
+        Truncated => "truncated",
+        /// Text that is not JSON at all: `event_id=…;camera_id=…`.
+        NotJson => "not_json",
+        /// The good value without one top-level field (drawn; never `event_id` while
+        /// there is another to remove).
+        MissingField => "missing_field",
+        /// The good value with one top-level field of the wrong type (drawn, as for
+        /// `missing_field`): a string becomes the number 0, anything else its JSON text
+        /// as a string.
+        WrongType => "wrong_type",
+        /// An empty value (zero bytes).
+        Empty => "empty",
+    }
 }
 
 /// A camera id: an integer or a string. It keeps its type in the event payload, and

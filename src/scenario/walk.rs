@@ -275,6 +275,10 @@ impl Walker {
             .get("key")
             .and_then(|v| self.choice(v, &path.key("key"), KeyMode::NAMES))
             .and_then(KeyMode::from_name);
+        let timestamp = fields
+            .get("timestamp")
+            .and_then(|v| self.choice(v, &path.key("timestamp"), TimestampMode::NAMES))
+            .and_then(TimestampMode::from_name);
         let mut properties = BTreeMap::new();
         if let Some(value) = fields.get("properties") {
             let path = path.key("properties");
@@ -302,6 +306,7 @@ impl Walker {
             bootstrap_servers,
             client_id,
             key,
+            timestamp,
             properties,
         })
     }
@@ -340,6 +345,7 @@ impl Walker {
                 rate: None,
                 incidents: None,
                 outages: None,
+                faults: None,
                 topic: None,
                 payload: None,
                 key: None,
@@ -385,6 +391,9 @@ impl Walker {
         let outages = fields
             .get("outages")
             .and_then(|v| self.list(v, &path.key("outages"), "outages", Self::outage));
+        let faults = fields
+            .get("faults")
+            .and_then(|v| self.faults(v, &path.key("faults")));
         let topic = fields
             .get("topic")
             .and_then(|v| self.string(v, &path.key("topic")));
@@ -407,6 +416,7 @@ impl Walker {
             rate,
             incidents,
             outages,
+            faults,
             topic,
             payload,
             key,
@@ -533,11 +543,95 @@ impl Walker {
         let cameras = fields
             .get("cameras")
             .and_then(|v| self.selection(v, &path.key("cameras")));
+        let backlog = fields
+            .get("backlog")
+            .and_then(|v| self.choice(v, &path.key("backlog"), Backlog::NAMES))
+            .and_then(Backlog::from_name);
         Some(OutageFile {
             at,
             every,
             duration: duration?,
             cameras,
+            backlog,
+        })
+    }
+
+    fn faults(&mut self, value: &Value, path: &FieldPath) -> Option<FaultsFile> {
+        let fields = self.mapping(
+            value,
+            path,
+            "faults such as `{late: {rate: 0.02, delay: 30s}, drop: {rate: 0.01}}`",
+            FaultsFile::FIELDS,
+        )?;
+        let late = fields
+            .get("late")
+            .and_then(|v| self.delayed_fault(v, &path.key("late")));
+        let duplicate = fields
+            .get("duplicate")
+            .and_then(|v| self.delayed_fault(v, &path.key("duplicate")));
+        let drop = fields.get("drop").and_then(|v| {
+            let path = path.key("drop");
+            let fields = self.mapping(v, &path, "`{rate: 0.01}`", RateFault::FIELDS)?;
+            let rate = self
+                .required(&fields, "rate", &path, "add e.g. `rate: 0.01`")
+                .and_then(|v| self.number(v, &path.key("rate")))?;
+            Some(RateFault { rate })
+        });
+        let malformed = fields.get("malformed").and_then(|v| {
+            let path = path.key("malformed");
+            let fields = self.mapping(
+                v,
+                &path,
+                "`{rate: 0.001, kinds: [truncated, not_json]}`",
+                MalformedFault::FIELDS,
+            )?;
+            let rate = self
+                .required(&fields, "rate", &path, "add e.g. `rate: 0.001`")
+                .and_then(|v| self.number(v, &path.key("rate")));
+            let kinds = match fields.get("kinds") {
+                None => Some(None),
+                Some(v) => self
+                    .list(v, &path.key("kinds"), "kinds", |walker, v, path| {
+                        walker
+                            .choice(v, path, Malformation::NAMES)
+                            .and_then(Malformation::from_name)
+                    })
+                    .map(Some),
+            };
+            Some(MalformedFault {
+                rate: rate?,
+                kinds: kinds?,
+            })
+        });
+        Some(FaultsFile {
+            late,
+            duplicate,
+            drop,
+            malformed,
+        })
+    }
+
+    fn delayed_fault(&mut self, value: &Value, path: &FieldPath) -> Option<DelayedFault> {
+        let fields = self.mapping(
+            value,
+            path,
+            "`{rate: 0.02, delay: {distribution: exponential, mean: 30s}}`",
+            DelayedFault::FIELDS,
+        )?;
+        let rate = self
+            .required(&fields, "rate", path, "add e.g. `rate: 0.02`")
+            .and_then(|v| self.number(v, &path.key("rate")));
+        let delay = self
+            .required(
+                &fields,
+                "delay",
+                path,
+                "add e.g. `delay: {distribution: exponential, mean: 30s}`",
+            )
+            .and_then(|v| self.length(v, &path.key("delay")));
+        Some(DelayedFault {
+            rate: rate?,
+            delay: delay?,
         })
     }
 

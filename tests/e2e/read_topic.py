@@ -21,7 +21,7 @@ def line(m) -> str:
         "partition": m.partition,
         "offset": m.offset,
         "key": None if m.key is None else m.key.decode("utf-8"),
-        "value": m.value.decode("utf-8"),
+        "value": None if m.value is None else m.value.decode("utf-8"),
         "timestamp": m.timestamp,
         "timestamp_type": m.timestamp_type,
         "headers": [[k, None if v is None else v.decode("utf-8")] for k, v in (m.headers or [])],

@@ -51,6 +51,40 @@ fn every_example_scenario_matches_its_golden_plan() {
     );
 }
 
+/// Golden truths: the ground truth of every example scenario with faults, from the fixed
+/// start with 1-minute windows, committed beside its golden plan.
+#[test]
+fn every_example_with_faults_matches_its_golden_truth() {
+    let update = std::env::var_os("UPDATE_GOLDEN").is_some();
+    let mut checked = 0;
+    for path in example_scenarios() {
+        let overrides = Overrides {
+            start: Some(start()),
+            ..Overrides::default()
+        };
+        let scenario = scenario::load_file(&path, &overrides).unwrap();
+        if scenario.streams.iter().all(|s| s.faults.is_none()) {
+            continue;
+        }
+        checked += 1;
+        let truth = simulate::truth::to_json(&simulate::truth::compute(&scenario, start(), 60_000));
+        let golden = root()
+            .join("tests/golden")
+            .join(format!("{}.truth.json", stem(&path)));
+        if update {
+            std::fs::write(&golden, &truth).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+        assert!(
+            expected == truth,
+            "{} differs (re-bless with UPDATE_GOLDEN=1 if intended)",
+            golden.display()
+        );
+    }
+    assert!(checked >= 1, "no example scenario has faults");
+}
+
 /// The binary prints the same bytes as the library renders: the golden is what users get.
 #[test]
 fn the_binary_prints_the_golden_plan() {

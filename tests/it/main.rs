@@ -5,6 +5,7 @@ mod common;
 mod corpus;
 mod determinism;
 mod errors;
+mod faults;
 mod golden;
 mod kafka;
 mod layout;

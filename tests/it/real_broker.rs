@@ -78,10 +78,17 @@ fn create_topic(env: &Env, broker: &str, topic: &str, partitions: u32) {
 struct Read {
     partition: i32,
     key: Option<String>,
+    /// A null value reads as empty (the `empty` malformation).
+    #[serde(deserialize_with = "null_as_empty")]
     value: String,
     timestamp: i64,
     timestamp_type: i32,
     headers: Vec<(String, Option<String>)>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
 fn read_back(env: &Env, broker: &str, topic: &str, expect: usize) -> Vec<Read> {
@@ -432,4 +439,83 @@ fn a_broker_killed_mid_run_ends_the_run_without_hanging() {
         "the report names no error: {r}"
     );
     assert!(rest.contains("were not delivered"), "{rest}");
+}
+
+/// `scenarios/dirty.yaml` to a real broker, read back by kafka-python: the consumer finds
+/// exactly the faults and per-minute counts of the truth file written by the same run.
+#[test]
+#[cfg_attr(
+    not(simulate_test_broker),
+    ignore = "needs a Kafka-compatible broker: set SIMULATE_TEST_BROKER, SIMULATE_TEST_PYTHON and SIMULATE_TEST_TANSU (.ci/run does)"
+)]
+fn dirty_data_on_a_real_broker_matches_the_truth_file() {
+    let env = env();
+    let topic = unique_topic("dirty");
+    create_topic(&env, &env.broker, &topic, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let truth_path = dir.path().join("truth.json");
+    let out = simulate(&[
+        "scenarios/dirty.yaml",
+        "--bootstrap-servers",
+        &env.broker,
+        "--max-speed",
+        "--start",
+        START,
+        "--topic",
+        &topic,
+        "--truth",
+        truth_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let mut truth: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&truth_path).unwrap()).unwrap();
+    // The consumer's check knows the topic `events` of the example.
+    for list in ["faults", "windows"] {
+        for item in truth[list].as_array_mut().unwrap() {
+            assert_eq!(item["topic"], topic.as_str());
+            item["topic"] = "events".into();
+        }
+    }
+    let messages = truth["totals"]["messages"].as_u64().unwrap() as usize;
+    let read: Vec<crate::faults::Consumed> = read_back(&env, &env.broker, &topic, messages)
+        .into_iter()
+        .map(|r| {
+            assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
+            crate::faults::Consumed {
+                key: r.key,
+                value: r.value.into_bytes(),
+                timestamp: r.timestamp,
+                headers: r
+                    .headers
+                    .into_iter()
+                    .map(|(k, v)| (k, v.unwrap_or_default()))
+                    .collect(),
+            }
+        })
+        .collect();
+    crate::faults::assert_consumer_finds_the_truth(&read, &truth);
+
+    // The README's scoring snippet, run as printed (topic and broker substituted).
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("```python\nimport json, sys")
+        .expect("the snippet")
+        + 10;
+    let snippet = &readme[start..start + readme[start..].find("```").unwrap()];
+    let snippet = snippet
+        .replace("\"events\"", &format!("\"{topic}\""))
+        .replace("localhost:9092", &env.broker);
+    let out = Command::new(&env.python)
+        .args(["-c", &snippet])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{printed}{}", stderr_of(&out));
+    let windows = truth["windows"].as_array().unwrap().len();
+    let malformed = &truth["totals"]["malformed"];
+    assert_eq!(
+        printed.trim(),
+        format!("{windows} of {windows} windows right; {malformed} malformed (truth: {malformed})")
+    );
 }

@@ -24,6 +24,29 @@ fn check_committed(file: &str, generated: String) {
 fn committed_schemas_match_the_code() {
     check_committed("scenario.schema.json", simulate::schema::scenario());
     check_committed("event.schema.json", simulate::schema::event());
+    check_committed("truth.schema.json", simulate::schema::truth());
+}
+
+/// The truth file of the example with faults satisfies its schema (boon), and the schema
+/// is not vacuous: a truth with a misspelt field or a wrong type is rejected.
+#[test]
+fn truth_files_satisfy_the_truth_schema() {
+    let schema: serde_json::Value = serde_json::from_str(&simulate::schema::truth()).unwrap();
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.add_resource("mem://truth.json", schema).unwrap();
+    let index = compiler.compile("mem://truth.json", &mut schemas).unwrap();
+    let truth = crate::faults::truth_of(&crate::faults::dirty());
+    if let Err(e) = schemas.validate(&truth, index) {
+        panic!("{e}");
+    }
+    let mut misspelt = truth.clone();
+    misspelt["totals"]["lates"] = 1.into();
+    let mut wrong = truth.clone();
+    wrong["faults"][0]["send_ms"] = "soon".into();
+    for bad in [misspelt, wrong] {
+        assert!(schemas.validate(&bad, index).is_err());
+    }
 }
 
 #[test]

@@ -142,6 +142,7 @@ mod tests {
             bootstrap_servers: None,
             client_id: "python-producer".into(),
             key: Default::default(),
+            timestamp: Default::default(),
             properties: properties
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))

@@ -27,7 +27,7 @@ use rdkafka::types::RDKafkaRespErr;
 use super::{Handover, Sink};
 use crate::error::Error;
 use crate::histogram::nanos;
-use crate::plan::Plan;
+use crate::plan::Messages;
 use crate::render::{Message, Renderer};
 use crate::scenario::Scenario;
 use crate::scenario::validate::Kafka;
@@ -308,7 +308,7 @@ fn connect(
     }
 }
 
-/// Compares every topic with the first `planned` events of the plan. The embedded
+/// Compares every topic with the first `planned` messages of the plan. The embedded
 /// cluster keeps only the newest ~5 MB of each partition, so for each key the messages
 /// read are compared with that key's last planned events, and the rest is checked by
 /// offsets.
@@ -373,7 +373,8 @@ pub(crate) fn verify(
 const READ_BACK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Calls `each` with the topic (its index in `topics`), key, value, headers (encoded by
-/// [`embedded::encode_header`]) and timestamp of the first `planned` events.
+/// [`embedded::encode_header`]) and timestamp of the first `planned` messages, in send
+/// order.
 fn for_each_planned(
     scenario: &Scenario,
     start: DateTime<Utc>,
@@ -394,12 +395,14 @@ fn for_each_planned(
     let mut renderer = Renderer::new(scenario, start);
     let (mut key, mut value, mut headers, mut text) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for event in Plan::new(scenario).take(planned as usize) {
+    let sent = Messages::new(scenario).filter(|m| m.mark.is_sent());
+    for message in sent.take(planned as usize) {
+        let event = message.event;
         key.clear();
         value.clear();
         headers.clear();
         let keyed = renderer.write_key(&mut key, &event);
-        renderer.write_value(&mut value, &event);
+        renderer.write_sent_value(&mut value, &message);
         for i in 0..renderer.header_count(&event) {
             text.clear();
             renderer.write_header(&mut text, &event, i);
@@ -414,7 +417,7 @@ fn for_each_planned(
             keyed.then_some(&key[..]),
             &value,
             &headers,
-            renderer.timestamp_ms(&event),
+            renderer.kafka_timestamp_ms(&message),
         );
     }
 }

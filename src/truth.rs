@@ -1,0 +1,240 @@
+//! The ground truth of a run: every fault injected, and what a correct consumer computes
+//! from the clean events (per topic, camera and tumbling event-time window, the count of
+//! events). Written with `--truth FILE` beside a dry run or a Kafka run, and by
+//! `simulate truth SCENARIO`; its JSON Schema is `schemas/truth.schema.json`.
+//!
+//! It is computed from the plan alone (the messages a run sends, in send order), so it
+//! is byte-identical for a fixed start whatever the sink, and costs a second pass over
+//! the plan, which is fast.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::plan::{Mark, Messages, Outgoing};
+use crate::render::Renderer;
+use crate::scenario::Scenario;
+use crate::scenario::model::CameraId;
+
+/// The ground truth of a scenario's run from one start.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(title = "simulate ground truth", deny_unknown_fields)]
+pub struct Truth {
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed of the run.
+    pub seed: u64,
+    /// The instant of offset 0 (RFC 3339, UTC).
+    pub start: String,
+    /// The end of the run (RFC 3339, UTC): no message is sent after it.
+    pub end: String,
+    /// The length of the tumbling event-time windows of `windows`, in milliseconds;
+    /// windows are aligned to the Unix epoch.
+    pub window_ms: u64,
+    /// Which instant the Kafka message timestamps carry: `send` or `event`.
+    pub kafka_timestamp: String,
+    /// How many events and messages of each kind.
+    pub totals: Totals,
+    /// Every fault injected, and every event an outage held back, in order of event
+    /// time (then stream and camera).
+    pub faults: Vec<Fault>,
+    /// Per topic, camera and window (in that order), the count of clean events: late and
+    /// held ones included, duplicates counted once, dropped and malformed ones excluded.
+    /// Windows without events are left out.
+    pub windows: Vec<Window>,
+}
+
+/// Counts of events and messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Totals {
+    /// Events planned, dropped ones included.
+    pub planned: u64,
+    /// Messages sent: events, less dropped ones, plus second copies.
+    pub messages: u64,
+    /// Events a correct consumer counts: planned, less dropped and malformed.
+    pub clean: u64,
+    /// Events sent late.
+    pub late: u64,
+    /// Events sent twice.
+    pub duplicate: u64,
+    /// Events never sent.
+    pub drop: u64,
+    /// Events sent with a broken value.
+    pub malformed: u64,
+    /// Clean events an outage held back (store-and-forward), sent when it ended.
+    pub held: u64,
+}
+
+/// One fault, or one event held back by an outage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Fault {
+    /// `late`, `duplicate`, `drop`, `malformed` or `held`.
+    pub kind: String,
+    /// The event's id (what the `event_id` generator renders for it, whether or not the
+    /// payload carries one).
+    pub event_id: String,
+    /// The stream's name.
+    pub stream: String,
+    /// The topic.
+    pub topic: String,
+    /// The camera's id, as written in the scenario.
+    pub camera_id: CameraJson,
+    /// The event's instant, in milliseconds since the epoch.
+    pub event_ms: i64,
+    /// When each copy was sent, in milliseconds since the epoch: one instant, two for a
+    /// duplicate, none for a dropped event.
+    pub send_ms: Vec<i64>,
+    /// How a malformed value is broken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub malformation: Option<String>,
+    /// The top-level field a `missing_field` or `wrong_type` malformation touched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// One window's count of clean events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Window {
+    /// The topic.
+    pub topic: String,
+    /// The camera's id.
+    pub camera_id: CameraJson,
+    /// The window's first millisecond since the epoch.
+    pub window_start_ms: i64,
+    /// Clean events whose event time falls in the window.
+    pub count: u64,
+}
+
+/// A camera id as JSON: an integer or a string, as written in the scenario.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CameraJson {
+    /// An integer id.
+    Int(i64),
+    /// A string id.
+    Text(String),
+}
+
+impl From<&CameraId> for CameraJson {
+    fn from(id: &CameraId) -> Self {
+        match id {
+            CameraId::Int(n) => CameraJson::Int(*n),
+            CameraId::Text(s) => CameraJson::Text(s.clone()),
+        }
+    }
+}
+
+/// The ground truth of `scenario` from `start`, with windows of `window_ms` (positive).
+pub fn compute(scenario: &Scenario, start: DateTime<Utc>, window_ms: u64) -> Truth {
+    let mut renderer = Renderer::new(scenario, start);
+    let mut totals = Totals::default();
+    // Keyed by (event time, stream, camera): unique per event, the documented order.
+    let mut faults: BTreeMap<(u64, u32, u32), Fault> = BTreeMap::new();
+    let mut windows: BTreeMap<(&str, CameraJson, i64), u64> = BTreeMap::new();
+    let width = window_ms.max(1) as i64;
+    for message in Messages::new(scenario) {
+        let Outgoing {
+            event,
+            send_ns,
+            mark,
+        } = message;
+        let is_copy = matches!(mark, Mark::Duplicate { .. });
+        if !is_copy {
+            totals.planned += 1;
+        }
+        if mark.is_sent() {
+            totals.messages += 1;
+        }
+        let event_ms = renderer.timestamp_ms(&event);
+        let counted = !matches!(
+            mark,
+            Mark::Dropped | Mark::Malformed { .. } | Mark::Duplicate { .. }
+        );
+        let topic = renderer.topic(&event);
+        if counted {
+            totals.clean += 1;
+            let camera = CameraJson::from(renderer.camera(&event));
+            let window = event_ms.div_euclid(width) * width;
+            *windows.entry((topic, camera, window)).or_default() += 1;
+        }
+        let send_ms = renderer.instant_ms(send_ns);
+        let (kind, sends, malformation, field) = match mark {
+            Mark::Clean | Mark::FirstCopy => continue,
+            Mark::Held => {
+                totals.held += 1;
+                ("held", vec![send_ms], None, None)
+            }
+            Mark::Late => {
+                totals.late += 1;
+                ("late", vec![send_ms], None, None)
+            }
+            Mark::Duplicate { first_send_ns } => {
+                totals.duplicate += 1;
+                let first = renderer.instant_ms(first_send_ns);
+                ("duplicate", vec![first, send_ms], None, None)
+            }
+            Mark::Dropped => {
+                totals.drop += 1;
+                ("drop", Vec::new(), None, None)
+            }
+            Mark::Malformed { kind, pick } => {
+                totals.malformed += 1;
+                let field = renderer.malformed(&mut Vec::new(), &event, kind, pick);
+                (
+                    "malformed",
+                    vec![send_ms],
+                    Some(kind.name().to_string()),
+                    field,
+                )
+            }
+        };
+        let id = renderer.event_id(&event);
+        faults.insert(
+            (event.offset_ns, event.stream, event.camera),
+            Fault {
+                kind: kind.to_string(),
+                event_id: String::from_utf8_lossy(&id).into_owned(),
+                stream: scenario.streams[event.stream as usize].name.clone(),
+                topic: topic.to_string(),
+                camera_id: CameraJson::from(renderer.camera(&event)),
+                event_ms,
+                send_ms: sends,
+                malformation,
+                field,
+            },
+        );
+    }
+    let end =
+        start + chrono::Duration::nanoseconds(scenario.duration.0.min(i64::MAX as u64) as i64);
+    Truth {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        start: start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        end: end.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        window_ms,
+        kafka_timestamp: scenario.kafka.timestamp.name().to_string(),
+        totals,
+        faults: faults.into_values().collect(),
+        windows: windows
+            .into_iter()
+            .map(|((topic, camera_id, window_start_ms), count)| Window {
+                topic: topic.to_string(),
+                camera_id,
+                window_start_ms,
+                count,
+            })
+            .collect(),
+    }
+}
+
+/// The truth as pretty JSON, with a final newline.
+pub fn to_json(truth: &Truth) -> String {
+    let mut text = serde_json::to_string_pretty(truth).unwrap_or_default();
+    text.push('\n');
+    text
+}
