@@ -57,24 +57,35 @@ pub enum Command {
 pub struct TruthArgs {
     /// The scenario file.
     pub scenario: PathBuf,
-    /// Seed of the random streams (overrides the file's `seed`).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-    /// Instant of offset 0, RFC 3339 (overrides `start`); unset: now.
-    #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
-    pub start: Option<DateTime<Utc>>,
-    /// How long the scenario runs (overrides `duration`).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
-    pub duration: Option<Nanos>,
-    /// Kafka topic of the streams that set none (overrides the scenario's `topic`).
-    #[arg(long, value_name = "NAME")]
-    pub topic: Option<String>,
+    /// The values that replace the scenario file's.
+    #[command(flatten)]
+    pub replace: OverrideArgs,
     /// Length of the tumbling event-time windows counted, in whole milliseconds.
     #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = parse_window)]
     pub truth_window: Nanos,
 }
 
-impl TruthArgs {
+/// The options that replace a scenario file's values, shared by running and `truth`.
+#[derive(Debug, Args)]
+pub struct OverrideArgs {
+    /// Seed of the random streams (overrides the file's `seed`).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+
+    /// Instant of offset 0, RFC 3339 (overrides `start`); unset: the moment the run starts.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
+    pub start: Option<DateTime<Utc>>,
+
+    /// How long the scenario runs, e.g. 30s or 1h30m (overrides `duration`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
+    pub duration: Option<Nanos>,
+
+    /// Kafka topic of the streams that set none (overrides the scenario's `topic`).
+    #[arg(long, value_name = "NAME")]
+    pub topic: Option<String>,
+}
+
+impl OverrideArgs {
     /// The values that replace the scenario file's.
     pub fn overrides(&self) -> Overrides {
         Overrides {
@@ -100,21 +111,9 @@ pub struct RunArgs {
     #[arg(long, value_enum, requires = "dry_run")]
     pub format: Option<DryRunFormat>,
 
-    /// Seed of the random streams (overrides the file's `seed`).
-    #[arg(long, value_name = "N")]
-    pub seed: Option<u64>,
-
-    /// Instant of offset 0, RFC 3339 (overrides `start`); unset: the moment the run starts.
-    #[arg(long, value_name = "RFC3339", value_parser = parse_start)]
-    pub start: Option<DateTime<Utc>>,
-
-    /// How long the scenario runs, e.g. 30s or 1h30m (overrides `duration`).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
-    pub duration: Option<Nanos>,
-
-    /// Kafka topic of the streams that set none (overrides the scenario's `topic`).
-    #[arg(long, value_name = "NAME")]
-    pub topic: Option<String>,
+    /// The values that replace the scenario file's.
+    #[command(flatten)]
+    pub replace: OverrideArgs,
 
     /// Kafka brokers, host:port[,host:port…] (default: $KAFKA_BOOTSTRAP_SERVERS, then the
     /// scenario's kafka.bootstrap_servers, then an embedded cluster).
@@ -189,12 +188,7 @@ pub enum DryRunFormat {
 impl RunArgs {
     /// The values that replace the scenario file's.
     pub fn overrides(&self) -> Overrides {
-        Overrides {
-            seed: self.seed,
-            start: self.start,
-            duration: self.duration,
-            topic: self.topic.clone(),
-        }
+        self.replace.overrides()
     }
 }
 

@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> ExitCode {
         } else {
             schema::scenario()
         }),
-        Some(Command::Truth(args)) => match load(&args.scenario, &args.overrides()) {
+        Some(Command::Truth(args)) => match load(&args.scenario, &args.replace.overrides()) {
             Ok(scenario) => {
                 let start = scenario.start.unwrap_or_else(Utc::now);
                 let window_ms = args.truth_window.0 / 1_000_000;

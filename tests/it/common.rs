@@ -97,3 +97,21 @@ pub fn spawn_until_sending(args: &[&str]) -> (Child, BufReader<ChildStderr>) {
         }
     }
 }
+
+/// The Kolmogorov–Smirnov statistic of the sample `xs` against the CDF `cdf`.
+pub fn ks_statistic(mut xs: Vec<f64>, cdf: impl Fn(f64) -> f64) -> f64 {
+    xs.sort_by(f64::total_cmp);
+    let n = xs.len() as f64;
+    xs.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let f = cdf(x);
+            (f - i as f64 / n).abs().max((f - (i + 1) as f64 / n).abs())
+        })
+        .fold(0.0, f64::max)
+}
+
+/// The KS critical value at α = 0.001 for a sample of `n`: 1.949/√n.
+pub fn ks_critical(n: usize) -> f64 {
+    1.949 / (n as f64).sqrt()
+}

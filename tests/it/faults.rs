@@ -403,19 +403,6 @@ fn fault_rates_are_what_was_asked() {
     );
 }
 
-/// KS statistic of `xs` against `cdf`.
-fn ks(mut xs: Vec<f64>, cdf: impl Fn(f64) -> f64) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).abs().max((f - (i + 1) as f64 / n).abs())
-        })
-        .fold(0.0, f64::max)
-}
-
 /// Delays follow their distributions: late delays (send − event) against the exponential
 /// CDF, second-copy delays (second send − first send) against the uniform CDF, by KS
 /// (α = 0.001: 1.949/√n, about 0.0064 for the late delays). Events within 100 s of the
@@ -440,16 +427,15 @@ fn delays_follow_their_distributions() {
         }
     }
     assert!(late.len() > 75_000 && second.len() > 8_000);
-    let critical = |n: usize| 1.949 / (n as f64).sqrt();
-    let d = ks(late.clone(), |x| 1.0 - (-x / 2.0).exp());
-    assert!(d < critical(late.len()), "late: KS D = {d}");
-    let wrong = ks(late.clone(), |x| 1.0 - (-x / 2.1).exp());
+    let d = ks_statistic(late.clone(), |x| 1.0 - (-x / 2.0).exp());
+    assert!(d < ks_critical(late.len()), "late: KS D = {d}");
+    let wrong = ks_statistic(late.clone(), |x| 1.0 - (-x / 2.1).exp());
     assert!(
-        wrong > critical(late.len()),
+        wrong > ks_critical(late.len()),
         "a 5 % wrong mean: D = {wrong}"
     );
-    let d = ks(second.clone(), |x| ((x - 1.0) / 2.0).clamp(0.0, 1.0));
-    assert!(d < critical(second.len()), "duplicate: KS D = {d}");
+    let d = ks_statistic(second.clone(), |x| ((x - 1.0) / 2.0).clamp(0.0, 1.0));
+    assert!(d < ks_critical(second.len()), "duplicate: KS D = {d}");
 }
 
 /// Malformations are drawn evenly among the kinds listed (χ², 4 degrees of freedom,

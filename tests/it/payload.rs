@@ -308,19 +308,6 @@ fn chi_square(counts: &[u64], p: &[f64]) -> f64 {
         .sum()
 }
 
-/// KS statistic of `xs` against `cdf`.
-fn ks(mut xs: Vec<f64>, cdf: impl Fn(f64) -> f64) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).abs().max((f - (i + 1) as f64 / n).abs())
-        })
-        .fold(0.0, f64::max)
-}
-
 /// KS critical value at α = 0.001 for n ≈ 100,000: 1.949/√n = 0.00616.
 const KS_CRITICAL: f64 = 0.00616;
 
@@ -379,9 +366,9 @@ fn float_is_uniform_between_its_bounds() {
         .map(|v| v.as_f64().unwrap())
         .collect();
     assert!(xs.iter().all(|x| (0.5..=1.0).contains(x)));
-    let d = ks(xs.clone(), |x| ((x - 0.5) / 0.5).clamp(0.0, 1.0));
+    let d = ks_statistic(xs.clone(), |x| ((x - 0.5) / 0.5).clamp(0.0, 1.0));
     assert!(d < KS_CRITICAL, "KS D = {d}");
-    let wrong = ks(xs, |x| ((x - 0.5) / 0.51).clamp(0.0, 1.0));
+    let wrong = ks_statistic(xs, |x| ((x - 0.5) / 0.51).clamp(0.0, 1.0));
     assert!(
         wrong > KS_CRITICAL,
         "a 2 % wider range not rejected: D = {wrong}"
@@ -401,9 +388,9 @@ fn normal_follows_its_mean_and_std_dev() {
         .iter()
         .map(|v| v.as_f64().unwrap())
         .collect();
-    let d = ks(xs.clone(), |x| phi((x - 21.0) / 2.0));
+    let d = ks_statistic(xs.clone(), |x| phi((x - 21.0) / 2.0));
     assert!(d < KS_CRITICAL, "KS D = {d}");
-    let wrong = ks(xs, |x| phi((x - 21.0) / 2.1));
+    let wrong = ks_statistic(xs, |x| phi((x - 21.0) / 2.1));
     assert!(
         wrong > KS_CRITICAL,
         "a 5 % wrong std_dev not rejected: D = {wrong}"

@@ -163,16 +163,8 @@ fn times_by_camera(s: &Scenario) -> Vec<Vec<f64>> {
 }
 
 /// The KS statistic of `xs` against Exp(1).
-fn ks_exp1(mut xs: Vec<f64>) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = 1.0 - (-x).exp();
-            (f - i as f64 / n).abs().max((f - (i + 1) as f64 / n).abs())
-        })
-        .fold(0.0, f64::max)
+fn ks_exp1(xs: Vec<f64>) -> f64 {
+    ks_statistic(xs, |x| 1.0 - (-x).exp())
 }
 
 /// The rescaled gaps of one camera's events, in units of the base mean `mean`.

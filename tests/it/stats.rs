@@ -9,11 +9,9 @@ use simulate::plan::distribution::Sampler;
 use simulate::scenario::Nanos;
 use simulate::scenario::model::{Duration, InterArrival};
 
+use crate::common::{ks_critical, ks_statistic};
+
 const N: usize = 100_000;
-/// KS critical value for α = 0.001: 1.949 / √n.
-fn ks_critical(n: usize) -> f64 {
-    1.949 / (n as f64).sqrt()
-}
 
 fn secs(s: f64) -> Duration {
     Duration(Nanos((s * 1e9) as u64))
@@ -23,16 +21,8 @@ fn secs(s: f64) -> Duration {
 fn ks(spec: &InterArrival, cdf: &impl Fn(f64) -> f64, seed: u64) -> f64 {
     let gap = Sampler::new(spec);
     let mut rng = ChaCha12Rng::seed_from_u64(seed);
-    let mut xs: Vec<f64> = (0..N).map(|_| gap.sample(&mut rng) as f64 / 1e9).collect();
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).abs().max((f - (i + 1) as f64 / n).abs())
-        })
-        .fold(0.0, f64::max)
+    let xs: Vec<f64> = (0..N).map(|_| gap.sample(&mut rng) as f64 / 1e9).collect();
+    ks_statistic(xs, cdf)
 }
 
 /// Three independent samples; at least two must pass at α = 0.001. A correct sampler
