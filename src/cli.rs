@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::scenario::model::KafkaFile;
-use crate::scenario::{Nanos, Overrides, duration};
+use crate::scenario::{Nanos, Overrides, Shard, duration};
 
 /// Turn a YAML scenario into a deterministic, time-ordered plan of camera events and
 /// replay it into Kafka, or print it with --dry-run.
@@ -83,6 +83,12 @@ pub struct OverrideArgs {
     /// Kafka topic of the streams that set none (overrides the scenario's `topic`).
     #[arg(long, value_name = "NAME")]
     pub topic: Option<String>,
+
+    /// Plan only shard K of N (0-based): the cameras a stable hash of their id gives it.
+    /// The N shards together send exactly the single run; they need one --start.
+    /// Default: $SIMULATE_SHARD.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
 }
 
 impl OverrideArgs {
@@ -93,6 +99,7 @@ impl OverrideArgs {
             start: self.start,
             duration: self.duration,
             topic: self.topic.clone(),
+            shard: self.shard,
         }
     }
 }
@@ -241,10 +248,52 @@ fn parse_speed(text: &str) -> Result<f64, String> {
     }
 }
 
+/// An RFC 3339 instant, or `next:PERIOD`: the next whole multiple of PERIOD since the Unix
+/// epoch after now (`next:1m`, the next whole minute), which shards launched within one
+/// period all compute alike. The clock is read here, at the edge.
 fn parse_start(text: &str) -> Result<DateTime<Utc>, String> {
+    if let Some(period) = text.strip_prefix("next:") {
+        let period = duration::parse(period)?.0;
+        return next_multiple(Utc::now(), period)
+            .ok_or_else(|| format!("`{text}`: the period must be positive, e.g. next:1m"));
+    }
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{e}; write e.g. 2026-01-01T00:00:00Z"))
+        .map_err(|e| format!("{e}; write e.g. 2026-01-01T00:00:00Z or next:1m"))
+}
+
+/// The first whole multiple of `period_ns` since the epoch strictly after `now`.
+fn next_multiple(now: DateTime<Utc>, period_ns: u64) -> Option<DateTime<Utc>> {
+    let period = i128::from(period_ns);
+    if period == 0 {
+        return None;
+    }
+    let now_ns =
+        i128::from(now.timestamp()) * 1_000_000_000 + i128::from(now.timestamp_subsec_nanos());
+    let next = (now_ns.div_euclid(period) + 1) * period;
+    let secs = i64::try_from(next.div_euclid(1_000_000_000)).ok()?;
+    DateTime::from_timestamp(secs, next.rem_euclid(1_000_000_000) as u32)
+}
+
+/// `K/N`: shard K of N, with 0 ≤ K < N ≤ 10,000.
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let fix = "write K/N, shard K (from 0) of N, e.g. 0/8";
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}` is not K/N; {fix}"))?;
+    let (Ok(index), Ok(count)) = (k.trim().parse::<u32>(), n.trim().parse::<u32>()) else {
+        return Err(format!("`{text}` is not K/N with whole numbers; {fix}"));
+    };
+    if count == 0 || count > 10_000 {
+        return Err(format!("`{text}`: N must be from 1 to 10,000"));
+    }
+    if index >= count {
+        return Err(format!(
+            "`{text}`: shards are numbered from 0 to {}; {fix}",
+            count - 1
+        ));
+    }
+    Ok(Shard { index, count })
 }
 
 /// Parses the process's arguments and reads the environment; on a usage error clap
@@ -252,6 +301,23 @@ fn parse_start(text: &str) -> Result<DateTime<Utc>, String> {
 pub fn parse() -> Cli {
     let mut cli = Cli::parse();
     cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
+    // SIMULATE_SHARD=K/N stands for --shard K/N (the flag wins); a malformed one is a
+    // usage error, as the flag would be.
+    if let Ok(text) = std::env::var("SIMULATE_SHARD") {
+        match parse_shard(&text) {
+            Ok(shard) => {
+                let replace = match &mut cli.command {
+                    Some(Command::Truth(args)) => &mut args.replace,
+                    _ => &mut cli.run.replace,
+                };
+                replace.shard = replace.shard.or(Some(shard));
+            }
+            Err(e) => {
+                eprintln!("error: SIMULATE_SHARD: {e}");
+                std::process::exit(2);
+            }
+        }
+    }
     cli.run.typed = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
@@ -262,6 +328,37 @@ pub fn parse() -> Cli {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shards_parse_as_k_of_n() {
+        assert_eq!(parse_shard("3/8"), Ok(Shard { index: 3, count: 8 }));
+        assert_eq!(parse_shard("0/1"), Ok(Shard { index: 0, count: 1 }));
+        for bad in ["8/8", "1", "-1/2", "0/0", "a/2", "0/10001"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+    }
+
+    /// `next:P` is the first multiple of P after now, so launches within one period
+    /// agree, and a launch exactly on a boundary moves to the next one.
+    #[test]
+    fn next_start_is_the_next_whole_period() {
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let minute = 60_000_000_000;
+        let next = at("2026-01-01T10:01:00Z");
+        assert_eq!(
+            next_multiple(at("2026-01-01T10:00:00.001Z"), minute),
+            Some(next)
+        );
+        assert_eq!(
+            next_multiple(at("2026-01-01T10:00:59.999Z"), minute),
+            Some(next)
+        );
+        assert_eq!(
+            next_multiple(at("2026-01-01T10:00:00Z"), minute),
+            Some(next)
+        );
+        assert_eq!(next_multiple(next, 0), None);
+    }
 
     #[test]
     fn properties_parse_and_managed_keys_are_refused() {

@@ -268,6 +268,9 @@ pub struct Messages {
     duration: u64,
     /// No faults and nothing held: every event is one clean message at its instant.
     plain: bool,
+    /// For a shard: per stream, per camera, whether it owns the camera (the events of a
+    /// shared stream's other cameras are drawn and skipped).
+    owned: Option<Vec<Vec<bool>>>,
 }
 
 impl Messages {
@@ -309,6 +312,7 @@ impl Messages {
             }
         }
         let plain = holds.is_empty() && draws.iter().all(Option::is_none);
+        let owned = super::shard::owned(scenario);
         Messages {
             plan,
             draws,
@@ -318,12 +322,21 @@ impl Messages {
             next_event: None,
             duration: scenario.duration.0,
             plain,
+            owned,
         }
     }
 
     /// The identity of each arrival process, in plan order.
     pub fn identities(&self) -> impl Iterator<Item = u64> + '_ {
         self.plan.identities()
+    }
+
+    /// Whether this run (or shard) owns the camera of `event`.
+    #[inline]
+    fn owns(&self, event: &Event) -> bool {
+        self.owned
+            .as_ref()
+            .is_none_or(|o| o[event.stream as usize][event.camera as usize])
     }
 
     /// Sends `message` now, unless an outage holds it: then it waits for the end (or
@@ -366,11 +379,16 @@ impl Iterator for Messages {
     #[inline]
     fn next(&mut self) -> Option<Outgoing> {
         if self.plain {
-            return self.plan.next().map(|event| Outgoing {
-                event,
-                send_ns: event.offset_ns,
-                mark: Mark::Clean,
-            });
+            loop {
+                let event = self.plan.next()?;
+                if self.owns(&event) {
+                    return Some(Outgoing {
+                        event,
+                        send_ns: event.offset_ns,
+                        mark: Mark::Clean,
+                    });
+                }
+            }
         }
         loop {
             if self.next_event.is_none() {
@@ -388,6 +406,9 @@ impl Iterator for Messages {
                 }
                 (_, Some(event)) => {
                     self.next_event = None;
+                    if !self.owns(&event) {
+                        continue;
+                    }
                     let (mark, send_ns) = match &self.draws[event.stream as usize] {
                         Some(draws) => draws.decide(&event),
                         None => (Mark::Clean, event.offset_ns),

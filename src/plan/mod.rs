@@ -10,7 +10,8 @@
 //! windows `schedule` draws, and [`merge`] merges every process's events into one
 //! ordered [`Plan`]. [`fault`] turns the plan's events into the [`Messages`] that are
 //! sent, in send order: faults (late, duplicate, drop, malformed) and outages that hold
-//! messages back move the send time apart from the event time. [`payload`] draws the values of payload fields, as a pure function
+//! messages back move the send time apart from the event time. [`shard`] decides which
+//! cameras a shard of a split run owns. [`payload`] draws the values of payload fields, as a pure function
 //! of (process, field, event), apart from the process's own random stream.
 
 pub mod distribution;
@@ -20,6 +21,7 @@ pub mod payload;
 pub mod process;
 pub(crate) mod rate;
 pub(crate) mod schedule;
+pub mod shard;
 
 pub use fault::{Mark, Messages, Outgoing};
 pub use merge::Plan;

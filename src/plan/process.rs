@@ -576,7 +576,14 @@ pub fn processes(scenario: &Scenario) -> Vec<Process> {
                 .map(|rate| Arc::new(Profile::new(rate))),
         })
         .collect();
+    // A shard draws only the per-camera processes of its own cameras; shared streams are
+    // drawn in full (their events are kept per camera downstream, in `fault.rs`).
+    let owned = super::shard::owned(scenario);
     slots(scenario)
+        .filter(|&(stream, camera)| match (&owned, camera) {
+            (Some(owned), Some(c)) => owned[stream as usize][c as usize],
+            _ => true,
+        })
         .map(|(stream, camera)| Process::new(scenario, stream, camera, &shared[stream as usize]))
         .collect()
 }

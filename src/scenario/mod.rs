@@ -21,7 +21,7 @@ use std::path::Path;
 pub use diagnostics::{Diagnostic, render_all};
 pub use duration::Nanos;
 pub use load::Source;
-pub use validate::{CameraPick, Faults, Overrides, Scenario, Stream, StreamArrivals};
+pub use validate::{CameraPick, Faults, Overrides, Scenario, Shard, Stream, StreamArrivals};
 
 /// Reads, parses and validates a scenario file, reporting every problem found.
 pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {

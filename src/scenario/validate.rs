@@ -28,6 +28,24 @@ pub struct Overrides {
     pub duration: Option<Nanos>,
     /// `--topic`.
     pub topic: Option<String>,
+    /// `--shard K/N` (or `SIMULATE_SHARD`).
+    pub shard: Option<Shard>,
+}
+
+/// One shard of a run split over several processes: shard `index` of `count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Shard {
+    /// Which shard, from 0.
+    pub index: u32,
+    /// How many shards, at least 1; `index < count`.
+    pub count: u32,
+}
+
+impl std::fmt::Display for Shard {
+    /// `K/N`, as given on the command line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 /// A validated scenario.
@@ -47,6 +65,8 @@ pub struct Scenario {
     pub kafka: Kafka,
     /// The streams, in file order (at least one).
     pub streams: Vec<Stream>,
+    /// The shard this run plans, if the run is split (`start` is then fixed).
+    pub shard: Option<Shard>,
 }
 
 /// Kafka sink settings from the file.
@@ -294,6 +314,16 @@ pub(crate) fn validate(
         }
     }
 
+    if let (Some(shard), None) = (overrides.shard, start) {
+        problems.push(
+            Problem::new(
+                &root.key("--shard"),
+                format!("shard {shard} needs a start instant every shard shares; without one each would start when it is launched"),
+            )
+            .help("give every shard the same `--start 2026-01-01T00:00:00Z` (or `--start next:1m`, the next whole minute, when all shards launch within one), or set `start:` in the scenario"),
+        );
+    }
+
     let (topic, topic_path) = match (&overrides.topic, file.topic) {
         (Some(t), _) => (t.clone(), root.key("--topic")),
         (None, Some(t)) => (t, at("topic")),
@@ -366,6 +396,7 @@ pub(crate) fn validate(
             topic,
             kafka,
             streams,
+            shard: overrides.shard,
         })
     } else {
         Err(problems)

@@ -17,4 +17,5 @@ mod readme;
 mod real_broker;
 mod registry;
 mod schema;
+mod shards;
 mod stats;

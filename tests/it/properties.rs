@@ -29,7 +29,7 @@ struct GenStream {
 }
 
 #[derive(Debug, Clone)]
-struct GenScenario {
+pub(crate) struct GenScenario {
     seed: u64,
     duration_ms: u64,
     streams: Vec<GenStream>,
@@ -131,7 +131,7 @@ impl Arbitrary for GenScenario {
 }
 
 impl GenScenario {
-    fn yaml(&self) -> String {
+    pub(crate) fn yaml(&self) -> String {
         let mut out = format!(
             "seed: {}\nduration: {}ms\nstart: {START}\nstreams:\n",
             self.seed, self.duration_ms

@@ -1,0 +1,67 @@
+//! Which cameras a shard owns. A run split into `n` shards gives each camera to exactly
+//! one of them, by a stable hash of the camera id's text (its Kafka key): every event of
+//! a camera, in every stream and topic, stays in one process, so its key's order holds,
+//! and the union of the shards' plans is the plan of the single run.
+//!
+//! The hash is SHA-256 of a tag and the id's text, reduced to `0..n` by the high bits of
+//! a 64 × 64-bit product (unbiased to one part in 2⁶⁴ / n): the same on every machine and
+//! in every version that keeps the tag. Changing `n` moves most cameras.
+
+use sha2::{Digest, Sha256};
+
+use crate::scenario::model::CameraId;
+use crate::scenario::{Scenario, Shard};
+
+/// The shard, of `count`, that owns `camera`.
+pub fn shard_of(camera: &CameraId, count: u32) -> u32 {
+    let mut hash = Sha256::new();
+    hash.update(b"simulate/shard/v1\0");
+    match camera {
+        CameraId::Int(n) => hash.update(n.to_string().as_bytes()),
+        CameraId::Text(s) => hash.update(s.as_bytes()),
+    }
+    let digest = hash.finalize();
+    let mut head = [0u8; 8];
+    head.copy_from_slice(&digest[..8]);
+    ((u128::from(u64::from_be_bytes(head)) * u128::from(count)) >> 64) as u32
+}
+
+/// Whether `shard` (or the whole run, with none) owns `camera`.
+pub fn owns(shard: Option<Shard>, camera: &CameraId) -> bool {
+    shard.is_none_or(|s| s.count <= 1 || shard_of(camera, s.count) == s.index)
+}
+
+/// Per stream, per camera position: whether the scenario's shard owns the camera.
+/// `None` when the run is not split.
+pub(crate) fn owned(scenario: &Scenario) -> Option<Vec<Vec<bool>>> {
+    let shard = scenario.shard.filter(|s| s.count > 1)?;
+    Some(
+        scenario
+            .streams
+            .iter()
+            .map(|s| s.cameras.iter().map(|c| owns(Some(shard), c)).collect())
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of an id decides: an integer id and the same digits as text share a shard,
+    /// and every camera lands in exactly one shard of any count.
+    #[test]
+    fn every_camera_has_exactly_one_shard() {
+        for n in 1..=9u32 {
+            for id in 0..500i64 {
+                let shard = shard_of(&CameraId::Int(id), n);
+                assert!(shard < n);
+                assert_eq!(shard, shard_of(&CameraId::Text(id.to_string()), n));
+                let owners = (0..n)
+                    .filter(|&k| owns(Some(Shard { index: k, count: n }), &CameraId::Int(id)))
+                    .count();
+                assert_eq!(owners, 1);
+            }
+        }
+    }
+}

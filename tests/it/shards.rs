@@ -1,0 +1,187 @@
+//! Shards: the union of the n shards' messages, merged in send order, is byte for byte
+//! the single run, for every example scenario and n = 1…8 (rate profiles, payloads and
+//! faults included) and as a property over generated scenarios; shards are balanced; and
+//! sharding without a shared start is refused.
+
+use quickcheck::{QuickCheck, TestResult};
+use simulate::plan::shard::shard_of;
+use simulate::plan::{Mark, Messages};
+use simulate::scenario::model::CameraId;
+use simulate::scenario::{Scenario, Shard};
+use simulate::sink::stdout::Format;
+
+use crate::common::*;
+use crate::properties::GenScenario;
+
+/// The scenario as shard `index` of `count` sees it.
+fn sharded(s: &Scenario, index: u32, count: u32) -> Scenario {
+    let mut s = s.clone();
+    s.shard = Some(Shard { index, count });
+    s
+}
+
+/// A message's place in the send order: (send, event, stream, camera, second copy).
+type Order = (u64, u64, u32, u32, bool);
+
+/// Each sent message's place in the send order, with its plan line.
+fn keyed_lines(s: &Scenario) -> Vec<(Order, String)> {
+    let keys = Messages::new(s).filter(|m| m.mark.is_sent()).map(|m| {
+        let e = m.event;
+        let copy = matches!(m.mark, Mark::Duplicate { .. });
+        (m.send_ns, e.offset_ns, e.stream, e.camera, copy)
+    });
+    let lines = render(s, Format::Plan);
+    let keyed: Vec<_> = keys.zip(lines.lines().map(str::to_string)).collect();
+    assert_eq!(keyed.len(), lines.lines().count());
+    keyed
+}
+
+/// The n shards' plan lines, merged by send order.
+fn union(s: &Scenario, count: u32) -> (String, Vec<usize>) {
+    let mut all = Vec::new();
+    let mut sizes = Vec::new();
+    for index in 0..count {
+        let lines = keyed_lines(&sharded(s, index, count));
+        sizes.push(lines.len());
+        all.extend(lines);
+    }
+    all.sort_by_key(|(order, _)| *order);
+    let mut text = String::new();
+    for (_, line) in all {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    (text, sizes)
+}
+
+#[test]
+fn the_union_of_the_shards_is_the_single_run() {
+    for path in example_scenarios() {
+        let overrides = simulate::scenario::Overrides {
+            start: Some(start()),
+            ..Default::default()
+        };
+        let s = simulate::scenario::load_file(&path, &overrides).unwrap();
+        let single = render(&s, Format::Plan);
+        for count in 1..=8 {
+            let (merged, sizes) = union(&s, count);
+            assert!(
+                merged == single,
+                "{} with {count} shards differs from the single run",
+                path.display()
+            );
+            if count == 4 {
+                assert!(
+                    sizes.iter().filter(|&&n| n > 0).count() >= 2,
+                    "{}: {sizes:?}",
+                    path.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_union_property_holds_for_generated_scenarios() {
+    fn property(g: GenScenario, n: u8) -> TestResult {
+        let count = u32::from(n % 8) + 1;
+        let s = scenario(&g.yaml());
+        TestResult::from_bool(union(&s, count).0 == render(&s, Format::Plan))
+    }
+    QuickCheck::new()
+        .tests(60)
+        .quickcheck(property as fn(GenScenario, u8) -> TestResult);
+}
+
+/// 100,000 cameras over 8 shards: each holds 12.5 % ± 1 % (a binomial standard deviation
+/// is 0.1 %: a hash that favoured one shard by 1 % would fail).
+#[test]
+fn shards_are_balanced() {
+    let mut counts = [0u32; 8];
+    for id in 0..100_000i64 {
+        counts[shard_of(&CameraId::Int(100_000 + id), 8) as usize] += 1;
+    }
+    for (k, &c) in counts.iter().enumerate() {
+        assert!((11_500..=13_500).contains(&c), "shard {k}: {c} of 100,000");
+    }
+    let mut text = [0u32; 8];
+    for id in 0..100_000 {
+        text[shard_of(&CameraId::Text(format!("cam-{id:06}")), 8) as usize] += 1;
+    }
+    assert!(
+        text.iter().all(|c| (11_500..=13_500).contains(c)),
+        "{text:?}"
+    );
+}
+
+/// A shard draws only its own per-camera processes.
+#[test]
+fn a_shard_draws_only_its_own_processes() {
+    let s = scenario(
+        "duration: 10s\nstart: 2026-01-01T00:00:00Z\nstreams:\n  - cameras: {count: 1000}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 1s}\n",
+    );
+    let shard = sharded(&s, 1, 4);
+    let drawn = simulate::plan::process::processes(&shard).len();
+    assert!((200..300).contains(&drawn), "{drawn} of 1000 processes");
+}
+
+#[test]
+fn sharding_needs_a_shared_start() {
+    let out = simulate(&["scenarios/default.yaml", "--dry-run", "--shard", "0/2"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(
+        err.contains("--shard") && err.contains("needs a start instant") && err.contains("--start"),
+        "{err}"
+    );
+    for bad in ["2/2", "1", "a/b", "0/0"] {
+        let out = simulate(&[
+            "scenarios/default.yaml",
+            "--dry-run",
+            "--start",
+            START,
+            "--shard",
+            bad,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+    }
+    // The environment stands for the flag.
+    let mut printed = 0;
+    for shard in ["0/2", "1/2"] {
+        let with_flag = simulate(&[
+            "scenarios/default.yaml",
+            "--dry-run",
+            "--start",
+            START,
+            "--shard",
+            shard,
+        ]);
+        let with_env = std::process::Command::new(env!("CARGO_BIN_EXE_simulate"))
+            .args(["scenarios/default.yaml", "--dry-run", "--start", START])
+            .env("SIMULATE_SHARD", shard)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert_eq!(with_flag.status.code(), Some(0));
+        assert_eq!(with_flag.stdout, with_env.stdout);
+        printed += with_flag.stdout.len();
+    }
+    assert!(printed > 0);
+    // `next:1m` is a shared start: the next whole minute.
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--dry-run",
+        "--format",
+        "plan",
+        "--start",
+        "next:1m",
+        "--shard",
+        "0/2",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
+    let start_ms =
+        first["timestamp_ms"].as_i64().unwrap() - first["offset_us"].as_i64().unwrap() / 1000;
+    assert!(start_ms.rem_euclid(60_000) <= 1, "{start_ms}");
+}
