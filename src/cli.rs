@@ -47,9 +47,27 @@ pub enum Command {
         #[arg(requires = "event", value_name = "SCENARIO")]
         scenario: Option<PathBuf>,
     },
+    /// Work with run reports (`--report FILE`).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Print the ground truth of SCENARIO's run as JSON, without sending: every fault
     /// injected and the per-window counts of clean events.
     Truth(TruthArgs),
+}
+
+/// `simulate report …`.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Merge the reports of the shards of one run into one: counts summed, percentiles
+    /// from the merged histograms. Fails if two claim the same shard or one is missing.
+    Merge {
+        /// The shards' reports, e.g. shard-*.json.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write the merged report as JSON to FILE (the summary goes to stderr).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
 }
 
 /// `simulate truth`.

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A log-linear histogram of nanosecond values: exact below 128 ns, then 64 buckets per
 /// power of two (under 1.6 % error), in constant memory.
@@ -72,6 +72,45 @@ impl Histogram {
         self.max
     }
 
+    /// Adds every value of `other`.
+    pub fn merge(&mut self, other: &Histogram) {
+        for (mine, theirs) in self.buckets.iter_mut().zip(&other.buckets) {
+            *mine += theirs;
+        }
+        self.count += other.count;
+        self.max = self.max.max(other.max);
+    }
+
+    /// The histogram as written in a report: its non-empty buckets.
+    pub fn to_buckets(&self) -> Buckets {
+        Buckets {
+            buckets: self
+                .buckets
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| **n > 0)
+                .map(|(i, &n)| (Self::lower_bound(i), n))
+                .collect(),
+            max_ns: self.max,
+        }
+    }
+
+    /// The histogram a report wrote; `None` when a bucket is not one of ours (a
+    /// hand-edited or foreign file).
+    pub fn from_buckets(written: &Buckets) -> Option<Histogram> {
+        let mut h = Histogram::default();
+        for &(lower, n) in &written.buckets {
+            let index = Self::index(lower);
+            if Self::lower_bound(index) != lower {
+                return None;
+            }
+            h.buckets[index] += n;
+            h.count += n;
+        }
+        h.max = written.max_ns;
+        Some(h)
+    }
+
     /// p50, p99 and max, in microseconds.
     pub fn summary_us(&self) -> Percentiles {
         Percentiles {
@@ -83,8 +122,18 @@ impl Histogram {
     }
 }
 
+/// A histogram as a report writes it, so that reports of shards can be merged exactly:
+/// each non-empty bucket as (its smallest value in ns, its count), and the largest value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Buckets {
+    /// (lower bound in ns, count) of every non-empty bucket, in increasing order.
+    pub buckets: Vec<(u64, u64)>,
+    /// The largest value recorded, in ns.
+    pub max_ns: u64,
+}
+
 /// Percentiles of a distribution of durations, in microseconds.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct Percentiles {
     /// Median.
     #[serde(serialize_with = "nanosecond_precision")]
@@ -135,6 +184,36 @@ pub fn nanos(d: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Written and read back, a histogram is the same; merged, two histograms give the
+    /// quantiles of all their values together.
+    #[test]
+    fn buckets_round_trip_and_merge_exactly() {
+        let (mut a, mut b, mut all) = (
+            Histogram::default(),
+            Histogram::default(),
+            Histogram::default(),
+        );
+        for v in (0..20_000u64).map(|i| i * i % 9_999_991) {
+            if v % 3 == 0 {
+                a.record(v)
+            } else {
+                b.record(v)
+            }
+            all.record(v);
+        }
+        let back = Histogram::from_buckets(&a.to_buckets()).unwrap();
+        assert_eq!(back.to_buckets(), a.to_buckets());
+        assert_eq!(back.summary_us(), a.summary_us());
+        a.merge(&b);
+        assert_eq!(a.summary_us(), all.summary_us());
+        assert_eq!(a.to_buckets(), all.to_buckets());
+        let foreign = Buckets {
+            buckets: vec![(129, 1)],
+            max_ns: 129,
+        };
+        assert!(Histogram::from_buckets(&foreign).is_none());
+    }
 
     #[test]
     fn quantiles_are_within_bucket_precision() {

@@ -6,17 +6,24 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use crate::histogram::Percentiles;
-use crate::histogram::{microsecond_precision, nanosecond_precision, one_decimal};
+pub use crate::histogram::{Buckets, Percentiles};
+use crate::histogram::{Histogram, microsecond_precision, nanosecond_precision, one_decimal};
 use crate::replay::COUNT_BUDGET;
 
-/// The outcome of a run, as printed and as written to `--report`.
-#[derive(Debug, Clone, Serialize)]
+/// The outcome of a run, as printed and as written to `--report`, and as read back by
+/// `simulate report merge`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Report {
     /// Scenario name.
     pub scenario: String,
+    /// The shard this run planned (`K/N`), or `null` for a whole run.
+    #[serde(default)]
+    pub shard: Option<String>,
+    /// For a report merged from shards: how many.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_shards: Option<u32>,
     /// Seed used.
     pub seed: u64,
     /// Instant of offset 0 (RFC 3339).
@@ -46,6 +53,9 @@ pub struct Report {
     pub rate_per_s: f64,
     /// How late each send was against its planned instant.
     pub lateness: Percentiles,
+    /// The same, as histogram buckets (to merge shards' reports exactly).
+    #[serde(default)]
+    pub lateness_histogram: Buckets,
     /// How late the last event was sent: the drift of the whole run, in microseconds.
     #[serde(serialize_with = "nanosecond_precision")]
     pub end_drift_us: f64,
@@ -59,7 +69,7 @@ pub struct Report {
 }
 
 /// The Kafka sink's part of a report.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KafkaReport {
     /// Where the events went: the bootstrap servers, or `embedded (…)`.
     pub brokers: String,
@@ -75,6 +85,9 @@ pub struct KafkaReport {
     pub first_errors: Vec<String>,
     /// Time from send to the broker's acknowledgement.
     pub delivery_latency: Percentiles,
+    /// The same, as histogram buckets.
+    #[serde(default)]
+    pub delivery_latency_histogram: Buckets,
     /// The `-X` properties as given, in order (secrets shown as `***`), to repeat the run.
     pub command_line_properties: Vec<(String, String)>,
     /// Every librdkafka property the producer was created with: the defaults, the
@@ -124,10 +137,14 @@ impl Report {
             ),
             None => String::new(),
         };
+        let whose = match (&self.shard, self.merged_shards) {
+            (Some(shard), _) => format!("{} (shard {shard})", self.scenario),
+            (None, Some(n)) => format!("{} ({n} shards merged)", self.scenario),
+            (None, None) => self.scenario.clone(),
+        };
         let _ = writeln!(
             s,
-            "{}: {}{} planned, {} sent{not_sent}{delivery} in {:.3} s ({:.0} events/s, {})",
-            self.scenario,
+            "{whose}: {}{} planned, {} sent{not_sent}{delivery} in {:.3} s ({:.0} events/s, {})",
             if self.planned_exact { "" } else { "at least " },
             self.planned,
             self.sent,
@@ -167,6 +184,134 @@ impl Report {
         }
         s
     }
+}
+
+/// Merges the reports of the shards of one run (`simulate report merge`): counts and
+/// per-camera counts summed, percentiles recomputed from the merged histograms, the wall
+/// time the longest shard's. Refused (with what is wrong, naming the files) when a report
+/// is not a shard's, two claim the same shard, the shards disagree on the run, or the
+/// set is incomplete.
+pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
+    let Some((first_name, first)) = reports.first() else {
+        return Err("no reports to merge".into());
+    };
+    let shard_of = |name: &str, r: &Report| -> Result<(u32, u32), String> {
+        let text = r.shard.as_deref().ok_or_else(|| {
+            format!("{name} is the report of a whole run, not of a shard (it has no `shard`)")
+        })?;
+        let parsed = text
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.parse::<u32>().ok()?, n.parse::<u32>().ok()?)))
+            .filter(|&(k, n)| k < n);
+        parsed.ok_or_else(|| format!("{name}: `shard: {text}` is not K/N"))
+    };
+    let (_, count) = shard_of(first_name, first)?;
+    let mut seen: BTreeMap<u32, &str> = BTreeMap::new();
+    for (name, r) in reports {
+        let (index, n) = shard_of(name, r)?;
+        if n != count {
+            return Err(format!(
+                "{name} is shard {index}/{n}, but {first_name} is one of {count} shards"
+            ));
+        }
+        if let Some(other) = seen.insert(index, name) {
+            return Err(format!(
+                "{other} and {name} both claim shard {index}/{count}"
+            ));
+        }
+        for (what, mine, theirs) in [
+            ("scenario", &r.scenario, &first.scenario),
+            ("start", &r.start, &first.start),
+            ("pace", &r.pace, &first.pace),
+        ] {
+            if mine != theirs {
+                return Err(format!(
+                    "{name} and {first_name} are not shards of one run: {what} `{mine}` ≠ `{theirs}`"
+                ));
+            }
+        }
+        if r.seed != first.seed {
+            return Err(format!(
+                "{name} and {first_name} are not shards of one run: seed {} ≠ {}",
+                r.seed, first.seed
+            ));
+        }
+        if r.kafka.is_some() != first.kafka.is_some() {
+            return Err(format!(
+                "{name} and {first_name} are not shards of one run: one has a Kafka section"
+            ));
+        }
+    }
+    let missing: Vec<String> = (0..count)
+        .filter(|k| !seen.contains_key(k))
+        .map(|k| k.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "the shard set is incomplete: {} of {count} reports given; missing shard{} {}",
+            seen.len(),
+            if missing.len() == 1 { "" } else { "s" },
+            missing.join(", ")
+        ));
+    }
+    let histogram = |name: &str, b: &Buckets| {
+        Histogram::from_buckets(b)
+            .ok_or_else(|| format!("{name}: a histogram bucket is not simulate's"))
+    };
+    let mut total = first.clone();
+    let mut lateness = histogram(first_name, &first.lateness_histogram)?;
+    let mut latency = match &first.kafka {
+        Some(k) => Some(histogram(first_name, &k.delivery_latency_histogram)?),
+        None => None,
+    };
+    for (name, r) in &reports[1..] {
+        total.planned += r.planned;
+        total.planned_exact &= r.planned_exact;
+        total.sent += r.sent;
+        total.not_sent += r.not_sent;
+        total.wall_time_s = total.wall_time_s.max(r.wall_time_s);
+        total.end_drift_us = total.end_drift_us.max(r.end_drift_us);
+        total.interrupted |= r.interrupted;
+        for (camera, n) in &r.per_camera {
+            *total.per_camera.entry(camera.clone()).or_default() += n;
+        }
+        for topic in &r.topics {
+            if !total.topics.contains(topic) {
+                total.topics.push(topic.clone());
+            }
+        }
+        lateness.merge(&histogram(name, &r.lateness_histogram)?);
+        if let (Some(t), Some(k), Some(l)) = (&mut total.kafka, &r.kafka, &mut latency) {
+            t.delivered += k.delivered;
+            t.failed += k.failed;
+            t.undelivered += k.undelivered;
+            for (error, n) in &k.failures {
+                *t.failures.entry(error.clone()).or_default() += n;
+            }
+            for e in &k.first_errors {
+                if t.first_errors.len() < 10 {
+                    t.first_errors.push(e.clone());
+                }
+            }
+            l.merge(&histogram(name, &k.delivery_latency_histogram)?);
+            t.verified = match (t.verified, k.verified) {
+                (Some(a), Some(b)) => Some(a && b),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+    total.shard = None;
+    total.merged_shards = Some(count);
+    total.lateness = lateness.summary_us();
+    total.lateness_histogram = lateness.to_buckets();
+    if let (Some(t), Some(l)) = (&mut total.kafka, &latency) {
+        t.delivery_latency = l.summary_us();
+        t.delivery_latency_histogram = l.to_buckets();
+        t.verification = None;
+    }
+    let done = total.kafka.as_ref().map_or(total.sent, |k| k.delivered);
+    total.rate_per_s = done as f64 / total.wall_time_s.max(1e-9);
+    Ok(total)
 }
 
 /// A duration in microseconds, shown in the unit that reads best.

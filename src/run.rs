@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::cli::{Cli, Command, DryRunFormat, RunArgs};
+use crate::cli::{Cli, Command, DryRunFormat, ReportCommand, RunArgs};
 use crate::error::{self, Error};
 use crate::plan::Messages;
 use crate::replay::pacer::Pace;
@@ -42,6 +42,9 @@ pub fn run(cli: Cli) -> ExitCode {
         } else {
             schema::scenario()
         }),
+        Some(Command::Report(ReportCommand::Merge { files, report })) => {
+            merge_reports(files, report.as_deref())
+        }
         Some(Command::Truth(args)) => match load(&args.scenario, &args.replace.overrides()) {
             Ok(scenario) => {
                 let start = scenario.start.unwrap_or_else(Utc::now);
@@ -302,6 +305,7 @@ fn kafka_plan(
         failures: counts.failures,
         first_errors: counts.first_errors,
         delivery_latency: counts.latency.summary_us(),
+        delivery_latency_histogram: counts.latency.to_buckets(),
         command_line_properties: settings
             .properties
             .iter()
@@ -335,6 +339,8 @@ fn kafka_plan(
     let rate = kafka.delivered as f64 / tally.wall.as_secs_f64().max(1e-9);
     Ok(Report {
         scenario: scenario.name.clone(),
+        shard: scenario.shard.map(|s| s.to_string()),
+        merged_shards: None,
         seed: scenario.seed,
         start: start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
         topic: scenario.topic.clone(),
@@ -347,6 +353,7 @@ fn kafka_plan(
         wall_time_s: tally.wall.as_secs_f64(),
         rate_per_s: rate,
         lateness: tally.lateness.summary_us(),
+        lateness_histogram: tally.lateness.to_buckets(),
         end_drift_us: tally.end_drift.as_secs_f64() * 1e6,
         per_camera: tally.per_camera(scenario),
         interrupted: tally.interrupted,
@@ -499,6 +506,40 @@ fn install_signal_handler(stop: &Arc<AtomicBool>, quiet: bool) {
             );
         }
     });
+}
+
+/// `simulate report merge`: reads the shards' reports, merges them, prints the summary
+/// and writes the merged report. Unreadable files and sets that do not make one run are
+/// invalid input.
+fn merge_reports(files: &[PathBuf], out: Option<&Path>) -> Result<u8, Error> {
+    let pending = match out {
+        Some(path) => Some(Pending::create(path, "the merged report")?),
+        None => None,
+    };
+    let mut reports = Vec::with_capacity(files.len());
+    for path in files {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read {name}: {}",
+                io_reason(&e, "no such file")
+            ))
+        })?;
+        let report: crate::report::Report = serde_json::from_str(&text).map_err(|e| {
+            Error::Usage(format!(
+                "{name} is not a simulate report ({e}); write one with --report"
+            ))
+        })?;
+        reports.push((name, report));
+    }
+    let merged = crate::report::merge(&reports).map_err(Error::Usage)?;
+    eprint!("{}", merged.summary());
+    if let Some(file) = pending {
+        let text = serde_json::to_string_pretty(&merged)
+            .map_err(|e| Error::Runtime(format!("cannot write the merged report: {e}")))?;
+        file.write(&text)?;
+    }
+    outcome(&merged)
 }
 
 fn validate(files: &[PathBuf]) -> Result<u8, Error> {

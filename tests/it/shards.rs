@@ -185,3 +185,101 @@ fn sharding_needs_a_shared_start() {
         first["timestamp_ms"].as_i64().unwrap() - first["offset_us"].as_i64().unwrap() / 1000;
     assert!(start_ms.rem_euclid(60_000) <= 1, "{start_ms}");
 }
+
+/// Three shards of the default scenario, each run into its own embedded cluster with a
+/// report; `simulate report merge` sums them into the single run's counts, merges the
+/// histograms (samples add up; percentiles recomputed, not averaged) and refuses a shard
+/// given twice or a set with one missing.
+#[test]
+fn shard_reports_merge_into_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |k: u32| dir.path().join(format!("shard-{k}.json"));
+    for k in 0..3 {
+        let out = simulate(&[
+            "scenarios/default.yaml",
+            "--embedded-broker",
+            "--max-speed",
+            "--quiet",
+            "--start",
+            START,
+            "--shard",
+            &format!("{k}/3"),
+            "--report",
+            path(k).to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    }
+    let read = |p: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    };
+    let shards: Vec<serde_json::Value> = (0..3).map(|k| read(&path(k))).collect();
+    assert_eq!(shards[2]["shard"], "2/3");
+    let total = dir.path().join("total.json");
+    let files: Vec<String> = (0..3).map(|k| path(k).display().to_string()).collect();
+    let mut args = vec!["report", "merge"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--report", total.to_str().unwrap()]);
+    let out = simulate(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(stderr_of(&out).starts_with("default (3 shards merged): 341 planned, 341 sent"));
+    let merged = read(&total);
+    let single = render(
+        &simulate::scenario::load_file(
+            &root().join("scenarios/default.yaml"),
+            &simulate::scenario::Overrides {
+                start: Some(start()),
+                ..Default::default()
+            },
+        )
+        .unwrap(),
+        Format::Values,
+    )
+    .lines()
+    .count() as u64;
+    let sum = |field: &str| {
+        shards
+            .iter()
+            .map(|s| s[field].as_u64().unwrap())
+            .sum::<u64>()
+    };
+    assert_eq!(merged["planned"], single);
+    assert_eq!(merged["delivered"], sum("delivered"));
+    assert_eq!(merged["delivered"], single);
+    assert_eq!(merged["merged_shards"], 3);
+    let per_camera: u64 = merged["per_camera"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(per_camera, single);
+    let samples = |r: &serde_json::Value, h: &str| r[h]["samples"].as_u64().unwrap();
+    assert_eq!(
+        samples(&merged, "delivery_latency"),
+        shards
+            .iter()
+            .map(|s| samples(s, "delivery_latency"))
+            .sum::<u64>()
+    );
+    let max = |r: &serde_json::Value| r["delivery_latency"]["max_us"].as_f64().unwrap();
+    assert_eq!(
+        max(&merged),
+        shards.iter().map(max).fold(0.0, f64::max),
+        "the merged max is the largest shard's"
+    );
+    // Refused: a shard given twice, and a set with one missing.
+    let out = simulate(&["report", "merge", &files[0], &files[0], &files[1]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("both claim shard 0/3"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = simulate(&["report", "merge", &files[0], &files[2]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("incomplete: 2 of 3 reports given; missing shard 1"),
+        "{}",
+        stderr_of(&out)
+    );
+}
