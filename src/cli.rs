@@ -129,7 +129,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
 
     /// Print the plan to stdout instead of sending it.
-    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "report"])]
+    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "report", "metrics"])]
     pub dry_run: bool,
 
     /// What a dry run prints: message values, or the plan with its Kafka envelope.
@@ -171,6 +171,11 @@ pub struct RunArgs {
     /// Length of the tumbling event-time windows the truth counts, in whole milliseconds.
     #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = parse_window, requires = "truth")]
     pub truth_window: Nanos,
+
+    /// Serve Prometheus metrics at http://ADDR/metrics while the run goes, e.g.
+    /// 127.0.0.1:9464 (0.0.0.0:9464 in a pod).
+    #[arg(long, value_name = "ADDR", help_heading = "Kafka")]
+    pub metrics: Option<String>,
 
     /// Write the run's report as JSON to FILE.
     #[arg(long, value_name = "FILE", help_heading = "Kafka")]

@@ -20,6 +20,7 @@
 //!   lateness, progress, counts.
 //! - [`sink`]: stdout (dry run) and Kafka (send, poll, flush, delivery accounting,
 //!   embedded cluster, read-back).
+//! - [`metrics`]: `--metrics`, the run's counters in Prometheus text format while it runs.
 //! - [`report`]: what a run did, sink-neutral with a Kafka section; [`truth`]: the
 //!   ground truth of the plan (faults injected, per-window counts of clean events).
 //! - At the edge: [`cli`] (the command line, the environment read once), [`mod@run`]
@@ -40,6 +41,7 @@
 pub mod cli;
 pub mod error;
 pub(crate) mod histogram;
+pub mod metrics;
 pub mod plan;
 pub mod render;
 pub mod replay;

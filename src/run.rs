@@ -13,6 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::cli::{Cli, Command, DryRunFormat, ReportCommand, RunArgs};
 use crate::error::{self, Error};
+use crate::metrics::Metrics;
 use crate::plan::Messages;
 use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
@@ -146,6 +147,18 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
         partitions: args.partitions,
         quiet: args.quiet,
         progress: true,
+        metrics: match &args.metrics {
+            Some(addr) => {
+                let shard = scenario.shard.map_or("all".to_string(), |s| s.to_string());
+                let metrics = Arc::new(Metrics::new(&scenario.name, &shard));
+                let bound = metrics.serve(addr)?;
+                if !args.quiet {
+                    eprintln!("simulate: metrics at http://{bound}/metrics");
+                }
+                Some(metrics)
+            }
+            None => None,
+        },
     };
     let control = Control::default();
     install_signal_handler(&control.stop, args.quiet);
@@ -200,6 +213,7 @@ fn dry_run_plan<W: Write>(
         &mut sink,
         options,
         &Control::default(),
+        None,
     )
     .map(|t| t.sent)
 }
@@ -223,6 +237,8 @@ pub struct Settings {
     pub quiet: bool,
     /// Draw a progress bar (only on a terminal).
     pub progress: bool,
+    /// `--metrics`: where the run's counters go (served by [`Metrics::serve`]).
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 /// Replays `scenario` into Kafka and reports what happened: the properties are checked,
@@ -273,6 +289,10 @@ fn kafka_plan(
         connect_timeout: settings.connect_timeout,
         flush_timeout: settings.flush_timeout,
         max_speed,
+        latency_metric: settings
+            .metrics
+            .as_ref()
+            .map(|m| m.delivery_latency.clone()),
     };
     let mut sink = KafkaSink::connect(scenario, &connection, Arc::clone(&control.stop))?;
     if !settings.quiet {
@@ -290,7 +310,8 @@ fn kafka_plan(
         progress: settings.progress && !settings.quiet,
         per_camera: true,
     };
-    let tally = replay::replay(scenario, plan, start, &mut sink, options, control)?;
+    let metrics = settings.metrics.as_deref();
+    let tally = replay::replay(scenario, plan, start, &mut sink, options, control, metrics)?;
     let outcome = sink.into_outcome();
     let counts = outcome.counts;
     let mut kafka = KafkaReport {

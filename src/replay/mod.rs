@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Error;
 use crate::histogram::{Histogram, nanos};
+use crate::metrics::Metrics;
 use crate::plan::Messages;
 use crate::render::{Message, Renderer};
 use crate::scenario::Scenario;
@@ -97,6 +98,7 @@ pub(crate) fn replay<S: Sink>(
     sink: &mut S,
     options: Options,
     control: &Control,
+    metrics: Option<&Metrics>,
 ) -> Result<Tally, Error> {
     let mut renderer = Renderer::new(scenario, start);
     let first_camera: Vec<usize> = scenario
@@ -130,20 +132,37 @@ pub(crate) fn replay<S: Sink>(
         if stop.load(Ordering::Relaxed) {
             break;
         }
+        if let Some(m) = metrics {
+            m.planned.inc();
+        }
         let event = message.event;
         if paced {
             if let Some(deadline) = pacer.deadline(message.send_ns) {
-                let late = pacer.wait(deadline, stop, &mut |d| sink.idle(d));
+                let late = pacer.wait(deadline, stop, &mut |d| {
+                    sink.idle(d);
+                    if let Some(m) = metrics {
+                        m.refresh(sink.delivered(), sink.failures(), sink.pending());
+                    }
+                });
                 if stop.load(Ordering::Relaxed) {
                     break;
                 }
                 lateness.record(nanos(late));
+                if let Some(m) = metrics {
+                    m.lateness.observe(late.as_secs_f64());
+                }
                 end_drift = late;
             }
         }
         match sink.send(Message::new(message, &mut renderer))? {
             Handover::Taken => {
                 sent += 1;
+                if let Some(m) = metrics {
+                    m.sent.inc();
+                    if sent % 64 == 0 {
+                        m.refresh(sink.delivered(), sink.failures(), sink.pending());
+                    }
+                }
                 if options.per_camera {
                     per_camera[first_camera[event.stream as usize] + event.camera as usize] += 1;
                 }
@@ -180,6 +199,9 @@ pub(crate) fn replay<S: Sink>(
     });
     if let Some(bar) = progress {
         bar.clear();
+    }
+    if let Some(m) = metrics {
+        m.refresh(sink.delivered(), sink.failures(), sink.pending());
     }
     finished?;
     let planned = taken + rest;

@@ -55,4 +55,9 @@ pub trait Sink {
     fn pending(&self) -> u64 {
         0
     }
+
+    /// Events the destination confirmed so far (a sink without confirmations: 0).
+    fn delivered(&self) -> u64 {
+        0
+    }
 }

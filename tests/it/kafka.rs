@@ -44,6 +44,7 @@ fn settings(bootstrap: &str, pace: Pace) -> Settings {
         partitions: 3,
         quiet: true,
         progress: false,
+        metrics: None,
     }
 }
 
@@ -303,6 +304,113 @@ fn dirty_data_reaches_the_topic_as_the_truth_says() {
         got.entry(m.key).or_default().push((m.value, m.timestamp));
     }
     assert_eq!(got, want);
+}
+
+/// One series of a Prometheus text scrape: its value.
+fn series(text: &str, name: &str) -> f64 {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with('{'))
+        .unwrap_or_else(|| panic!("no {name} in:\n{text}"));
+    line.rsplit(' ').next().unwrap().parse().unwrap()
+}
+
+/// GET /metrics over a plain TCP connection (HTTP/1.0: the server closes when done).
+fn scrape(addr: std::net::SocketAddr) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let (head, body) = response.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.starts_with("HTTP/1.0 200") || head.starts_with("HTTP/1.1 200"),
+        "{head}"
+    );
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: text/plain; version=0.0.4")
+    );
+    body.to_string()
+}
+
+/// `--metrics`: scraped every 50 ms during a paced run, the counters parse, carry the
+/// scenario and shard labels, never decrease, and end equal to the report.
+#[test]
+fn metrics_scraped_during_a_run_end_equal_to_the_report() {
+    let cluster = mock("metrics");
+    let s = scenario(&scenario_text("metrics", 20, 20));
+    let metrics = std::sync::Arc::new(simulate::metrics::Metrics::new(&s.name, "all"));
+    let addr = metrics.serve("127.0.0.1:0").unwrap();
+    let mut settings = settings(&cluster.bootstrap_servers(), Pace::Speed(10.0));
+    settings.metrics = Some(metrics);
+    let names = [
+        "simulate_events_planned_total",
+        "simulate_events_sent_total",
+        "simulate_events_delivered_total",
+        "simulate_events_failed_total",
+        "simulate_pacing_lateness_seconds_count",
+    ];
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (report, scrapes) = std::thread::scope(|scope| {
+        let scraper = scope.spawn(|| {
+            let mut scrapes: Vec<Vec<f64>> = Vec::new();
+            while !done.load(Ordering::Relaxed) && scrapes.len() < 200 {
+                let text = scrape(addr);
+                assert!(text.contains("scenario=\"test\""), "{text}");
+                assert!(text.contains("shard=\"all\""), "{text}");
+                scrapes.push(names.iter().map(|n| series(&text, n)).collect());
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            scrapes
+        });
+        let report = run(&s, &settings, &Control::default()).unwrap();
+        done.store(true, Ordering::Relaxed);
+        (report, scraper.join().unwrap())
+    });
+    assert!(scrapes.len() >= 10, "{} scrapes", scrapes.len());
+    for pair in scrapes.windows(2) {
+        for (i, name) in names.iter().enumerate() {
+            assert!(pair[1][i] >= pair[0][i], "{name} went down: {pair:?}");
+        }
+    }
+    let mid = &scrapes[scrapes.len() / 2];
+    assert!(
+        mid[1] > 0.0 && mid[1] < report.sent as f64,
+        "mid-run: {mid:?}"
+    );
+    let last = scrape(addr);
+    let k = delivery(&report);
+    assert_eq!(
+        series(&last, "simulate_events_planned_total"),
+        report.planned as f64
+    );
+    assert_eq!(
+        series(&last, "simulate_events_sent_total"),
+        report.sent as f64
+    );
+    assert_eq!(
+        series(&last, "simulate_events_delivered_total"),
+        k.delivered as f64
+    );
+    assert_eq!(
+        series(&last, "simulate_events_failed_total"),
+        k.failed as f64
+    );
+    assert_eq!(series(&last, "simulate_events_queued"), 0.0);
+    assert_eq!(
+        series(&last, "simulate_pacing_lateness_seconds_count"),
+        report.lateness.samples as f64
+    );
+    assert_eq!(
+        series(&last, "simulate_delivery_latency_seconds_count"),
+        k.delivery_latency.samples as f64
+    );
 }
 
 #[test]

@@ -519,3 +519,52 @@ fn dirty_data_on_a_real_broker_matches_the_truth_file() {
         format!("{windows} of {windows} windows right; {malformed} malformed (truth: {malformed})")
     );
 }
+
+/// Four shards of `parking.yaml` run at once into one topic of a real broker: read back
+/// by kafka-python, the topic equals the single run's plan (every event once, values and
+/// timestamps identical, per-key order kept, each key on one partition).
+#[test]
+#[cfg_attr(
+    not(simulate_test_broker),
+    ignore = "needs a Kafka-compatible broker: set SIMULATE_TEST_BROKER, SIMULATE_TEST_PYTHON and SIMULATE_TEST_TANSU (.ci/run does)"
+)]
+fn four_shards_at_once_into_a_real_broker_make_the_single_run() {
+    let env = env();
+    let path = "scenarios/parking.yaml";
+    let topic = unique_topic("shards");
+    create_topic(&env, &env.broker, &topic, 3);
+    let children: Vec<_> = (0..4)
+        .map(|k| {
+            Command::new(env!("CARGO_BIN_EXE_simulate"))
+                .args([
+                    path,
+                    "--bootstrap-servers",
+                    &env.broker,
+                    "--topic",
+                    &topic,
+                    "--max-speed",
+                    "--quiet",
+                    "--start",
+                    START,
+                    "--shard",
+                    &format!("{k}/4"),
+                ])
+                .current_dir(root())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    }
+    let planned = render(
+        &scenario::load_file(&root().join(path), &Overrides::default()).unwrap(),
+        Format::Values,
+    )
+    .lines()
+    .count();
+    assert!(planned > 2_000);
+    assert_matches_plan(path, START, &read_back(&env, &env.broker, &topic, planned));
+}

@@ -34,6 +34,8 @@ pub struct Delivery {
     failed: AtomicU64,
     detail: Mutex<Detail>,
     client_errors: Mutex<Vec<String>>,
+    /// `--metrics`: where measured latencies are observed too.
+    latency_metric: Option<prometheus::Histogram>,
 }
 
 /// How many distinct client-level errors are kept for messages.
@@ -62,14 +64,16 @@ pub struct Counts {
 }
 
 impl Delivery {
-    /// A context whose send times are measured from `origin`.
-    pub fn new(origin: Instant) -> Self {
+    /// A context whose send times are measured from `origin`; measured latencies are
+    /// also observed in `latency_metric`, when given.
+    pub fn new(origin: Instant, latency_metric: Option<prometheus::Histogram>) -> Self {
         Delivery {
             origin,
             delivered: AtomicU64::new(0),
             failed: AtomicU64::new(0),
             detail: Mutex::new(Detail::default()),
             client_errors: Mutex::new(Vec::new()),
+            latency_metric,
         }
     }
 
@@ -168,6 +172,9 @@ impl ProducerContext for Delivery {
                 if stamp != UNTIMED {
                     let sent_at = stamp as u64 - 1;
                     let latency = nanos(self.origin.elapsed()).saturating_sub(sent_at);
+                    if let Some(metric) = &self.latency_metric {
+                        metric.observe(latency as f64 / 1e9);
+                    }
                     let mut detail = self.detail.lock().unwrap_or_else(|e| e.into_inner());
                     detail.latency.record(latency);
                 }

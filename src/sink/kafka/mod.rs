@@ -91,6 +91,8 @@ pub(crate) struct Connection<'a> {
     pub flush_timeout: Duration,
     /// Batching over latency: delivery reports are served every few hundred sends.
     pub max_speed: bool,
+    /// Where delivery latency is observed for `--metrics`, if anywhere.
+    pub latency_metric: Option<prometheus::Histogram>,
 }
 
 impl KafkaSink {
@@ -104,7 +106,10 @@ impl KafkaSink {
     ) -> Result<KafkaSink, Error> {
         // The properties were checked before anything started (check_properties).
         let producer: BaseProducer<Delivery> = client_config(connection.properties)
-            .create_with_context(Delivery::new(Instant::now()))
+            .create_with_context(Delivery::new(
+                Instant::now(),
+                connection.latency_metric.clone(),
+            ))
             .map_err(|e| Error::Runtime(format!("cannot create the Kafka producer: {e}")))?;
         let deadline = Instant::now() + connection.connect_timeout;
         for topic in scenario.topics() {
@@ -232,6 +237,10 @@ impl Sink for KafkaSink {
     fn pending(&self) -> u64 {
         self.accepted
             .saturating_sub(self.producer.context().delivered())
+    }
+
+    fn delivered(&self) -> u64 {
+        self.producer.context().delivered()
     }
 }
 

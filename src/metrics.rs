@@ -1,0 +1,159 @@
+//! `--metrics ADDR`: the run's counters and histograms in Prometheus text format, served
+//! at `http://ADDR/metrics` while it runs (the `prometheus` crate encodes, `tiny_http`
+//! serves; one thread, one request at a time).
+//!
+//! The replay loop counts messages taken from the plan and handed to the sink, observes
+//! pacing lateness, and copies the sink's delivered, failed and queued counts every 64
+//! messages, while it waits, and once more after the final flush, so the last scrape
+//! equals the report. The Kafka sink observes delivery latency as reports arrive. Every
+//! series carries the labels `scenario` and `shard` (`K/N`, or `all`).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntGauge, Opts, Registry, TextEncoder,
+};
+
+use crate::error::Error;
+
+/// The metrics of one run.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Messages taken from the plan so far.
+    pub planned: IntCounter,
+    /// Messages handed to the sink.
+    pub sent: IntCounter,
+    delivered: IntCounter,
+    failed: IntCounter,
+    /// Messages handed to the producer and not yet confirmed.
+    queued: IntGauge,
+    /// How late each paced send was, in seconds.
+    pub lateness: Histogram,
+    /// Send to broker acknowledgement, in seconds (sampled as the report samples it).
+    pub delivery_latency: Histogram,
+}
+
+impl Metrics {
+    /// The metrics of a run of `scenario` (as shard `shard`, e.g. `3/8`, or `all`).
+    pub fn new(scenario: &str, shard: &str) -> Metrics {
+        let registry = Registry::new();
+        let opts = |name: &str, help: &str| {
+            Opts::new(name, help)
+                .const_label("scenario", scenario)
+                .const_label("shard", shard)
+        };
+        let counter = |name: &str, help: &str| {
+            let c = IntCounter::with_opts(opts(name, help)).expect("a valid metric name");
+            registry
+                .register(Box::new(c.clone()))
+                .expect("each metric registered once");
+            c
+        };
+        let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
+            let h = Histogram::with_opts(HistogramOpts {
+                common_opts: opts(name, help),
+                buckets,
+            })
+            .expect("a valid histogram");
+            registry
+                .register(Box::new(h.clone()))
+                .expect("each metric registered once");
+            h
+        };
+        let planned = counter(
+            "simulate_events_planned_total",
+            "Messages taken from the plan so far.",
+        );
+        let sent = counter(
+            "simulate_events_sent_total",
+            "Messages handed to the sink (queued for delivery).",
+        );
+        let delivered = counter(
+            "simulate_events_delivered_total",
+            "Messages the broker acknowledged.",
+        );
+        let failed = counter(
+            "simulate_events_failed_total",
+            "Messages that failed (at send or in a delivery report).",
+        );
+        let queued = IntGauge::with_opts(opts(
+            "simulate_events_queued",
+            "Messages handed to the producer and not yet confirmed.",
+        ))
+        .expect("a valid metric name");
+        registry
+            .register(Box::new(queued.clone()))
+            .expect("each metric registered once");
+        let lateness = histogram(
+            "simulate_pacing_lateness_seconds",
+            "How late each paced send was against its planned instant.",
+            prometheus::exponential_buckets(1e-6, 4.0, 12).expect("valid buckets"),
+        );
+        let delivery_latency = histogram(
+            "simulate_delivery_latency_seconds",
+            "Time from send to the broker's acknowledgement (sampled).",
+            prometheus::exponential_buckets(1e-4, 2.0, 17).expect("valid buckets"),
+        );
+        Metrics {
+            registry,
+            planned,
+            sent,
+            delivered,
+            failed,
+            queued,
+            lateness,
+            delivery_latency,
+        }
+    }
+
+    /// Copies the sink's counts (totals so far; counters only move up).
+    pub fn refresh(&self, delivered: u64, failed: u64, queued: u64) {
+        self.delivered
+            .inc_by(delivered.saturating_sub(self.delivered.get()));
+        self.failed.inc_by(failed.saturating_sub(self.failed.get()));
+        self.queued.set(i64::try_from(queued).unwrap_or(i64::MAX));
+    }
+
+    /// The metrics in Prometheus text format.
+    pub fn text(&self) -> String {
+        let mut out = Vec::new();
+        // Encoding text into a Vec cannot fail.
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Serves `/metrics` at `addr` from a thread of its own, for as long as the process
+    /// lives. Returns the address bound (port 0 picks a free one).
+    pub fn serve(self: &Arc<Self>, addr: &str) -> Result<SocketAddr, Error> {
+        let server = tiny_http::Server::http(addr).map_err(|e| {
+            Error::Runtime(format!(
+                "cannot serve metrics at {addr}: {e}; choose a free address, e.g. --metrics 127.0.0.1:9464"
+            ))
+        })?;
+        let bound = server.server_addr().to_ip().ok_or_else(|| {
+            Error::Runtime(format!("cannot serve metrics at {addr}: not an IP address"))
+        })?;
+        let metrics = Arc::clone(self);
+        std::thread::Builder::new()
+            .name("metrics".into())
+            .spawn(move || {
+                for request in server.incoming_requests() {
+                    let response = if request.url() == "/metrics" {
+                        let header = tiny_http::Header::from_bytes(
+                            &b"Content-Type"[..],
+                            &b"text/plain; version=0.0.4; charset=utf-8"[..],
+                        )
+                        .expect("a valid header");
+                        tiny_http::Response::from_string(metrics.text()).with_header(header)
+                    } else {
+                        tiny_http::Response::from_string("see /metrics\n").with_status_code(404)
+                    };
+                    let _ = request.respond(response);
+                }
+            })
+            .map_err(|e| Error::Runtime(format!("cannot start the metrics thread: {e}")))?;
+        Ok(bound)
+    }
+}
