@@ -7,6 +7,8 @@ RUN apt-get update \
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+# The build script (it tells the tests whether a broker is configured) is part of the build.
+COPY tests/build.rs ./tests/build.rs
 RUN cargo build --release --locked \
  && strip target/release/simulate
 

@@ -305,6 +305,11 @@ fn kafka_plan(
     }
     // The clock is read here, at the edge: an unset start is the moment the schedule starts.
     let start = scenario.start.unwrap_or_else(Utc::now);
+    // Shards launched apart begin together at their shared start, when it lies ahead
+    // (`--start next:1m`); a start in the past paces from now.
+    if scenario.shard.is_some() {
+        wait_until(start, &control.stop, settings.quiet);
+    }
     let options = Options {
         pace: settings.pace,
         progress: settings.progress && !settings.quiet,
@@ -380,6 +385,27 @@ fn kafka_plan(
         interrupted: tally.interrupted,
         kafka: Some(kafka),
     })
+}
+
+/// Sleeps until `start` (if it lies ahead), in slices, so that a stop ends the wait.
+fn wait_until(start: DateTime<Utc>, stop: &AtomicBool, quiet: bool) {
+    let ahead = |now: DateTime<Utc>| (start - now).to_std().ok().filter(|d| !d.is_zero());
+    let Some(wait) = ahead(Utc::now()) else {
+        return;
+    };
+    if !quiet {
+        eprintln!(
+            "simulate: waiting {:.1} s for the shared start {}",
+            wait.as_secs_f64(),
+            start.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        );
+    }
+    while let Some(left) = ahead(Utc::now()) {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
+    }
 }
 
 /// The exit code a finished run earns, or the error that explains why it failed.

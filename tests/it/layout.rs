@@ -104,3 +104,34 @@ fn the_import_reader_sees_every_form() {
         ]
     );
 }
+
+/// The Dockerfile's build stage copies everything `cargo build` reads: the manifest, the
+/// lock file, `src` and the build script `Cargo.toml` names (an image built without it
+/// fails; no Docker engine here, so this is checked by reading both files).
+#[test]
+fn the_dockerfile_copies_what_the_build_reads() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let dockerfile = std::fs::read_to_string(root().join("Dockerfile")).unwrap();
+    let build = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("build = "))
+        .map(|v| v.trim_matches('"').to_string())
+        .expect("Cargo.toml names its build script");
+    let copied: Vec<&str> = dockerfile
+        .lines()
+        .filter_map(|l| l.strip_prefix("COPY "))
+        .filter(|l| !l.starts_with("--from"))
+        .flat_map(|l| {
+            let words: Vec<&str> = l.split_whitespace().collect();
+            words[..words.len() - 1].to_vec()
+        })
+        .collect();
+    for needed in ["Cargo.toml", "Cargo.lock", "src", build.as_str()] {
+        assert!(
+            copied
+                .iter()
+                .any(|c| needed == *c || needed.starts_with(&format!("{c}/"))),
+            "the Dockerfile does not copy {needed} (copies {copied:?})"
+        );
+    }
+}

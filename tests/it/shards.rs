@@ -283,3 +283,31 @@ fn shard_reports_merge_into_the_run() {
         stderr_of(&out)
     );
 }
+
+/// A shard whose shared start lies ahead waits for it (here `--start next:3s`: at least
+/// 3 s minus the launch time ahead, so always ahead), so shards
+/// launched apart begin together; the run ends after that instant.
+#[test]
+fn a_shard_waits_for_a_shared_start_ahead() {
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "--embedded-broker",
+        "--max-speed",
+        "--shard",
+        "0/2",
+        "--start",
+        "next:3s",
+        "--duration",
+        "5s",
+    ]);
+    let ended = chrono::Utc::now();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("for the shared start"))
+        .unwrap_or_else(|| panic!("no wait announced: {err}"));
+    let start = chrono::DateTime::parse_from_rfc3339(line.rsplit(' ').next().unwrap()).unwrap();
+    assert_eq!(start.timestamp_subsec_nanos(), 0);
+    assert!(ended >= start, "ended {ended} before the start {start}");
+}
