@@ -52,6 +52,17 @@ def run(cmd, stdout=subprocess.DEVNULL, stdin=None, env=None):
     return seconds, peak_kb, text
 
 
+def run_together(cmds):
+    """Starts every command at once and waits for all; returns the wall seconds."""
+    started = time.perf_counter()
+    procs = [subprocess.Popen(list(map(str, c)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for c in cmds]
+    for proc, cmd in zip(procs, cmds):
+        _, err = proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(f"failed ({proc.returncode}): {shlex.join(map(str, cmd))}\n{err.decode(errors='replace')}")
+    return time.perf_counter() - started
+
+
 def first_line_latency(cmd, stream):
     """Seconds from launch until the first line on stdout (or a line containing
     'sending' on stderr), then the process is stopped."""
@@ -319,6 +330,20 @@ def main():
     table.add(case, "kcat -P (pre-generated lines)", rate["kcat"], "events/s")
     table.add(case, "Python confluent_kafka", rate["python"], "events/s")
 
+    # --- 2b. two shards at once (issue 15) -----------------------------------------------
+    # The same plan as case 2, split into 2 shards run at the same time (one per core),
+    # each into its own mock cluster, against 1 process sending it all.
+    cmd_shards = [[*cmd_ours, "--shard", f"{k}/2"] for k in range(2)]
+    commands += cmd_shards
+    times = alternate({"single": lambda: run(cmd_ours)[0], "shards": lambda: run_together(cmd_shards)},
+                      runs, warmup)
+    rate = {k: [n_kafka / t for t in v] for k, v in times.items()}
+    single_med, shards_med = statistics.median(rate["single"]), statistics.median(rate["shards"])
+    case = f"--max-speed, {n_kafka:,} events to mock clusters, 2 cores"
+    table.add(case, "simulate, 2 shards at once (--shard 0/2 and 1/2)", rate["shards"], "events/s",
+              target=f"≥ 1.5× one process ({shards_med / single_med:.2f}×)", met=shards_med >= 1.5 * single_med)
+    table.add(case, "simulate, 1 process", rate["single"], "events/s")
+
     if args.only == "throughput":
         print(table.markdown())
         return
@@ -431,6 +456,16 @@ def main():
     table.add("peak memory", f"10,000 shaped cameras, {day}, dry run", res["day"], "MB", fmt="{:,.1f}")
     table.add("peak memory", f"10,000 shaped cameras, {month}, dry run", res["month"], "MB", fmt="{:,.1f}",
               target=f"within 10 % of {day} ({(m_med / d_med - 1) * 100:+.1f} %)", met=abs(m_med / d_med - 1) <= 0.10)
+
+    # One shard of 4 of the 100,000-camera fleet: what planning a quarter costs.
+    cmd_quarter = [*cmd_100k, "--shard", "0/4"]
+    commands += [cmd_quarter]
+    times = alternate({"whole": lambda: run(cmd_100k)[0], "quarter": lambda: run(cmd_quarter)[0]}, runs, warmup)
+    w_med, q_med = statistics.median(times["whole"]), statistics.median(times["quarter"])
+    case = "dry-run, 100,000 per-camera streams, 5 m"
+    table.add(case, "one shard of 4 (--shard 0/4)", [t * 1000 for t in times["quarter"]], "ms", fmt="{:,.0f}",
+              target=f"≤ 30 % of the whole run ({q_med / w_med * 100:.0f} %)", met=q_med <= 0.30 * w_med)
+    table.add(case, "the whole run", [t * 1000 for t in times["whole"]], "ms", fmt="{:,.0f}")
 
     # The dirty fleet (2 % late, 1 % duplicates) over 1 h and 24 h: the queue of delayed
     # messages grows with rate × delay, not with the run.

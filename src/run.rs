@@ -93,7 +93,13 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
     // The plan knows its processes' identities: the event-id check costs no second hash.
     let plan = Messages::new(&scenario);
-    if render::ids_clash(plan.identities()) {
+    // A shard draws only some processes: the check covers all of them, so that a shard
+    // refuses what the single run refuses.
+    let clash = match scenario.shard {
+        Some(_) => render::event_ids_clash(&scenario),
+        None => render::ids_clash(plan.identities()),
+    };
+    if clash {
         return Err(Error::Invalid(vec![ids_clash(path)]));
     }
     let truth_file = match &args.truth {

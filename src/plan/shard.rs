@@ -3,27 +3,30 @@
 //! a camera, in every stream and topic, stays in one process, so its key's order holds,
 //! and the union of the shards' plans is the plan of the single run.
 //!
-//! The hash is SHA-256 of a tag and the id's text, reduced to `0..n` by the high bits of
-//! a 64 × 64-bit product (unbiased to one part in 2⁶⁴ / n): the same on every machine and
-//! in every version that keeps the tag. Changing `n` moves most cameras.
+//! The hash is 64-bit FNV-1a of the id's text, finished by SplitMix64's mixer (so every
+//! input bit moves every output bit), reduced to `0..n` by the high bits of a
+//! 64 × 64-bit product: integer arithmetic only, the same on every machine. It is fast
+//! (a shard hashes every camera of the scenario) and is not meant to resist an
+//! adversary; balance is tested. Changing `n` moves most cameras.
 
-use sha2::{Digest, Sha256};
+use super::schedule::mix;
 
 use crate::scenario::model::CameraId;
 use crate::scenario::{Scenario, Shard};
 
 /// The shard, of `count`, that owns `camera`.
 pub fn shard_of(camera: &CameraId, count: u32) -> u32 {
-    let mut hash = Sha256::new();
-    hash.update(b"simulate/shard/v1\0");
-    match camera {
-        CameraId::Int(n) => hash.update(n.to_string().as_bytes()),
-        CameraId::Text(s) => hash.update(s.as_bytes()),
+    let mut itoa = itoa::Buffer::new();
+    let text = match camera {
+        CameraId::Int(n) => itoa.format(*n).as_bytes(),
+        CameraId::Text(s) => s.as_bytes(),
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in text {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    let digest = hash.finalize();
-    let mut head = [0u8; 8];
-    head.copy_from_slice(&digest[..8]);
-    ((u128::from(u64::from_be_bytes(head)) * u128::from(count)) >> 64) as u32
+    ((u128::from(mix(hash)) * u128::from(count)) >> 64) as u32
 }
 
 /// Whether `shard` (or the whole run, with none) owns `camera`.
