@@ -35,6 +35,17 @@ pub struct Metrics {
     pub delivery_latency: Histogram,
 }
 
+/// `metric`, registered in `registry` (names are fixed here, so registering cannot clash).
+fn registered<C: prometheus::core::Collector + Clone + 'static>(
+    registry: &Registry,
+    metric: C,
+) -> C {
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("each metric registered once");
+    metric
+}
+
 impl Metrics {
     /// The metrics of a run of `scenario` (as shard `shard`, e.g. `3/8`, or `all`).
     pub fn new(scenario: &str, shard: &str) -> Metrics {
@@ -46,10 +57,7 @@ impl Metrics {
         };
         let counter = |name: &str, help: &str| {
             let c = IntCounter::with_opts(opts(name, help)).expect("a valid metric name");
-            registry
-                .register(Box::new(c.clone()))
-                .expect("each metric registered once");
-            c
+            registered(&registry, c)
         };
         let histogram = |name: &str, help: &str, buckets: Vec<f64>| {
             let h = Histogram::with_opts(HistogramOpts {
@@ -57,10 +65,7 @@ impl Metrics {
                 buckets,
             })
             .expect("a valid histogram");
-            registry
-                .register(Box::new(h.clone()))
-                .expect("each metric registered once");
-            h
+            registered(&registry, h)
         };
         let planned = counter(
             "simulate_events_planned_total",
@@ -83,9 +88,7 @@ impl Metrics {
             "Messages handed to the producer and not yet confirmed.",
         ))
         .expect("a valid metric name");
-        registry
-            .register(Box::new(queued.clone()))
-            .expect("each metric registered once");
+        let queued = registered(&registry, queued);
         let lateness = histogram(
             "simulate_pacing_lateness_seconds",
             "How late each paced send was against its planned instant.",
