@@ -10,6 +10,7 @@
 pub mod config;
 mod delivery;
 pub(crate) mod embedded;
+mod produce;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,8 +21,7 @@ use chrono::{DateTime, Utc};
 use rdkafka::ClientConfig;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::producer::{BaseProducer, Producer};
 use rdkafka::types::RDKafkaRespErr;
 
 use super::{Handover, Sink};
@@ -51,6 +51,8 @@ pub(crate) fn check_properties(
 
 /// The Kafka sink: one producer, every topic of the scenario.
 pub(crate) struct KafkaSink {
+    /// A handle of each topic; declared before the producer, so dropped before it.
+    topics: Vec<produce::Topic>,
     producer: BaseProducer<Delivery>,
     max_speed: bool,
     stop: Arc<AtomicBool>,
@@ -122,7 +124,15 @@ impl KafkaSink {
                 &stop,
             )?;
         }
+        let mut topics = Vec::new();
+        for name in scenario.topics() {
+            let topic = produce::Topic::new(&producer, name).ok_or_else(|| {
+                Error::Runtime(format!("librdkafka refused a handle for topic `{name}`"))
+            })?;
+            topics.push(topic);
+        }
         Ok(KafkaSink {
+            topics,
             producer,
             max_speed: connection.max_speed,
             stop,
@@ -159,48 +169,49 @@ impl Sink for KafkaSink {
         } else {
             context.stamp()
         };
-        let mut record = BaseRecord::with_opaque_to(message.topic(), stamp)
-            .payload(&self.value[..])
-            .timestamp(message.timestamp_ms());
-        if keyed {
-            record = record.key(&self.key[..]);
-        }
         let count = message.header_count();
-        if count > 0 {
-            self.header_text.clear();
-            self.header_ends.clear();
-            for i in 0..count {
-                message.write_header(&mut self.header_text, i);
-                self.header_ends.push(self.header_text.len());
-            }
-            let mut headers = OwnedHeaders::new_with_capacity(count);
-            let mut from = 0;
-            for (i, &to) in self.header_ends.iter().enumerate() {
-                headers = headers.insert(Header {
-                    key: message.header_name(i),
-                    value: Some(&self.header_text[from..to]),
-                });
-                from = to;
-            }
-            record = record.headers(headers);
+        self.header_text.clear();
+        self.header_ends.clear();
+        for i in 0..count {
+            message.write_header(&mut self.header_text, i);
+            self.header_ends.push(self.header_text.len());
         }
+        let mut headers: Vec<(&str, &[u8])> = Vec::with_capacity(count);
+        let mut from = 0;
+        for (i, &to) in self.header_ends.iter().enumerate() {
+            headers.push((message.header_name(i), &self.header_text[from..to]));
+            from = to;
+        }
+        let name = message.topic();
+        let Some(topic) = self.topics.iter().find(|t| t.name() == name) else {
+            context.record_failure(&KafkaError::MessageProduction(
+                RDKafkaErrorCode::UnknownTopic,
+            ));
+            return Ok(Handover::Refused);
+        };
+        let record = produce::Record {
+            key: keyed.then_some(&self.key[..]),
+            value: &self.value[..],
+            timestamp_ms: message.timestamp_ms(),
+            headers: &headers,
+            opaque: stamp,
+        };
         let handover = loop {
-            match self.producer.send(record) {
+            match produce::produce(&self.producer, topic, &record) {
                 Ok(()) => {
                     self.accepted += 1;
                     break Handover::Taken;
                 }
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                Err(RDKafkaErrorCode::QueueFull) => {
                     // Stopped while the queue is full: the event stays unsent.
                     if self.stop.load(Ordering::Relaxed) {
                         break Handover::Stopped;
                     }
-                    record = back;
                     // Serve delivery reports to make room, then try again: never drop.
                     self.producer.poll(Duration::from_millis(1));
                 }
-                Err((error, _)) => {
-                    context.record_failure(&error);
+                Err(code) => {
+                    context.record_failure(&KafkaError::MessageProduction(code));
                     break Handover::Refused;
                 }
             }
