@@ -326,15 +326,15 @@ pub fn parse() -> Cli {
     cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
     // SIMULATE_SHARD=K/N stands for --shard K/N (the flag wins); a malformed one is a
     // usage error, as the flag would be.
-    if let Ok(text) = std::env::var("SIMULATE_SHARD") {
+    // Only running and `truth` plan a shard; other commands ignore it.
+    let replace = match &mut cli.command {
+        Some(Command::Truth(args)) => Some(&mut args.replace),
+        None => Some(&mut cli.run.replace),
+        Some(_) => None,
+    };
+    if let (Some(replace), Ok(text)) = (replace, std::env::var("SIMULATE_SHARD")) {
         match parse_shard(&text) {
-            Ok(shard) => {
-                let replace = match &mut cli.command {
-                    Some(Command::Truth(args)) => &mut args.replace,
-                    _ => &mut cli.run.replace,
-                };
-                replace.shard = replace.shard.or(Some(shard));
-            }
+            Ok(shard) => replace.shard = replace.shard.or(Some(shard)),
             Err(e) => {
                 eprintln!("error: SIMULATE_SHARD: {e}");
                 std::process::exit(2);

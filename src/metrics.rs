@@ -4,9 +4,12 @@
 //!
 //! The replay loop counts messages taken from the plan and handed to the sink, observes
 //! pacing lateness, and copies the sink's delivered, failed and queued counts every 64
-//! messages, while it waits, and once more after the final flush, so the last scrape
-//! equals the report. The Kafka sink observes delivery latency as reports arrive. Every
-//! series carries the labels `scenario` and `shard` (`K/N`, or `all`).
+//! messages, while it waits, and once more after the final flush (and, after a stop,
+//! adds the rest of the plan it counted), so a scrape after the flush equals the report.
+//! The process ends right after, so a scraper polling every few seconds usually misses
+//! that last state: the report is the run's record. The Kafka sink observes delivery
+//! latency as reports arrive. Every series carries the labels `scenario` and `shard`
+//! (`K/N`, or `all`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;

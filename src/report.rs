@@ -186,6 +186,9 @@ impl Report {
     }
 }
 
+/// How many distinct error messages a merged report keeps, as each run keeps.
+const FIRST_ERRORS: usize = 5;
+
 /// Merges the reports of the shards of one run (`simulate report merge`): counts and
 /// per-camera counts summed, percentiles recomputed from the merged histograms, the wall
 /// time the longest shard's. Refused (with what is wrong, naming the files) when a report
@@ -254,14 +257,27 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
             missing.join(", ")
         ));
     }
-    let histogram = |name: &str, b: &Buckets| {
-        Histogram::from_buckets(b)
-            .ok_or_else(|| format!("{name}: a histogram bucket is not simulate's"))
+    // A report must carry the buckets of its percentiles (older reports have none).
+    let histogram = |name: &str, b: &Buckets, p: &Percentiles| {
+        let h = Histogram::from_buckets(b)
+            .ok_or_else(|| format!("{name}: a histogram bucket is not simulate's"))?;
+        if h.summary_us().samples != p.samples {
+            return Err(format!(
+                "{name} has {} samples but histogram buckets for {}: write the shards' reports with this version of simulate",
+                p.samples,
+                h.summary_us().samples
+            ));
+        }
+        Ok(h)
     };
     let mut total = first.clone();
-    let mut lateness = histogram(first_name, &first.lateness_histogram)?;
+    let mut lateness = histogram(first_name, &first.lateness_histogram, &first.lateness)?;
     let mut latency = match &first.kafka {
-        Some(k) => Some(histogram(first_name, &k.delivery_latency_histogram)?),
+        Some(k) => Some(histogram(
+            first_name,
+            &k.delivery_latency_histogram,
+            &k.delivery_latency,
+        )?),
         None => None,
     };
     for (name, r) in &reports[1..] {
@@ -280,7 +296,7 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
                 total.topics.push(topic.clone());
             }
         }
-        lateness.merge(&histogram(name, &r.lateness_histogram)?);
+        lateness.merge(&histogram(name, &r.lateness_histogram, &r.lateness)?);
         if let (Some(t), Some(k), Some(l)) = (&mut total.kafka, &r.kafka, &mut latency) {
             t.delivered += k.delivered;
             t.failed += k.failed;
@@ -289,14 +305,20 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
                 *t.failures.entry(error.clone()).or_default() += n;
             }
             for e in &k.first_errors {
-                if t.first_errors.len() < 10 {
+                if t.first_errors.len() < FIRST_ERRORS && !t.first_errors.contains(e) {
                     t.first_errors.push(e.clone());
                 }
             }
-            l.merge(&histogram(name, &k.delivery_latency_histogram)?);
+            l.merge(&histogram(
+                name,
+                &k.delivery_latency_histogram,
+                &k.delivery_latency,
+            )?);
+            // Verified only when every shard was; false when any was not; else unknown.
             t.verified = match (t.verified, k.verified) {
-                (Some(a), Some(b)) => Some(a && b),
-                (a, b) => a.or(b),
+                (Some(false), _) | (_, Some(false)) => Some(false),
+                (Some(true), Some(true)) => Some(true),
+                _ => None,
             };
         }
     }

@@ -205,6 +205,10 @@ pub(crate) fn replay<S: Sink>(
     }
     finished?;
     let planned = taken + rest;
+    if let Some(m) = metrics {
+        // After a stop, the rest of the plan was counted: the counter ends as the report.
+        m.planned.inc_by(rest);
+    }
     Ok(Tally {
         planned,
         planned_exact,

@@ -147,6 +147,14 @@ fn sharding_needs_a_shared_start() {
         ]);
         assert_eq!(out.status.code(), Some(2), "{bad}");
     }
+    // Commands that plan nothing ignore SIMULATE_SHARD, however it is set.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_simulate"))
+        .args(["validate", "scenarios/default.yaml"])
+        .env("SIMULATE_SHARD", "not-a-shard")
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     // The environment stands for the flag.
     let mut printed = 0;
     for shard in ["0/2", "1/2"] {
@@ -270,6 +278,47 @@ fn shard_reports_merge_into_the_run() {
         max(&merged),
         shards.iter().map(max).fold(0.0, f64::max),
         "the merged max is the largest shard's"
+    );
+    assert_eq!(merged["verified"], true, "every shard's read-back passed");
+    // A shard never checked makes the merged check unknown, not passed.
+    let mut unchecked = shards[1].clone();
+    unchecked["verified"] = serde_json::Value::Null;
+    let unchecked_path = dir.path().join("unchecked.json");
+    std::fs::write(&unchecked_path, unchecked.to_string()).unwrap();
+    let partial = dir.path().join("partial.json");
+    let out = simulate(&[
+        "report",
+        "merge",
+        &files[0],
+        unchecked_path.to_str().unwrap(),
+        &files[2],
+        "--report",
+        partial.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_eq!(read(&partial)["verified"], serde_json::Value::Null);
+    // A report without the buckets of its percentiles (an older version's) is refused.
+    let busiest = (0..3)
+        .max_by_key(|&k| samples(&shards[k], "delivery_latency"))
+        .unwrap();
+    let mut old = shards[busiest].clone();
+    assert!(samples(&old, "delivery_latency") > 0);
+    old["delivery_latency_histogram"] = serde_json::json!({"buckets": [], "max_ns": 0});
+    let old_path = dir.path().join("old.json");
+    std::fs::write(&old_path, old.to_string()).unwrap();
+    let mut given: Vec<String> = (0..3)
+        .filter(|&k| k != busiest)
+        .map(|k| files[k].clone())
+        .collect();
+    given.push(old_path.display().to_string());
+    let mut merge = vec!["report", "merge"];
+    merge.extend(given.iter().map(String::as_str));
+    let out = simulate(&merge);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("histogram buckets for 0"),
+        "{}",
+        stderr_of(&out)
     );
     // Refused: a shard given twice, and a set with one missing.
     let out = simulate(&["report", "merge", &files[0], &files[0], &files[1]]);

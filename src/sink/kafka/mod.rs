@@ -62,9 +62,11 @@ pub(crate) struct KafkaSink {
     /// The header values of the message being sent, end to end, and where each ends.
     header_text: Vec<u8>,
     header_ends: Vec<usize>,
-    /// Events offered to `send`, and events librdkafka accepted.
+    /// Events offered to `send`, events librdkafka accepted, and events it refused (counted
+    /// as failed by the context, beside those failed in delivery reports).
     offered: u64,
     accepted: u64,
+    refused: u64,
     /// Still queued or in flight when the flush bound ran out.
     outstanding: u64,
 }
@@ -143,6 +145,7 @@ impl KafkaSink {
             header_ends: Vec::new(),
             offered: 0,
             accepted: 0,
+            refused: 0,
             outstanding: 0,
         })
     }
@@ -187,6 +190,7 @@ impl Sink for KafkaSink {
             context.record_failure(&KafkaError::MessageProduction(
                 RDKafkaErrorCode::UnknownTopic,
             ));
+            self.refused += 1;
             return Ok(Handover::Refused);
         };
         let record = produce::Record {
@@ -212,6 +216,7 @@ impl Sink for KafkaSink {
                 }
                 Err(code) => {
                     context.record_failure(&KafkaError::MessageProduction(code));
+                    self.refused += 1;
                     break Handover::Refused;
                 }
             }
@@ -246,8 +251,11 @@ impl Sink for KafkaSink {
     }
 
     fn pending(&self) -> u64 {
+        // Accepted and neither delivered nor failed in a delivery report.
+        let context = self.producer.context();
+        let reported_failed = context.failed().saturating_sub(self.refused);
         self.accepted
-            .saturating_sub(self.producer.context().delivered())
+            .saturating_sub(context.delivered() + reported_failed)
     }
 
     fn delivered(&self) -> u64 {
