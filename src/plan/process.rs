@@ -32,23 +32,8 @@ impl ProcessKey {
     /// Derives the key of a process from the seed, its stream's name and, for per-camera
     /// streams, its camera. The encoding is length-prefixed, so no two inputs collide.
     pub fn new(seed: u64, stream: &str, camera: Option<&CameraId>) -> ProcessKey {
-        let mut hash = Sha256::new();
-        hash.update(b"simulate/process/v1\0");
-        hash.update(seed.to_le_bytes());
-        hash.update((stream.len() as u64).to_le_bytes());
-        hash.update(stream.as_bytes());
-        match camera {
-            None => hash.update([0]),
-            Some(CameraId::Int(n)) => {
-                hash.update([1]);
-                hash.update(n.to_le_bytes());
-            }
-            Some(CameraId::Text(s)) => {
-                hash.update([2]);
-                hash.update((s.len() as u64).to_le_bytes());
-                hash.update(s.as_bytes());
-            }
-        }
+        let mut hash = key_hash(b"simulate/process/v1\0", seed, stream);
+        hash_camera(&mut hash, camera);
         ProcessKey(hash.finalize().into())
     }
 
@@ -58,6 +43,33 @@ impl ProcessKey {
         let mut head = [0u8; 8];
         head.copy_from_slice(&self.0[..8]);
         u64::from_be_bytes(head)
+    }
+}
+
+/// Starts the SHA-256 of a key: its tag, the seed and the stream's name, length-prefixed.
+pub(crate) fn key_hash(tag: &[u8], seed: u64, stream: &str) -> Sha256 {
+    let mut hash = Sha256::new();
+    hash.update(tag);
+    hash.update(seed.to_le_bytes());
+    hash.update((stream.len() as u64).to_le_bytes());
+    hash.update(stream.as_bytes());
+    hash
+}
+
+/// Adds a camera (or none) to a key: tagged by its type, text length-prefixed, so no two
+/// cameras (`1` and `"1"` included) add the same bytes.
+pub(crate) fn hash_camera(hash: &mut Sha256, camera: Option<&CameraId>) {
+    match camera {
+        None => hash.update([0]),
+        Some(CameraId::Int(n)) => {
+            hash.update([1]);
+            hash.update(n.to_le_bytes());
+        }
+        Some(CameraId::Text(s)) => {
+            hash.update([2]);
+            hash.update((s.len() as u64).to_le_bytes());
+            hash.update(s.as_bytes());
+        }
     }
 }
 

@@ -20,9 +20,10 @@
 //! its own camera, in time proportional to the rounds (a few dozen).
 
 use rand::{Rng, RngCore};
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 use super::distribution::Sampler;
+use super::process::{hash_camera, key_hash};
 use crate::scenario::model::{CameraId, Length};
 use crate::scenario::validate::{Affected, WindowStart, Windows};
 
@@ -43,28 +44,13 @@ pub(crate) fn schedule_key(
     position: usize,
     camera: Option<&CameraId>,
 ) -> [u8; 32] {
-    let mut hash = Sha256::new();
-    hash.update(b"simulate/windows/v1\0");
-    hash.update(seed.to_le_bytes());
-    hash.update((stream.len() as u64).to_le_bytes());
-    hash.update(stream.as_bytes());
+    let mut hash = key_hash(b"simulate/windows/v1\0", seed, stream);
     hash.update([match kind {
         Kind::Incident => 1,
         Kind::Outage => 2,
     }]);
     hash.update((position as u64).to_le_bytes());
-    match camera {
-        None => hash.update([0]),
-        Some(CameraId::Int(n)) => {
-            hash.update([1]);
-            hash.update(n.to_le_bytes());
-        }
-        Some(CameraId::Text(s)) => {
-            hash.update([2]);
-            hash.update((s.len() as u64).to_le_bytes());
-            hash.update(s.as_bytes());
-        }
-    }
+    hash_camera(&mut hash, camera);
     hash.finalize().into()
 }
 
