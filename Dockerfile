@@ -1,8 +1,10 @@
-# simulate: build stage compiles the release binary (librdkafka is built from source by
-# rdkafka-sys); the runtime stage is a slim Debian with the binary and the scenarios.
+# simulate: build stage compiles the release binary (librdkafka, OpenSSL and libcurl are
+# built from source by their -sys crates, which is why perl and make are needed); the
+# runtime stage is a slim Debian with the binary, the scenarios and the system's CA
+# certificates (TLS to managed clusters verifies brokers against them).
 FROM rust:1-slim-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends make g++ pkg-config zlib1g-dev python3 \
+ && apt-get install -y --no-install-recommends make g++ perl pkg-config zlib1g-dev python3 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
@@ -13,6 +15,9 @@ RUN cargo build --release --locked \
  && strip target/release/simulate
 
 FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin simulate
 COPY --from=build /src/target/release/simulate /usr/local/bin/simulate
 # Baked-in scenarios; mount a directory over /scenarios to use your own.
