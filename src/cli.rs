@@ -129,7 +129,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
 
     /// Print the plan to stdout instead of sending it.
-    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "report", "metrics"])]
+    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "properties_file", "report", "metrics"])]
     pub dry_run: bool,
 
     /// What a dry run prints: message values, or the plan with its Kafka envelope.
@@ -158,10 +158,17 @@ pub struct RunArgs {
     #[arg(long, help_heading = "Kafka")]
     pub max_speed: bool,
 
-    /// A librdkafka producer property, e.g. -X compression.type=lz4 (repeatable; wins over
-    /// the scenario's kafka.properties).
+    /// A librdkafka producer property, e.g. -X compression.type=lz4 or
+    /// -X sasl.password=@/run/secrets/kafka-password (@FILE: read the value from FILE).
+    /// Repeatable; wins over SIMULATE_X_* variables, -F and the scenario's kafka.properties.
     #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property, help_heading = "Kafka")]
     pub properties: Vec<(String, String)>,
+
+    /// A librdkafka/Java-style properties file of key=value lines, as kcat -F (e.g. the
+    /// client.properties Confluent Cloud hands out); SIMULATE_X_* variables and -X win
+    /// over it. A value @FILE, here or in -X, is read from FILE.
+    #[arg(short = 'F', long, value_name = "FILE", help_heading = "Kafka")]
+    pub properties_file: Option<PathBuf>,
 
     /// Write the ground truth of the run as JSON to FILE: every fault injected and the
     /// per-window counts a correct consumer computes (with --dry-run too).
@@ -200,6 +207,11 @@ pub struct RunArgs {
     /// KAFKA_BOOTSTRAP_SERVERS, read once at start-up.
     #[arg(skip)]
     pub env_bootstrap_servers: Option<String>,
+
+    /// SIMULATE_X_* variables (a property each: SIMULATE_X_SASL_PASSWORD sets
+    /// sasl.password), read once at start-up.
+    #[arg(skip)]
+    pub env_properties: Vec<(String, String)>,
 
     /// The arguments as typed (after the program name), for advice that fits them.
     #[arg(skip)]
@@ -324,6 +336,10 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
 pub fn parse() -> Cli {
     let mut cli = Cli::parse();
     cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
+    cli.run.env_properties = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter(|(k, _)| k.starts_with(crate::sink::kafka::properties::ENV_PREFIX))
+        .collect();
     // SIMULATE_SHARD=K/N stands for --shard K/N (the flag wins); a malformed one is a
     // usage error, as the flag would be.
     // Only running and `truth` plan a shard; other commands ignore it.

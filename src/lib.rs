@@ -21,6 +21,7 @@
 //! - [`sink`]: stdout (dry run) and Kafka (send, poll, flush, delivery accounting,
 //!   embedded cluster, read-back).
 //! - [`metrics`]: `--metrics`, the run's counters in Prometheus text format while it runs.
+//! - [`redact`]: secret property values, masked in everything the process writes.
 //! - [`report`]: what a run did, sink-neutral with a Kafka section; [`truth`]: the
 //!   ground truth of the plan (faults injected, per-window counts of clean events).
 //! - At the edge: [`cli`] (the command line, the environment read once), [`mod@run`]
@@ -43,6 +44,7 @@ pub mod error;
 pub(crate) mod histogram;
 pub mod metrics;
 pub mod plan;
+pub mod redact;
 pub mod render;
 pub mod replay;
 pub mod report;

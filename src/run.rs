@@ -19,11 +19,13 @@ use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
 use crate::report::{KafkaReport, Report};
 use crate::scenario::load::io_reason;
+use crate::scenario::model::KafkaFile;
 use crate::scenario::{self, Diagnostic, Overrides, Scenario};
 use crate::sink::kafka::config::{self, Brokers};
+use crate::sink::kafka::properties::{self, Origin, Property};
 use crate::sink::kafka::{self as kafka_sink, KafkaSink, embedded};
 use crate::sink::stdout::{Format, Stdout};
-use crate::{render, schema, truth};
+use crate::{redact, render, schema, truth};
 
 /// Runs the command line and returns the process exit code; errors are printed to stderr.
 pub fn run(cli: Cli) -> ExitCode {
@@ -61,7 +63,7 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("{error}");
+            eprintln!("{}", redact::redact(&error.to_string()));
             ExitCode::from(error.exit_code())
         }
     }
@@ -90,7 +92,13 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let Some(path) = &args.scenario else {
         return Err(Error::Usage(no_scenario_advice(&args.typed)));
     };
-    let scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
+    let mut scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
+    // A dry run sends nothing: its properties (and their secret files) are not read.
+    let sources = match args.dry_run {
+        true => PropertySources::default(),
+        false => property_sources(args, &mut scenario.kafka.properties)?,
+    };
+    let scenario = scenario;
     // The plan knows its processes' identities: the event-id check costs no second hash.
     let plan = Messages::new(&scenario);
     // A shard draws only some processes: the check covers all of them, so that a shard
@@ -140,10 +148,11 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
         brokers: config::brokers(
             args.bootstrap_servers.as_deref(),
             args.env_bootstrap_servers.as_deref(),
+            sources.bootstrap_servers.as_deref(),
             scenario.kafka.bootstrap_servers.as_deref(),
             args.embedded_broker,
         ),
-        properties: args.properties.clone(),
+        properties: sources.properties,
         pace: match (args.max_speed, args.speed) {
             (true, _) => Pace::Max,
             (false, speed) => Pace::Speed(speed.unwrap_or(1.0)),
@@ -172,7 +181,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     // On an error, the pending files are removed as they drop.
     let report = result?;
     if !args.quiet {
-        eprint!("{}", report.summary());
+        eprint!("{}", redact::redact(&report.summary()));
     }
     if truth_file.is_some() {
         let start = DateTime::parse_from_rfc3339(&report.start)
@@ -183,7 +192,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     if let Some(file) = &report_file {
         let text = serde_json::to_string_pretty(&report)
             .map_err(|e| Error::Runtime(format!("cannot write the report: {e}")))?;
-        file.write(&text)?;
+        file.write(&redact::redact(&text))?;
     }
     outcome(&report)
 }
@@ -224,13 +233,86 @@ fn dry_run_plan<W: Write>(
     .map(|t| t.sent)
 }
 
+/// The producer properties set outside the scenario, resolved.
+#[derive(Debug, Default)]
+struct PropertySources {
+    /// From `-F`, the environment and `-X`, in that order (the later wins).
+    properties: Vec<Property>,
+    /// `bootstrap.servers` of the `-F` file.
+    bootstrap_servers: Option<String>,
+}
+
+/// Gathers the properties of `-F`, `SIMULATE_X_*` and `-X`, reads every `@FILE` value
+/// (the scenario's `kafka.properties` included, in place), and remembers the secret ones
+/// so that nothing the process writes shows them. The file's notes go to stderr.
+fn property_sources(
+    args: &RunArgs,
+    scenario_properties: &mut std::collections::BTreeMap<String, String>,
+) -> Result<PropertySources, Error> {
+    let mut sources = PropertySources::default();
+    if let Some(file) = &args.properties_file {
+        let shown = file.display().to_string();
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read the properties file {shown}: {}",
+                io_reason(&e, "no such file")
+            ))
+        })?;
+        let parsed = properties::parse_file(&text, &shown).map_err(Error::Usage)?;
+        if !args.quiet {
+            for note in &parsed.notes {
+                eprintln!("simulate: {note}");
+            }
+        }
+        sources.properties = parsed.properties;
+        sources.bootstrap_servers = parsed.bootstrap_servers;
+    }
+    sources
+        .properties
+        .extend(properties::from_env(args.env_properties.iter().cloned()));
+    for property in &sources.properties {
+        if let Some((_, instead)) = KafkaFile::MANAGED_PROPERTIES
+            .iter()
+            .find(|(k, _)| *k == property.key)
+        {
+            return Err(Error::Usage(format!(
+                "{}: `{}` is set by simulate: {instead}",
+                property.origin.describe(&property.key),
+                property.key
+            )));
+        }
+    }
+    sources
+        .properties
+        .extend(args.properties.iter().map(|(key, value)| Property {
+            key: key.clone(),
+            value: value.clone(),
+            origin: Origin::Flag,
+        }));
+    let mut read = |path: &Path| std::fs::read_to_string(path);
+    properties::read_values(&mut sources.properties, &mut read).map_err(Error::Usage)?;
+    for (key, value) in scenario_properties.iter_mut() {
+        if let Some(read) = properties::read_value(value, &mut read)
+            .map_err(|e| Error::Usage(format!("{}: {e}", Origin::Scenario.describe(key))))?
+        {
+            *value = read;
+        }
+    }
+    let all = sources.properties.iter().map(|p| (&p.key, &p.value));
+    for (key, value) in all.chain(scenario_properties.iter()) {
+        redact::remember(key, value);
+    }
+    Ok(sources)
+}
+
 /// How a Kafka run is set up: the command line, resolved.
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Where the brokers are.
     pub brokers: Brokers,
-    /// `-X key=value` properties, in command-line order.
-    pub properties: Vec<(String, String)>,
+    /// Properties from `-F`, `SIMULATE_X_*` and `-X`, in that order (the later wins),
+    /// their `@FILE` values read.
+    pub properties: Vec<Property>,
     /// Real time, faster, or as fast as possible.
     pub pace: Pace,
     /// How long to wait for the brokers before the schedule starts.
@@ -286,8 +368,12 @@ fn kafka_plan(
         (_, Some(cluster)) => (cluster.bootstrap.clone(), "the embedded cluster"),
         _ => unreachable!("embedded brokers always have a cluster"),
     };
-    let properties =
-        config::producer_properties(&scenario.kafka, &settings.properties, &servers, max_speed);
+    let properties = config::producer_properties(
+        &scenario.kafka,
+        &kafka_sink::pairs(&settings.properties),
+        &servers,
+        max_speed,
+    );
     let connection = kafka_sink::Connection {
         servers: &servers,
         source,
@@ -341,7 +427,8 @@ fn kafka_plan(
         command_line_properties: settings
             .properties
             .iter()
-            .map(|(k, v)| (k.clone(), config::shown(k, v)))
+            .filter(|p| p.origin == Origin::Flag)
+            .map(|p| (p.key.clone(), config::shown(&p.key, &p.value)))
             .collect(),
         producer_properties: properties
             .iter()

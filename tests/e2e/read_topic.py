@@ -10,6 +10,7 @@ storage reports a wrong high watermark from ListOffsets.
 """
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -35,9 +36,27 @@ def main() -> int:
     ap.add_argument("--expect", type=int, required=True)
     ap.add_argument("--idle", type=float, default=5.0)
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--security-protocol", default="PLAINTEXT",
+                    help="PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    ap.add_argument("--sasl-mechanism", help="e.g. SCRAM-SHA-512")
+    ap.add_argument("--username")
+    ap.add_argument("--cafile", help="PEM file of the CA that issued the broker's certificate")
+    ap.add_argument("--certfile", help="client certificate (mutual TLS)")
+    ap.add_argument("--keyfile", help="client key (mutual TLS)")
     args = ap.parse_args()
 
+    security = {"security_protocol": args.security_protocol}
+    if args.sasl_mechanism:
+        # The password comes from the environment, never from the command line.
+        security.update(sasl_mechanism=args.sasl_mechanism, sasl_plain_username=args.username,
+                        sasl_plain_password=os.environ["READ_TOPIC_PASSWORD"])
+    if args.cafile:
+        security.update(ssl_cafile=args.cafile, ssl_check_hostname=True)
+    if args.certfile:
+        security.update(ssl_certfile=args.certfile, ssl_keyfile=args.keyfile)
+
     consumer = KafkaConsumer(
+        **security,
         bootstrap_servers=args.bootstrap,
         enable_auto_commit=False,
         auto_offset_reset="earliest",

@@ -19,6 +19,7 @@ use simulate::report::{KafkaReport, Report};
 use simulate::run::{Settings, kafka as run};
 use simulate::scenario::Scenario;
 use simulate::sink::kafka::config::Brokers;
+use simulate::sink::kafka::properties::Property;
 use simulate::sink::stdout::Format;
 
 use crate::common::*;
@@ -545,7 +546,7 @@ fn all_brokers_down_past_the_message_timeout_fails_the_undelivered_events() {
     let s = scenario(&scenario_text("down", 20, 5));
     let control = Control::default();
     let mut settings = settings(&bootstrap, Pace::Speed(10.0));
-    settings.properties = vec![("message.timeout.ms".into(), "1500".into())];
+    settings.properties = vec![Property::flag("message.timeout.ms", "1500")];
     let runner = {
         let (s, control) = (s.clone(), control.clone());
         std::thread::spawn(move || run(&s, &settings, &control))
@@ -778,8 +779,8 @@ fn a_full_local_queue_is_retried_never_dropped() {
     let mut settings = settings(&cluster.bootstrap_servers(), Pace::Max);
     // A queue of 50 messages: the plan's thousands of events must wait for room.
     settings.properties = vec![
-        ("queue.buffering.max.messages".into(), "50".into()),
-        ("batch.num.messages".into(), "10".into()),
+        Property::flag("queue.buffering.max.messages", "50"),
+        Property::flag("batch.num.messages", "10"),
     ];
     let report = run(&s, &settings, &Control::default()).unwrap();
     assert_delivered_as_planned(&report, &cluster.bootstrap_servers(), "tiny", &plan);

@@ -17,5 +17,7 @@ mod readme;
 mod real_broker;
 mod registry;
 mod schema;
+mod secrets;
+mod secured;
 mod shards;
 mod stats;

@@ -22,15 +22,15 @@ use simulate::sink::stdout::Format;
 
 use crate::common::*;
 
-struct Env {
-    broker: String,
-    python: String,
-    tansu: String,
+pub(crate) struct Env {
+    pub(crate) broker: String,
+    pub(crate) python: String,
+    pub(crate) tansu: String,
 }
 
 /// The broker and tools the tests use. They are compiled as ignored unless
 /// `SIMULATE_TEST_BROKER` is set (tests/build.rs); once it is, the other two are required.
-fn env() -> Env {
+pub(crate) fn env() -> Env {
     let get = |k: &str| {
         std::env::var(k)
             .ok()
@@ -48,7 +48,7 @@ fn env() -> Env {
 
 /// A topic name no other test (of this run or of an earlier run against the same
 /// broker) uses: the process id, a counter, and the time.
-fn unique_topic(prefix: &str) -> String {
+pub(crate) fn unique_topic(prefix: &str) -> String {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let nanos = std::time::SystemTime::now()
@@ -75,7 +75,7 @@ fn create_topic(env: &Env, broker: &str, topic: &str, partitions: u32) {
 
 /// One message as kafka-python read it.
 #[derive(Debug, serde::Deserialize)]
-struct Read {
+pub(crate) struct Read {
     partition: i32,
     key: Option<String>,
     /// A null value reads as empty (the `empty` malformation).
@@ -92,6 +92,19 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Er
 }
 
 fn read_back(env: &Env, broker: &str, topic: &str, expect: usize) -> Vec<Read> {
+    read_back_with(env, broker, topic, expect, &[], &[])
+}
+
+/// [`read_back`] with more arguments for read_topic.py (security) and environment
+/// variables (its password).
+pub(crate) fn read_back_with(
+    env: &Env,
+    broker: &str,
+    topic: &str,
+    expect: usize,
+    args: &[String],
+    envs: &[(&str, &str)],
+) -> Vec<Read> {
     let out = Command::new(&env.python)
         .arg(root().join("tests/e2e/read_topic.py"))
         .args([
@@ -106,6 +119,8 @@ fn read_back(env: &Env, broker: &str, topic: &str, expect: usize) -> Vec<Read> {
             "--timeout",
             "120",
         ])
+        .args(args)
+        .envs(envs.iter().copied())
         .output()
         .unwrap();
     assert!(
@@ -122,7 +137,7 @@ fn read_back(env: &Env, broker: &str, topic: &str, expect: usize) -> Vec<Read> {
 
 /// The topic holds exactly the dry-run plan: every event once, values byte-identical,
 /// Kafka timestamps equal, per-key order kept, each key on one partition.
-fn assert_matches_plan(path: &str, start: &str, read: &[Read]) {
+pub(crate) fn assert_matches_plan(path: &str, start: &str, read: &[Read]) {
     let overrides = Overrides {
         start: Some(chrono::DateTime::parse_from_rfc3339(start).unwrap().into()),
         ..Default::default()
@@ -307,7 +322,7 @@ fn payloads_reach_each_topic_of_a_real_broker_with_keys_and_headers() {
     assert_eq!(got, want);
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -22,11 +22,12 @@ pub enum Brokers {
     Embedded,
 }
 
-/// Picks the brokers: the flag, then the environment, then the file; none (or
-/// `--embedded-broker`) means the embedded cluster.
+/// Picks the brokers: the flag, then the environment, then the properties file (`-F`),
+/// then the scenario file; none (or `--embedded-broker`) means the embedded cluster.
 pub fn brokers(
     flag: Option<&str>,
     env: Option<&str>,
+    properties_file: Option<&str>,
     file: Option<&str>,
     embedded: bool,
 ) -> Brokers {
@@ -47,6 +48,11 @@ pub fn brokers(
         Brokers::Remote {
             servers,
             source: "KAFKA_BOOTSTRAP_SERVERS",
+        }
+    } else if let Some(servers) = given(properties_file) {
+        Brokers::Remote {
+            servers,
+            source: "bootstrap.servers in the -F file",
         }
     } else if let Some(servers) = given(file) {
         Brokers::Remote {
@@ -89,26 +95,38 @@ pub fn producer_properties(
     }
     set("client.id", &kafka.client_id);
     set("bootstrap.servers", bootstrap);
+    trust_the_system_store(&mut p);
     p
 }
 
-/// A property's value as it may be shown (summary, report, messages): `***` for secrets,
-/// which are properties whose name says password, secret or key material.
-pub(crate) fn shown(key: &str, value: &str) -> String {
-    let name = key.to_ascii_lowercase();
-    let secret = [
-        "password",
-        "secret",
-        "ssl.key.pem",
-        "sasl.oauthbearer.config",
-    ]
-    .iter()
-    .any(|word| name.contains(word));
-    if secret {
-        "***".to_string()
-    } else {
-        value.to_string()
+/// OpenSSL is linked in statically (vendored), and its default CA paths point into the
+/// build directory, not at the system's store. Unless the user names CAs, librdkafka is
+/// told to probe the usual locations (`/etc/ssl/certs/ca-certificates.crt`, …) for the
+/// broker's TLS and, with OIDC, for the token endpoint's HTTPS.
+fn trust_the_system_store(p: &mut BTreeMap<String, String>) {
+    let tls = p
+        .get("security.protocol")
+        .is_some_and(|v| v.to_ascii_lowercase().ends_with("ssl"));
+    let named = ["ssl.ca.location", "ssl.ca.pem", "ssl.ca.certificate.stores"];
+    if tls && !named.iter().any(|k| p.contains_key(*k)) {
+        p.insert("ssl.ca.location".into(), "probe".into());
     }
+    let oidc = p
+        .get("sasl.oauthbearer.method")
+        .is_some_and(|v| v.eq_ignore_ascii_case("oidc"));
+    if oidc
+        && !["https.ca.location", "https.ca.pem"]
+            .iter()
+            .any(|k| p.contains_key(*k))
+    {
+        p.insert("https.ca.location".into(), "probe".into());
+    }
+}
+
+/// A property's value as it may be shown (summary, report, messages): `***` for secrets
+/// ([`crate::redact::shown`]).
+pub(crate) fn shown(key: &str, value: &str) -> String {
+    crate::redact::shown(key, value)
 }
 
 /// librdkafka's message about a property, naming it as the user typed it: librdkafka says
@@ -157,19 +175,26 @@ mod tests {
             source,
         };
         assert_eq!(
-            brokers(Some("a:1"), Some("b:2"), Some("c:3"), false),
+            brokers(Some("a:1"), Some("b:2"), None, Some("c:3"), false),
             remote("a:1", "--bootstrap-servers")
         );
         assert_eq!(
-            brokers(None, Some("b:2"), Some("c:3"), false),
+            brokers(None, Some("b:2"), Some("f:4"), Some("c:3"), false),
             remote("b:2", "KAFKA_BOOTSTRAP_SERVERS")
         );
         assert_eq!(
-            brokers(None, Some(" "), Some("c:3"), false),
+            brokers(None, Some(" "), None, Some("c:3"), false),
             remote("c:3", "kafka.bootstrap_servers")
         );
-        assert_eq!(brokers(None, None, None, false), Brokers::Embedded);
-        assert_eq!(brokers(Some("a:1"), None, None, true), Brokers::Embedded);
+        assert_eq!(
+            brokers(None, None, Some("f:4"), Some("c:3"), false),
+            remote("f:4", "bootstrap.servers in the -F file")
+        );
+        assert_eq!(brokers(None, None, None, None, false), Brokers::Embedded);
+        assert_eq!(
+            brokers(Some("a:1"), None, None, None, true),
+            Brokers::Embedded
+        );
     }
 
     #[test]
@@ -188,6 +213,33 @@ mod tests {
             "the file overrides the max-speed defaults"
         );
         assert_eq!(fast["batch.num.messages"], "10000");
+    }
+
+    #[test]
+    fn tls_trusts_the_system_store_unless_cas_are_named() {
+        let with = |pairs: &[(&str, &str)]| {
+            let cli: Vec<_> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            producer_properties(&kafka(&[]), &cli, "h:1", false)
+        };
+        assert_eq!(
+            with(&[("security.protocol", "SASL_SSL")])["ssl.ca.location"],
+            "probe"
+        );
+        assert_eq!(
+            with(&[("security.protocol", "ssl")])["ssl.ca.location"],
+            "probe"
+        );
+        let named = with(&[("security.protocol", "SSL"), ("ssl.ca.location", "/ca.pem")]);
+        assert_eq!(named["ssl.ca.location"], "/ca.pem");
+        let pem = with(&[("security.protocol", "SSL"), ("ssl.ca.pem", "-----BEGIN")]);
+        assert!(!pem.contains_key("ssl.ca.location"));
+        assert!(!with(&[("security.protocol", "SASL_PLAINTEXT")]).contains_key("ssl.ca.location"));
+        assert!(!with(&[]).contains_key("ssl.ca.location"));
+        let oidc = with(&[("sasl.oauthbearer.method", "oidc")]);
+        assert_eq!(oidc["https.ca.location"], "probe");
     }
 
     #[test]

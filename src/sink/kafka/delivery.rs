@@ -13,6 +13,7 @@ use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
 
+use super::diagnose::{self, Failure};
 use crate::histogram::{Histogram, nanos};
 
 /// The opaque value of a message whose delivery latency is not measured. At max speed
@@ -34,6 +35,8 @@ pub struct Delivery {
     failed: AtomicU64,
     detail: Mutex<Detail>,
     client_errors: Mutex<Vec<String>>,
+    /// See [`Delivery::hung_up_on_first_request`].
+    hung_up: Mutex<Option<String>>,
     /// `--metrics`: where measured latencies are observed too.
     latency_metric: Option<prometheus::Histogram>,
 }
@@ -73,6 +76,7 @@ impl Delivery {
             failed: AtomicU64::new(0),
             detail: Mutex::new(Detail::default()),
             client_errors: Mutex::new(Vec::new()),
+            hung_up: Mutex::new(None),
             latency_metric,
         }
     }
@@ -118,12 +122,26 @@ impl Delivery {
         specific.or(errors.last()).cloned()
     }
 
+    /// The first client-level error that waiting will not cure (a certificate not
+    /// trusted, a wrong password, …), sorted by [`diagnose::classify`].
+    pub fn fatal_client_error(&self) -> Option<(Failure, String)> {
+        let errors = self.client_errors.lock().unwrap_or_else(|e| e.into_inner());
+        errors
+            .iter()
+            .find_map(|e| diagnose::classify(e).map(|f| (f, e.clone())))
+    }
+
+    /// The first "Disconnected … in state APIVERSION_QUERY": a broker that hung up on
+    /// the first request, as a TLS port does on a plaintext client.
+    pub fn hung_up_on_first_request(&self) -> Option<String> {
+        self.hung_up
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     fn note_client_error(&self, text: &str) {
-        // "[thrd:host:port/bootstrap]: host:port/bootstrap: …" → "host:port/bootstrap: …"
-        let text = match text.strip_prefix("[thrd:") {
-            Some(rest) => rest.split_once("]: ").map_or(text, |(_, tail)| tail),
-            None => text,
-        };
+        let text = strip_thread(text);
         let mut errors = self.client_errors.lock().unwrap_or_else(|e| e.into_inner());
         if !errors.iter().any(|e| e == text) {
             if errors.len() == CLIENT_ERRORS {
@@ -146,11 +164,23 @@ impl Delivery {
     }
 }
 
+/// "[thrd:host:port/bootstrap]: host:port/bootstrap: …" → "host:port/bootstrap: …"
+fn strip_thread(text: &str) -> &str {
+    match text.strip_prefix("[thrd:") {
+        Some(rest) => rest.split_once("]: ").map_or(text, |(_, tail)| tail),
+        None => text,
+    }
+}
+
 impl ClientContext for Delivery {
     /// librdkafka's own log lines are not shown; errors are kept for messages.
     fn log(&self, level: RDKafkaLogLevel, _facility: &str, message: &str) {
         if (level as i32) <= (RDKafkaLogLevel::Error as i32) {
             self.note_client_error(message);
+        } else if message.contains("Disconnected") && message.contains("state APIVERSION_QUERY") {
+            // Logged as information, but the sign of a plaintext client on a TLS port.
+            let mut slot = self.hung_up.lock().unwrap_or_else(|e| e.into_inner());
+            slot.get_or_insert_with(|| strip_thread(message).to_string());
         }
     }
 

@@ -9,8 +9,10 @@
 
 pub mod config;
 mod delivery;
+mod diagnose;
 pub(crate) mod embedded;
 mod produce;
+pub mod properties;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -33,20 +35,30 @@ use crate::scenario::Scenario;
 use crate::scenario::validate::Kafka;
 use delivery::{Counts, Delivery};
 use embedded::{Fingerprint, Verification};
+use properties::{Origin, Property};
 
 /// Checks the producer properties librdkafka will be given (the defaults, the scenario's
-/// `kafka.properties`, `-X`) before anything starts; an invalid one is invalid input,
-/// named as the user typed it.
+/// `kafka.properties`, `-F`, `SIMULATE_X_*`, `-X`) before anything starts; an invalid one
+/// is invalid input, named as the user typed it, where it was set.
 pub(crate) fn check_properties(
     kafka: &Kafka,
-    cli: &[(String, String)],
+    extra: &[Property],
     max_speed: bool,
 ) -> Result<(), Error> {
-    let placeholder = config::producer_properties(kafka, cli, "127.0.0.1:9092", max_speed);
+    let placeholder =
+        config::producer_properties(kafka, &pairs(extra), "127.0.0.1:9092", max_speed);
     client_config(&placeholder)
         .create_native_config()
         .map(|_| ())
-        .map_err(|e| property_error(e, kafka, cli))
+        .map_err(|e| property_error(e, kafka, extra))
+}
+
+/// `(key, value)` of each property, in order.
+pub(crate) fn pairs(properties: &[Property]) -> Vec<(String, String)> {
+    properties
+        .iter()
+        .map(|p| (p.key.clone(), p.value.clone()))
+        .collect()
 }
 
 /// The Kafka sink: one producer, every topic of the scenario.
@@ -120,8 +132,7 @@ impl KafkaSink {
             connect(
                 &producer,
                 topic,
-                connection.servers,
-                connection.source,
+                (connection.servers, connection.source, connection.properties),
                 (connection.connect_timeout, deadline),
                 &stop,
             )?;
@@ -263,6 +274,58 @@ impl Sink for KafkaSink {
     }
 }
 
+/// The looks [`lasting_failure`] took at the broker itself (once each is enough).
+struct Probes {
+    started: Instant,
+    /// After a hang-up on the first request: does the port answer TLS?
+    hang_up: bool,
+    /// After a TLS connection that never got anywhere: does the port answer TLS at all?
+    silence: bool,
+}
+
+/// Marks a failure's text as what simulate observed, not librdkafka's words.
+const OBSERVED: &str = "observed: ";
+
+/// How long a TLS connection may get nowhere, without a word from librdkafka, before
+/// the port is checked for TLS.
+const TLS_SILENCE: Duration = Duration::from_secs(2);
+
+/// A connection failure that waiting will not cure, with librdkafka's words for it (or
+/// what was observed): an error librdkafka reported, or what a look at the broker shows
+/// after a plaintext client was hung up on (a TLS port) or a TLS client got no answer
+/// (a port that does not speak TLS, which may wait for more bytes forever).
+fn lasting_failure(
+    producer: &BaseProducer<Delivery>,
+    servers: &str,
+    properties: &BTreeMap<String, String>,
+    probes: &mut Probes,
+) -> Option<(diagnose::Failure, String)> {
+    if let Some(found) = producer.context().fatal_client_error() {
+        return Some(found);
+    }
+    let tls = properties
+        .get("security.protocol")
+        .is_some_and(|p| p.to_ascii_lowercase().ends_with("ssl"));
+    let first = servers.split(',').next().unwrap_or(servers).trim();
+    if !tls && !probes.hang_up {
+        let text = producer.context().hung_up_on_first_request()?;
+        probes.hang_up = true;
+        let broker = diagnose::broker_of(&text).unwrap_or(first);
+        return diagnose::speaks_tls(broker, TLS_SILENCE)
+            .then_some((diagnose::Failure::PlaintextToTls, text));
+    }
+    if tls && !probes.silence && probes.started.elapsed() >= TLS_SILENCE {
+        probes.silence = true;
+        let text = format!(
+            "{OBSERVED}{first}: no TLS connection after {} and no error from librdkafka; the port accepts TCP but does not answer a TLS handshake",
+            humantime(TLS_SILENCE)
+        );
+        return (!diagnose::speaks_tls(first, TLS_SILENCE) && diagnose::accepts_tcp(first))
+            .then_some((diagnose::Failure::TlsToPlaintext, text));
+    }
+    None
+}
+
 /// How long one metadata request may wait while connecting.
 const CONNECT_SLICE: Duration = Duration::from_millis(500);
 
@@ -271,11 +334,15 @@ const CONNECT_SLICE: Duration = Duration::from_millis(500);
 fn connect(
     producer: &BaseProducer<Delivery>,
     topic: &str,
-    servers: &str,
-    source: &str,
+    (servers, source, properties): (&str, &str, &BTreeMap<String, String>),
     (timeout, deadline): (Duration, Instant),
     stop: &AtomicBool,
 ) -> Result<(), Error> {
+    let mut probes = Probes {
+        started: Instant::now(),
+        hang_up: false,
+        silence: false,
+    };
     loop {
         if stop.load(Ordering::Relaxed) {
             return Err(Error::Interrupted);
@@ -290,6 +357,23 @@ fn connect(
             Ok(metadata) => metadata,
             Err(e) => {
                 producer.poll(Duration::from_millis(10));
+                let fatal = lasting_failure(producer, servers, properties, &mut probes);
+                if let Some((failure, text)) = fatal {
+                    let broker = diagnose::broker_of(&text).unwrap_or(servers);
+                    let (what, fix) = diagnose::explain(
+                        failure,
+                        broker,
+                        properties,
+                        timeout.min(CONNECT_SLICE * 4),
+                    );
+                    let said = match text.strip_prefix(OBSERVED) {
+                        Some(seen) => format!("observed: {seen}"),
+                        None => format!("librdkafka: {text}"),
+                    };
+                    return Err(Error::Runtime(format!(
+                        "cannot connect to Kafka at {servers} (from {source}): {what}\n  {said}\n  help: {fix}"
+                    )));
+                }
                 if Instant::now() < deadline {
                     continue;
                 }
@@ -456,29 +540,33 @@ fn client_config(properties: &BTreeMap<String, String>) -> ClientConfig {
     for (k, v) in properties {
         config.set(k, v);
     }
-    config.set_log_level(RDKafkaLogLevel::Error);
+    // Information too: a hang-up on the first request is logged at that level
+    // (Delivery::hung_up_on_first_request); the rest of it is not shown.
+    config.set_log_level(RDKafkaLogLevel::Info);
     config
 }
 
 /// An invalid producer property, as invalid input: under the name the user typed, with
 /// where it was set. librdkafka names some properties by their canonical name
 /// (`linger.ms` is `queue.buffering.max.ms` to it).
-fn property_error(error: KafkaError, kafka: &Kafka, cli: &[(String, String)]) -> Error {
+fn property_error(error: KafkaError, kafka: &Kafka, extra: &[Property]) -> Error {
     let KafkaError::ClientConfig(_, description, key, value) = error else {
         return Error::Usage(format!("invalid Kafka property: {error}"));
     };
-    let from = if cli.iter().any(|(k, _)| *k == key) {
-        format!("-X {key}={}", config::shown(&key, &value))
-    } else if kafka.properties.contains_key(&key) {
-        format!(
-            "kafka.properties: {key}: {} in the scenario",
-            config::shown(&key, &value)
-        )
-    } else {
-        format!("{key}={}", config::shown(&key, &value))
+    let shown = config::shown(&key, &value);
+    // The last source that set it is the one in effect.
+    let from = match extra.iter().rev().find(|p| p.key == key) {
+        Some(Property {
+            origin: Origin::Flag,
+            ..
+        }) => format!("-X {key}={shown}"),
+        Some(p) => format!("{}={shown}", p.origin.describe(&key)),
+        None if kafka.properties.contains_key(&key) => {
+            format!("kafka.properties: {key}: {shown} in the scenario")
+        }
+        None => format!("{key}={shown}"),
     };
     let mut description = config::with_typed_name(&description, &key);
-    let shown = config::shown(&key, &value);
     if !value.is_empty() && shown != value {
         description = description.replace(&value, &shown);
     }

@@ -1,0 +1,272 @@
+//! Secured-cluster settings without a broker: secrets planted in every way a user can
+//! pass them never appear in any output (progress bar, summary, report, errors); `-F`,
+//! `SIMULATE_X_*` and `@FILE` mistakes are invalid input, located; and what librdkafka
+//! only accepts when TLS, SASL and OIDC are compiled in is accepted.
+//! Against a secured broker: `secured.rs`.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Planted secrets, one per way of passing them.
+const IN_FLAG: &str = "flag-PLANTED-0a1b";
+const IN_FILE: &str = "atfile-PLANTED-2c3d";
+const IN_ENV: &str = "env-PLANTED-4e5f";
+const IN_PROPERTIES: &str = "props-PLANTED-6a7b";
+const ALL: [&str; 4] = [IN_FLAG, IN_FILE, IN_ENV, IN_PROPERTIES];
+
+/// Writes the secret files and returns the arguments and environment that pass them.
+fn planted(dir: &Path) -> (Vec<String>, Vec<(String, String)>) {
+    let secret_file = dir.join("secret");
+    std::fs::write(&secret_file, format!("{IN_FILE}\n")).unwrap();
+    let properties = dir.join("client.properties");
+    std::fs::write(
+        &properties,
+        format!("ssl.keystore.password={IN_PROPERTIES}\nlinger.ms=5\n"),
+    )
+    .unwrap();
+    let args = [
+        "-X",
+        &format!("ssl.key.password={IN_FLAG}"),
+        "-X",
+        &format!("sasl.password=@{}", secret_file.display()),
+        "-F",
+        properties.to_str().unwrap(),
+    ]
+    .map(String::from)
+    .to_vec();
+    let env = vec![(
+        "SIMULATE_X_SASL_OAUTHBEARER_CLIENT_SECRET".to_string(),
+        IN_ENV.to_string(),
+    )];
+    (args, env)
+}
+
+fn assert_hidden(name: &str, text: &str) {
+    for secret in ALL {
+        assert!(!text.contains(secret), "{name} shows {secret}:\n{text}");
+    }
+}
+
+fn run(args: &[String], env: &[(String, String)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_simulate"))
+        .args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn planted_secrets_appear_in_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (secrets, env) = planted(dir.path());
+    let report = dir.path().join("report.json");
+
+    // A run under a terminal (progress bar, summary) with a report.
+    let mut command = format!(
+        "{} scenarios/default.yaml --embedded-broker --speed 30 --duration 60s --report {}",
+        env!("CARGO_BIN_EXE_simulate"),
+        report.display()
+    );
+    for a in &secrets {
+        command.push(' ');
+        command.push_str(a);
+    }
+    let out = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) runs");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{screen}");
+    assert!(screen.contains("simulated"), "no progress bar:\n{screen}");
+    assert!(screen.contains("delivered"), "no summary:\n{screen}");
+    assert_hidden("the terminal", &screen);
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert_hidden("the report", &text);
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let properties = &json["producer_properties"];
+    for key in [
+        "ssl.key.password",
+        "sasl.password",
+        "ssl.keystore.password",
+        "sasl.oauthbearer.client.secret",
+    ] {
+        assert_eq!(properties[key], "***", "{key}: {properties}");
+    }
+    assert_eq!(properties["linger.ms"], "5", "the -F file was not applied");
+
+    // A run that fails to connect: its error, and librdkafka's words in it.
+    let mut args = vec![
+        "scenarios/default.yaml".to_string(),
+        "-b".into(),
+        "127.0.0.1:1".into(),
+        "--connect-timeout".into(),
+        "1s".into(),
+    ];
+    args.extend(secrets.iter().cloned());
+    let out = run(&args, &env);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert_hidden("a connection error", &stderr_of(&out));
+
+    // A secret librdkafka quotes back: an unparsable key in ssl.key.pem.
+    let mut args = vec![
+        "scenarios/default.yaml".to_string(),
+        "-b".into(),
+        "127.0.0.1:1".into(),
+        "-X".into(),
+        "security.protocol=SSL".into(),
+        "-X".into(),
+        format!("ssl.key.pem={IN_FLAG}"),
+        "-X".into(),
+        format!("ssl.certificate.pem={IN_FLAG}"),
+    ];
+    args.extend(secrets.iter().cloned());
+    let out = run(&args, &env);
+    assert_ne!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_hidden("a TLS set-up error", &stderr_of(&out));
+    assert_hidden("stdout", &String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn property_sources_are_checked_and_located() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = [
+        "scenarios/default.yaml",
+        "-b",
+        "127.0.0.1:1",
+        "--connect-timeout",
+        "1s",
+    ];
+    let run_with = |extra: &[&str], env: &[(&str, &str)]| {
+        Command::new(env!("CARGO_BIN_EXE_simulate"))
+            .args(base)
+            .args(extra)
+            .envs(env.iter().copied())
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    // An @FILE that does not exist: exit 2, where it was set, never the value.
+    let out = run_with(&["-X", "sasl.password=@/nonexistent/pw"], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("-X sasl.password: cannot read the value from /nonexistent/pw"),
+        "{}",
+        stderr_of(&out)
+    );
+    let out = run_with(&[], &[("SIMULATE_X_SSL_KEY_PASSWORD", "@/nonexistent/kp")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("SIMULATE_X_SSL_KEY_PASSWORD: cannot read the value"),
+        "{}",
+        stderr_of(&out)
+    );
+    // A property simulate sets, from the environment.
+    let out = run_with(&[], &[("SIMULATE_X_CLIENT_ID", "x")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    assert!(
+        stderr_of(&out).contains("SIMULATE_X_CLIENT_ID: `client.id` is set by simulate"),
+        "{}",
+        stderr_of(&out)
+    );
+    // A misspelt property in a -F file: named with the file and its line.
+    let file = dir.path().join("bad.properties");
+    std::fs::write(&file, "# ok\nlinger.ms=5\nlinger.mss=5\n").unwrap();
+    let out = run_with(&["-F", file.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
+    let want = format!("{}:3: linger.mss=5", file.display());
+    assert!(stderr_of(&out).contains(&want), "{}", stderr_of(&out));
+    // -X wins over the environment, which wins over the file: the run's report says
+    // which value was used.
+    std::fs::write(
+        &file,
+        "linger.ms=1\nbatch.num.messages=7\ncompression.type=gzip\n",
+    )
+    .unwrap();
+    let report = dir.path().join("r.json");
+    let out = Command::new(env!("CARGO_BIN_EXE_simulate"))
+        .args([
+            "scenarios/default.yaml",
+            "--embedded-broker",
+            "--max-speed",
+            "--duration",
+            "5s",
+            "-q",
+        ])
+        .args([
+            "-F",
+            file.to_str().unwrap(),
+            "-X",
+            "linger.ms=3",
+            "--report",
+            report.to_str().unwrap(),
+        ])
+        .envs([
+            ("SIMULATE_X_LINGER_MS", "2"),
+            ("SIMULATE_X_BATCH_NUM_MESSAGES", "8"),
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let p = &json["producer_properties"];
+    assert_eq!(
+        (
+            &p["linger.ms"],
+            &p["batch.num.messages"],
+            &p["compression.type"]
+        ),
+        (&"3".into(), &"8".into(), &"gzip".into()),
+        "{p}"
+    );
+}
+
+/// librdkafka refuses SCRAM without OpenSSL and OIDC without libcurl when the client is
+/// configured; this build accepts both, and fails only at the (absent) broker.
+#[test]
+fn tls_sasl_and_oidc_are_compiled_in() {
+    for extra in [
+        &[
+            "security.protocol=SASL_SSL",
+            "sasl.mechanisms=SCRAM-SHA-512",
+            "sasl.username=u",
+            "sasl.password=p",
+        ][..],
+        &[
+            "security.protocol=SASL_SSL",
+            "sasl.mechanisms=OAUTHBEARER",
+            "sasl.oauthbearer.method=oidc",
+            "sasl.oauthbearer.client.id=simulate",
+            "sasl.oauthbearer.client.secret=s",
+            "sasl.oauthbearer.token.endpoint.url=http://127.0.0.1:1/token",
+        ][..],
+    ] {
+        let mut args = vec![
+            "scenarios/default.yaml",
+            "-b",
+            "127.0.0.1:1",
+            "--connect-timeout",
+            "2s",
+        ];
+        for property in extra {
+            args.extend(["-X", property]);
+        }
+        let started = Instant::now();
+        let out = simulate(&args);
+        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stderr_of(&out));
+        assert!(
+            stderr_of(&out).contains("cannot reach Kafka at 127.0.0.1:1"),
+            "{extra:?}: {}",
+            stderr_of(&out)
+        );
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+}
