@@ -21,6 +21,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from secured_broker import secured_tansu
+
 ROOT = Path(__file__).resolve().parent.parent
 MOCK = ["-X", "test.mock.num.brokers=3"]
 # The same producer settings for every Kafka tool: no loss, no duplicates, big batches.
@@ -149,6 +151,56 @@ def write(path, text):
     return str(path)
 
 
+def secured_case(args, table, work, commands, quick, runs, warmup):
+    """Case 2c: --max-speed over SASL_SSL and SASL_PLAINTEXT to local secured Tansu
+    brokers, simulate beside Python confluent_kafka (issue 16)."""
+    sim, py = str(Path(args.bin).resolve()), args.python
+    # SASL_SSL against SASL_PLAINTEXT to a local secured Tansu.
+    # Both tools, the same lines and the same properties, to two Tansu brokers with
+    # SCRAM-SHA-512 users in SQLite: one reached through stunnel's TLS, one directly. The
+    # broker (SQLite storage, one process) bounds both tools; the ratio of each tool's
+    # two figures is the cost of TLS.
+    if args.tansu:
+        n_sec = 2_000 if quick else 50_000
+        sec_yaml = write(work / "secured.yaml",
+                         "name: secured\nseed: 1\nstart: 2026-01-01T00:00:00Z\n"
+                         f"duration: {n_sec * 10}us\n"
+                         "streams:\n  - cameras: {count: 100, first: 1000}\n"
+                         "    inter_arrival: {distribution: constant, interval: 10us}\n")
+        sec_lines = work / "secured.lines"
+        with open(sec_lines, "wb") as out:
+            plan = subprocess.run([sim, sec_yaml, "--dry-run", "--format", "plan"], check=True,
+                                  capture_output=True).stdout
+            for raw in plan.splitlines():
+                event = json.loads(raw)
+                out.write(event["key"].encode() + b"\t" + json.dumps(event["value"], separators=(",", ":")).encode() + b"\n")
+        sec = {}
+        for tls in (False, True):
+            protocol = "SASL_SSL" if tls else "SASL_PLAINTEXT"
+            topic = f"bench-{protocol.lower()}"
+            with secured_tansu(args.tansu, args.stunnel, args.openssl, topic, tls) as broker:
+                props = {**PRODUCER, **broker.properties}
+                cmd_ours = [sim, sec_yaml, "--max-speed", "--quiet", "--bootstrap-servers", broker.address,
+                            "--topic", topic, *[x for k, v in props.items() for x in ("-X", f"{k}={v}")]]
+                cmd_py = [py, str(ROOT / "bench" / "python_producer.py"), str(sec_lines), topic,
+                          f"bootstrap.servers={broker.address}", *[f"{k}={v}" for k, v in props.items()]]
+                commands += [cmd_ours, cmd_py]
+                rate = events_per_second({"ours": cmd_ours, "python": cmd_py}, n_sec, runs, warmup)
+                sec[protocol] = rate
+        case = f"--max-speed, {n_sec:,} events to a local Tansu with SCRAM-SHA-512 (SQLite storage)"
+        for protocol in ("SASL_SSL", "SASL_PLAINTEXT"):
+            for key, label in (("ours", "simulate"), ("python", "Python confluent_kafka")):
+                note = ""
+                if protocol == "SASL_SSL":
+                    plain_med = statistics.median(sec["SASL_PLAINTEXT"][key])
+                    tls_med = statistics.median(sec["SASL_SSL"][key])
+                    note = f"TLS: {tls_med / plain_med * 100:.0f} % of its plaintext rate"
+                table.add(case, f"{label}, {protocol}", sec[protocol][key], "events/s", target=note)
+    else:
+        print("case 2c (SASL_SSL to a secured Tansu) not run: no tansu on PATH (.ci/run installs it)",
+              file=sys.stderr)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", required=True)
@@ -157,8 +209,12 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--baseline", help="another simulate binary (say, the build before a change), "
                     "measured alternated with --bin in the throughput cases")
-    ap.add_argument("--only", choices=["throughput"],
-                    help="only the dry-run and --max-speed cases; prints, rewrites nothing")
+    ap.add_argument("--tansu", default="", help="a Tansu built with libsql (case 2c); empty: not run")
+    ap.add_argument("--stunnel", default="stunnel4")
+    ap.add_argument("--openssl", default="openssl")
+    ap.add_argument("--only", choices=["throughput", "secured"],
+                    help="throughput: only the dry-run and --max-speed cases; secured: only the "
+                    "SASL_SSL case; prints, rewrites nothing")
     args = ap.parse_args()
     quick = args.quick
     runs = 1 if quick else args.runs
@@ -170,6 +226,10 @@ def main():
     work.mkdir(parents=True, exist_ok=True)
     table = Table()
     commands = []
+    if args.only == "secured":
+        secured_case(args, table, work, commands, quick, runs, warmup)
+        print(table.markdown())
+        return
 
     # --- 1. dry-run throughput -------------------------------------------------------
     n_events = 50_000 if quick else 2_000_000
@@ -347,6 +407,8 @@ def main():
     if args.only == "throughput":
         print(table.markdown())
         return
+
+    secured_case(args, table, work, commands, quick, runs, warmup)
 
     # --- 3. pacing lateness -------------------------------------------------------------
     seconds = 2 if quick else 30

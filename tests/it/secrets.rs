@@ -270,3 +270,112 @@ fn tls_sasl_and_oidc_are_compiled_in() {
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 }
+
+/// librdkafka's OIDC client-credentials flow runs: with `sasl.oauthbearer.method=oidc`
+/// it asks the token endpoint (here a one-request HTTP server of the test's own) for a
+/// token, with the client id and secret as HTTP Basic credentials, before any broker
+/// is reached. No broker here serves OAUTHBEARER (README), so the run then fails to
+/// connect; the secret is in no output.
+#[test]
+fn oidc_fetches_a_token_with_the_client_credentials() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}/token", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        // Bounded: a client that never asks fails the test instead of hanging it.
+        listener.set_nonblocking(true).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let stream = loop {
+            match listener.accept() {
+                Ok((stream, _)) => break stream,
+                Err(_) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20))
+                }
+                Err(e) => panic!("no token request in 20 s: {e}"),
+            }
+        };
+        stream.set_nonblocking(false).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut head = Vec::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            head.push(line.trim_end().to_string());
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        // A token librdkafka accepts: a JWT with `sub` and `exp` (it checks no signature).
+        let b64 = |s: &str| {
+            const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+            let bytes = s.as_bytes();
+            let mut out = String::new();
+            for chunk in bytes.chunks(3) {
+                let n = chunk.iter().fold(0u32, |acc, b| (acc << 8) | *b as u32)
+                    << (8 * (3 - chunk.len()));
+                for i in 0..=chunk.len() {
+                    out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+                }
+            }
+            out
+        };
+        let exp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            + 3600;
+        let token = format!(
+            "{}.{}.c2ln",
+            b64(r#"{"alg":"none","typ":"JWT"}"#),
+            b64(&format!(r#"{{"sub":"simulate","exp":{exp}}}"#))
+        );
+        let json =
+            format!(r#"{{"access_token":"{token}","token_type":"bearer","expires_in":3600}}"#);
+        let mut stream = stream;
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{json}",
+            json.len()
+        );
+        (head, String::from_utf8(body).unwrap())
+    });
+    let secret = "oidc-PLANTED-9d8c";
+    let out = simulate(&[
+        "scenarios/default.yaml",
+        "-b",
+        "127.0.0.1:1",
+        "--connect-timeout",
+        "3s",
+        "-X",
+        "security.protocol=SASL_PLAINTEXT",
+        "-X",
+        "sasl.mechanisms=OAUTHBEARER",
+        "-X",
+        "sasl.oauthbearer.method=oidc",
+        "-X",
+        "sasl.oauthbearer.client.id=simulate-client",
+        "-X",
+        &format!("sasl.oauthbearer.client.secret={secret}"),
+        "-X",
+        &format!("sasl.oauthbearer.token.endpoint.url={endpoint}"),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    assert!(!stderr_of(&out).contains(secret), "{}", stderr_of(&out));
+    let (head, body) = server.join().unwrap();
+    assert!(head[0].starts_with("POST /token "), "{head:?}");
+    assert!(body.contains("grant_type=client_credentials"), "{body}");
+    // Basic base64("simulate-client:oidc-PLANTED-9d8c").
+    let basic = "Authorization: Basic c2ltdWxhdGUtY2xpZW50Om9pZGMtUExBTlRFRC05ZDhj";
+    assert!(
+        head.iter().any(|h| h.eq_ignore_ascii_case(basic)),
+        "no client credentials in {head:?}"
+    );
+}
