@@ -233,6 +233,18 @@ fn dry_run_plan<W: Write>(
     .map(|t| t.sent)
 }
 
+/// The text of an input file, or invalid input naming it (`what` precedes the path, e.g.
+/// "the properties file ").
+fn read_input(path: &Path, what: &str) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|e| {
+        Error::Usage(format!(
+            "cannot read {what}{}: {}",
+            path.display(),
+            io_reason(&e, "no such file")
+        ))
+    })
+}
+
 /// The producer properties set outside the scenario, resolved.
 #[derive(Debug, Default)]
 struct PropertySources {
@@ -252,12 +264,7 @@ fn property_sources(
     let mut sources = PropertySources::default();
     if let Some(file) = &args.properties_file {
         let shown = file.display().to_string();
-        let text = std::fs::read_to_string(file).map_err(|e| {
-            Error::Usage(format!(
-                "cannot read the properties file {shown}: {}",
-                io_reason(&e, "no such file")
-            ))
-        })?;
+        let text = read_input(file, "the properties file ")?;
         let parsed = properties::parse_file(&text, &shown).map_err(Error::Usage)?;
         if !args.quiet {
             for note in &parsed.notes {
@@ -659,12 +666,7 @@ fn merge_reports(files: &[PathBuf], out: Option<&Path>) -> Result<u8, Error> {
     let mut reports = Vec::with_capacity(files.len());
     for path in files {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::Usage(format!(
-                "cannot read {name}: {}",
-                io_reason(&e, "no such file")
-            ))
-        })?;
+        let text = read_input(path, "")?;
         let report: crate::report::Report = serde_json::from_str(&text).map_err(|e| {
             Error::Usage(format!(
                 "{name} is not a simulate report ({e}); write one with --report"

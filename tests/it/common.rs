@@ -115,3 +115,16 @@ pub fn ks_statistic(mut xs: Vec<f64>, cdf: impl Fn(f64) -> f64) -> f64 {
 pub fn ks_critical(n: usize) -> f64 {
     1.949 / (n as f64).sqrt()
 }
+
+/// Runs the shell command line `command` from the crate root under a pseudo-terminal
+/// (`script`, util-linux), with `envs` added to its environment: stdout holds what the
+/// terminal showed, stderr included.
+pub fn under_terminal(command: &str, envs: &[(&str, &str)]) -> Output {
+    Command::new("script")
+        .args(["-qec", command, "/dev/null"])
+        .envs(envs.iter().copied())
+        .current_dir(root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script (util-linux) runs")
+}

@@ -877,12 +877,7 @@ fn the_progress_bar_shows_simulated_time_labelled_as_such() {
         "{} scenarios/default.yaml --embedded-broker --speed 30 --duration 90s",
         env!("CARGO_BIN_EXE_simulate")
     );
-    let out = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("script (util-linux) runs");
+    let out = under_terminal(&command, &[]);
     let screen = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{screen}");
     let mut frames = Vec::new();

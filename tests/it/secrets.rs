@@ -5,7 +5,7 @@
 //! Against a secured broker: `secured.rs`.
 
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
@@ -75,13 +75,8 @@ fn planted_secrets_appear_in_no_output() {
         command.push(' ');
         command.push_str(a);
     }
-    let out = Command::new("script")
-        .args(["-qec", &command, "/dev/null"])
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .current_dir(root())
-        .stdin(Stdio::null())
-        .output()
-        .expect("script (util-linux) runs");
+    let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let out = under_terminal(&command, &envs);
     let screen = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{screen}");
     assert!(screen.contains("simulated"), "no progress bar:\n{screen}");

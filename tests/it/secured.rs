@@ -306,6 +306,17 @@ fn start_secured(tools: &Tools, pki: &Pki, security: Security, topics: &[&str]) 
     }
 }
 
+/// An error case: the port, security.protocol, sasl.mechanisms, CA property, extra
+/// environment (the password) and what the message must say besides the broker.
+type ErrorCase<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    &'a [&'a str],
+);
+
 /// Runs simulate with `args` and `envs` added to its environment.
 fn simulate_with(args: &[&str], envs: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_simulate"))
@@ -330,6 +341,28 @@ fn assert_no_secret(out: &Output, report: Option<&Path>) {
             assert!(!text.contains(secret), "{name} shows a secret:\n{text}");
         }
     }
+}
+
+/// Runs `path` at `--max-speed` into `topic` with `extra` arguments (the brokers and
+/// their security) and `envs`, then checks: exit 0, no planted secret in its output,
+/// and the topic at `broker`, read back by kafka-python with read_topic.py's security
+/// arguments `read`, equal to the dry-run plan. Returns the run's output.
+fn deliver(
+    tools: &Tools,
+    (broker, topic): (&str, &str),
+    path: &str,
+    (extra, envs): (&[&str], &[(&str, &str)]),
+    read: &[String],
+) -> Output {
+    let mut args = vec![path, "--topic", topic, "--max-speed", "--start", START];
+    args.extend(extra);
+    let out = simulate_with(&args, envs);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert_no_secret(&out, None);
+    let password = [("READ_TOPIC_PASSWORD", PASSWORD)];
+    let got = read_back_with(&tools.env, broker, topic, planned(path), read, &password);
+    assert_matches_plan(path, START, &got);
+    out
 }
 
 /// The number of lines the dry run of `path` prints.
@@ -358,37 +391,52 @@ fn sasl_ssl_with_scram_delivers_the_plan_and_shows_no_secret() {
     std::fs::write(&password_file, format!("{PASSWORD}\n")).unwrap();
     let ca = pki.path("ca.pem");
 
-    // 1. SCRAM-SHA-512, the password from a file (-X sasl.password=@FILE).
+    let sasl = |mechanism: &str, user: &str| {
+        [
+            "--security-protocol",
+            "SASL_SSL",
+            "--sasl-mechanism",
+            mechanism,
+            "--username",
+            user,
+            "--cafile",
+            &ca,
+        ]
+        .map(String::from)
+    };
+    let with_ca = format!("ssl.ca.location={ca}");
+
+    // 1. SCRAM-SHA-512, the password from a file (-X sasl.password=@FILE), a report.
     let report = dir.path().join("report.json");
     let at_file = format!("sasl.password=@{}", password_file.display());
-    let out = simulate_with(
-        &[
-            "scenarios/default.yaml",
-            "-b",
-            &broker.tls,
-            "--topic",
-            &topics[0],
-            "--max-speed",
-            "--start",
-            START,
-            "--report",
-            report.to_str().unwrap(),
-            "-X",
-            "security.protocol=SASL_SSL",
-            "-X",
-            "sasl.mechanisms=SCRAM-SHA-512",
-            "-X",
-            "sasl.username=svc-512",
-            "-X",
-            &at_file,
-            "-X",
-            &format!("ssl.ca.location={ca}"),
-            "-X",
-            &format!("ssl.key.password={KEY_PASSWORD}"),
-        ],
-        &[],
+    let key_password = format!("ssl.key.password={KEY_PASSWORD}");
+    let out = deliver(
+        &tools,
+        (&broker.tls, &topics[0]),
+        "scenarios/default.yaml",
+        (
+            &[
+                "-b",
+                &broker.tls,
+                "--report",
+                report.to_str().unwrap(),
+                "-X",
+                "security.protocol=SASL_SSL",
+                "-X",
+                "sasl.mechanisms=SCRAM-SHA-512",
+                "-X",
+                "sasl.username=svc-512",
+                "-X",
+                &at_file,
+                "-X",
+                &with_ca,
+                "-X",
+                &key_password,
+            ],
+            &[],
+        ),
+        &sasl("SCRAM-SHA-512", "svc-512"),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
     assert_no_secret(&out, Some(&report));
     let shown: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
@@ -396,27 +444,6 @@ fn sasl_ssl_with_scram_delivers_the_plan_and_shows_no_secret() {
     assert_eq!(properties["sasl.password"], "***", "{properties}");
     assert_eq!(properties["ssl.key.password"], "***", "{properties}");
     assert_eq!(properties["sasl.username"], "svc-512", "{properties}");
-    let sasl = |mechanism: &'static str, user: &'static str| {
-        vec![
-            "--security-protocol".to_string(),
-            "SASL_SSL".into(),
-            "--sasl-mechanism".into(),
-            mechanism.into(),
-            "--username".into(),
-            user.into(),
-            "--cafile".into(),
-            ca.clone(),
-        ]
-    };
-    let read = read_back_with(
-        &tools.env,
-        &broker.tls,
-        &topics[0],
-        planned("scenarios/default.yaml"),
-        &sasl("SCRAM-SHA-512", "svc-512"),
-        &[("READ_TOPIC_PASSWORD", PASSWORD)],
-    );
-    assert_matches_plan("scenarios/default.yaml", START, &read);
 
     // 2. Another example through a Java-style properties file (-F), as Confluent Cloud
     //    hands them out: bootstrap.servers, sasl.jaas.config, a Java-only setting.
@@ -431,66 +458,36 @@ fn sasl_ssl_with_scram_delivers_the_plan_and_shows_no_secret() {
         ),
     )
     .unwrap();
-    let out = simulate_with(
-        &[
-            "scenarios/parking.yaml",
-            "-F",
-            properties_file.to_str().unwrap(),
-            "--topic",
-            &topics[1],
-            "--max-speed",
-            "--start",
-            START,
-        ],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_no_secret(&out, None);
-    assert!(
-        stderr_of(&out).contains("client.dns.lookup"),
-        "{}",
-        stderr_of(&out)
-    );
-    let read = read_back_with(
-        &tools.env,
-        &broker.tls,
-        &topics[1],
-        planned("scenarios/parking.yaml"),
+    let file = properties_file.to_str().unwrap();
+    let out = deliver(
+        &tools,
+        (&broker.tls, &topics[1]),
+        "scenarios/parking.yaml",
+        (&["-F", file], &[]),
         &sasl("SCRAM-SHA-512", "svc-512"),
-        &[("READ_TOPIC_PASSWORD", PASSWORD)],
     );
-    assert_matches_plan("scenarios/parking.yaml", START, &read);
+    let err = stderr_of(&out);
+    assert!(err.contains("client.dns.lookup"), "{err}");
 
     // 3. SCRAM-SHA-256, the password from the environment (SIMULATE_X_SASL_PASSWORD),
     //    which wins over the -F file's.
-    let out = simulate_with(
-        &[
-            "scenarios/default.yaml",
-            "-F",
-            properties_file.to_str().unwrap(),
-            "--topic",
-            &topics[2],
-            "--max-speed",
-            "--start",
-            START,
-            "-X",
-            "sasl.mechanism=SCRAM-SHA-256",
-            "-X",
-            "sasl.username=svc-256",
-        ],
-        &[("SIMULATE_X_SASL_PASSWORD", PASSWORD)],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert_no_secret(&out, None);
-    let read = read_back_with(
-        &tools.env,
-        &broker.tls,
-        &topics[2],
-        planned("scenarios/default.yaml"),
+    deliver(
+        &tools,
+        (&broker.tls, &topics[2]),
+        "scenarios/default.yaml",
+        (
+            &[
+                "-F",
+                file,
+                "-X",
+                "sasl.mechanism=SCRAM-SHA-256",
+                "-X",
+                "sasl.username=svc-256",
+            ],
+            &[("SIMULATE_X_SASL_PASSWORD", PASSWORD)],
+        ),
         &sasl("SCRAM-SHA-256", "svc-256"),
-        &[("READ_TOPIC_PASSWORD", PASSWORD)],
     );
-    assert_matches_plan("scenarios/default.yaml", START, &read);
 
     // Errors a user can act on: exit 1, within the connect timeout, naming the broker,
     // and no secret in them.
@@ -516,99 +513,81 @@ fn sasl_ssl_with_scram_delivers_the_plan_and_shows_no_secret() {
         assert_no_secret(&out, None);
         eprintln!("{args:?} failed in {took:?}:\n{err}");
     };
-    let sasl_ssl = [
-        "-X",
-        "security.protocol=SASL_SSL",
-        "-X",
-        "sasl.username=svc-512",
-    ];
-    let with_ca = format!("ssl.ca.location={ca}");
     let other_ca = format!("ssl.ca.location={}", pki.path("other-ca.pem"));
-    // The broker's certificate, not trusted by the CA given.
-    let mut args = vec![
-        "-b",
-        &broker.tls,
-        "-X",
-        "sasl.mechanisms=SCRAM-SHA-512",
-        "-X",
-        &other_ca,
-    ];
-    args.extend(sasl_ssl);
-    fails(
-        &args,
-        &[("SIMULATE_X_SASL_PASSWORD", PASSWORD)],
-        &[
+    let right = [("SIMULATE_X_SASL_PASSWORD", PASSWORD)];
+    let wrong = [("SIMULATE_X_SASL_PASSWORD", "not-the-password")];
+    let cases: [ErrorCase; 5] = [
+        // The broker's certificate, not trusted by the CA given.
+        (
             &broker.tls,
-            "TLS verification",
-            "CN=localhost",
-            "simulate test CA",
-            "other-ca.pem",
-            "simulate other CA",
-        ],
-    );
-    // A mechanism the broker does not offer.
-    let mut args = vec![
-        "-b",
-        &broker.tls,
-        "-X",
-        "sasl.mechanisms=PLAIN",
-        "-X",
-        &with_ca,
-    ];
-    args.extend(sasl_ssl);
-    fails(
-        &args,
-        &[("SIMULATE_X_SASL_PASSWORD", PASSWORD)],
-        &[&broker.tls, "does not accept SASL mechanism PLAIN"],
-    );
-    // A wrong password (the right one is in no output either).
-    let mut args = vec![
-        "-b",
-        &broker.tls,
-        "-X",
-        "sasl.mechanisms=SCRAM-SHA-512",
-        "-X",
-        &with_ca,
-    ];
-    args.extend(sasl_ssl);
-    fails(
-        &args,
-        &[("SIMULATE_X_SASL_PASSWORD", "not-the-password")],
-        &[
+            "SASL_SSL",
+            "SCRAM-SHA-512",
+            &other_ca,
+            &right,
+            &[
+                "TLS verification",
+                "CN=localhost",
+                "simulate test CA",
+                "other-ca.pem",
+                "simulate other CA",
+            ],
+        ),
+        // A mechanism the broker does not offer.
+        (
             &broker.tls,
-            "refused the credentials of sasl.username=svc-512",
-        ],
-    );
-    // A plaintext client on the TLS port.
-    fails(
-        &[
+            "SASL_SSL",
+            "PLAIN",
+            &with_ca,
+            &right,
+            &["does not accept SASL mechanism PLAIN"],
+        ),
+        // A wrong password (the right one is in no output either).
+        (
+            &broker.tls,
+            "SASL_SSL",
+            "SCRAM-SHA-512",
+            &with_ca,
+            &wrong,
+            &["refused the credentials of sasl.username=svc-512"],
+        ),
+        // A plaintext client on the TLS port.
+        (
+            &broker.tls,
+            "SASL_PLAINTEXT",
+            "SCRAM-SHA-512",
+            &with_ca,
+            &right,
+            &["expects TLS", "security.protocol=SASL_SSL"],
+        ),
+        // A TLS client on the plaintext port.
+        (
+            &broker.plain,
+            "SASL_SSL",
+            "SCRAM-SHA-512",
+            &with_ca,
+            &right,
+            &["does not speak TLS"],
+        ),
+    ];
+    for (port, protocol, mechanism, ca, envs, words) in cases {
+        let (protocol, mechanism) = (
+            format!("security.protocol={protocol}"),
+            format!("sasl.mechanisms={mechanism}"),
+        );
+        let args = [
             "-b",
-            &broker.tls,
+            port,
             "-X",
-            "security.protocol=SASL_PLAINTEXT",
+            &protocol,
             "-X",
-            "sasl.mechanisms=SCRAM-SHA-512",
+            &mechanism,
+            "-X",
+            ca,
             "-X",
             "sasl.username=svc-512",
-        ],
-        &[("SIMULATE_X_SASL_PASSWORD", PASSWORD)],
-        &[&broker.tls, "expects TLS", "security.protocol=SASL_SSL"],
-    );
-    // A TLS client on the plaintext port.
-    let mut args = vec![
-        "-b",
-        &broker.plain,
-        "-X",
-        "sasl.mechanisms=SCRAM-SHA-512",
-        "-X",
-        &with_ca,
-    ];
-    args.extend(sasl_ssl);
-    fails(
-        &args,
-        &[("SIMULATE_X_SASL_PASSWORD", PASSWORD)],
-        &[&broker.plain, "does not speak TLS"],
-    );
+        ];
+        fails(&args, envs, &[&[port][..], words].concat());
+    }
 }
 
 #[test]
@@ -622,75 +601,52 @@ fn tls_without_sasl_and_mutual_tls_deliver_the_plan() {
     let ca = pki.path("ca.pem");
     let path = "scenarios/default.yaml";
 
+    let with_ca = format!("ssl.ca.location={ca}");
+    let tls = ["--security-protocol", "SSL", "--cafile", &ca].map(String::from);
+
     let topic = unique_topic("tls");
     let broker = start_secured(&tools, &pki, Security::Ssl, &[&topic]);
-    let out = simulate(&[
-        path,
+    let ssl = [
         "-b",
         &broker.tls,
-        "--topic",
-        &topic,
-        "--max-speed",
-        "--start",
-        START,
         "-X",
         "security.protocol=SSL",
         "-X",
-        &format!("ssl.ca.location={ca}"),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let tls = [
-        "--security-protocol".to_string(),
-        "SSL".into(),
-        "--cafile".into(),
-        ca.clone(),
+        &with_ca,
     ];
-    let read = read_back_with(&tools.env, &broker.tls, &topic, planned(path), &tls, &[]);
-    assert_matches_plan(path, START, &read);
+    deliver(&tools, (&broker.tls, &topic), path, (&ssl, &[]), &tls);
     drop(broker);
 
     let topic = unique_topic("mtls");
     let broker = start_secured(&tools, &pki, Security::MutualTls, &[&topic]);
     let (cert, key) = (pki.path("client.pem"), pki.path("client.key"));
-    let out = simulate(&[
-        path,
+    let (with_cert, with_key) = (
+        format!("ssl.certificate.location={cert}"),
+        format!("ssl.key.location={key}"),
+    );
+    let ssl = [
         "-b",
         &broker.tls,
-        "--topic",
-        &topic,
-        "--max-speed",
-        "--start",
-        START,
         "-X",
         "security.protocol=SSL",
         "-X",
-        &format!("ssl.ca.location={ca}"),
-        "-X",
-        &format!("ssl.certificate.location={cert}"),
-        "-X",
-        &format!("ssl.key.location={key}"),
+        &with_ca,
+    ];
+    let mutual = [&ssl[..], &["-X", &with_cert, "-X", &with_key]].concat();
+    let mut read = tls.to_vec();
+    read.extend([
+        "--certfile".to_string(),
+        cert.clone(),
+        "--keyfile".into(),
+        key.clone(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    let mut mutual = tls.to_vec();
-    mutual.extend(["--certfile".to_string(), cert, "--keyfile".into(), key]);
-    let read = read_back_with(&tools.env, &broker.tls, &topic, planned(path), &mutual, &[]);
-    assert_matches_plan(path, START, &read);
+    deliver(&tools, (&broker.tls, &topic), path, (&mutual, &[]), &read);
 
     // Without a client certificate the broker refuses the connection.
     let started = Instant::now();
-    let out = simulate(&[
-        path,
-        "-b",
-        &broker.tls,
-        "--topic",
-        &topic,
-        "--connect-timeout",
-        "10s",
-        "-X",
-        "security.protocol=SSL",
-        "-X",
-        &format!("ssl.ca.location={ca}"),
-    ]);
+    let mut args = vec![path, "--topic", &topic, "--connect-timeout", "10s"];
+    args.extend(ssl);
+    let out = simulate(&args);
     let err = stderr_of(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(started.elapsed() < Duration::from_secs(10), "{err}");
