@@ -20,6 +20,12 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin simulate
 COPY --from=build /src/target/release/simulate /usr/local/bin/simulate
+# Shell completions where bash, zsh and fish look for them (bash needs bash-completion).
+RUN mkdir -p /usr/share/bash-completion/completions /usr/share/zsh/vendor-completions \
+        /usr/share/fish/vendor_completions.d \
+ && simulate completions bash > /usr/share/bash-completion/completions/simulate \
+ && simulate completions zsh > /usr/share/zsh/vendor-completions/_simulate \
+ && simulate completions fish > /usr/share/fish/vendor_completions.d/simulate.fish
 # Baked-in scenarios; mount a directory over /scenarios to use your own.
 COPY scenarios /scenarios
 USER 10001:10001

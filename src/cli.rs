@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::scenario::model::KafkaFile;
 use crate::scenario::{Nanos, Overrides, Shard, duration};
@@ -14,7 +14,7 @@ use crate::scenario::{Nanos, Overrides, Shard, duration};
 #[derive(Debug, Parser)]
 #[command(name = "simulate", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z"
+    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
 )]
 pub struct Cli {
     /// A subcommand; without one, run the scenario.
@@ -53,6 +53,15 @@ pub enum Command {
     /// Print the ground truth of SCENARIO's run as JSON, without sending: every fault
     /// injected and the per-window counts of clean events.
     Truth(TruthArgs),
+    /// Print a completion script for SHELL, e.g.
+    /// `simulate completions bash > /etc/bash_completion.d/simulate`.
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `simulate man > simulate.1; man -l simulate.1`.
+    Man,
 }
 
 /// `simulate report …`.
@@ -329,6 +338,16 @@ fn parse_shard(text: &str) -> Result<Shard, String> {
         ));
     }
     Ok(Shard { index, count })
+}
+
+/// Writes the completion script of `shell` for the whole command line to `out`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    clap_complete::generate(shell, &mut Cli::command(), "simulate", out);
+}
+
+/// Writes the manual page (roff) of the command line to `out`.
+pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 /// Parses the process's arguments and reads the environment; on a usage error clap

@@ -58,6 +58,18 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },
+        Some(Command::Completions { shell }) => {
+            let mut text = Vec::new();
+            crate::cli::completions(*shell, &mut text);
+            print(&String::from_utf8_lossy(&text))
+        }
+        Some(Command::Man) => {
+            let mut text = Vec::new();
+            match crate::cli::man(&mut text) {
+                Ok(()) => print(&String::from_utf8_lossy(&text)),
+                Err(e) => Err(Error::Output(e)),
+            }
+        }
         None => run_scenario(&cli.run),
     };
     match result {

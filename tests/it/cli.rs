@@ -268,3 +268,68 @@ fn a_bad_property_is_refused_under_its_own_name_before_the_cluster_starts() {
     );
     assert!(!err.contains("embedded"), "{err}");
 }
+
+/// `simulate completions SHELL` prints a script for each shell clap knows; the bash
+/// one loads in `bash -n`, and in a scripted bash it completes `simulate va` to
+/// `validate` (run where no file starts with `va`).
+#[test]
+fn completions_load_and_complete_subcommands() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = simulate(&["completions", shell]);
+        assert_eq!(out.status.code(), Some(0), "{shell}: {}", stderr_of(&out));
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            script.contains("validate"),
+            "{shell}: no subcommands in\n{script}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("simulate.bash");
+    std::fs::write(&script, simulate(&["completions", "bash"]).stdout).unwrap();
+    let check = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "bash -n: {}", stderr_of(&check));
+    let complete = |line: &str| {
+        let words: Vec<&str> = line.split(' ').collect();
+        let program = format!(
+            "source {}\nCOMP_WORDS=({line})\nCOMP_CWORD={}\nCOMP_LINE='{line}'\nCOMP_POINT=${{#COMP_LINE}}\n_simulate simulate {} {}\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            script.display(),
+            words.len() - 1,
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let out = std::process::Command::new("bash")
+            .args(["--norc", "--noprofile", "-c", &program])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{line}: {}", stderr_of(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(complete("simulate va").trim(), "validate");
+    let words = complete("simulate --dry");
+    assert!(words.lines().any(|w| w == "--dry-run"), "{words}");
+}
+
+/// `simulate man` prints a roff manual page of the whole command line.
+#[test]
+fn the_man_page_covers_the_command_line() {
+    let out = simulate(&["man"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let page = String::from_utf8(out.stdout).unwrap();
+    for part in [
+        ".TH simulate 1",
+        ".SH NAME",
+        ".SH SYNOPSIS",
+        ".SH OPTIONS",
+        "\\-\\-dry\\-run",
+        "\\-\\-properties\\-file",
+        "validate",
+        "completions",
+    ] {
+        assert!(page.contains(part), "no `{part}` in the man page:\n{page}");
+    }
+}
