@@ -14,7 +14,7 @@ use crate::scenario::{Nanos, Overrides, Shard, duration};
 #[derive(Debug, Parser)]
 #[command(name = "simulate", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
+    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
 )]
 pub struct Cli {
     /// A subcommand; without one, run the scenario.
@@ -53,6 +53,9 @@ pub enum Command {
     /// Print the ground truth of SCENARIO's run as JSON, without sending: every fault
     /// injected and the per-window counts of clean events.
     Truth(TruthArgs),
+    /// Sum up what SCENARIO plans, without sending: events per stream, topic and camera,
+    /// the peak rates, gaps beside their distribution, faults, expected counts.
+    Stats(StatsArgs),
     /// Print a completion script for SHELL, e.g.
     /// `simulate completions bash > /etc/bash_completion.d/simulate`.
     Completions {
@@ -77,6 +80,19 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
+}
+
+/// `simulate stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// The values that replace the scenario file's.
+    #[command(flatten)]
+    pub replace: OverrideArgs,
 }
 
 /// `simulate truth`.
@@ -364,6 +380,7 @@ pub fn parse() -> Cli {
     // Only running and `truth` plan a shard; other commands ignore it.
     let replace = match &mut cli.command {
         Some(Command::Truth(args)) => Some(&mut args.replace),
+        Some(Command::Stats(args)) => Some(&mut args.replace),
         None => Some(&mut cli.run.replace),
         Some(_) => None,
     };

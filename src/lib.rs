@@ -21,6 +21,7 @@
 //! - [`sink`]: stdout (dry run) and Kafka (send, poll, flush, delivery accounting,
 //!   embedded cluster, read-back).
 //! - [`metrics`]: `--metrics`, the run's counters in Prometheus text format while it runs.
+//! - [`stats`]: `simulate stats`, what a plan holds summed up, in bounded memory.
 //! - [`redact`]: secret property values, masked in everything the process writes.
 //! - [`report`]: what a run did, sink-neutral with a Kafka section; [`truth`]: the
 //!   ground truth of the plan (faults injected, per-window counts of clean events).
@@ -51,6 +52,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod sink;
+pub mod stats;
 pub mod truth;
 
 pub use error::Error;

@@ -25,7 +25,7 @@ use crate::sink::kafka::config::{self, Brokers};
 use crate::sink::kafka::properties::{self, Origin, Property};
 use crate::sink::kafka::{self as kafka_sink, KafkaSink, embedded};
 use crate::sink::stdout::{Format, Stdout};
-use crate::{redact, render, schema, truth};
+use crate::{redact, render, schema, stats, truth};
 
 /// Runs the command line and returns the process exit code; errors are printed to stderr.
 pub fn run(cli: Cli) -> ExitCode {
@@ -55,6 +55,17 @@ pub fn run(cli: Cli) -> ExitCode {
                 print(&truth::to_json(&truth::compute(
                     &scenario, start, window_ms,
                 )))
+            }
+            Err(diagnostics) => Err(Error::Invalid(diagnostics)),
+        },
+        Some(Command::Stats(args)) => match load(&args.scenario, &args.replace.overrides()) {
+            Ok(scenario) => {
+                let stats = stats::compute(&scenario);
+                print(&if args.json {
+                    stats::to_json(&stats)
+                } else {
+                    stats::to_text(&stats)
+                })
             }
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },

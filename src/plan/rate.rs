@@ -90,6 +90,20 @@ impl Profile {
         }
     }
 
+    /// `∫₀ᵗ f`, in factor × nanoseconds: the operational time a process at the base rate
+    /// gets by `t` (so `∫f / mean gap` events are expected), walked piece by piece.
+    pub fn integral(&self, to: u64) -> f64 {
+        let (mut t, mut sum) = (0u64, 0.0);
+        while t < to {
+            let piece = self.piece(t);
+            let end = piece.end.min(to).max(t + 1);
+            let width = (end - t) as f64;
+            sum += piece.value * width + piece.slope * width * width / 2.0;
+            t = end;
+        }
+        sum
+    }
+
     /// The largest factor.
     #[cfg(test)]
     pub fn peak(&self) -> f64 {
@@ -209,6 +223,50 @@ impl TimeChange {
             let next = self.end;
             self.enter(next);
         }
+    }
+}
+
+#[cfg(test)]
+mod integral_tests {
+    use super::*;
+
+    /// Against the trapezoid rule on a 1-second grid (exact for lines between points
+    /// that lie on the grid), with steps and a repeat.
+    #[test]
+    fn the_integral_is_the_area_under_the_profile() {
+        let hour = 3_600_000_000_000u64;
+        let line = Profile {
+            points: vec![(hour, 1.0), (3 * hour, 5.0), (4 * hour, 0.0)],
+            step: false,
+            repeat: Some(6 * hour),
+        };
+        let sec = 1_000_000_000u64;
+        let trapezoid = |p: &Profile, to: u64| -> f64 {
+            let mut sum = 0.0;
+            let mut t = 0;
+            while t < to {
+                // The factor's limit from the right at t and from the left at t + 1 s.
+                let a = p.piece(t).value;
+                let b = p.piece(t).value + p.piece(t).slope * sec as f64;
+                sum += (a + b) / 2.0 * sec as f64;
+                t += sec;
+            }
+            sum
+        };
+        for to in [hour / 2, 2 * hour, 5 * hour, 13 * hour] {
+            let (got, want) = (line.integral(to), trapezoid(&line, to));
+            assert!((got - want).abs() <= want * 1e-9, "{to}: {got} vs {want}");
+        }
+        // By hand, per period: 1 (0-1 h at 1) + 6 (1-3 h, 1 to 5) + 2.5 (3-4 h, 5 to 0)
+        // + 1 (4-6 h, 0 back to 1).
+        let period = line.integral(6 * hour) / hour as f64;
+        assert!((period - (1.0 + 6.0 + 2.5 + 1.0)).abs() < 1e-9, "{period}");
+        let steps = Profile {
+            points: vec![(0, 2.0), (hour, 0.5)],
+            step: true,
+            repeat: None,
+        };
+        assert_eq!(steps.integral(3 * hour), (2.0 + 0.5 * 2.0) * hour as f64);
     }
 }
 

@@ -21,3 +21,4 @@ mod secrets;
 mod secured;
 mod shards;
 mod stats;
+mod summary;
