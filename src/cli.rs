@@ -14,7 +14,7 @@ use crate::scenario::{Nanos, Overrides, Shard, duration};
 #[derive(Debug, Parser)]
 #[command(name = "simulate", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
+    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate plot scenarios/mall-day.yaml -o plan.svg\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
 )]
 pub struct Cli {
     /// A subcommand; without one, run the scenario.
@@ -56,6 +56,9 @@ pub enum Command {
     /// Sum up what SCENARIO plans, without sending: events per stream, topic and camera,
     /// the peak rates, gaps beside their distribution, faults, expected counts.
     Stats(StatsArgs),
+    /// Draw SCENARIO's plan (or, with --report, a finished run) as one image of charts:
+    /// SVG or PNG, chosen by the extension of --output.
+    Plot(PlotArgs),
     /// Print a completion script for SHELL, e.g.
     /// `simulate completions bash > /etc/bash_completion.d/simulate`.
     Completions {
@@ -90,6 +93,24 @@ pub struct StatsArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// The values that replace the scenario file's.
+    #[command(flatten)]
+    pub replace: OverrideArgs,
+}
+
+/// `simulate plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// The scenario whose plan to draw.
+    #[arg(required_unless_present = "report", conflicts_with = "report")]
+    pub scenario: Option<PathBuf>,
+    /// Draw this run report (`--report FILE` of a run) instead: lateness and delivery
+    /// latency over time and as histograms.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Where to write the image: FILE.svg or FILE.png.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: PathBuf,
     /// The values that replace the scenario file's.
     #[command(flatten)]
     pub replace: OverrideArgs,
@@ -381,6 +402,7 @@ pub fn parse() -> Cli {
     let replace = match &mut cli.command {
         Some(Command::Truth(args)) => Some(&mut args.replace),
         Some(Command::Stats(args)) => Some(&mut args.replace),
+        Some(Command::Plot(args)) => Some(&mut args.replace),
         None => Some(&mut cli.run.replace),
         Some(_) => None,
     };

@@ -266,3 +266,156 @@ mod tests {
         assert_eq!(Histogram::default().quantile(0.99), 0);
     }
 }
+
+/// Most entries a [`Timeline`] keeps: past it, neighbouring entries are merged and the
+/// step doubles, so a day-long run keeps as much as an hour-long one.
+pub const TIMELINE_ENTRIES: usize = 3_600;
+
+/// Values over time in bounded memory: per step (1 s to start with) how many values,
+/// their sum and their largest. The step doubles whenever more than
+/// [`TIMELINE_ENTRIES`] steps would be needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Timeline {
+    step_ns: u64,
+    entries: Vec<Step>,
+}
+
+/// One step of a [`Timeline`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// Values recorded in the step.
+    pub count: u64,
+    /// Their sum, in ns.
+    pub sum_ns: u64,
+    /// The largest, in ns.
+    pub max_ns: u64,
+}
+
+impl Default for Timeline {
+    fn default() -> Self {
+        Timeline {
+            step_ns: 1_000_000_000,
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl Timeline {
+    /// Records `value` (ns) at `at` (ns after the start).
+    pub fn record(&mut self, at: u64, value: u64) {
+        let mut index = (at / self.step_ns) as usize;
+        while index >= TIMELINE_ENTRIES {
+            self.coarsen();
+            index = (at / self.step_ns) as usize;
+        }
+        if index >= self.entries.len() {
+            self.entries.resize(index + 1, Step::default());
+        }
+        let step = &mut self.entries[index];
+        step.count += 1;
+        step.sum_ns = step.sum_ns.saturating_add(value);
+        step.max_ns = step.max_ns.max(value);
+    }
+
+    /// Merges neighbouring steps: twice the step, half the entries.
+    fn coarsen(&mut self) {
+        self.step_ns *= 2;
+        let merged = self
+            .entries
+            .chunks(2)
+            .map(|pair| {
+                pair.iter().fold(Step::default(), |a, b| Step {
+                    count: a.count + b.count,
+                    sum_ns: a.sum_ns.saturating_add(b.sum_ns),
+                    max_ns: a.max_ns.max(b.max_ns),
+                })
+            })
+            .collect();
+        self.entries = merged;
+    }
+
+    /// Adds `other`'s values (the coarser step of the two is kept).
+    pub fn merge(&mut self, other: &Timeline) {
+        let mut other = other.clone();
+        while other.step_ns < self.step_ns {
+            other.coarsen();
+        }
+        while self.step_ns < other.step_ns {
+            self.coarsen();
+        }
+        if other.entries.len() > self.entries.len() {
+            self.entries.resize(other.entries.len(), Step::default());
+        }
+        for (mine, theirs) in self.entries.iter_mut().zip(&other.entries) {
+            mine.count += theirs.count;
+            mine.sum_ns = mine.sum_ns.saturating_add(theirs.sum_ns);
+            mine.max_ns = mine.max_ns.max(theirs.max_ns);
+        }
+    }
+
+    /// The timeline as a report writes it.
+    pub fn to_steps(&self) -> Steps {
+        Steps {
+            step_s: self.step_ns as f64 / 1e9,
+            steps: self.entries.clone(),
+        }
+    }
+
+    /// The timeline a report wrote; `None` when its step is not a whole number of
+    /// nanoseconds or it has too many entries (a hand-edited or foreign file).
+    pub fn from_steps(written: &Steps) -> Option<Timeline> {
+        let step_ns = (written.step_s * 1e9).round();
+        if !(1.0..=1e18).contains(&step_ns) || written.steps.len() > TIMELINE_ENTRIES {
+            return None;
+        }
+        Some(Timeline {
+            step_ns: step_ns as u64,
+            entries: written.steps.clone(),
+        })
+    }
+}
+
+/// A [`Timeline`] as a report writes it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Steps {
+    /// The width of each step, in seconds.
+    pub step_s: f64,
+    /// Each step from the start, in order.
+    pub steps: Vec<Step>,
+}
+
+#[cfg(test)]
+mod timeline_tests {
+    use super::*;
+
+    #[test]
+    fn a_timeline_stays_bounded_and_keeps_every_value() {
+        let mut t = Timeline::default();
+        let sec = 1_000_000_000u64;
+        for i in 0..10_000u64 {
+            t.record(i * sec, i);
+        }
+        assert!(t.entries.len() <= TIMELINE_ENTRIES, "{}", t.entries.len());
+        assert_eq!(t.step_ns, 4 * sec);
+        let total: u64 = t.entries.iter().map(|s| s.count).sum();
+        assert_eq!(total, 10_000);
+        let sum: u64 = t.entries.iter().map(|s| s.sum_ns).sum();
+        assert_eq!(sum, (0..10_000u64).sum::<u64>());
+        assert_eq!(
+            t.entries[0],
+            Step {
+                count: 4,
+                sum_ns: 6,
+                max_ns: 3
+            }
+        );
+        // Merging a finer timeline coarsens it to the step of the other.
+        let mut fine = Timeline::default();
+        fine.record(5 * sec, 100);
+        let mut merged = t.clone();
+        merged.merge(&fine);
+        assert_eq!(merged.entries[1].count, 5);
+        assert_eq!(merged.entries[1].max_ns, 100);
+        assert_eq!(Timeline::from_steps(&t.to_steps()), Some(t));
+    }
+}

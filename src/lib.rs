@@ -21,6 +21,7 @@
 //! - [`sink`]: stdout (dry run) and Kafka (send, poll, flush, delivery accounting,
 //!   embedded cluster, read-back).
 //! - [`metrics`]: `--metrics`, the run's counters in Prometheus text format while it runs.
+//! - [`plot`]: `simulate plot`, a plan or a report as one image of charts (SVG, PNG).
 //! - [`stats`]: `simulate stats`, what a plan holds summed up, in bounded memory.
 //! - [`redact`]: secret property values, masked in everything the process writes.
 //! - [`report`]: what a run did, sink-neutral with a Kafka section; [`truth`]: the
@@ -45,6 +46,7 @@ pub mod error;
 pub(crate) mod histogram;
 pub mod metrics;
 pub mod plan;
+pub mod plot;
 pub mod redact;
 pub mod render;
 pub mod replay;

@@ -8,8 +8,10 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::histogram::{Buckets, Percentiles};
-use crate::histogram::{Histogram, microsecond_precision, nanosecond_precision, one_decimal};
+pub use crate::histogram::{Buckets, Percentiles, Step, Steps};
+use crate::histogram::{
+    Histogram, Timeline, microsecond_precision, nanosecond_precision, one_decimal,
+};
 use crate::replay::COUNT_BUDGET;
 
 /// The outcome of a run, as printed and as written to `--report`, and as read back by
@@ -56,6 +58,10 @@ pub struct Report {
     /// The same, as histogram buckets (to merge shards' reports exactly).
     #[serde(default)]
     pub lateness_histogram: Buckets,
+    /// The same over the plan's time: per step (1 s, or longer for long runs) how many
+    /// paced sends, their summed and largest lateness (`simulate plot --report`).
+    #[serde(default)]
+    pub lateness_timeline: Steps,
     /// How late the last event was sent: the drift of the whole run, in microseconds.
     #[serde(serialize_with = "nanosecond_precision")]
     pub end_drift_us: f64,
@@ -88,6 +94,10 @@ pub struct KafkaReport {
     /// The same, as histogram buckets.
     #[serde(default)]
     pub delivery_latency_histogram: Buckets,
+    /// The same over wall time since the producer started: per step how many timed
+    /// deliveries, their summed and largest latency.
+    #[serde(default)]
+    pub delivery_latency_timeline: Steps,
     /// The `-X` properties as given, in order (secrets shown as `***`), to repeat the run.
     pub command_line_properties: Vec<(String, String)>,
     /// Every librdkafka property the producer was created with: the defaults, the
@@ -272,6 +282,14 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
     };
     let mut total = first.clone();
     let mut lateness = histogram(first_name, &first.lateness_histogram, &first.lateness)?;
+    let timeline = |name: &str, steps: &Steps| {
+        Timeline::from_steps(steps).ok_or_else(|| format!("{name}: a timeline is not simulate's"))
+    };
+    let mut lateness_timeline = timeline(first_name, &first.lateness_timeline)?;
+    let mut latency_timeline = match &first.kafka {
+        Some(k) => Some(timeline(first_name, &k.delivery_latency_timeline)?),
+        None => None,
+    };
     let mut latency = match &first.kafka {
         Some(k) => Some(histogram(
             first_name,
@@ -297,6 +315,10 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
             }
         }
         lateness.merge(&histogram(name, &r.lateness_histogram, &r.lateness)?);
+        lateness_timeline.merge(&timeline(name, &r.lateness_timeline)?);
+        if let (Some(t), Some(k)) = (&mut latency_timeline, &r.kafka) {
+            t.merge(&timeline(name, &k.delivery_latency_timeline)?);
+        }
         if let (Some(t), Some(k), Some(l)) = (&mut total.kafka, &r.kafka, &mut latency) {
             t.delivered += k.delivered;
             t.failed += k.failed;
@@ -326,9 +348,13 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
     total.merged_shards = Some(count);
     total.lateness = lateness.summary_us();
     total.lateness_histogram = lateness.to_buckets();
+    total.lateness_timeline = lateness_timeline.to_steps();
     if let (Some(t), Some(l)) = (&mut total.kafka, &latency) {
         t.delivery_latency = l.summary_us();
         t.delivery_latency_histogram = l.to_buckets();
+        if let Some(timeline) = &latency_timeline {
+            t.delivery_latency_timeline = timeline.to_steps();
+        }
         t.verification = None;
     }
     let done = total.kafka.as_ref().map_or(total.sent, |k| k.delivered);

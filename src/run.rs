@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-use crate::cli::{Cli, Command, DryRunFormat, ReportCommand, RunArgs};
+use crate::cli::{Cli, Command, DryRunFormat, PlotArgs, ReportCommand, RunArgs};
 use crate::error::{self, Error};
 use crate::metrics::Metrics;
 use crate::plan::Messages;
@@ -69,6 +69,7 @@ pub fn run(cli: Cli) -> ExitCode {
             }
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },
+        Some(Command::Plot(args)) => plot(args),
         Some(Command::Completions { shell }) => {
             let mut text = Vec::new();
             crate::cli::completions(*shell, &mut text);
@@ -254,6 +255,56 @@ fn dry_run_plan<W: Write>(
         None,
     )
     .map(|t| t.sent)
+}
+
+/// `simulate plot`: the image of a plan or a report, written to `--output`.
+fn plot(args: &PlotArgs) -> Result<u8, Error> {
+    let out = &args.output;
+    let extension = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let png = match extension.as_deref() {
+        Some("svg") => false,
+        Some("png") => true,
+        _ => {
+            return Err(Error::Usage(format!(
+                "--output {}: the image format is chosen by the extension: .svg or .png",
+                out.display()
+            )));
+        }
+    };
+    let svg = match (&args.report, &args.scenario) {
+        (Some(report), _) => {
+            let text = read_input(report, "")?;
+            let report: Report = serde_json::from_str(&text).map_err(|e| {
+                Error::Usage(format!(
+                    "{} is not a simulate report ({e}); write one with --report",
+                    report.display()
+                ))
+            })?;
+            crate::plot::report_svg(&report)
+        }
+        (None, Some(path)) => {
+            let scenario = load(path, &args.replace.overrides()).map_err(Error::Invalid)?;
+            crate::plot::scenario_svg(&scenario)
+        }
+        (None, None) => unreachable!("clap requires a scenario or --report"),
+    }
+    .map_err(Error::Runtime)?;
+    let bytes = if png {
+        crate::plot::png(&svg).map_err(Error::Runtime)?
+    } else {
+        svg.into_bytes()
+    };
+    std::fs::write(out, bytes).map_err(|e| {
+        Error::Runtime(format!(
+            "cannot write {}: {}",
+            out.display(),
+            io_reason(&e, "no such directory")
+        ))
+    })?;
+    Ok(error::EXIT_OK)
 }
 
 /// The text of an input file, or invalid input naming it (`what` precedes the path, e.g.
@@ -454,6 +505,7 @@ fn kafka_plan(
         first_errors: counts.first_errors,
         delivery_latency: counts.latency.summary_us(),
         delivery_latency_histogram: counts.latency.to_buckets(),
+        delivery_latency_timeline: counts.latency_timeline.to_steps(),
         command_line_properties: settings
             .properties
             .iter()
@@ -503,6 +555,7 @@ fn kafka_plan(
         rate_per_s: rate,
         lateness: tally.lateness.summary_us(),
         lateness_histogram: tally.lateness.to_buckets(),
+        lateness_timeline: tally.lateness_timeline.to_steps(),
         end_drift_us: tally.end_drift.as_secs_f64() * 1e6,
         per_camera: tally.per_camera(scenario),
         interrupted: tally.interrupted,

@@ -381,6 +381,70 @@ pub fn theory(d: &InterArrival) -> Theory {
     }
 }
 
+/// The probability density of a gap of `x` seconds drawn from `d`, per second; `None`
+/// for a constant gap (all its mass at one point).
+pub fn density(d: &InterArrival, x: f64) -> Option<f64> {
+    use std::f64::consts::{PI, SQRT_2};
+    let s = |d: &crate::scenario::model::Duration| d.0.0 as f64 / 1e9;
+    if x < 0.0 {
+        return Some(0.0);
+    }
+    let p = match d {
+        InterArrival::Constant { .. } => return None,
+        InterArrival::Uniform { min, max } => {
+            let (a, b) = (s(min), s(max));
+            if (a..=b).contains(&x) && b > a {
+                1.0 / (b - a)
+            } else {
+                0.0
+            }
+        }
+        InterArrival::Exponential { mean } => (-x / s(mean)).exp() / s(mean),
+        InterArrival::Normal { mean, std_dev } => {
+            let (mu, sigma) = (s(mean), s(std_dev));
+            let z = (x - mu) / sigma;
+            let kept = 0.5 * libm::erfc(-mu / sigma / SQRT_2);
+            (-z * z / 2.0).exp() / (sigma * (2.0 * PI).sqrt()) / kept
+        }
+        InterArrival::Lognormal { mean, std_dev } => {
+            let (m, sd) = (s(mean), s(std_dev));
+            let var = (1.0 + (sd / m).powi(2)).ln();
+            let mu = m.ln() - var / 2.0;
+            if x <= 0.0 {
+                0.0
+            } else {
+                let z = x.ln() - mu;
+                (-z * z / (2.0 * var)).exp() / (x * (2.0 * PI * var).sqrt())
+            }
+        }
+        InterArrival::Gamma { shape, mean } => {
+            let (k, theta) = (*shape, s(mean) / shape);
+            if x <= 0.0 {
+                0.0
+            } else {
+                ((k - 1.0) * x.ln() - x / theta - libm::lgamma(k) - k * theta.ln()).exp()
+            }
+        }
+        InterArrival::Weibull { shape, scale } => {
+            let (k, l) = (*shape, s(scale));
+            if x <= 0.0 {
+                0.0
+            } else {
+                k / l * (x / l).powf(k - 1.0) * (-(x / l).powf(k)).exp()
+            }
+        }
+        InterArrival::Pareto { shape, scale } => {
+            let (a, xm) = (*shape, s(scale));
+            if x < xm {
+                0.0
+            } else {
+                a * xm.powf(a) / x.powf(a + 1.0)
+            }
+        }
+    };
+    Some(p)
+}
+
 /// `stats` as JSON (pretty, one trailing newline).
 pub fn to_json(stats: &Stats) -> String {
     let mut text = serde_json::to_string_pretty(stats).unwrap_or_default();

@@ -21,7 +21,7 @@ use super::distribution::Sampler;
 use super::rate::{Profile, TimeChange};
 use super::schedule::{Kind, Schedule, Tracker, Window, schedule_key};
 use crate::scenario::model::{Backlog, CameraId, FirstEvent};
-use crate::scenario::validate::{Affected, Modulation, Windows};
+use crate::scenario::validate::{Affected, Modulation, WindowStart, Windows};
 use crate::scenario::{CameraPick, Scenario, Stream, StreamArrivals};
 
 /// The identity of one arrival process: the key of its random stream.
@@ -598,6 +598,51 @@ pub fn processes(scenario: &Scenario) -> Vec<Process> {
         })
         .map(|(stream, camera)| Process::new(scenario, stream, camera, &shared[stream as usize]))
         .collect()
+}
+
+/// Most windows of one entry [`stream_windows`] lists.
+const LISTED_WINDOWS: usize = 10_000;
+
+/// The incident and outage windows of the stream at `position` that are the same for
+/// every camera they affect (one schedule for all of them, or a fixed instant and
+/// length), as `(start, end, outage)` in ns, in order of entry then start: what a plot
+/// shades. Outages that each camera draws at random on its own are not listed.
+pub fn stream_windows(scenario: &Scenario, position: usize) -> Vec<(u64, u64, bool)> {
+    let stream = &scenario.streams[position];
+    let Some(modulation) = &stream.modulation else {
+        return Vec::new();
+    };
+    let horizon = scenario.duration.0;
+    let cameras = stream.cameras.len() as u32;
+    let per_camera = stream.arrivals == StreamArrivals::PerCamera;
+    let mut out = Vec::new();
+    let mut list = |entry: &Windows, kind, i, outage| {
+        let key = schedule_key(scenario.seed, &stream.name, kind, i, None);
+        let mut schedule = Schedule::new(entry, cameras, key, horizon);
+        for _ in 0..LISTED_WINDOWS {
+            let Some(window) = schedule.next_window() else {
+                break;
+            };
+            out.push((window.start, window.end.min(horizon), outage));
+        }
+    };
+    for (i, entry) in modulation.incidents.iter().enumerate() {
+        list(entry, Kind::Incident, i, false);
+    }
+    for (j, entry) in modulation.outages.iter().enumerate() {
+        let fixed = matches!(entry.start, WindowStart::At(_))
+            && matches!(entry.length, crate::scenario::model::Length::Fixed(_));
+        let own_schedules = !fixed
+            && match entry.cameras {
+                Affected::Drawn(_) => false,
+                Affected::All => per_camera,
+                Affected::Listed(_) => true,
+            };
+        if !own_schedules {
+            list(entry, Kind::Outage, j, true);
+        }
+    }
+    out
 }
 
 #[cfg(test)]

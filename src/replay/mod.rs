@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use crate::error::Error;
-use crate::histogram::{Histogram, nanos};
+use crate::histogram::{Histogram, Timeline, nanos};
 use crate::metrics::Metrics;
 use crate::plan::Messages;
 use crate::render::{Message, Renderer};
@@ -54,6 +54,8 @@ pub(crate) struct Tally {
     pub interrupted: bool,
     /// How late each paced send was against its deadline.
     pub lateness: Histogram,
+    /// The same over the plan's time (the planned send instant).
+    pub lateness_timeline: Timeline,
     /// How late the last paced send was: the drift of the whole run.
     pub end_drift: Duration,
     /// From the first deadline to the end of the sink's finish.
@@ -120,6 +122,7 @@ pub(crate) fn replay<S: Sink>(
         None
     };
     let mut lateness = Histogram::default();
+    let mut lateness_timeline = Timeline::default();
     let mut end_drift = Duration::ZERO;
     let (mut taken, mut sent, mut refused) = (0u64, 0u64, 0u64);
     let stop = &*control.stop;
@@ -148,6 +151,7 @@ pub(crate) fn replay<S: Sink>(
                     break;
                 }
                 lateness.record(nanos(late));
+                lateness_timeline.record(message.send_ns, nanos(late));
                 if let Some(m) = metrics {
                     m.lateness.observe(late.as_secs_f64());
                 }
@@ -216,6 +220,7 @@ pub(crate) fn replay<S: Sink>(
         not_sent: planned - sent - refused,
         interrupted,
         lateness,
+        lateness_timeline,
         end_drift,
         wall,
         per_camera,

@@ -11,6 +11,7 @@ mod kafka;
 mod layout;
 mod memory;
 mod payload;
+mod plot;
 mod properties;
 mod rates;
 mod readme;

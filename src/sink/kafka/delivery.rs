@@ -14,7 +14,7 @@ use rdkafka::error::KafkaError;
 use rdkafka::producer::{DeliveryResult, ProducerContext};
 
 use super::diagnose::{self, Failure};
-use crate::histogram::{Histogram, nanos};
+use crate::histogram::{Histogram, Timeline, nanos};
 
 /// The opaque value of a message whose delivery latency is not measured. At max speed
 /// one message in [`SAMPLE_EVERY`] is timed: tens of thousands of samples a second are
@@ -49,6 +49,7 @@ struct Detail {
     failures: BTreeMap<String, u64>,
     first_errors: Vec<String>,
     latency: Histogram,
+    latency_timeline: Timeline,
 }
 
 /// A snapshot of the counts.
@@ -64,6 +65,8 @@ pub struct Counts {
     pub first_errors: Vec<String>,
     /// Send-to-acknowledgement times.
     pub latency: Histogram,
+    /// The same over wall time (the send instant after the producer was created).
+    pub latency_timeline: Timeline,
 }
 
 impl Delivery {
@@ -160,6 +163,7 @@ impl Delivery {
             failures: detail.failures.clone(),
             first_errors: detail.first_errors.clone(),
             latency: detail.latency.clone(),
+            latency_timeline: detail.latency_timeline.clone(),
         }
     }
 }
@@ -207,6 +211,7 @@ impl ProducerContext for Delivery {
                     }
                     let mut detail = self.detail.lock().unwrap_or_else(|e| e.into_inner());
                     detail.latency.record(latency);
+                    detail.latency_timeline.record(sent_at, latency);
                 }
                 self.delivered.fetch_add(1, Ordering::AcqRel);
             }
