@@ -15,7 +15,6 @@ use crate::plan::Plan;
 use crate::plan::rate::Profile;
 use crate::report::{Buckets, Report, Steps};
 use crate::scenario::Scenario;
-use crate::scenario::validate::StreamArrivals;
 use crate::stats;
 
 /// The width of the image, in pixels.
@@ -187,23 +186,13 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
         })
         .collect();
     let mut gap_counts = vec![vec![0u64; GAP_BINS]; streams.len()];
-    let mut last: Vec<Vec<Option<u64>>> = streams
-        .iter()
-        .map(|s| match s.arrivals {
-            StreamArrivals::PerCamera => vec![None; s.cameras.len()],
-            StreamArrivals::Shared(_) => vec![None],
-        })
-        .collect();
+    let mut previous = stats::Previous::new(scenario);
     for event in Plan::new(scenario) {
         let (s, c) = (event.stream as usize, event.camera as usize);
         counts[s][(event.offset_ns / bin_ns) as usize] += 1;
         cameras[s][c] += 1;
-        let process = match streams[s].arrivals {
-            StreamArrivals::PerCamera => c,
-            StreamArrivals::Shared(_) => 0,
-        };
-        if let Some(previous) = last[s][process].replace(event.offset_ns) {
-            let gap = (event.offset_ns - previous) as f64 / 1e9;
+        if let Some(gap) = previous.gap(&event) {
+            let gap = gap as f64 / 1e9;
             let bin = (gap / tops[s] * GAP_BINS as f64) as usize;
             if bin < GAP_BINS {
                 gap_counts[s][bin] += 1;

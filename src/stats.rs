@@ -217,18 +217,51 @@ impl Busiest {
     }
 }
 
+/// The previous event of each arrival process (one per camera of a per-camera stream,
+/// one per shared stream), to measure the gaps between them.
+pub(crate) struct Previous {
+    last: Vec<Vec<Option<u64>>>,
+    per_camera: Vec<bool>,
+}
+
+impl Previous {
+    /// No event seen yet, for the processes of `scenario`.
+    pub(crate) fn new(scenario: &Scenario) -> Previous {
+        let per_camera: Vec<bool> = scenario
+            .streams
+            .iter()
+            .map(|s| s.arrivals == StreamArrivals::PerCamera)
+            .collect();
+        let last = scenario
+            .streams
+            .iter()
+            .zip(&per_camera)
+            .map(|(s, &own)| vec![None; if own { s.cameras.len() } else { 1 }])
+            .collect();
+        Previous { last, per_camera }
+    }
+
+    /// The gap in ns since the previous event of `event`'s process, if it had one;
+    /// events must come in time order.
+    pub(crate) fn gap(&mut self, event: &crate::plan::Event) -> Option<u64> {
+        let s = event.stream as usize;
+        let process = if self.per_camera[s] {
+            event.camera as usize
+        } else {
+            0
+        };
+        self.last[s][process]
+            .replace(event.offset_ns)
+            .map(|previous| event.offset_ns - previous)
+    }
+}
+
 /// Computes what `scenario` plans.
 pub fn compute(scenario: &Scenario) -> Stats {
     let streams = &scenario.streams;
     // Per (stream, camera): events, and the last event of the process (for gaps).
     let mut per_camera: Vec<Vec<u64>> = streams.iter().map(|s| vec![0; s.cameras.len()]).collect();
-    let mut last: Vec<Vec<Option<u64>>> = streams
-        .iter()
-        .map(|s| match s.arrivals {
-            StreamArrivals::PerCamera => vec![None; s.cameras.len()],
-            StreamArrivals::Shared(_) => vec![None],
-        })
-        .collect();
+    let mut previous = Previous::new(scenario);
     let mut gaps = vec![Running::default(); streams.len()];
     let (mut second, mut minute) = (Busiest::new(1_000_000_000), Busiest::new(60_000_000_000));
     let mut events = 0u64;
@@ -238,12 +271,8 @@ pub fn compute(scenario: &Scenario) -> Stats {
         per_camera[s][c] += 1;
         second.add(event.offset_ns);
         minute.add(event.offset_ns);
-        let process = match streams[s].arrivals {
-            StreamArrivals::PerCamera => c,
-            StreamArrivals::Shared(_) => 0,
-        };
-        if let Some(previous) = last[s][process].replace(event.offset_ns) {
-            gaps[s].add(event.offset_ns - previous);
+        if let Some(gap) = previous.gap(&event) {
+            gaps[s].add(gap);
         }
     }
     let mut faults = Faults::default();
@@ -549,15 +578,7 @@ pub fn to_text(stats: &Stats) -> String {
 
 /// `1234567` → `1,234,567`.
 fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::scenario::validate::thousands(n)
 }
 
 /// A rate or count with a few significant digits.

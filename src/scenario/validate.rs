@@ -1156,7 +1156,7 @@ fn distribution_problems(spec: &InterArrival) -> Vec<(&'static str, String)> {
 }
 
 /// `1000000` as `1,000,000`.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
