@@ -280,7 +280,7 @@ pub struct Timeline {
     entries: Vec<Step>,
 }
 
-/// One step of a [`Timeline`].
+/// One step of a `Timeline` (values over time, per step).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     /// Values recorded in the step.
@@ -375,7 +375,7 @@ impl Timeline {
     }
 }
 
-/// A [`Timeline`] as a report writes it.
+/// A `Timeline` as a report writes it: values over time, per step.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Steps {
     /// The width of each step, in seconds.
