@@ -77,8 +77,7 @@ fn shaded_chart(
     dashed_from: usize,
     (at, size): ([f64; 2], [f64; 2]),
 ) -> Result<String, String> {
-    let histograms: Vec<Series> = histograms.to_vec();
-    let (shaded_count, histograms) = (shaded.len(), [shaded, &histograms].concat());
+    let (shaded_count, histograms) = (shaded.len(), [shaded, histograms].concat());
     // Panels are told apart by where they are.
     let panel = format!("panel-{}-{}", at[0] as u64, at[1] as u64);
     let header = poloto::header()
@@ -180,7 +179,7 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
             let longest = s.gaps.max_s.max(1e-9);
             match (s.distribution.mean_s, s.distribution.std_s) {
                 (Some(m), Some(sd)) if sd > 0.0 => (m + 5.0 * sd).min(longest),
-                (Some(m), _) => (2.0 * m).max(longest).min(longest.max(2.0 * m)),
+                (Some(m), _) => longest.max(2.0 * m),
                 _ => longest,
             }
         })
