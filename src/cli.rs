@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::error::Error;
 use crate::scenario::model::KafkaFile;
 use crate::scenario::{Nanos, Overrides, Shard, duration};
 
@@ -289,10 +290,7 @@ fn parse_property(text: &str) -> Result<(String, String), String> {
     if key.is_empty() {
         return Err(format!("`{text}` has no property name"));
     }
-    if let Some((_, instead)) = KafkaFile::MANAGED_PROPERTIES
-        .iter()
-        .find(|(k, _)| *k == key)
-    {
+    if let Some(instead) = KafkaFile::managed(key) {
         return Err(format!("`{key}` is set by simulate: {instead}"));
     }
     Ok((key.to_string(), value.trim().to_string()))
@@ -356,25 +354,9 @@ fn next_multiple(now: DateTime<Utc>, period_ns: u64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(secs, next.rem_euclid(1_000_000_000) as u32)
 }
 
-/// `K/N`: shard K of N, with 0 ≤ K < N ≤ 10,000.
+/// `K/N`: shard K of N ([`Shard`]'s one parser).
 fn parse_shard(text: &str) -> Result<Shard, String> {
-    let fix = "write K/N, shard K (from 0) of N, e.g. 0/8";
-    let (k, n) = text
-        .split_once('/')
-        .ok_or_else(|| format!("`{text}` is not K/N; {fix}"))?;
-    let (Ok(index), Ok(count)) = (k.trim().parse::<u32>(), n.trim().parse::<u32>()) else {
-        return Err(format!("`{text}` is not K/N with whole numbers; {fix}"));
-    };
-    if count == 0 || count > 10_000 {
-        return Err(format!("`{text}`: N must be from 1 to 10,000"));
-    }
-    if index >= count {
-        return Err(format!(
-            "`{text}`: shards are numbered from 0 to {}; {fix}",
-            count - 1
-        ));
-    }
-    Ok(Shard { index, count })
+    text.parse()
 }
 
 /// Writes the completion script of `shell` for the whole command line to `out`.
@@ -387,18 +369,19 @@ pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
     clap_mangen::Man::new(Cli::command()).render(out)
 }
 
-/// Parses the process's arguments and reads the environment; on a usage error clap
-/// prints it and exits with 2.
-pub fn parse() -> Cli {
-    let mut cli = Cli::parse();
+/// Parses the process's arguments and reads the environment. A usage error (or
+/// `--help`, `--version`) is [`Error::Clap`], which the caller prints; a malformed
+/// `SIMULATE_SHARD` is a usage error as the flag would be.
+pub fn parse() -> Result<Cli, Error> {
+    let mut cli = Cli::try_parse().map_err(Error::Clap)?;
     cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
     cli.run.env_properties = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .filter(|(k, _)| k.starts_with(crate::sink::kafka::properties::ENV_PREFIX))
         .collect();
     // SIMULATE_SHARD=K/N stands for --shard K/N (the flag wins); a malformed one is a
-    // usage error, as the flag would be.
-    // Only running and `truth` plan a shard; other commands ignore it.
+    // usage error, as the flag would be. Only running, `truth`, `stats` and `plot` plan a
+    // shard; other commands ignore it.
     let replace = match &mut cli.command {
         Some(Command::Truth(args)) => Some(&mut args.replace),
         Some(Command::Stats(args)) => Some(&mut args.replace),
@@ -407,33 +390,19 @@ pub fn parse() -> Cli {
         Some(_) => None,
     };
     if let (Some(replace), Ok(text)) = (replace, std::env::var("SIMULATE_SHARD")) {
-        match parse_shard(&text) {
-            Ok(shard) => replace.shard = replace.shard.or(Some(shard)),
-            Err(e) => {
-                eprintln!("error: SIMULATE_SHARD: {e}");
-                std::process::exit(2);
-            }
-        }
+        let shard = parse_shard(&text).map_err(|e| Error::Usage(format!("SIMULATE_SHARD: {e}")))?;
+        replace.shard = replace.shard.or(Some(shard));
     }
     cli.run.typed = std::env::args_os()
         .skip(1)
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    cli
+    Ok(cli)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shards_parse_as_k_of_n() {
-        assert_eq!(parse_shard("3/8"), Ok(Shard { index: 3, count: 8 }));
-        assert_eq!(parse_shard("0/1"), Ok(Shard { index: 0, count: 1 }));
-        for bad in ["8/8", "1", "-1/2", "0/0", "a/2", "0/10001"] {
-            assert!(parse_shard(bad).is_err(), "{bad}");
-        }
-    }
 
     /// `next:P` is the first multiple of P after now, so launches within one period
     /// agree, and a launch exactly on a boundary moves to the next one.

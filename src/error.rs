@@ -4,6 +4,7 @@
 //! [`crate::scenario::diagnostics`]; here they are one kind of error among the others.
 
 use std::io;
+use std::process::ExitCode;
 
 use crate::scenario::diagnostics::{Diagnostic, render_all};
 
@@ -34,6 +35,10 @@ pub enum Error {
     /// Stopped by SIGINT or SIGTERM before the schedule started.
     #[error("simulate: interrupted")]
     Interrupted,
+    /// The command line does not parse, or asks for `--help` or `--version`: clap's
+    /// own message (help goes to stdout and exits 0).
+    #[error("{0}")]
+    Clap(clap::Error),
 }
 
 impl Error {
@@ -43,6 +48,19 @@ impl Error {
             Error::Invalid(_) | Error::Usage(_) => EXIT_INVALID,
             Error::Output(_) | Error::Runtime(_) => EXIT_FAILURE,
             Error::Interrupted => EXIT_INTERRUPTED,
+            Error::Clap(e) => u8::try_from(e.exit_code()).unwrap_or(EXIT_INVALID),
         }
+    }
+
+    /// Prints the error for people, secrets masked, and returns the exit code it maps to.
+    pub fn print(&self) -> ExitCode {
+        match self {
+            // clap chooses the stream (help on stdout) and colours it on a terminal.
+            Error::Clap(e) => {
+                let _ = e.print();
+            }
+            _ => eprintln!("{}", crate::redact::redact(&self.to_string())),
+        }
+        ExitCode::from(self.exit_code())
     }
 }

@@ -3,6 +3,8 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = simulate::cli::parse();
-    simulate::run(cli)
+    match simulate::cli::parse() {
+        Ok(cli) => simulate::run(cli),
+        Err(error) => error.print(),
+    }
 }

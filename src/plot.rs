@@ -7,14 +7,17 @@
 //! and each series of a panel has its own dash pattern as well as its own colour.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use poloto::build;
 use tagu::prelude::*;
 
+use crate::error::Error;
 use crate::plan::Plan;
 use crate::plan::rate::Profile;
 use crate::report::{Buckets, Report, Steps};
 use crate::scenario::Scenario;
+use crate::scenario::load::io_reason;
 use crate::stats;
 
 /// The width of the image, in pixels.
@@ -459,6 +462,53 @@ fn rebin(b: &Buckets, unit: f64) -> Vec<[f64; 2]> {
         .enumerate()
         .map(|(i, &n)| [i as f64 * width / unit, n as f64])
         .collect()
+}
+
+/// Where `simulate plot` writes, and in which format: chosen by the extension.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Image<'p> {
+    path: &'p Path,
+    png: bool,
+}
+
+impl<'p> Image<'p> {
+    /// The image at `path`: `.svg` or `.png` (any case); another extension is a usage
+    /// error.
+    pub(crate) fn of(path: &'p Path) -> Result<Image<'p>, Error> {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let png = match extension.as_deref() {
+            Some("svg") => false,
+            Some("png") => true,
+            _ => {
+                return Err(Error::Usage(format!(
+                    "--output {}: the image format is chosen by the extension: .svg or .png",
+                    path.display()
+                )));
+            }
+        };
+        Ok(Image { path, png })
+    }
+
+    /// Writes the image drawn as `svg`, converted to PNG if that is its format.
+    pub(crate) fn write(&self, svg: &str) -> Result<(), Error> {
+        let png;
+        let bytes = if self.png {
+            png = self::png(svg).map_err(Error::Runtime)?;
+            &png[..]
+        } else {
+            svg.as_bytes()
+        };
+        std::fs::write(self.path, bytes).map_err(|e| {
+            Error::Runtime(format!(
+                "cannot write {}: {}",
+                self.path.display(),
+                io_reason(&e, "no such directory")
+            ))
+        })
+    }
 }
 
 /// The PNG of an SVG image drawn by this module, at its own size.

@@ -9,22 +9,23 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, Command, DryRunFormat, PlotArgs, ReportCommand, RunArgs};
 use crate::error::{self, Error};
 use crate::metrics::Metrics;
+use crate::output::Pending;
 use crate::plan::Messages;
-use crate::replay::pacer::Pace;
+use crate::replay::pacer::{self, Pace};
 use crate::replay::{self, Control, Options};
 use crate::report::{KafkaReport, Report};
-use crate::scenario::load::io_reason;
-use crate::scenario::model::KafkaFile;
 use crate::scenario::{self, Diagnostic, Overrides, Scenario};
-use crate::sink::kafka::config::{self, Brokers};
-use crate::sink::kafka::properties::{self, Origin, Property};
-use crate::sink::kafka::{self as kafka_sink, KafkaSink, embedded};
-use crate::sink::stdout::{Format, Stdout};
+use crate::sink::kafka::Session;
+pub use crate::sink::kafka::Settings;
+use crate::sink::kafka::config;
+use crate::sink::kafka::sources::{self, Given, Sources};
+pub use crate::sink::stdout::dry_run;
+use crate::sink::stdout::{self, Format};
 use crate::{redact, render, schema, stats, truth};
 
 /// Runs the command line and returns the process exit code; errors are printed to stderr.
@@ -86,10 +87,7 @@ pub fn run(cli: Cli) -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(error) => {
-            eprintln!("{}", redact::redact(&error.to_string()));
-            ExitCode::from(error.exit_code())
-        }
+        Err(error) => error.print(),
     }
 }
 
@@ -118,9 +116,15 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     };
     let mut scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
     // A dry run sends nothing: its properties (and their secret files) are not read.
+    let given = Given {
+        file: args.properties_file.as_deref(),
+        env: &args.env_properties,
+        flags: &args.properties,
+        notes: !args.quiet,
+    };
     let sources = match args.dry_run {
-        true => PropertySources::default(),
-        false => property_sources(args, &mut scenario.kafka.properties)?,
+        true => Sources::default(),
+        false => sources::gather(given, &mut scenario.kafka.properties)?,
     };
     let scenario = scenario;
     // The plan knows its processes' identities: the event-id check costs no second hash.
@@ -134,41 +138,113 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     if clash {
         return Err(Error::Invalid(vec![ids_clash(path)]));
     }
-    let truth_file = match &args.truth {
+    let truth = match &args.truth {
         Some(path) => Some(Pending::create(path, "the truth")?),
         None => None,
     };
-    let write_truth = |start: DateTime<Utc>| match &truth_file {
-        Some(file) => {
-            let window_ms = args.truth_window.0 / 1_000_000;
-            file.write(&truth::to_json(&truth::compute(
-                &scenario, start, window_ms,
-            )))
-        }
-        None => Ok(()),
+    let truth = Truth {
+        file: truth,
+        window_ms: args.truth_window.0 / 1_000_000,
     };
     if args.dry_run {
-        let format = match args.format.unwrap_or(DryRunFormat::Values) {
-            DryRunFormat::Values => Format::Values,
-            DryRunFormat::Plan => Format::Plan,
-        };
-        let start = scenario.start.unwrap_or_else(Utc::now);
-        let printed = dry_run_plan(&scenario, plan, start, format, io::stdout().lock());
-        write_truth(start)?;
-        return match printed {
-            Ok(_) => Ok(error::EXIT_OK),
-            // A closed pipe (`| head`) ends the run quietly.
-            Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(error::EXIT_OK),
-            Err(e) => Err(e),
-        };
+        return dry_run_command(args, &scenario, plan, &truth);
     }
+    kafka_command(args, &scenario, plan, sources, &truth)
+}
+
+/// Where `--truth` goes, if anywhere, and its window.
+struct Truth {
+    file: Option<Pending>,
+    window_ms: u64,
+}
+
+impl Truth {
+    /// Writes the ground truth of `scenario`'s run from `start`, if it was asked for.
+    fn write(&self, scenario: &Scenario, start: DateTime<Utc>) -> Result<(), Error> {
+        match &self.file {
+            Some(file) => file.write(&truth::to_json(&truth::compute(
+                scenario,
+                start,
+                self.window_ms,
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// `--dry-run`: the plan printed to stdout (and the truth written).
+fn dry_run_command(
+    args: &RunArgs,
+    scenario: &Scenario,
+    plan: Messages,
+    truth: &Truth,
+) -> Result<u8, Error> {
+    let format = match args.format.unwrap_or(DryRunFormat::Values) {
+        DryRunFormat::Values => Format::Values,
+        DryRunFormat::Plan => Format::Plan,
+    };
+    let start = scenario.start.unwrap_or_else(Utc::now);
+    let printed = stdout::dry_run_plan(scenario, plan, start, format, io::stdout().lock());
+    truth.write(scenario, start)?;
+    match printed {
+        Ok(_) => Ok(error::EXIT_OK),
+        // A closed pipe (`| head`) ends the run quietly.
+        Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => Ok(error::EXIT_OK),
+        Err(e) => Err(e),
+    }
+}
+
+/// A run into Kafka: replayed, summed up on stderr, the truth and the report written.
+fn kafka_command(
+    args: &RunArgs,
+    scenario: &Scenario,
+    plan: Messages,
+    sources: Sources,
+    truth: &Truth,
+) -> Result<u8, Error> {
     // Fail on an unwritable report path now, not after a three-minute run; the report
     // is written to FILE.tmp and renamed, so FILE is never left half-written or empty.
     let report_file = match &args.report {
         Some(path) => Some(Pending::create(path, "the report")?),
         None => None,
     };
-    let settings = Settings {
+    let settings = settings(args, scenario, sources)?;
+    let control = Control::default();
+    install_signal_handler(&control.stop, args.quiet);
+    // On an error, the pending files are removed as they drop.
+    let report = kafka_plan(scenario, plan, &settings, &control)?;
+    if !args.quiet {
+        eprint!("{}", redact::redact(&report.summary()));
+    }
+    if truth.file.is_some() {
+        let start = DateTime::parse_from_rfc3339(&report.start)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| Error::Runtime(format!("the run's start: {e}")))?;
+        truth.write(scenario, start)?;
+    }
+    if let Some(file) = &report_file {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| Error::Runtime(format!("cannot write the report: {e}")))?;
+        file.write(&redact::redact(&text))?;
+    }
+    report.verdict()
+}
+
+/// The settings of a Kafka run from the command line; `--metrics` starts serving here.
+fn settings(args: &RunArgs, scenario: &Scenario, sources: Sources) -> Result<Settings, Error> {
+    let metrics = match &args.metrics {
+        Some(addr) => {
+            let shard = scenario.shard.map_or("all".to_string(), |s| s.to_string());
+            let metrics = Arc::new(Metrics::new(&scenario.name, &shard));
+            let bound = metrics.serve(addr)?;
+            if !args.quiet {
+                eprintln!("simulate: metrics at http://{bound}/metrics");
+            }
+            Some(metrics)
+        }
+        None => None,
+    };
+    Ok(Settings {
         brokers: config::brokers(
             args.bootstrap_servers.as_deref(),
             args.env_bootstrap_servers.as_deref(),
@@ -186,228 +262,28 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
         partitions: args.partitions,
         quiet: args.quiet,
         progress: true,
-        metrics: match &args.metrics {
-            Some(addr) => {
-                let shard = scenario.shard.map_or("all".to_string(), |s| s.to_string());
-                let metrics = Arc::new(Metrics::new(&scenario.name, &shard));
-                let bound = metrics.serve(addr)?;
-                if !args.quiet {
-                    eprintln!("simulate: metrics at http://{bound}/metrics");
-                }
-                Some(metrics)
-            }
-            None => None,
-        },
-    };
-    let control = Control::default();
-    install_signal_handler(&control.stop, args.quiet);
-    let result = kafka_plan(&scenario, plan, &settings, &control);
-    // On an error, the pending files are removed as they drop.
-    let report = result?;
-    if !args.quiet {
-        eprint!("{}", redact::redact(&report.summary()));
-    }
-    if truth_file.is_some() {
-        let start = DateTime::parse_from_rfc3339(&report.start)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| Error::Runtime(format!("the run's start: {e}")))?;
-        write_truth(start)?;
-    }
-    if let Some(file) = &report_file {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::Runtime(format!("cannot write the report: {e}")))?;
-        file.write(&redact::redact(&text))?;
-    }
-    outcome(&report)
-}
-
-/// Writes the plan of `scenario`, from `start`, to `out` as `format` lines: the dry run.
-/// Returns how many events were written.
-pub fn dry_run<W: Write>(
-    scenario: &Scenario,
-    start: DateTime<Utc>,
-    format: Format,
-    out: W,
-) -> Result<u64, Error> {
-    dry_run_plan(scenario, Messages::new(scenario), start, format, out)
-}
-
-fn dry_run_plan<W: Write>(
-    scenario: &Scenario,
-    plan: Messages,
-    start: DateTime<Utc>,
-    format: Format,
-    out: W,
-) -> Result<u64, Error> {
-    let mut sink = Stdout::new(out, format);
-    let options = Options {
-        pace: Pace::Max,
-        progress: false,
-        per_camera: false,
-    };
-    replay::replay(
-        scenario,
-        plan,
-        start,
-        &mut sink,
-        options,
-        &Control::default(),
-        None,
-    )
-    .map(|t| t.sent)
+        metrics,
+    })
 }
 
 /// `simulate plot`: the image of a plan or a report, written to `--output`.
 fn plot(args: &PlotArgs) -> Result<u8, Error> {
-    let out = &args.output;
-    let extension = out
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let png = match extension.as_deref() {
-        Some("svg") => false,
-        Some("png") => true,
-        _ => {
-            return Err(Error::Usage(format!(
-                "--output {}: the image format is chosen by the extension: .svg or .png",
-                out.display()
-            )));
-        }
-    };
+    let image = crate::plot::Image::of(&args.output)?;
     let svg = match (&args.report, &args.scenario) {
-        (Some(report), _) => {
-            let text = read_input(report, "")?;
-            let report: Report = serde_json::from_str(&text).map_err(|e| {
-                Error::Usage(format!(
-                    "{} is not a simulate report ({e}); write one with --report",
-                    report.display()
-                ))
-            })?;
-            crate::plot::report_svg(&report)
-        }
+        (Some(report), _) => crate::plot::report_svg(&Report::read(report)?),
         (None, Some(path)) => {
             let scenario = load(path, &args.replace.overrides()).map_err(Error::Invalid)?;
             crate::plot::scenario_svg(&scenario)
         }
-        (None, None) => unreachable!("clap requires a scenario or --report"),
+        (None, None) => {
+            return Err(Error::Usage(
+                "name a scenario to draw, or a run report with --report FILE".into(),
+            ));
+        }
     }
     .map_err(Error::Runtime)?;
-    let bytes = if png {
-        crate::plot::png(&svg).map_err(Error::Runtime)?
-    } else {
-        svg.into_bytes()
-    };
-    std::fs::write(out, bytes).map_err(|e| {
-        Error::Runtime(format!(
-            "cannot write {}: {}",
-            out.display(),
-            io_reason(&e, "no such directory")
-        ))
-    })?;
+    image.write(&svg)?;
     Ok(error::EXIT_OK)
-}
-
-/// The text of an input file, or invalid input naming it (`what` precedes the path, e.g.
-/// "the properties file ").
-fn read_input(path: &Path, what: &str) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::Usage(format!(
-            "cannot read {what}{}: {}",
-            path.display(),
-            io_reason(&e, "no such file")
-        ))
-    })
-}
-
-/// The producer properties set outside the scenario, resolved.
-#[derive(Debug, Default)]
-struct PropertySources {
-    /// From `-F`, the environment and `-X`, in that order (the later wins).
-    properties: Vec<Property>,
-    /// `bootstrap.servers` of the `-F` file.
-    bootstrap_servers: Option<String>,
-}
-
-/// Gathers the properties of `-F`, `SIMULATE_X_*` and `-X`, reads every `@FILE` value
-/// (the scenario's `kafka.properties` included, in place), and remembers the secret ones
-/// so that nothing the process writes shows them. The file's notes go to stderr.
-fn property_sources(
-    args: &RunArgs,
-    scenario_properties: &mut std::collections::BTreeMap<String, String>,
-) -> Result<PropertySources, Error> {
-    let mut sources = PropertySources::default();
-    if let Some(file) = &args.properties_file {
-        let shown = file.display().to_string();
-        let text = read_input(file, "the properties file ")?;
-        let parsed = properties::parse_file(&text, &shown).map_err(Error::Usage)?;
-        if !args.quiet {
-            for note in &parsed.notes {
-                eprintln!("simulate: {note}");
-            }
-        }
-        sources.properties = parsed.properties;
-        sources.bootstrap_servers = parsed.bootstrap_servers;
-    }
-    sources
-        .properties
-        .extend(properties::from_env(args.env_properties.iter().cloned()));
-    for property in &sources.properties {
-        if let Some((_, instead)) = KafkaFile::MANAGED_PROPERTIES
-            .iter()
-            .find(|(k, _)| *k == property.key)
-        {
-            return Err(Error::Usage(format!(
-                "{}: `{}` is set by simulate: {instead}",
-                property.origin.describe(&property.key),
-                property.key
-            )));
-        }
-    }
-    sources
-        .properties
-        .extend(args.properties.iter().map(|(key, value)| Property {
-            key: key.clone(),
-            value: value.clone(),
-            origin: Origin::Flag,
-        }));
-    let mut read = |path: &Path| std::fs::read_to_string(path);
-    properties::read_values(&mut sources.properties, &mut read).map_err(Error::Usage)?;
-    for (key, value) in scenario_properties.iter_mut() {
-        if let Some(read) = properties::read_value(value, &mut read)
-            .map_err(|e| Error::Usage(format!("{}: {e}", Origin::Scenario.describe(key))))?
-        {
-            *value = read;
-        }
-    }
-    let all = sources.properties.iter().map(|p| (&p.key, &p.value));
-    for (key, value) in all.chain(scenario_properties.iter()) {
-        redact::remember(key, value);
-    }
-    Ok(sources)
-}
-
-/// How a Kafka run is set up: the command line, resolved.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Where the brokers are.
-    pub brokers: Brokers,
-    /// Properties from `-F`, `SIMULATE_X_*` and `-X`, in that order (the later wins),
-    /// their `@FILE` values read.
-    pub properties: Vec<Property>,
-    /// Real time, faster, or as fast as possible.
-    pub pace: Pace,
-    /// How long to wait for the brokers before the schedule starts.
-    pub connect_timeout: Duration,
-    /// How long to wait for outstanding deliveries at the end.
-    pub flush_timeout: Duration,
-    /// Partitions of the topic in the embedded cluster.
-    pub partitions: i32,
-    /// Print nothing but errors.
-    pub quiet: bool,
-    /// Draw a progress bar (only on a terminal).
-    pub progress: bool,
-    /// `--metrics`: where the run's counters go (served by [`Metrics::serve`]).
-    pub metrics: Option<Arc<Metrics>>,
 }
 
 /// Replays `scenario` into Kafka and reports what happened: the properties are checked,
@@ -423,65 +299,13 @@ fn kafka_plan(
     settings: &Settings,
     control: &Control,
 ) -> Result<Report, Error> {
-    let topics = scenario.topics();
-    let topic_words = topic_words(&topics);
-    let max_speed = settings.pace == Pace::Max;
-    // Bad properties are invalid input: refuse them before anything starts.
-    kafka_sink::check_properties(&scenario.kafka, &settings.properties, max_speed)?;
-    let embedded = match &settings.brokers {
-        Brokers::Embedded => {
-            let cluster = embedded::Embedded::start(&topics, settings.partitions)?;
-            if !settings.quiet {
-                eprintln!(
-                    "simulate: using an embedded Kafka cluster ({} brokers at {}), {topic_words} with {} partitions{}",
-                    embedded::BROKERS,
-                    cluster.bootstrap,
-                    settings.partitions,
-                    if topics.len() > 1 { " each" } else { "" }
-                );
-            }
-            Some(cluster)
-        }
-        Brokers::Remote { .. } => None,
-    };
-    let (servers, source) = match (&settings.brokers, &embedded) {
-        (Brokers::Remote { servers, source }, _) => (servers.clone(), *source),
-        (_, Some(cluster)) => (cluster.bootstrap.clone(), "the embedded cluster"),
-        _ => unreachable!("embedded brokers always have a cluster"),
-    };
-    let properties = config::producer_properties(
-        &scenario.kafka,
-        &kafka_sink::pairs(&settings.properties),
-        &servers,
-        max_speed,
-    );
-    let connection = kafka_sink::Connection {
-        servers: &servers,
-        source,
-        properties: &properties,
-        connect_timeout: settings.connect_timeout,
-        flush_timeout: settings.flush_timeout,
-        max_speed,
-        latency_metric: settings
-            .metrics
-            .as_ref()
-            .map(|m| m.delivery_latency.clone()),
-    };
-    let mut sink = KafkaSink::connect(scenario, &connection, Arc::clone(&control.stop))?;
-    if !settings.quiet {
-        eprintln!(
-            "simulate: sending `{}` ({} of events, {}) to {topic_words} at {servers}",
-            scenario.name,
-            scenario.duration,
-            settings.pace.describe()
-        );
-    }
+    let mut session = Session::open(scenario, settings, &control.stop)?;
     // The clock is read here, at the edge: an unset start is the moment the schedule starts.
     let start = scenario.start.unwrap_or_else(Utc::now);
     // Shards launched apart begin together at their shared start, when it lies ahead
     // (`--start next:1m`); a start in the past paces from now.
     if scenario.shard.is_some() {
-        wait_until(start, &control.stop, settings.quiet);
+        pacer::wait_until(start, &control.stop, settings.quiet);
     }
     let options = Options {
         pace: settings.pace,
@@ -489,151 +313,24 @@ fn kafka_plan(
         per_camera: true,
     };
     let metrics = settings.metrics.as_deref();
-    let tally = replay::replay(scenario, plan, start, &mut sink, options, control, metrics)?;
-    let outcome = sink.into_outcome();
-    let counts = outcome.counts;
-    let mut kafka = KafkaReport {
-        brokers: if embedded.is_some() {
-            format!("embedded ({servers})")
-        } else {
-            servers.clone()
-        },
-        delivered: counts.delivered,
-        failed: counts.failed,
-        undelivered: outcome.outstanding,
-        failures: counts.failures,
-        first_errors: counts.first_errors,
-        delivery_latency: counts.latency.summary_us(),
-        delivery_latency_histogram: counts.latency.to_buckets(),
-        delivery_latency_timeline: counts.latency_timeline.to_steps(),
-        command_line_properties: settings
-            .properties
-            .iter()
-            .filter(|p| p.origin == Origin::Flag)
-            .map(|p| (p.key.clone(), config::shown(&p.key, &p.value)))
-            .collect(),
-        producer_properties: properties
-            .iter()
-            .map(|(k, v)| (k.clone(), config::shown(k, v)))
-            .collect(),
-        verification: None,
-        verified: None,
-    };
-    if let Some(cluster) = &embedded {
-        let (text, ok) = if tally.interrupted {
-            ("skipped: the run was interrupted".to_string(), None)
-        } else {
-            match kafka_sink::verify(
-                scenario,
-                start,
-                tally.planned,
-                &cluster.bootstrap,
-                &control.stop,
-            ) {
-                Ok(v) => (v.to_string(), Some(v.ok())),
-                Err(why) => (why, Some(false)),
-            }
-        };
-        kafka.verification = Some(text);
-        kafka.verified = ok;
-    }
-    let rate = kafka.delivered as f64 / tally.wall.as_secs_f64().max(1e-9);
-    Ok(Report {
-        scenario: scenario.name.clone(),
-        shard: scenario.shard.map(|s| s.to_string()),
-        merged_shards: None,
-        seed: scenario.seed,
-        start: start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        topic: scenario.topic.clone(),
-        topics: topics.iter().map(|t| t.to_string()).collect(),
-        pace: settings.pace.describe(),
-        planned: tally.planned,
-        planned_exact: tally.planned_exact,
-        sent: tally.sent,
-        not_sent: tally.not_sent,
-        wall_time_s: tally.wall.as_secs_f64(),
-        rate_per_s: rate,
-        lateness: tally.lateness.summary_us(),
-        lateness_histogram: tally.lateness.to_buckets(),
-        lateness_timeline: tally.lateness_timeline.to_steps(),
-        end_drift_us: tally.end_drift.as_secs_f64() * 1e6,
-        per_camera: tally.per_camera(scenario),
-        interrupted: tally.interrupted,
-        kafka: Some(kafka),
-    })
-}
-
-/// Sleeps until `start` (if it lies ahead), in slices, so that a stop ends the wait.
-fn wait_until(start: DateTime<Utc>, stop: &AtomicBool, quiet: bool) {
-    let ahead = |now: DateTime<Utc>| (start - now).to_std().ok().filter(|d| !d.is_zero());
-    let Some(wait) = ahead(Utc::now()) else {
-        return;
-    };
-    if !quiet {
-        eprintln!(
-            "simulate: waiting {:.1} s for the shared start {}",
-            wait.as_secs_f64(),
-            start.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-        );
-    }
-    while let Some(left) = ahead(Utc::now()) {
-        if stop.load(Ordering::Relaxed) {
-            return;
-        }
-        std::thread::sleep(left.min(Duration::from_millis(50)));
-    }
-}
-
-/// The exit code a finished run earns, or the error that explains why it failed.
-fn outcome(report: &Report) -> Result<u8, Error> {
-    if !report.accounted() {
-        let (delivered, failed, undelivered) = report
-            .kafka
-            .as_ref()
-            .map_or((0, 0, 0), |k| (k.delivered, k.failed, k.undelivered));
-        return Err(Error::Runtime(format!(
-            "delivery accounting does not add up: {delivered} delivered + {failed} failed + {undelivered} undelivered + {} not sent ≠ {} planned",
-            report.not_sent, report.planned
-        )));
-    }
-    if report.interrupted {
-        return Ok(error::EXIT_INTERRUPTED);
-    }
-    let Some(kafka) = &report.kafka else {
-        return Ok(error::EXIT_OK);
-    };
-    let mut why = if !report.all_delivered() {
-        format!(
-            "{} of {} planned events were not delivered",
-            report.planned.saturating_sub(kafka.delivered),
-            report.planned
-        )
-    } else if kafka.verified == Some(false) {
-        format!(
-            "reading the topic back: {}",
-            kafka.verification.as_deref().unwrap_or("failed")
-        )
-    } else {
-        return Ok(error::EXIT_OK);
-    };
-    if !kafka.first_errors.is_empty() {
-        why.push_str(&format!(
-            "; first errors: {}",
-            kafka.first_errors.join("; ")
-        ));
-    }
-    Err(Error::Runtime(why))
-}
-
-/// "topic `a`", or "topics `a` and `b`".
-fn topic_words(topics: &[&str]) -> String {
-    let quoted: Vec<String> = topics.iter().map(|t| format!("`{t}`")).collect();
-    match quoted.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            format!("topics {} and {last}", rest.join(", "))
-        }
-        _ => format!("topic {}", quoted.join("")),
-    }
+    let tally = replay::replay(
+        scenario,
+        plan,
+        start,
+        &mut session.sink,
+        options,
+        control,
+        metrics,
+    )?;
+    let finished = session.finish(scenario, start, tally.interrupted, &control.stop);
+    let kafka = KafkaReport::new(&finished, &settings.properties);
+    Ok(Report::new(
+        scenario,
+        start,
+        settings.pace,
+        &tally,
+        Some(kafka),
+    ))
 }
 
 /// What to say when no scenario file was named: the command as typed, with a scenario.
@@ -662,59 +359,6 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-/// An output file opened before the run (so an unwritable path fails at once, as
-/// invalid input) and written at the end: to FILE.tmp, then renamed, so FILE is never
-/// left half-written.
-struct Pending {
-    path: PathBuf,
-    tmp: PathBuf,
-    what: &'static str,
-}
-
-impl Pending {
-    fn create(path: &Path, what: &'static str) -> Result<Pending, Error> {
-        let tmp = tmp_path(path);
-        std::fs::File::create(&tmp).map_err(|e| {
-            Error::Usage(format!(
-                "cannot write {what} to {}: {}; choose a path in a writable directory",
-                path.display(),
-                io_reason(&e, "no such directory")
-            ))
-        })?;
-        Ok(Pending {
-            path: path.to_path_buf(),
-            tmp,
-            what,
-        })
-    }
-
-    fn write(&self, text: &str) -> Result<(), Error> {
-        std::fs::write(&self.tmp, text)
-            .and_then(|()| std::fs::rename(&self.tmp, &self.path))
-            .map_err(|e| {
-                Error::Runtime(format!(
-                    "cannot write {} to {}: {}",
-                    self.what,
-                    self.path.display(),
-                    io_reason(&e, "no such directory")
-                ))
-            })
-    }
-}
-
-impl Drop for Pending {
-    fn drop(&mut self) {
-        // Written files were renamed; an unused one is removed.
-        let _ = std::fs::remove_file(&self.tmp);
-    }
-}
-
-fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(".tmp");
-    PathBuf::from(name)
-}
-
 /// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130.
 /// Second: exit 130 at once.
 fn install_signal_handler(stop: &Arc<AtomicBool>, quiet: bool) {
@@ -741,14 +385,7 @@ fn merge_reports(files: &[PathBuf], out: Option<&Path>) -> Result<u8, Error> {
     };
     let mut reports = Vec::with_capacity(files.len());
     for path in files {
-        let name = path.display().to_string();
-        let text = read_input(path, "")?;
-        let report: crate::report::Report = serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "{name} is not a simulate report ({e}); write one with --report"
-            ))
-        })?;
-        reports.push((name, report));
+        reports.push((path.display().to_string(), Report::read(path)?));
     }
     let merged = crate::report::merge(&reports).map_err(Error::Usage)?;
     eprint!("{}", merged.summary());
@@ -757,7 +394,7 @@ fn merge_reports(files: &[PathBuf], out: Option<&Path>) -> Result<u8, Error> {
             .map_err(|e| Error::Runtime(format!("cannot write the merged report: {e}")))?;
         file.write(&text)?;
     }
-    outcome(&merged)
+    merged.verdict()
 }
 
 fn validate(files: &[PathBuf]) -> Result<u8, Error> {

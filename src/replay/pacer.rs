@@ -7,6 +7,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, SecondsFormat, Utc};
+
 /// How fast the plan is replayed.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Pace {
@@ -24,6 +26,29 @@ impl Pace {
             Pace::Speed(s) => format!("speed {s}"),
             Pace::Max => "max speed".into(),
         }
+    }
+}
+
+/// Sleeps until `start` (if it lies ahead), in slices, so that a stop ends the wait:
+/// shards launched apart begin together at their shared start. The wall clock is read
+/// here, at the edge of the pure plan.
+pub(crate) fn wait_until(start: DateTime<Utc>, stop: &AtomicBool, quiet: bool) {
+    let ahead = |now: DateTime<Utc>| (start - now).to_std().ok().filter(|d| !d.is_zero());
+    let Some(wait) = ahead(Utc::now()) else {
+        return;
+    };
+    if !quiet {
+        eprintln!(
+            "simulate: waiting {:.1} s for the shared start {}",
+            wait.as_secs_f64(),
+            start.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        );
+    }
+    while let Some(left) = ahead(Utc::now()) {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(50)));
     }
 }
 

@@ -13,6 +13,7 @@ pub mod load;
 pub mod model;
 pub mod payload;
 mod positions;
+mod shard;
 pub mod validate;
 mod walk;
 

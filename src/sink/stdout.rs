@@ -1,11 +1,18 @@
 //! The dry-run sink: JSON lines into any `io::Write` (stdout in the binary, a `Vec<u8>`
-//! in tests). Lines are built in one reused buffer and written in large blocks.
+//! in tests). Lines are built in one reused buffer and written in large blocks; the dry
+//! run is the plan replayed into it, unpaced.
 
 use std::io::Write;
 
+use chrono::{DateTime, Utc};
+
 use super::{Handover, Sink};
 use crate::error::Error;
+use crate::plan::Messages;
 use crate::render::Message;
+use crate::replay::pacer::Pace;
+use crate::replay::{self, Control, Options};
+use crate::scenario::Scenario;
 
 /// What each line of a dry run holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +21,43 @@ pub enum Format {
     Values,
     /// The schedule and Kafka envelope: offset, timestamp, topic, key and value.
     Plan,
+}
+
+/// Writes the plan of `scenario`, from `start`, to `out` as `format` lines: the dry run.
+/// Returns how many events were written.
+pub fn dry_run<W: Write>(
+    scenario: &Scenario,
+    start: DateTime<Utc>,
+    format: Format,
+    out: W,
+) -> Result<u64, Error> {
+    dry_run_plan(scenario, Messages::new(scenario), start, format, out)
+}
+
+/// [`dry_run`] of a plan already made.
+pub(crate) fn dry_run_plan<W: Write>(
+    scenario: &Scenario,
+    plan: Messages,
+    start: DateTime<Utc>,
+    format: Format,
+    out: W,
+) -> Result<u64, Error> {
+    let mut sink = Stdout::new(out, format);
+    let options = Options {
+        pace: Pace::Max,
+        progress: false,
+        per_camera: false,
+    };
+    replay::replay(
+        scenario,
+        plan,
+        start,
+        &mut sink,
+        options,
+        &Control::default(),
+        None,
+    )
+    .map(|t| t.sent)
 }
 
 /// Bytes gathered before each write to the underlying writer.

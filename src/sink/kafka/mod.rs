@@ -4,8 +4,9 @@
 //! rendered by the same [`crate::render::Renderer`] as the dry run, so with a fixed start
 //! and `--max-speed` the messages are byte-identical to `--dry-run`. Sends never block the pacer: a full local
 //! queue is retried, never dropped. Here too: the producer's configuration as a pure
-//! function ([`config`]), delivery accounting (`delivery`), and the embedded cluster
-//! with the read-back check (`embedded`, `verify`).
+//! function ([`config`]), delivery accounting (`delivery`), the sink built from its
+//! [`Settings`] (`session`), the embedded cluster (`embedded`) and the read-back check
+//! (`verify`).
 
 pub mod config;
 mod delivery;
@@ -13,13 +14,15 @@ mod diagnose;
 pub(crate) mod embedded;
 mod produce;
 pub mod properties;
+mod session;
+pub(crate) mod sources;
+mod verify;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Utc};
 use rdkafka::ClientConfig;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -29,13 +32,13 @@ use rdkafka::types::RDKafkaRespErr;
 use super::{Handover, Sink};
 use crate::error::Error;
 use crate::histogram::nanos;
-use crate::plan::Messages;
-use crate::render::{Message, Renderer};
+use crate::render::Message;
 use crate::scenario::Scenario;
 use crate::scenario::validate::Kafka;
 use delivery::{Counts, Delivery};
-use embedded::{Fingerprint, Verification};
 use properties::{Origin, Property};
+pub use session::Settings;
+pub(crate) use session::{Finished, Session};
 
 /// Checks the producer properties librdkafka will be given (the defaults, the scenario's
 /// `kafka.properties`, `-F`, `SIMULATE_X_*`, `-X`) before anything starts; an invalid one
@@ -417,120 +420,6 @@ fn connect(
             // Just created, or a leader election is under way: ask again shortly.
             _ => std::thread::sleep(Duration::from_millis(100)),
         }
-    }
-}
-
-/// Compares every topic with the first `planned` messages of the plan. The embedded
-/// cluster keeps only the newest ~5 MB of each partition, so for each key the messages
-/// read are compared with that key's last planned events, and the rest is checked by
-/// offsets.
-pub(crate) fn verify(
-    scenario: &Scenario,
-    start: DateTime<Utc>,
-    planned: u64,
-    bootstrap: &str,
-    stop: &AtomicBool,
-) -> Result<Verification, String> {
-    let topics = scenario.topics();
-    let mut reads = Vec::with_capacity(topics.len());
-    for topic in &topics {
-        let read = embedded::read_back(bootstrap, topic, READ_BACK_TIMEOUT, stop)
-            .map_err(|e| format!("could not read topic `{topic}` back: {e}"))?;
-        reads.push(read);
-    }
-    // Past the cluster's retention, which unkeyed events were kept depends on the
-    // partitioner, not on plan order: for them only the counts can be compared.
-    // Pass 1: how many events each key of each topic has; pass 2: fingerprint each key's
-    // retained tail.
-    let mut per_key = vec![Fingerprint::default(); topics.len()];
-    for_each_planned(scenario, start, planned, &topics, |topic, key, _, _, _| {
-        per_key[topic].add(key, &[], &[], 0)
-    });
-    let mut seen: Vec<BTreeMap<Option<Vec<u8>>, u64>> = vec![BTreeMap::new(); topics.len()];
-    let mut expected = vec![Fingerprint::default(); topics.len()];
-    for_each_planned(
-        scenario,
-        start,
-        planned,
-        &topics,
-        |topic, key, value, headers, timestamp| {
-            let index = seen[topic].entry(key.map(<[u8]>::to_vec)).or_default();
-            let skip = per_key[topic]
-                .count(key)
-                .saturating_sub(reads[topic].print.count(key));
-            if *index >= skip {
-                expected[topic].add(key, value, headers, timestamp);
-            }
-            *index += 1;
-        },
-    );
-    let mut total = Verification::default();
-    for ((read, expected), per_key) in reads.iter().zip(&expected).zip(&per_key) {
-        let truncated = read.print.total() < read.written;
-        let mut verification = read.print.compare(expected, !truncated);
-        let planned = per_key.total();
-        verification.expected = planned;
-        verification.written = read.written;
-        if read.written < planned {
-            verification.missing = verification.missing.max(planned - read.written);
-        } else {
-            verification.duplicated = verification.duplicated.max(read.written - planned);
-        }
-        total.add(&verification);
-    }
-    Ok(total)
-}
-
-/// How long the read-back of an embedded run may take.
-const READ_BACK_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// Calls `each` with the topic (its index in `topics`), key, value, headers (encoded by
-/// [`embedded::encode_header`]) and timestamp of the first `planned` messages, in send
-/// order.
-fn for_each_planned(
-    scenario: &Scenario,
-    start: DateTime<Utc>,
-    planned: u64,
-    topics: &[&str],
-    mut each: impl FnMut(usize, Option<&[u8]>, &[u8], &[u8], i64),
-) {
-    let topic_of: Vec<usize> = scenario
-        .streams
-        .iter()
-        .map(|s| {
-            topics
-                .iter()
-                .position(|t| *t == s.message.topic)
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut renderer = Renderer::new(scenario, start);
-    let (mut key, mut value, mut headers, mut text) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let sent = Messages::new(scenario).filter(|m| m.mark.is_sent());
-    for message in sent.take(planned as usize) {
-        let event = message.event;
-        key.clear();
-        value.clear();
-        headers.clear();
-        let keyed = renderer.write_key(&mut key, &event);
-        renderer.write_sent_value(&mut value, &message);
-        for i in 0..renderer.header_count(&event) {
-            text.clear();
-            renderer.write_header(&mut text, &event, i);
-            embedded::encode_header(
-                &mut headers,
-                renderer.header_name(&event, i).as_bytes(),
-                &text,
-            );
-        }
-        each(
-            topic_of[event.stream as usize],
-            keyed.then_some(&key[..]),
-            &value,
-            &headers,
-            renderer.kafka_timestamp_ms(&message),
-        );
     }
 }
 

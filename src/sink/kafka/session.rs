@@ -1,0 +1,174 @@
+//! A Kafka run's sink built from its settings, as vector's `SinkConfig::build` does: the
+//! properties checked, the embedded cluster started when no brokers are given, the
+//! producer connected; after the replay, what was delivered and (for the embedded
+//! cluster) the read-back check, for the report.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+
+use super::config::{self, Brokers};
+use super::embedded::{self, Embedded};
+use super::properties::Property;
+use super::{Connection, KafkaSink, Outcome, check_properties, pairs, verify};
+use crate::error::Error;
+use crate::metrics::Metrics;
+use crate::replay::pacer::Pace;
+use crate::scenario::Scenario;
+
+/// How a Kafka run is set up: the command line, resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the brokers are.
+    pub brokers: Brokers,
+    /// Properties from `-F`, `SIMULATE_X_*` and `-X`, in that order (the later wins),
+    /// their `@FILE` values read.
+    pub properties: Vec<Property>,
+    /// Real time, faster, or as fast as possible.
+    pub pace: Pace,
+    /// How long to wait for the brokers before the schedule starts.
+    pub connect_timeout: Duration,
+    /// How long to wait for outstanding deliveries at the end.
+    pub flush_timeout: Duration,
+    /// Partitions of the topic in the embedded cluster.
+    pub partitions: i32,
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Draw a progress bar (only on a terminal).
+    pub progress: bool,
+    /// `--metrics`: where the run's counters go (served by [`Metrics::serve`]).
+    pub metrics: Option<Arc<Metrics>>,
+}
+
+/// An opened Kafka sink and what its report needs after the run.
+pub(crate) struct Session {
+    /// The sink the plan is replayed into.
+    pub sink: KafkaSink,
+    /// The embedded cluster, while the run uses one (dropping it stops the brokers).
+    embedded: Option<Embedded>,
+    /// The bootstrap servers the producer was given.
+    servers: String,
+    /// Every librdkafka property of the producer.
+    properties: BTreeMap<String, String>,
+}
+
+/// What a finished Kafka run accounted for, for its report.
+pub(crate) struct Finished {
+    /// Delivered, failed and left outstanding.
+    pub outcome: Outcome,
+    /// Where the events went: the bootstrap servers, or `embedded (…)`.
+    pub brokers: String,
+    /// Every librdkafka property of the producer, unmasked (the report masks them).
+    pub properties: BTreeMap<String, String>,
+    /// The read-back check of an embedded run: its words, and whether it passed
+    /// (`None`: not checked).
+    pub verification: Option<(String, Option<bool>)>,
+}
+
+impl Session {
+    /// Checks the properties (bad ones are invalid input, refused before anything
+    /// starts), starts the embedded cluster when no brokers are given, and connects.
+    pub(crate) fn open(
+        scenario: &Scenario,
+        settings: &Settings,
+        stop: &Arc<std::sync::atomic::AtomicBool>,
+    ) -> Result<Session, Error> {
+        let topics = scenario.topics();
+        let topic_words = topic_words(&topics);
+        let max_speed = settings.pace == Pace::Max;
+        check_properties(&scenario.kafka, &settings.properties, max_speed)?;
+        let (embedded, servers, source) = match &settings.brokers {
+            Brokers::Embedded => {
+                let cluster = Embedded::start(&topics, settings.partitions)?;
+                if !settings.quiet {
+                    eprintln!(
+                        "simulate: using an embedded Kafka cluster ({} brokers at {}), {topic_words} with {} partitions{}",
+                        embedded::BROKERS,
+                        cluster.bootstrap,
+                        settings.partitions,
+                        if topics.len() > 1 { " each" } else { "" }
+                    );
+                }
+                let servers = cluster.bootstrap.clone();
+                (Some(cluster), servers, "the embedded cluster")
+            }
+            Brokers::Remote { servers, source } => (None, servers.clone(), *source),
+        };
+        let properties = config::producer_properties(
+            &scenario.kafka,
+            &pairs(&settings.properties),
+            &servers,
+            max_speed,
+        );
+        let connection = Connection {
+            servers: &servers,
+            source,
+            properties: &properties,
+            connect_timeout: settings.connect_timeout,
+            flush_timeout: settings.flush_timeout,
+            max_speed,
+            latency_metric: settings
+                .metrics
+                .as_ref()
+                .map(|m| m.delivery_latency.clone()),
+        };
+        let sink = KafkaSink::connect(scenario, &connection, Arc::clone(stop))?;
+        if !settings.quiet {
+            eprintln!(
+                "simulate: sending `{}` ({} of events, {}) to {topic_words} at {servers}",
+                scenario.name,
+                scenario.duration,
+                settings.pace.describe()
+            );
+        }
+        Ok(Session {
+            sink,
+            embedded,
+            servers,
+            properties,
+        })
+    }
+
+    /// Closes the producer and, after an embedded run that was not interrupted, reads
+    /// every topic back and compares it with the plan from `start`.
+    pub(crate) fn finish(
+        self,
+        scenario: &Scenario,
+        start: DateTime<Utc>,
+        interrupted: bool,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Finished {
+        let outcome = self.sink.into_outcome();
+        let verification = self.embedded.as_ref().map(|cluster| {
+            if interrupted {
+                return ("skipped: the run was interrupted".to_string(), None);
+            }
+            match verify::verify(scenario, start, &cluster.bootstrap, stop) {
+                Ok(v) => (v.to_string(), Some(v.ok())),
+                Err(why) => (why, Some(false)),
+            }
+        });
+        Finished {
+            outcome,
+            brokers: match self.embedded {
+                Some(_) => format!("embedded ({})", self.servers),
+                None => self.servers,
+            },
+            properties: self.properties,
+            verification,
+        }
+    }
+}
+
+/// "topic `a`", or "topics `a` and `b`".
+fn topic_words(topics: &[&str]) -> String {
+    let quoted: Vec<String> = topics.iter().map(|t| format!("`{t}`")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("topics {} and {last}", rest.join(", "))
+        }
+        _ => format!("topic {}", quoted.join("")),
+    }
+}
