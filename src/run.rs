@@ -5,28 +5,20 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, Command, DryRunFormat, PlotArgs, ReportCommand, RunArgs};
 use crate::error::{self, Error};
-use crate::metrics::Metrics;
 use crate::output::Pending;
 use crate::plan::Messages;
-use crate::replay::pacer::{self, Pace};
-use crate::replay::{self, Control, Options};
-use crate::report::{KafkaReport, Report};
+use crate::report::Report;
 use crate::scenario::{self, Diagnostic, Overrides, Scenario};
-use crate::sink::kafka::Session;
 pub use crate::sink::kafka::Settings;
-use crate::sink::kafka::config;
 use crate::sink::kafka::sources::{self, Given, Sources};
 pub use crate::sink::stdout::dry_run;
 use crate::sink::stdout::{self, Format};
-use crate::{redact, render, schema, stats, truth};
+use crate::{render, schema, stats, truth};
 
 /// Runs the command line and returns the process exit code; errors are printed to stderr.
 pub fn run(cli: Cli) -> ExitCode {
@@ -194,79 +186,8 @@ fn dry_run_command(
     }
 }
 
-/// A run into Kafka: replayed, summed up on stderr, the truth and the report written.
-fn kafka_command(
-    args: &RunArgs,
-    scenario: &Scenario,
-    plan: Messages,
-    sources: Sources,
-    truth: &Truth,
-) -> Result<u8, Error> {
-    // Fail on an unwritable report path now, not after a three-minute run; the report
-    // is written to FILE.tmp and renamed, so FILE is never left half-written or empty.
-    let report_file = match &args.report {
-        Some(path) => Some(Pending::create(path, "the report")?),
-        None => None,
-    };
-    let settings = settings(args, scenario, sources)?;
-    let control = Control::default();
-    install_signal_handler(&control.stop, args.quiet);
-    // On an error, the pending files are removed as they drop.
-    let report = kafka_plan(scenario, plan, &settings, &control)?;
-    if !args.quiet {
-        eprint!("{}", redact::redact(&report.summary()));
-    }
-    if truth.file.is_some() {
-        let start = DateTime::parse_from_rfc3339(&report.start)
-            .map(|t| t.with_timezone(&Utc))
-            .map_err(|e| Error::Runtime(format!("the run's start: {e}")))?;
-        truth.write(scenario, start)?;
-    }
-    if let Some(file) = &report_file {
-        let text = serde_json::to_string_pretty(&report)
-            .map_err(|e| Error::Runtime(format!("cannot write the report: {e}")))?;
-        file.write(&redact::redact(&text))?;
-    }
-    report.verdict()
-}
-
-/// The settings of a Kafka run from the command line; `--metrics` starts serving here.
-fn settings(args: &RunArgs, scenario: &Scenario, sources: Sources) -> Result<Settings, Error> {
-    let metrics = match &args.metrics {
-        Some(addr) => {
-            let shard = scenario.shard.map_or("all".to_string(), |s| s.to_string());
-            let metrics = Arc::new(Metrics::new(&scenario.name, &shard));
-            let bound = metrics.serve(addr)?;
-            if !args.quiet {
-                eprintln!("simulate: metrics at http://{bound}/metrics");
-            }
-            Some(metrics)
-        }
-        None => None,
-    };
-    Ok(Settings {
-        brokers: config::brokers(
-            args.bootstrap_servers.as_deref(),
-            args.env_bootstrap_servers.as_deref(),
-            sources.bootstrap_servers.as_deref(),
-            scenario.kafka.bootstrap_servers.as_deref(),
-            args.embedded_broker,
-        ),
-        properties: sources.properties,
-        pace: match (args.max_speed, args.speed) {
-            (true, _) => Pace::Max,
-            (false, speed) => Pace::Speed(speed.unwrap_or(1.0)),
-        },
-        connect_timeout: Duration::from_nanos(args.connect_timeout.0),
-        flush_timeout: Duration::from_nanos(args.flush_timeout.0),
-        partitions: args.partitions,
-        quiet: args.quiet,
-        progress: true,
-        metrics,
-    })
-}
-
 /// `simulate plot`: the image of a plan or a report, written to `--output`.
+#[cfg(feature = "plot")]
 fn plot(args: &PlotArgs) -> Result<u8, Error> {
     let image = crate::plot::Image::of(&args.output)?;
     let svg = match (&args.report, &args.scenario) {
@@ -284,53 +205,6 @@ fn plot(args: &PlotArgs) -> Result<u8, Error> {
     .map_err(Error::Runtime)?;
     image.write(&svg)?;
     Ok(error::EXIT_OK)
-}
-
-/// Replays `scenario` into Kafka and reports what happened: the properties are checked,
-/// the embedded cluster started when no brokers are given, the brokers waited for, the
-/// plan replayed, and an embedded topic read back and compared with the plan.
-pub fn kafka(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
-    kafka_plan(scenario, Messages::new(scenario), settings, control)
-}
-
-fn kafka_plan(
-    scenario: &Scenario,
-    plan: Messages,
-    settings: &Settings,
-    control: &Control,
-) -> Result<Report, Error> {
-    let mut session = Session::open(scenario, settings, &control.stop)?;
-    // The clock is read here, at the edge: an unset start is the moment the schedule starts.
-    let start = scenario.start.unwrap_or_else(Utc::now);
-    // Shards launched apart begin together at their shared start, when it lies ahead
-    // (`--start next:1m`); a start in the past paces from now.
-    if scenario.shard.is_some() {
-        pacer::wait_until(start, &control.stop, settings.quiet);
-    }
-    let options = Options {
-        pace: settings.pace,
-        progress: settings.progress && !settings.quiet,
-        per_camera: true,
-    };
-    let metrics = settings.metrics.as_deref();
-    let tally = replay::replay(
-        scenario,
-        plan,
-        start,
-        &mut session.sink,
-        options,
-        control,
-        metrics,
-    )?;
-    let finished = session.finish(scenario, start, tally.interrupted, &control.stop);
-    let kafka = KafkaReport::new(&finished, &settings.properties);
-    Ok(Report::new(
-        scenario,
-        start,
-        settings.pace,
-        &tally,
-        Some(kafka),
-    ))
 }
 
 /// What to say when no scenario file was named: the command as typed, with a scenario.
@@ -357,22 +231,6 @@ fn shell_word(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
     }
-}
-
-/// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130.
-/// Second: exit 130 at once.
-fn install_signal_handler(stop: &Arc<AtomicBool>, quiet: bool) {
-    let stop = Arc::clone(stop);
-    let _ = ctrlc::set_handler(move || {
-        if stop.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(error::EXIT_INTERRUPTED));
-        }
-        if !quiet {
-            eprintln!(
-                "\nsimulate: interrupted: flushing outstanding events (interrupt again to quit at once)"
-            );
-        }
-    });
 }
 
 /// `simulate report merge`: reads the shards' reports, merges them, prints the summary
@@ -443,4 +301,202 @@ fn print(text: &str) -> Result<u8, Error> {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
         _ => Ok(error::EXIT_OK),
     }
+}
+
+/// Sending to Kafka (the `kafka` feature): the settings from the command line, the
+/// replay into the sink that opens itself, the report.
+#[cfg(feature = "kafka")]
+mod send {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    use chrono::{DateTime, Utc};
+
+    use super::{Pending, Truth};
+    use crate::cli::RunArgs;
+    use crate::error::{self, Error};
+    use crate::metrics::Metrics;
+    use crate::plan::Messages;
+    use crate::redact;
+    use crate::replay::pacer::{self, Pace};
+    use crate::replay::{self, Control, Options};
+    use crate::report::{KafkaReport, Report};
+    use crate::scenario::Scenario;
+    use crate::sink::kafka::sources::Sources;
+    use crate::sink::kafka::{Session, Settings, config};
+
+    /// A run into Kafka: replayed, summed up on stderr, the truth and the report written.
+    pub(super) fn kafka_command(
+        args: &RunArgs,
+        scenario: &Scenario,
+        plan: Messages,
+        sources: Sources,
+        truth: &Truth,
+    ) -> Result<u8, Error> {
+        // Fail on an unwritable report path now, not after a three-minute run; the report
+        // is written to FILE.tmp and renamed, so FILE is never left half-written or empty.
+        let report_file = match &args.report {
+            Some(path) => Some(Pending::create(path, "the report")?),
+            None => None,
+        };
+        let settings = settings(args, scenario, sources)?;
+        let control = Control::default();
+        install_signal_handler(&control.stop, args.quiet);
+        // On an error, the pending files are removed as they drop.
+        let report = kafka_plan(scenario, plan, &settings, &control)?;
+        if !args.quiet {
+            eprint!("{}", redact::redact(&report.summary()));
+        }
+        if truth.file.is_some() {
+            let start = DateTime::parse_from_rfc3339(&report.start)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|e| Error::Runtime(format!("the run's start: {e}")))?;
+            truth.write(scenario, start)?;
+        }
+        if let Some(file) = &report_file {
+            let text = serde_json::to_string_pretty(&report)
+                .map_err(|e| Error::Runtime(format!("cannot write the report: {e}")))?;
+            file.write(&redact::redact(&text))?;
+        }
+        report.verdict()
+    }
+
+    /// The settings of a Kafka run from the command line; `--metrics` starts serving here.
+    fn settings(args: &RunArgs, scenario: &Scenario, sources: Sources) -> Result<Settings, Error> {
+        let metrics = match &args.metrics {
+            Some(addr) => {
+                let shard = scenario.shard.map_or("all".to_string(), |s| s.to_string());
+                let metrics = Arc::new(Metrics::new(&scenario.name, &shard));
+                let bound = metrics.serve(addr)?;
+                if !args.quiet {
+                    eprintln!("simulate: metrics at http://{bound}/metrics");
+                }
+                Some(metrics)
+            }
+            None => None,
+        };
+        Ok(Settings {
+            brokers: config::brokers(
+                args.bootstrap_servers.as_deref(),
+                args.env_bootstrap_servers.as_deref(),
+                sources.bootstrap_servers.as_deref(),
+                scenario.kafka.bootstrap_servers.as_deref(),
+                args.embedded_broker,
+            ),
+            properties: sources.properties,
+            pace: match (args.max_speed, args.speed) {
+                (true, _) => Pace::Max,
+                (false, speed) => Pace::Speed(speed.unwrap_or(1.0)),
+            },
+            connect_timeout: Duration::from_nanos(args.connect_timeout.0),
+            flush_timeout: Duration::from_nanos(args.flush_timeout.0),
+            partitions: args.partitions,
+            quiet: args.quiet,
+            progress: true,
+            metrics,
+        })
+    }
+
+    /// Replays `scenario` into Kafka and reports what happened: the properties are checked,
+    /// the embedded cluster started when no brokers are given, the brokers waited for, the
+    /// plan replayed, and an embedded topic read back and compared with the plan.
+    pub fn kafka(
+        scenario: &Scenario,
+        settings: &Settings,
+        control: &Control,
+    ) -> Result<Report, Error> {
+        kafka_plan(scenario, Messages::new(scenario), settings, control)
+    }
+
+    fn kafka_plan(
+        scenario: &Scenario,
+        plan: Messages,
+        settings: &Settings,
+        control: &Control,
+    ) -> Result<Report, Error> {
+        let mut session = Session::open(scenario, settings, &control.stop)?;
+        // The clock is read here, at the edge: an unset start is the moment the schedule starts.
+        let start = scenario.start.unwrap_or_else(Utc::now);
+        // Shards launched apart begin together at their shared start, when it lies ahead
+        // (`--start next:1m`); a start in the past paces from now.
+        if scenario.shard.is_some() {
+            pacer::wait_until(start, &control.stop, settings.quiet);
+        }
+        let options = Options {
+            pace: settings.pace,
+            progress: settings.progress && !settings.quiet,
+            per_camera: true,
+        };
+        let metrics = settings.metrics.as_deref();
+        let tally = replay::replay(
+            scenario,
+            plan,
+            start,
+            &mut session.sink,
+            options,
+            control,
+            metrics,
+        )?;
+        let finished = session.finish(scenario, start, tally.interrupted, &control.stop);
+        let kafka = KafkaReport::new(&finished, &settings.properties);
+        Ok(Report::new(
+            scenario,
+            start,
+            settings.pace,
+            &tally,
+            Some(kafka),
+        ))
+    }
+
+    /// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130.
+    /// Second: exit 130 at once.
+    fn install_signal_handler(stop: &Arc<AtomicBool>, quiet: bool) {
+        let stop = Arc::clone(stop);
+        let _ = ctrlc::set_handler(move || {
+            if stop.swap(true, Ordering::SeqCst) {
+                std::process::exit(i32::from(error::EXIT_INTERRUPTED));
+            }
+            if !quiet {
+                eprintln!(
+                    "\nsimulate: interrupted: flushing outstanding events (interrupt again to quit at once)"
+                );
+            }
+        });
+    }
+}
+
+#[cfg(feature = "kafka")]
+pub use send::kafka;
+#[cfg(feature = "kafka")]
+use send::kafka_command;
+
+/// Without the `plot` feature there is nothing to draw with.
+#[cfg(not(feature = "plot"))]
+fn plot(_: &PlotArgs) -> Result<u8, Error> {
+    Err(needs_feature("plot", "draw plots"))
+}
+
+/// Without the `kafka` feature a run can only be a dry run.
+#[cfg(not(feature = "kafka"))]
+fn kafka_command(
+    _: &RunArgs,
+    _: &Scenario,
+    _: Messages,
+    _: Sources,
+    _: &Truth,
+) -> Result<u8, Error> {
+    Err(needs_feature(
+        "kafka",
+        "send to Kafka; print the plan with --dry-run",
+    ))
+}
+
+/// What a binary built without `feature` says when asked to `what`.
+#[cfg_attr(all(feature = "kafka", feature = "plot"), allow(dead_code))]
+fn needs_feature(feature: &str, what: &str) -> Error {
+    Error::Usage(format!(
+        "this simulate was built without the `{feature}` feature and cannot {what}; \
+         build it with the default features (cargo build --release --locked)"
+    ))
 }

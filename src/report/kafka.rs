@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::us;
 use crate::histogram::{Buckets, Histogram, Percentiles, Steps, Timeline};
-use crate::sink::kafka::Finished;
-use crate::sink::kafka::config;
+#[cfg(feature = "kafka")]
 use crate::sink::kafka::properties::{Origin, Property};
+#[cfg(feature = "kafka")]
+use crate::sink::kafka::{Finished, config};
 
 /// The Kafka sink's part of a report.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -54,6 +55,7 @@ const FIRST_ERRORS: usize = 5;
 impl KafkaReport {
     /// The section of a finished run; `properties` are those set outside the scenario
     /// (the `-X` ones are listed to repeat the run). Secret values are masked.
+    #[cfg(feature = "kafka")]
     pub(crate) fn new(finished: &Finished, properties: &[Property]) -> KafkaReport {
         let counts = &finished.outcome.counts;
         let (verification, verified) = match &finished.verification {

@@ -1,11 +1,17 @@
 //! Producer configuration as a pure function of the scenario and the command line, so it
-//! is unit-tested without a broker.
+//! is unit-tested without a broker; and the [`Settings`] of a run, as the command line
+//! resolved them.
 //!
 //! Precedence, lowest first: our defaults (no loss, no duplicates), the `--max-speed`
 //! batching defaults, the scenario's `kafka.properties`, then `-X key=value`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
 
+use super::properties::Property;
+use crate::metrics::Metrics;
+use crate::replay::pacer::Pace;
 use crate::scenario::validate::Kafka;
 
 /// Where the brokers come from.
@@ -149,6 +155,30 @@ pub(crate) fn with_typed_name(description: &str, typed: &str) -> String {
         &description[..from],
         &description[from + len..]
     )
+}
+
+/// How a Kafka run is set up: the command line, resolved.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the brokers are.
+    pub brokers: Brokers,
+    /// Properties from `-F`, `SIMULATE_X_*` and `-X`, in that order (the later wins),
+    /// their `@FILE` values read.
+    pub properties: Vec<Property>,
+    /// Real time, faster, or as fast as possible.
+    pub pace: Pace,
+    /// How long to wait for the brokers before the schedule starts.
+    pub connect_timeout: Duration,
+    /// How long to wait for outstanding deliveries at the end.
+    pub flush_timeout: Duration,
+    /// Partitions of the topic in the embedded cluster.
+    pub partitions: i32,
+    /// Print nothing but errors.
+    pub quiet: bool,
+    /// Draw a progress bar (only on a terminal).
+    pub progress: bool,
+    /// `--metrics`: where the run's counters go (served by [`Metrics::serve`]).
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 #[cfg(test)]

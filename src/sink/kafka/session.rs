@@ -5,42 +5,16 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
-use super::config::{self, Brokers};
+use super::config::{self, Brokers, Settings};
 use super::embedded::{self, Embedded};
-use super::properties::Property;
-use super::{Connection, KafkaSink, Outcome, check_properties, pairs, verify};
+use super::producer::{Connection, KafkaSink, Outcome, check_properties, pairs};
+use super::verify;
 use crate::error::Error;
-use crate::metrics::Metrics;
 use crate::replay::pacer::Pace;
 use crate::scenario::Scenario;
-
-/// How a Kafka run is set up: the command line, resolved.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// Where the brokers are.
-    pub brokers: Brokers,
-    /// Properties from `-F`, `SIMULATE_X_*` and `-X`, in that order (the later wins),
-    /// their `@FILE` values read.
-    pub properties: Vec<Property>,
-    /// Real time, faster, or as fast as possible.
-    pub pace: Pace,
-    /// How long to wait for the brokers before the schedule starts.
-    pub connect_timeout: Duration,
-    /// How long to wait for outstanding deliveries at the end.
-    pub flush_timeout: Duration,
-    /// Partitions of the topic in the embedded cluster.
-    pub partitions: i32,
-    /// Print nothing but errors.
-    pub quiet: bool,
-    /// Draw a progress bar (only on a terminal).
-    pub progress: bool,
-    /// `--metrics`: where the run's counters go (served by [`Metrics::serve`]).
-    pub metrics: Option<Arc<Metrics>>,
-}
 
 /// An opened Kafka sink and what its report needs after the run.
 pub(crate) struct Session {
