@@ -103,17 +103,7 @@ pub(crate) fn replay<S: Sink>(
     metrics: Option<&Metrics>,
 ) -> Result<Tally, Error> {
     let mut renderer = Renderer::new(scenario, start);
-    let first_camera: Vec<usize> = scenario
-        .streams
-        .iter()
-        .scan(0, |next, s| {
-            let first = *next;
-            *next += s.cameras.len();
-            Some(first)
-        })
-        .collect();
-    let cameras: usize = scenario.streams.iter().map(|s| s.cameras.len()).sum();
-    let mut per_camera = vec![0u64; cameras];
+    let (first_camera, mut per_camera) = camera_counts(scenario);
     let pacer = Pacer::new(Instant::now(), options.pace);
     let origin = Instant::now();
     let mut progress = if options.progress {
@@ -184,14 +174,56 @@ pub(crate) fn replay<S: Sink>(
     }
     control.sent.store(sent, Ordering::Relaxed);
     let interrupted = control.stop.load(Ordering::Relaxed);
+    let (rest, planned_exact, wall) =
+        wind_up(&mut plan, sink, interrupted, progress, metrics, origin)?;
+    let planned = taken + rest;
+    Ok(Tally {
+        planned,
+        planned_exact,
+        sent,
+        not_sent: planned - sent - refused,
+        interrupted,
+        lateness,
+        lateness_timeline,
+        end_drift,
+        wall,
+        per_camera,
+    })
+}
+
+/// Where each stream's cameras start in the flat per-camera counts, and the counts (0).
+fn camera_counts(scenario: &Scenario) -> (Vec<usize>, Vec<u64>) {
+    let first = scenario
+        .streams
+        .iter()
+        .scan(0, |next, s| {
+            let first = *next;
+            *next += s.cameras.len();
+            Some(first)
+        })
+        .collect();
+    let cameras: usize = scenario.streams.iter().map(|s| s.cameras.len()).sum();
+    (first, vec![0; cameras])
+}
+
+/// After the last send (or a stop): the sink finishes while, after a stop, the rest of
+/// the plan is counted beside it, for at most [`COUNT_BUDGET`] after the finish. Returns
+/// the events counted after the stop, whether that count reached the end, and the wall
+/// time up to the end of the finish.
+fn wind_up<S: Sink>(
+    plan: &mut Messages,
+    sink: &mut S,
+    interrupted: bool,
+    progress: Option<Progress>,
+    metrics: Option<&Metrics>,
+    origin: Instant,
+) -> Result<(u64, bool, Duration), Error> {
     if let Some(bar) = &progress {
         bar.finishing(sink.pending());
     }
     let finished_at = OnceLock::new();
     let (finished, (rest, planned_exact), wall) = std::thread::scope(|scope| {
-        // After a stop, the rest of the plan is counted beside the finish, and for at
-        // most COUNT_BUDGET after it.
-        let counter = interrupted.then(|| scope.spawn(|| count_rest(&mut plan, &finished_at)));
+        let counter = interrupted.then(|| scope.spawn(|| count_rest(plan, &finished_at)));
         let finished = sink.finish();
         let wall = origin.elapsed();
         let _ = finished_at.set(Instant::now());
@@ -208,23 +240,11 @@ pub(crate) fn replay<S: Sink>(
         m.refresh(sink.delivered(), sink.failures(), sink.pending());
     }
     finished?;
-    let planned = taken + rest;
     if let Some(m) = metrics {
         // After a stop, the rest of the plan was counted: the counter ends as the report.
         m.planned.inc_by(rest);
     }
-    Ok(Tally {
-        planned,
-        planned_exact,
-        sent,
-        not_sent: planned - sent - refused,
-        interrupted,
-        lateness,
-        lateness_timeline,
-        end_drift,
-        wall,
-        per_camera,
-    })
+    Ok((rest, planned_exact, wall))
 }
 
 /// Counts the events left in `plan`: to the end, unless it is still counting

@@ -105,14 +105,19 @@ pub fn producer_properties(
     p
 }
 
+/// Whether the producer `properties` speak TLS to the brokers (`SSL`, `SASL_SSL`).
+pub(crate) fn uses_tls(properties: &BTreeMap<String, String>) -> bool {
+    properties
+        .get("security.protocol")
+        .is_some_and(|v| v.to_ascii_lowercase().ends_with("ssl"))
+}
+
 /// OpenSSL is linked in statically (vendored), and its default CA paths point into the
 /// build directory, not at the system's store. Unless the user names CAs, librdkafka is
 /// told to probe the usual locations (`/etc/ssl/certs/ca-certificates.crt`, …) for the
 /// broker's TLS and, with OIDC, for the token endpoint's HTTPS.
 fn trust_the_system_store(p: &mut BTreeMap<String, String>) {
-    let tls = p
-        .get("security.protocol")
-        .is_some_and(|v| v.to_ascii_lowercase().ends_with("ssl"));
+    let tls = uses_tls(p);
     let named = ["ssl.ca.location", "ssl.ca.pem", "ssl.ca.certificate.stores"];
     if tls && !named.iter().any(|k| p.contains_key(*k)) {
         p.insert("ssl.ca.location".into(), "probe".into());

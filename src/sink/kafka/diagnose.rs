@@ -234,15 +234,13 @@ fn host_of(broker: &str) -> &str {
         .trim_matches(['[', ']'])
 }
 
-/// Connects to `broker`, shakes hands with the producer's CAs and name check, and
-/// records what OpenSSL finds wrong without stopping at it.
-fn look_at_certificate(
-    broker: &str,
+/// Loads the CAs the producer trusts into `builder`: `ssl.ca.pem`, `ssl.ca.location` (a
+/// file or a directory), or the system store; returns what they are, in words.
+fn trust(
+    builder: &mut openssl::ssl::SslConnectorBuilder,
     properties: &BTreeMap<String, String>,
-    timeout: Duration,
-) -> Result<Findings, String> {
+) -> Result<String, String> {
     let get = |k: &str| properties.get(k).map(String::as_str);
-    let mut builder = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
     let trusted = match (get("ssl.ca.location"), get("ssl.ca.pem")) {
         (_, Some(pem)) => {
             for ca in X509::stack_from_pem(pem.as_bytes()).map_err(|e| e.to_string())? {
@@ -283,6 +281,19 @@ fn look_at_certificate(
             format!("the system CA store ({store}; no ssl.ca.location given)")
         }
     };
+    Ok(trusted)
+}
+
+/// Connects to `broker`, shakes hands with the producer's CAs and name check, and
+/// records what OpenSSL finds wrong without stopping at it.
+fn look_at_certificate(
+    broker: &str,
+    properties: &BTreeMap<String, String>,
+    timeout: Duration,
+) -> Result<Findings, String> {
+    let get = |k: &str| properties.get(k).map(String::as_str);
+    let mut builder = SslConnector::builder(SslMethod::tls_client()).map_err(|e| e.to_string())?;
+    let trusted = trust(&mut builder, properties)?;
     // A client certificate, so that a broker asking for one lets the handshake finish.
     if let (Some(cert), Some(key)) = (get("ssl.certificate.location"), get("ssl.key.location")) {
         let _ = builder.set_certificate_file(cert, SslFiletype::PEM);

@@ -291,9 +291,7 @@ fn lasting_failure(
     if let Some(found) = producer.context().fatal_client_error() {
         return Some(found);
     }
-    let tls = properties
-        .get("security.protocol")
-        .is_some_and(|p| p.to_ascii_lowercase().ends_with("ssl"));
+    let tls = config::uses_tls(properties);
     let first = servers.split(',').next().unwrap_or(servers).trim();
     if !tls && !probes.hang_up {
         let text = producer.context().hung_up_on_first_request()?;
