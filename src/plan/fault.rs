@@ -30,6 +30,8 @@ use super::schedule::{Tracker, WindowRng, mix};
 use crate::scenario::model::{Backlog, Length, Malformation};
 use crate::scenario::{Faults, Scenario};
 use rand::Rng;
+use schemars::JsonSchema;
+use serde::Serialize;
 
 /// What became of an event, or of one copy of it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,12 +62,25 @@ pub enum Mark {
 }
 
 impl Mark {
-    /// The name of the fault on a plan line, if the message carries one.
-    pub fn fault(&self) -> Option<&'static str> {
+    /// The name of what became of the event, where something did: `late`, `duplicate`,
+    /// `drop`, `malformed` or `held` (the kinds of the truth's faults); `None` for a clean
+    /// message and a duplicate's first copy.
+    pub fn name(&self) -> Option<&'static str> {
         match self {
+            Mark::Held => Some("held"),
             Mark::Late => Some("late"),
             Mark::Duplicate { .. } => Some("duplicate"),
+            Mark::Dropped => Some("drop"),
             Mark::Malformed { .. } => Some("malformed"),
+            Mark::Clean | Mark::FirstCopy => None,
+        }
+    }
+
+    /// The name of the fault on a plan line, if the message carries one: a held or
+    /// dropped message carries none.
+    pub fn fault(&self) -> Option<&'static str> {
+        match self {
+            Mark::Late | Mark::Duplicate { .. } | Mark::Malformed { .. } => self.name(),
             Mark::Clean | Mark::Held | Mark::FirstCopy | Mark::Dropped => None,
         }
     }
@@ -73,6 +88,74 @@ impl Mark {
     /// Whether the message is sent at all.
     pub fn is_sent(&self) -> bool {
         *self != Mark::Dropped
+    }
+
+    /// Whether a correct consumer counts the event here: a clean, held or late event, or
+    /// a duplicate's first copy; not a dropped or malformed one, nor a second copy.
+    pub fn is_counted(&self) -> bool {
+        match self {
+            Mark::Clean | Mark::Held | Mark::Late | Mark::FirstCopy => true,
+            Mark::Duplicate { .. } | Mark::Dropped | Mark::Malformed { .. } => false,
+        }
+    }
+}
+
+/// What became of a plan's events, counted by [`Mark`]: the one tally behind the truth's
+/// `totals` (`Totals` in its schema, whose text the field docs are) and the faults of
+/// `simulate stats`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, JsonSchema)]
+#[schemars(
+    rename = "Totals",
+    description = "Counts of events and messages.",
+    deny_unknown_fields
+)]
+pub struct Tally {
+    /// Events planned, dropped ones included.
+    pub planned: u64,
+    /// Messages sent: events, less dropped ones, plus second copies.
+    pub messages: u64,
+    /// Events a correct consumer counts: planned, less dropped and malformed.
+    pub clean: u64,
+    /// Events sent late.
+    pub late: u64,
+    /// Events sent twice.
+    pub duplicate: u64,
+    /// Events never sent.
+    pub drop: u64,
+    /// Events sent with a broken value.
+    pub malformed: u64,
+    /// Clean events an outage held back (store-and-forward), sent when it ended.
+    pub held: u64,
+}
+
+impl Tally {
+    /// Counts one message (or dropped event) of the plan.
+    pub fn count(&mut self, mark: Mark) {
+        match mark {
+            Mark::Clean | Mark::FirstCopy => {}
+            Mark::Held => self.held += 1,
+            Mark::Late => self.late += 1,
+            Mark::Duplicate { .. } => self.duplicate += 1,
+            Mark::Dropped => self.drop += 1,
+            Mark::Malformed { .. } => self.malformed += 1,
+        }
+        if !matches!(mark, Mark::Duplicate { .. }) {
+            self.planned += 1;
+        }
+        if mark.is_sent() {
+            self.messages += 1;
+        }
+        if mark.is_counted() {
+            self.clean += 1;
+        }
+    }
+}
+
+impl FromIterator<Mark> for Tally {
+    fn from_iter<I: IntoIterator<Item = Mark>>(marks: I) -> Self {
+        let mut tally = Tally::default();
+        marks.into_iter().for_each(|mark| tally.count(mark));
+        tally
     }
 }
 

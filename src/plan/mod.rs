@@ -23,7 +23,7 @@ pub(crate) mod rate;
 pub(crate) mod schedule;
 pub mod shard;
 
-pub use fault::{Mark, Messages, Outgoing};
+pub use fault::{Mark, Messages, Outgoing, Tally};
 pub use merge::Plan;
 
 /// One planned event. Events order by (offset, stream position, camera position,
