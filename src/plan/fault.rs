@@ -4,7 +4,8 @@
 //! Each event of a stream with `faults` gets at most one fault, from one uniform draw
 //! split into late, duplicate, drop and malformed, in that order, by their rates. The
 //! draw, the delays and the malformation come from generators of their own, keyed by
-//! (process identity, purpose) and numbered by the event's sequence number, so faults
+//! (process identity, purpose) and numbered by the event's sequence number
+//! (`plan/random.rs`), so faults
 //! change no event's time, camera or payload, and turning faults on or off changes no
 //! clean event. (Turning one kind on moves the choices of the kinds after it in that
 //! order; `malformed`, the last, moves nothing.)
@@ -23,11 +24,14 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::Event;
-use super::distribution::Sampler;
+use super::distribution::LengthSampler;
 use super::merge::Plan;
 use super::process::outage_trackers;
-use super::schedule::{Tracker, WindowRng, mix};
-use crate::scenario::model::{Backlog, Length, Malformation};
+use super::random::{
+    CounterRng, FAULT_CHOICE, FAULT_DUPLICATE_DELAY, FAULT_LATE_DELAY, FAULT_MALFORMATION,
+};
+use super::schedule::Tracker;
+use crate::scenario::model::{Backlog, Malformation};
 use crate::scenario::{Faults, Scenario};
 use rand::Rng;
 use schemars::JsonSchema;
@@ -202,12 +206,6 @@ impl PartialOrd for Waiting {
     }
 }
 
-/// The purposes a fault generator serves: each keys a stream of its own.
-const CHOICE: u64 = 0x6661_756c_742f_6331; // "fault/c1"
-const LATE_DELAY: u64 = 0x6661_756c_742f_6c31;
-const DUPLICATE_DELAY: u64 = 0x6661_756c_742f_6431;
-const MALFORMATION: u64 = 0x6661_756c_742f_6d31;
-
 /// A stream's faults, ready to draw.
 #[derive(Debug, Clone)]
 struct Draws {
@@ -216,33 +214,9 @@ struct Draws {
     duplicate: f64,
     drop: f64,
     malformed: f64,
-    late_delay: Option<Delay>,
-    duplicate_delay: Option<Delay>,
+    late_delay: Option<LengthSampler>,
+    duplicate_delay: Option<LengthSampler>,
     kinds: Vec<Malformation>,
-}
-
-#[derive(Debug, Clone)]
-enum Delay {
-    Fixed(u64),
-    Random(Sampler),
-}
-
-impl Delay {
-    fn new(length: &Length) -> Self {
-        match length {
-            Length::Fixed(d) => Delay::Fixed(d.0.0),
-            Length::Random(spec) => Delay::Random(Sampler::new(spec)),
-        }
-    }
-
-    fn draw(&self, process: u64, purpose: u64, seq: u64) -> u64 {
-        match self {
-            Delay::Fixed(ns) => *ns,
-            Delay::Random(sampler) => {
-                sampler.sample(&mut WindowRng::new(mix(process ^ purpose), seq))
-            }
-        }
-    }
 }
 
 impl Draws {
@@ -256,8 +230,11 @@ impl Draws {
             duplicate,
             drop,
             malformed,
-            late_delay: faults.late.as_ref().map(|d| Delay::new(&d.delay)),
-            duplicate_delay: faults.duplicate.as_ref().map(|d| Delay::new(&d.delay)),
+            late_delay: faults.late.as_ref().map(|d| LengthSampler::new(&d.delay)),
+            duplicate_delay: faults
+                .duplicate
+                .as_ref()
+                .map(|d| LengthSampler::new(&d.delay)),
             kinds: faults
                 .malformed
                 .as_ref()
@@ -268,19 +245,16 @@ impl Draws {
     /// The fault of `event`: its mark and the send time of its (first) message.
     fn decide(&self, event: &Event) -> (Mark, u64) {
         let t = event.offset_ns;
-        let u: f64 = WindowRng::new(mix(event.process ^ CHOICE), event.seq).random();
+        let u: f64 = CounterRng::fault(event.process, FAULT_CHOICE, event.seq).random();
         if u < self.late {
-            let delay = self
-                .late_delay
-                .as_ref()
-                .map_or(0, |d| d.draw(event.process, LATE_DELAY, event.seq));
+            let delay = delay(self.late_delay.as_ref(), event, FAULT_LATE_DELAY);
             (Mark::Late, t.saturating_add(delay))
         } else if u < self.duplicate {
             (Mark::FirstCopy, t)
         } else if u < self.drop {
             (Mark::Dropped, t)
         } else if u < self.malformed && !self.kinds.is_empty() {
-            let mut rng = WindowRng::new(mix(event.process ^ MALFORMATION), event.seq);
+            let mut rng = CounterRng::fault(event.process, FAULT_MALFORMATION, event.seq);
             let kind = self.kinds[rng.random_range(0..self.kinds.len())];
             (
                 Mark::Malformed {
@@ -293,6 +267,13 @@ impl Draws {
             (Mark::Clean, t)
         }
     }
+}
+
+/// A delay of `event` drawn from the fault stream `purpose` (0 without one).
+fn delay(length: Option<&LengthSampler>, event: &Event, purpose: u64) -> u64 {
+    length.map_or(0, |d| {
+        d.draw(|| CounterRng::fault(event.process, purpose, event.seq))
+    })
 }
 
 /// The outages of one camera, followed forward in send time, and the last stretch
@@ -440,10 +421,9 @@ impl Messages {
             }
         }
         if message.mark == Mark::FirstCopy {
-            let delay = self.draws[event.stream as usize]
-                .as_ref()
-                .and_then(|d| d.duplicate_delay.as_ref())
-                .map_or(0, |d| d.draw(event.process, DUPLICATE_DELAY, event.seq));
+            let delay = self.draws[event.stream as usize].as_ref().map_or(0, |d| {
+                delay(d.duplicate_delay.as_ref(), &event, FAULT_DUPLICATE_DELAY)
+            });
             self.waiting.push(Reverse(Waiting(Outgoing {
                 event,
                 send_ns: message.send_ns.saturating_add(delay).min(self.duration),

@@ -4,7 +4,8 @@
 //! [`Event`]s (when, which stream and camera, which process and its sequence number), and
 //! [`crate::render`] turns them into bytes. The start instant only matters there.
 //!
-//! [`distribution`] builds each stream's gap sampler, [`process`] runs one arrival
+//! `random` makes every random stream's key and the counter generator (how identities
+//! become seeds, written once). [`distribution`] builds each stream's gap sampler, [`process`] runs one arrival
 //! process (its identity, random stream, gaps and camera picks), `rate` maps its gaps
 //! through the time change of a rate that varies (profiles, incidents, outages), whose
 //! windows `schedule` draws, and [`merge`] merges every process's events into one
@@ -19,6 +20,7 @@ pub mod fault;
 pub mod merge;
 pub mod payload;
 pub mod process;
+pub(crate) mod random;
 pub(crate) mod rate;
 pub(crate) mod schedule;
 pub mod shard;
@@ -39,6 +41,6 @@ pub struct Event {
     /// Sequence number of the event within its process, from 0.
     pub seq: u64,
     /// The identity of the arrival process that drew it: the leading 64 bits of its key
-    /// (`process::ProcessKey::head`), the same on every replay.
+    /// (`random::Key::head`), the same on every replay.
     pub process: u64,
 }

@@ -1,8 +1,8 @@
 //! One arrival process: its identity, its own random stream, its gaps, its camera picks,
 //! its events.
 //!
-//! Each process draws from a ChaCha12 generator keyed by SHA-256 of (seed, stream name,
-//! camera id), never by creation order, so adding, removing or reordering other streams
+//! Each process draws from a ChaCha12 generator seeded by its key (SHA-256 of seed, stream
+//! name and camera id, `plan/random.rs`), never by creation order, so adding, removing or reordering other streams
 //! or cameras leaves its events unchanged. For each event it draws the gap first, then
 //! (in a shared stream) the camera. A process owns everything it samples with (its
 //! sampler and pick table, built here from the validated stream), so drawing touches no
@@ -11,67 +11,18 @@
 use rand::distr::weighted::WeightedIndex;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha12Rng;
-use sha2::{Digest, Sha256};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::Event;
 use super::distribution::Sampler;
+use super::random::{EntryKind, Key};
 use super::rate::{Profile, TimeChange};
-use super::schedule::{Kind, Schedule, Tracker, Window, schedule_key};
-use crate::scenario::model::{Backlog, CameraId, FirstEvent};
+use super::schedule::{EntryWindow, Schedule, Tracker};
+use crate::scenario::model::{Backlog, FirstEvent};
 use crate::scenario::validate::{Affected, Modulation, WindowStart, Windows};
 use crate::scenario::{CameraPick, Scenario, Stream, StreamArrivals};
-
-/// The identity of one arrival process: the key of its random stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ProcessKey(pub [u8; 32]);
-
-impl ProcessKey {
-    /// Derives the key of a process from the seed, its stream's name and, for per-camera
-    /// streams, its camera. The encoding is length-prefixed, so no two inputs collide.
-    pub fn new(seed: u64, stream: &str, camera: Option<&CameraId>) -> ProcessKey {
-        let mut hash = key_hash(b"simulate/process/v1\0", seed, stream);
-        hash_camera(&mut hash, camera);
-        ProcessKey(hash.finalize().into())
-    }
-
-    /// The leading 64 bits of the key, big-endian: the identity events carry
-    /// ([`Event::process`]).
-    pub fn head(&self) -> u64 {
-        let mut head = [0u8; 8];
-        head.copy_from_slice(&self.0[..8]);
-        u64::from_be_bytes(head)
-    }
-}
-
-/// Starts the SHA-256 of a key: its tag, the seed and the stream's name, length-prefixed.
-pub(crate) fn key_hash(tag: &[u8], seed: u64, stream: &str) -> Sha256 {
-    let mut hash = Sha256::new();
-    hash.update(tag);
-    hash.update(seed.to_le_bytes());
-    hash.update((stream.len() as u64).to_le_bytes());
-    hash.update(stream.as_bytes());
-    hash
-}
-
-/// Adds a camera (or none) to a key: tagged by its type, text length-prefixed, so no two
-/// cameras (`1` and `"1"` included) add the same bytes.
-pub(crate) fn hash_camera(hash: &mut Sha256, camera: Option<&CameraId>) {
-    match camera {
-        None => hash.update([0]),
-        Some(CameraId::Int(n)) => {
-            hash.update([1]);
-            hash.update(n.to_le_bytes());
-        }
-        Some(CameraId::Text(s)) => {
-            hash.update([2]);
-            hash.update((s.len() as u64).to_le_bytes());
-            hash.update(s.as_bytes());
-        }
-    }
-}
 
 /// Every arrival process of a scenario, in plan order, as (stream position, camera
 /// position for a per-camera stream): one for a shared stream, one per camera (in camera
@@ -95,10 +46,10 @@ fn slots(scenario: &Scenario) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
 }
 
 /// The keys of every arrival process of a scenario, in plan order.
-pub(crate) fn keys(scenario: &Scenario) -> impl Iterator<Item = ProcessKey> + '_ {
+pub(crate) fn keys(scenario: &Scenario) -> impl Iterator<Item = Key> + '_ {
     slots(scenario).map(|(stream, camera)| {
         let stream = &scenario.streams[stream as usize];
-        ProcessKey::new(
+        Key::process(
             scenario.seed,
             &stream.name,
             camera.map(|c| &stream.cameras[c as usize]),
@@ -177,8 +128,8 @@ impl Dropouts {
 #[derive(Debug, Clone)]
 struct DrawnWindows {
     schedule: Schedule,
-    upcoming: Option<Window>,
-    active: Vec<Window>,
+    upcoming: Option<EntryWindow>,
+    active: Vec<EntryWindow>,
     /// The entry: its position among the stream's incidents, then its outages.
     entry: usize,
 }
@@ -264,7 +215,7 @@ fn shape(
     let m = stream.cameras.len() as u32;
     // The windows of an entry, keyed by the camera for a schedule of its own.
     let schedule = |entry: &Windows, kind, position, own: Option<u32>| {
-        let key = schedule_key(
+        let key = Key::schedule(
             scenario.seed,
             &stream.name,
             kind,
@@ -283,12 +234,12 @@ fn shape(
         // Incident windows are the stream's: one schedule, for every camera it takes.
         let tracker = match (&entry.cameras, camera) {
             (Affected::Drawn(_), Some(c)) => {
-                Tracker::new(schedule(entry, Kind::Incident, i, None), Some(c))
+                Tracker::new(schedule(entry, EntryKind::Incident, i, None), Some(c))
             }
             (_, Some(c)) if !listed(entry, c) => continue,
             // A shared stream takes only incidents on every camera (validation).
             (Affected::Listed(_) | Affected::Drawn(_), None) => continue,
-            _ => Tracker::new(schedule(entry, Kind::Incident, i, None), None),
+            _ => Tracker::new(schedule(entry, EntryKind::Incident, i, None), None),
         };
         followed.push(Followed {
             tracker,
@@ -307,25 +258,28 @@ fn shape(
         let tracker = match (&entry.cameras, camera) {
             // Per camera: each camera fails on its own, on a schedule keyed by it, ...
             (Affected::All | Affected::Listed(_), Some(c)) if listed(entry, c) => {
-                Tracker::new(schedule(entry, Kind::Outage, j, Some(c)), None)
+                Tracker::new(schedule(entry, EntryKind::Outage, j, Some(c)), None)
             }
             (Affected::All | Affected::Listed(_), Some(_)) => continue,
             // ... or with the cameras drawn for each window.
             (Affected::Drawn(_), Some(c)) => {
-                Tracker::new(schedule(entry, Kind::Outage, j, None), Some(c))
+                Tracker::new(schedule(entry, EntryKind::Outage, j, None), Some(c))
             }
             // A shared stream: without cameras the whole stream goes out; ...
-            (Affected::All, None) => Tracker::new(schedule(entry, Kind::Outage, j, None), None),
+            (Affected::All, None) => {
+                Tracker::new(schedule(entry, EntryKind::Outage, j, None), None)
+            }
             // ... with cameras, the events picked for them are dropped.
             (Affected::Listed(list), None) => {
                 for &c in list {
-                    let tracker = Tracker::new(schedule(entry, Kind::Outage, j, Some(c)), None);
+                    let tracker =
+                        Tracker::new(schedule(entry, EntryKind::Outage, j, Some(c)), None);
                     dropouts.listed.entry(c).or_default().push((tracker, id));
                 }
                 continue;
             }
             (Affected::Drawn(_), None) => {
-                let windows = DrawnWindows::new(schedule(entry, Kind::Outage, j, None), id);
+                let windows = DrawnWindows::new(schedule(entry, EntryKind::Outage, j, None), id);
                 dropouts.drawn.push(windows);
                 continue;
             }
@@ -344,7 +298,7 @@ impl Process {
     /// camera's position in a per-camera stream, or `None` for a shared stream.
     fn new(scenario: &Scenario, stream_index: u32, camera: Option<u32>, shared: &Shared) -> Self {
         let stream = &scenario.streams[stream_index as usize];
-        let key = ProcessKey::new(
+        let key = Key::process(
             scenario.seed,
             &stream.name,
             camera.map(|c| &stream.cameras[c as usize]),
@@ -506,7 +460,7 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
         StreamArrivals::Shared(_) => None,
     };
     let (followed, dropouts) = shape(scenario, s, modulation, own);
-    let window = |w: Window, factor, entry| CameraWindow {
+    let window = |w: EntryWindow, factor, entry| CameraWindow {
         start: w.start,
         end: w.end,
         factor,
@@ -550,10 +504,10 @@ pub(crate) fn outage_trackers(scenario: &Scenario, stream: usize, camera: u32) -
     let m = s.cameras.len() as u32;
     let horizon = scenario.duration.0;
     let schedule = |j: usize, entry: &Windows, own: Option<u32>| {
-        let key = schedule_key(
+        let key = Key::schedule(
             scenario.seed,
             &s.name,
-            Kind::Outage,
+            EntryKind::Outage,
             j,
             own.map(|c| &s.cameras[c as usize]),
         );
@@ -617,7 +571,7 @@ pub fn stream_windows(scenario: &Scenario, position: usize) -> Vec<(u64, u64, bo
     let per_camera = stream.arrivals == StreamArrivals::PerCamera;
     let mut out = Vec::new();
     let mut list = |entry: &Windows, kind, i, outage| {
-        let key = schedule_key(scenario.seed, &stream.name, kind, i, None);
+        let key = Key::schedule(scenario.seed, &stream.name, kind, i, None);
         let mut schedule = Schedule::new(entry, cameras, key, horizon);
         for _ in 0..LISTED_WINDOWS {
             let Some(window) = schedule.next_window() else {
@@ -627,7 +581,7 @@ pub fn stream_windows(scenario: &Scenario, position: usize) -> Vec<(u64, u64, bo
         }
     };
     for (i, entry) in modulation.incidents.iter().enumerate() {
-        list(entry, Kind::Incident, i, false);
+        list(entry, EntryKind::Incident, i, false);
     }
     for (j, entry) in modulation.outages.iter().enumerate() {
         let fixed = matches!(entry.start, WindowStart::At(_))
@@ -639,28 +593,8 @@ pub fn stream_windows(scenario: &Scenario, position: usize) -> Vec<(u64, u64, bo
                 Affected::Listed(_) => true,
             };
         if !own_schedules {
-            list(entry, Kind::Outage, j, true);
+            list(entry, EntryKind::Outage, j, true);
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_depend_on_identity_not_on_order() {
-        let key = ProcessKey::new;
-        let a = key(42, "lobby", Some(&CameraId::Int(1000)));
-        assert_eq!(a, key(42, "lobby", Some(&CameraId::Int(1000))));
-        assert_ne!(a, key(43, "lobby", Some(&CameraId::Int(1000))));
-        assert_ne!(a, key(42, "lobby2", Some(&CameraId::Int(1000))));
-        assert_ne!(a, key(42, "lobby", Some(&CameraId::Text("1000".into()))));
-        assert_ne!(a, key(42, "lobby", None));
-        // Length prefixes keep ("ab", "c") apart from ("a", "bc").
-        let x = key(1, "ab", Some(&CameraId::Text("c".into())));
-        let y = key(1, "a", Some(&CameraId::Text("bc".into())));
-        assert_ne!(x, y);
-    }
 }
