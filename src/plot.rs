@@ -249,7 +249,7 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
     for (outage, name) in [(false, "incidents"), (true, "outages")] {
         let mut outline = Vec::new();
         for s in 0..streams.len() {
-            for (start, end, _) in crate::plan::process::stream_windows(scenario, s)
+            for (start, end, _) in crate::plan::windows::stream_windows(scenario, s)
                 .into_iter()
                 .filter(|w| w.2 == outage)
             {

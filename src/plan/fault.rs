@@ -26,11 +26,11 @@ use std::collections::BinaryHeap;
 use super::Event;
 use super::distribution::LengthSampler;
 use super::merge::Plan;
-use super::process::outage_trackers;
 use super::random::{
     CounterRng, FAULT_CHOICE, FAULT_DUPLICATE_DELAY, FAULT_LATE_DELAY, FAULT_MALFORMATION,
 };
 use super::schedule::Tracker;
+use super::windows::outage_trackers;
 use crate::scenario::model::{Backlog, Malformation};
 use crate::scenario::{Faults, Scenario};
 use rand::Rng;

@@ -8,7 +8,8 @@
 //! become seeds, written once). [`distribution`] builds each stream's gap sampler, [`process`] runs one arrival
 //! process (its identity, random stream, gaps and camera picks), `rate` maps its gaps
 //! through the time change of a rate that varies (profiles, incidents, outages), whose
-//! windows `schedule` draws, and [`merge`] merges every process's events into one
+//! windows `schedule` draws and [`windows`] assigns (the schedule an outage follows for a
+//! camera decided once), and [`merge`] merges every process's events into one
 //! ordered [`Plan`]. [`fault`] turns the plan's events into the [`Messages`] that are
 //! sent, in send order: faults (late, duplicate, drop, malformed) and outages that hold
 //! messages back move the send time apart from the event time. [`shard`] decides which
@@ -24,6 +25,7 @@ pub(crate) mod random;
 pub(crate) mod rate;
 pub(crate) mod schedule;
 pub mod shard;
+pub mod windows;
 
 pub use fault::{Mark, Messages, Outgoing, Tally};
 pub use merge::Plan;

@@ -1,7 +1,7 @@
 //! How the windows of one incident or outage entry are drawn: when each starts, how long
 //! it lasts, which cameras it takes, lazily, window after window; and a [`Tracker`] that
 //! follows them forward in time for one camera or a whole stream. Which schedule a
-//! process or camera follows is decided in `plan/process.rs`.
+//! process or camera follows is decided in `plan/windows.rs`.
 //!
 //! Window `k` of an entry draws from a [`CounterRng`] numbered `k` and seeded by the
 //! schedule's key (`plan/random.rs`): never from a process's gap stream and never by

@@ -13,7 +13,7 @@
 //!   expected count; a step changes the rate exactly at its point.
 
 use simulate::plan::Plan;
-use simulate::plan::process::camera_windows;
+use simulate::plan::windows::camera_windows;
 use simulate::scenario::Scenario;
 
 use crate::common::*;
