@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use poloto::build;
 use tagu::prelude::*;
 
-use crate::plan::Plan;
+use crate::plan::Events;
 use crate::plan::rate::Profile;
 use crate::report::{Buckets, Report, Steps};
 use crate::scenario::Scenario;
@@ -186,7 +186,7 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
         .collect();
     let mut gap_counts = vec![vec![0u64; GAP_BINS]; streams.len()];
     let mut previous = stats::Previous::new(scenario);
-    for event in Plan::new(scenario) {
+    for event in Events::new(scenario) {
         let (s, c) = (event.stream as usize, event.camera as usize);
         counts[s][(event.offset_ns / bin_ns) as usize] += 1;
         cameras[s][c] += 1;

@@ -14,7 +14,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use crate::cli::{Cli, Command, DryRunFormat, PlotArgs, ReportCommand, RunArgs};
 use crate::error::{self, Error};
 use crate::metrics::Metrics;
-use crate::plan::Messages;
+use crate::plan::Plan;
 use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
 use crate::report::{KafkaReport, Report};
@@ -124,7 +124,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     };
     let scenario = scenario;
     // The plan knows its processes' identities: the event-id check costs no second hash.
-    let plan = Messages::new(&scenario);
+    let plan = Plan::new(&scenario);
     // A shard draws only some processes: the check covers all of them, so that a shard
     // refuses what the single run refuses.
     let clash = match scenario.shard {
@@ -229,12 +229,12 @@ pub fn dry_run<W: Write>(
     format: Format,
     out: W,
 ) -> Result<u64, Error> {
-    dry_run_plan(scenario, Messages::new(scenario), start, format, out)
+    dry_run_plan(scenario, Plan::new(scenario), start, format, out)
 }
 
 fn dry_run_plan<W: Write>(
     scenario: &Scenario,
-    plan: Messages,
+    plan: Plan,
     start: DateTime<Utc>,
     format: Format,
     out: W,
@@ -414,12 +414,12 @@ pub struct Settings {
 /// the embedded cluster started when no brokers are given, the brokers waited for, the
 /// plan replayed, and an embedded topic read back and compared with the plan.
 pub fn kafka(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
-    kafka_plan(scenario, Messages::new(scenario), settings, control)
+    kafka_plan(scenario, Plan::new(scenario), settings, control)
 }
 
 fn kafka_plan(
     scenario: &Scenario,
-    plan: Messages,
+    plan: Plan,
     settings: &Settings,
     control: &Control,
 ) -> Result<Report, Error> {

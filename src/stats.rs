@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::plan::rate::Profile;
-use crate::plan::{Messages, Plan, Tally};
+use crate::plan::{Events, Plan, Tally};
 use crate::scenario::model::{FirstEvent, InterArrival};
 use crate::scenario::validate::StreamArrivals;
 use crate::scenario::{Nanos, Scenario};
@@ -278,7 +278,7 @@ pub fn compute(scenario: &Scenario) -> Stats {
     let mut gaps = vec![Running::default(); streams.len()];
     let (mut second, mut minute) = (Busiest::new(1_000_000_000), Busiest::new(60_000_000_000));
     let mut events = 0u64;
-    for event in Plan::new(scenario) {
+    for event in Events::new(scenario) {
         let (s, c) = (event.stream as usize, event.camera as usize);
         events += 1;
         per_camera[s][c] += 1;
@@ -288,9 +288,7 @@ pub fn compute(scenario: &Scenario) -> Stats {
             gaps[s].add(gap);
         }
     }
-    let tally: Tally = Messages::new(scenario)
-        .map(|message| message.mark)
-        .collect();
+    let tally: Tally = Plan::new(scenario).map(|message| message.mark).collect();
     let owned = crate::plan::shard::owned(scenario);
     let mut topics: BTreeMap<String, u64> = BTreeMap::new();
     let mut cameras: BTreeMap<String, u64> = BTreeMap::new();

@@ -13,7 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::plan::{Mark, Messages, Outgoing, Tally};
+use crate::plan::{Mark, Outgoing, Plan, Tally};
 use crate::render::Renderer;
 use crate::scenario::Scenario;
 use crate::scenario::model::CameraId;
@@ -116,7 +116,7 @@ pub fn compute(scenario: &Scenario, start: DateTime<Utc>, window_ms: u64) -> Tru
     let mut faults: BTreeMap<(u64, u32, u32), Fault> = BTreeMap::new();
     let mut windows: BTreeMap<(&str, CameraJson, i64), u64> = BTreeMap::new();
     let width = window_ms.max(1) as i64;
-    for message in Messages::new(scenario) {
+    for message in Plan::new(scenario) {
         let Outgoing {
             event,
             send_ns,

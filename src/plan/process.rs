@@ -15,8 +15,8 @@ use rand_chacha::ChaCha12Rng;
 
 use std::sync::Arc;
 
-use super::Event;
 use super::distribution::Sampler;
+use super::event::Event;
 use super::random::Key;
 use super::rate::{Profile, TimeChange};
 use super::schedule::Tracker;
@@ -273,6 +273,12 @@ impl Process {
 /// The arrival processes of a scenario, in plan order (that of `keys`), each at its
 /// start: the plan merges them, and a test runs each on its own as the plan's definition.
 pub fn processes(scenario: &Scenario) -> Vec<Process> {
+    owned_processes(scenario, super::shard::owned(scenario).as_deref())
+}
+
+/// [`processes`], given which cameras the run owns (`owned`, per stream and camera
+/// position; `None` for a run that is not split).
+pub(crate) fn owned_processes(scenario: &Scenario, owned: Option<&[Vec<bool>]>) -> Vec<Process> {
     let shared: Vec<Shared> = scenario
         .streams
         .iter()
@@ -285,12 +291,11 @@ pub fn processes(scenario: &Scenario) -> Vec<Process> {
         })
         .collect();
     // A shard draws only the per-camera processes of its own cameras; shared streams are
-    // drawn in full (their events are kept per camera downstream, in `fault.rs`).
-    let owned = super::shard::owned(scenario);
+    // drawn in full (their events are kept per camera downstream, in `plan/send.rs`).
     slots(scenario)
-        .filter(|&(stream, camera)| match (&owned, camera) {
+        .filter(|&(stream, camera)| match (owned, camera) {
             (Some(owned), Some(c)) => owned[stream as usize][c as usize],
-            _ => true,
+            (Some(_), None) | (None, _) => true,
         })
         .map(|(stream, camera)| Process::new(scenario, stream, camera, &shared[stream as usize]))
         .collect()

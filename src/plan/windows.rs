@@ -1,6 +1,6 @@
 //! Which incident and outage windows shape which process and camera: the rate a process
 //! follows (`shape`, for `plan/process.rs`), the outages that hold a camera's messages
-//! back (`outage_trackers`, for `plan/fault.rs`), and the windows a check or a plot lists
+//! back (`outage_trackers`, for `plan/send.rs`), and the windows a check or a plot lists
 //! ([`camera_windows`], [`stream_windows`]). How one entry's windows are drawn is
 //! `plan/schedule.rs`.
 //!
@@ -232,7 +232,7 @@ pub(crate) fn shape(
     let m = stream.cameras.len() as u32;
     for (j, entry) in modulation.outages.iter().enumerate() {
         // Store-and-forward: the cameras keep recording; their messages are held until
-        // the outage ends (`plan/fault.rs`), the rate is not touched.
+        // the outage ends (`plan/send.rs`), the rate is not touched.
         if entry.backlog == Backlog::Send {
             continue;
         }
@@ -328,7 +328,7 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
 
 /// The outages of the camera at position `camera` of the stream at position `stream`,
 /// each followed forward in time, whatever its backlog: a message due while one holds
-/// the camera is held until it ends (`plan/fault.rs`). The same schedules the rate
+/// the camera is held until it ends (`plan/send.rs`). The same schedules the rate
 /// follows (`shape`), by the same rule.
 pub(crate) fn outage_trackers(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Tracker> {
     let s = &scenario.streams[stream];

@@ -29,7 +29,7 @@ use rdkafka::types::RDKafkaRespErr;
 use super::{Handover, Sink};
 use crate::error::Error;
 use crate::histogram::nanos;
-use crate::plan::Messages;
+use crate::plan::Plan;
 use crate::render::{Message, Renderer};
 use crate::scenario::Scenario;
 use crate::scenario::validate::Kafka;
@@ -507,7 +507,7 @@ fn for_each_planned(
     let mut renderer = Renderer::new(scenario, start);
     let (mut key, mut value, mut headers, mut text) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let sent = Messages::new(scenario).filter(|m| m.mark.is_sent());
+    let sent = Plan::new(scenario).filter(|m| m.mark.is_sent());
     for message in sent.take(planned as usize) {
         let event = message.event;
         key.clear();
