@@ -82,7 +82,7 @@ impl Key {
 
     /// The leading 64 bits of the key, big-endian: a process's identity
     /// ([`super::Event::process`]), a field's key.
-    pub fn head(&self) -> u64 {
+    pub(crate) fn head(&self) -> u64 {
         let mut head = [0u8; 8];
         head.copy_from_slice(&self.0[..8]);
         u64::from_be_bytes(head)
@@ -97,7 +97,7 @@ impl Key {
 
 /// The 64-bit identity of a payload field, from its path (`bbox.x`; a header's name):
 /// the head of its key. Versioned so that a change of scheme is a visible one.
-pub fn field_key(path: &str) -> u64 {
+pub(crate) fn field_key(path: &str) -> u64 {
     let mut hash = Sha256::new();
     hash.update(b"simulate/field/v1\0");
     hash.update(path.as_bytes());
