@@ -328,7 +328,7 @@ mod tests {
     #[test]
     fn sort_is_stable_on_the_offset_for_every_digit_width() {
         for bits in [1u32, 11, 12, 33, 63] {
-            let mut x = 0x9E37_79B9_7F4A_7C15u64;
+            let mut x = crate::plan::random::GAMMA;
             let mut items: Vec<Entry> = (0..3_000)
                 .map(|place| {
                     x ^= x << 13;
