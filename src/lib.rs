@@ -33,12 +33,14 @@
 //! [`scenario::model::DistributionKind`] and [`scenario::model::InterArrival`] (the
 //! compiler then points at the loader, validation and [`plan::distribution::Sampler`]);
 //! a rate profile, incidents and outages are validated in [`scenario`] and become a time
-//! change (`plan/rate.rs`, with windows from `plan/schedule.rs`) applied by
+//! change (`plan/rate.rs`, with windows drawn in `plan/schedule.rs` and assigned in
+//! [`plan::windows`]) applied by
 //! [`plan::process`]; a payload generator is a variant of
 //! [`scenario::model::GeneratorKind`] and [`scenario::model::Generator`] (the compiler
 //! then points at the loader, validation, the renderer's program and the event schema),
 //! its draws in [`plan::payload`]; a fault kind is a [`plan::Mark`] drawn in
-//! [`plan::fault`] and counted in [`truth`]; a shard filter chooses processes in
+//! [`plan::fault`], applied in [`plan::send`] and counted by [`plan::Tally`] (for
+//! [`truth`] and [`stats`]); a shard filter chooses processes in
 //! [`plan::process::processes`]; a sink is one more implementation of [`sink::Sink`].
 
 // Without the heavy edges some of what only they use is unused; the full build (what CI

@@ -13,7 +13,7 @@ use poloto::build;
 use tagu::prelude::*;
 
 use crate::error::Error;
-use crate::plan::Plan;
+use crate::plan::Events;
 use crate::plan::rate::Profile;
 use crate::report::{Buckets, Report, Steps};
 use crate::scenario::Scenario;
@@ -189,7 +189,7 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
         .collect();
     let mut gap_counts = vec![vec![0u64; GAP_BINS]; streams.len()];
     let mut previous = stats::Previous::new(scenario);
-    for event in Plan::new(scenario) {
+    for event in Events::new(scenario) {
         let (s, c) = (event.stream as usize, event.camera as usize);
         counts[s][(event.offset_ns / bin_ns) as usize] += 1;
         cameras[s][c] += 1;
@@ -252,7 +252,7 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
     for (outage, name) in [(false, "incidents"), (true, "outages")] {
         let mut outline = Vec::new();
         for s in 0..streams.len() {
-            for (start, end, _) in crate::plan::process::stream_windows(scenario, s)
+            for (start, end, _) in crate::plan::windows::stream_windows(scenario, s)
                 .into_iter()
                 .filter(|w| w.2 == outage)
             {

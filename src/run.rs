@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::cli::{Cli, Command, DryRunFormat, PlotArgs, ReportCommand, RunArgs};
 use crate::error::{self, Error};
 use crate::output::Pending;
-use crate::plan::Messages;
+use crate::plan::Plan;
 use crate::report::Report;
 use crate::scenario::{self, Diagnostic, Overrides, Scenario};
 pub use crate::sink::kafka::Settings;
@@ -120,7 +120,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     };
     let scenario = scenario;
     // The plan knows its processes' identities: the event-id check costs no second hash.
-    let plan = Messages::new(&scenario);
+    let plan = Plan::new(&scenario);
     // A shard draws only some processes: the check covers all of them, so that a shard
     // refuses what the single run refuses.
     let clash = match scenario.shard {
@@ -168,7 +168,7 @@ impl Truth {
 fn dry_run_command(
     args: &RunArgs,
     scenario: &Scenario,
-    plan: Messages,
+    plan: Plan,
     truth: &Truth,
 ) -> Result<u8, Error> {
     let format = match args.format.unwrap_or(DryRunFormat::Values) {
@@ -317,7 +317,7 @@ mod send {
     use crate::cli::RunArgs;
     use crate::error::{self, Error};
     use crate::metrics::Metrics;
-    use crate::plan::Messages;
+    use crate::plan::Plan;
     use crate::redact;
     use crate::replay::pacer::{self, Pace};
     use crate::replay::{self, Control, Options};
@@ -330,7 +330,7 @@ mod send {
     pub(super) fn kafka_command(
         args: &RunArgs,
         scenario: &Scenario,
-        plan: Messages,
+        plan: Plan,
         sources: Sources,
         truth: &Truth,
     ) -> Result<u8, Error> {
@@ -406,12 +406,12 @@ mod send {
         settings: &Settings,
         control: &Control,
     ) -> Result<Report, Error> {
-        kafka_plan(scenario, Messages::new(scenario), settings, control)
+        kafka_plan(scenario, Plan::new(scenario), settings, control)
     }
 
     fn kafka_plan(
         scenario: &Scenario,
-        plan: Messages,
+        plan: Plan,
         settings: &Settings,
         control: &Control,
     ) -> Result<Report, Error> {
@@ -479,13 +479,7 @@ fn plot(_: &PlotArgs) -> Result<u8, Error> {
 
 /// Without the `kafka` feature a run can only be a dry run.
 #[cfg(not(feature = "kafka"))]
-fn kafka_command(
-    _: &RunArgs,
-    _: &Scenario,
-    _: Messages,
-    _: Sources,
-    _: &Truth,
-) -> Result<u8, Error> {
+fn kafka_command(_: &RunArgs, _: &Scenario, _: Plan, _: Sources, _: &Truth) -> Result<u8, Error> {
     Err(needs_feature(
         "kafka",
         "send to Kafka; print the plan with --dry-run",

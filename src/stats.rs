@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::plan::rate::Profile;
-use crate::plan::{Mark, Messages, Plan};
+use crate::plan::{Events, Plan, Tally};
 use crate::scenario::model::{FirstEvent, InterArrival};
 use crate::scenario::validate::StreamArrivals;
 use crate::scenario::{Nanos, Scenario};
@@ -125,7 +125,7 @@ pub struct Cameras {
     pub quietest: Vec<(String, u64)>,
 }
 
-/// Faults injected, by kind.
+/// Faults injected, by kind: the plan's [`Tally`] as `simulate stats` writes it.
 #[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
 pub struct Faults {
     /// Messages sent: events, less dropped ones, plus second copies.
@@ -140,6 +140,19 @@ pub struct Faults {
     pub malformed: u64,
     /// Held by an outage and sent when it ended.
     pub held: u64,
+}
+
+impl From<Tally> for Faults {
+    fn from(tally: Tally) -> Self {
+        Faults {
+            messages: tally.messages,
+            late: tally.late,
+            duplicate: tally.duplicate,
+            drop: tally.drop,
+            malformed: tally.malformed,
+            held: tally.held,
+        }
+    }
 }
 
 /// A running mean and variance (Welford), with the extremes.
@@ -265,7 +278,7 @@ pub fn compute(scenario: &Scenario) -> Stats {
     let mut gaps = vec![Running::default(); streams.len()];
     let (mut second, mut minute) = (Busiest::new(1_000_000_000), Busiest::new(60_000_000_000));
     let mut events = 0u64;
-    for event in Plan::new(scenario) {
+    for event in Events::new(scenario) {
         let (s, c) = (event.stream as usize, event.camera as usize);
         events += 1;
         per_camera[s][c] += 1;
@@ -275,20 +288,7 @@ pub fn compute(scenario: &Scenario) -> Stats {
             gaps[s].add(gap);
         }
     }
-    let mut faults = Faults::default();
-    for message in Messages::new(scenario) {
-        match message.mark {
-            Mark::Clean | Mark::FirstCopy => {}
-            Mark::Held => faults.held += 1,
-            Mark::Late => faults.late += 1,
-            Mark::Duplicate { .. } => faults.duplicate += 1,
-            Mark::Dropped => faults.drop += 1,
-            Mark::Malformed { .. } => faults.malformed += 1,
-        }
-        if message.mark.is_sent() {
-            faults.messages += 1;
-        }
-    }
+    let tally: Tally = Plan::new(scenario).map(|message| message.mark).collect();
     let owned = crate::plan::shard::owned(scenario);
     let mut topics: BTreeMap<String, u64> = BTreeMap::new();
     let mut cameras: BTreeMap<String, u64> = BTreeMap::new();
@@ -358,7 +358,7 @@ pub fn compute(scenario: &Scenario) -> Stats {
             busiest,
             quietest,
         },
-        faults,
+        faults: Faults::from(tally),
     }
 }
 

@@ -13,7 +13,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use crate::plan::{Mark, Messages, Outgoing};
+use crate::plan::{Mark, Outgoing, Plan, Tally};
 use crate::render::Renderer;
 use crate::scenario::Scenario;
 use crate::scenario::model::CameraId;
@@ -36,36 +36,14 @@ pub struct Truth {
     /// Which instant the Kafka message timestamps carry: `send` or `event`.
     pub kafka_timestamp: String,
     /// How many events and messages of each kind.
-    pub totals: Totals,
+    pub totals: Tally,
     /// Every fault injected, and every event an outage held back, in order of event
     /// time (then stream and camera).
     pub faults: Vec<Fault>,
     /// Per topic, camera and window (in that order), the count of clean events: late and
     /// held ones included, duplicates counted once, dropped and malformed ones excluded.
     /// Windows without events are left out.
-    pub windows: Vec<Window>,
-}
-
-/// Counts of events and messages.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Totals {
-    /// Events planned, dropped ones included.
-    pub planned: u64,
-    /// Messages sent: events, less dropped ones, plus second copies.
-    pub messages: u64,
-    /// Events a correct consumer counts: planned, less dropped and malformed.
-    pub clean: u64,
-    /// Events sent late.
-    pub late: u64,
-    /// Events sent twice.
-    pub duplicate: u64,
-    /// Events never sent.
-    pub drop: u64,
-    /// Events sent with a broken value.
-    pub malformed: u64,
-    /// Clean events an outage held back (store-and-forward), sent when it ended.
-    pub held: u64,
+    pub windows: Vec<CountWindow>,
 }
 
 /// One fault, or one event held back by an outage.
@@ -96,10 +74,11 @@ pub struct Fault {
     pub field: Option<String>,
 }
 
+// A tumbling event-time window of the truth; `Window` in the schema, as it always was.
 /// One window's count of clean events.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-#[schemars(deny_unknown_fields)]
-pub struct Window {
+#[schemars(rename = "Window", deny_unknown_fields)]
+pub struct CountWindow {
     /// The topic.
     pub topic: String,
     /// The camera's id.
@@ -132,65 +111,40 @@ impl From<&CameraId> for CameraJson {
 /// The ground truth of `scenario` from `start`, with windows of `window_ms` (positive).
 pub fn compute(scenario: &Scenario, start: DateTime<Utc>, window_ms: u64) -> Truth {
     let mut renderer = Renderer::new(scenario, start);
-    let mut totals = Totals::default();
+    let mut tally = Tally::default();
     // Keyed by (event time, stream, camera): unique per event, the documented order.
     let mut faults: BTreeMap<(u64, u32, u32), Fault> = BTreeMap::new();
     let mut windows: BTreeMap<(&str, CameraJson, i64), u64> = BTreeMap::new();
     let width = window_ms.max(1) as i64;
-    for message in Messages::new(scenario) {
+    for message in Plan::new(scenario) {
         let Outgoing {
             event,
             send_ns,
             mark,
         } = message;
-        let is_copy = matches!(mark, Mark::Duplicate { .. });
-        if !is_copy {
-            totals.planned += 1;
-        }
-        if mark.is_sent() {
-            totals.messages += 1;
-        }
+        tally.count(mark);
         let event_ms = renderer.timestamp_ms(&event);
-        let counted = !matches!(
-            mark,
-            Mark::Dropped | Mark::Malformed { .. } | Mark::Duplicate { .. }
-        );
         let topic = renderer.topic(&event);
-        if counted {
-            totals.clean += 1;
+        if mark.is_counted() {
             let camera = CameraJson::from(renderer.camera(&event));
             let window = event_ms.div_euclid(width) * width;
             *windows.entry((topic, camera, window)).or_default() += 1;
         }
+        let Some(kind) = mark.name() else {
+            continue;
+        };
         let send_ms = renderer.instant_ms(send_ns);
-        let (kind, sends, malformation, field) = match mark {
-            Mark::Clean | Mark::FirstCopy => continue,
-            Mark::Held => {
-                totals.held += 1;
-                ("held", vec![send_ms], None, None)
-            }
-            Mark::Late => {
-                totals.late += 1;
-                ("late", vec![send_ms], None, None)
-            }
+        let (sends, malformation, field) = match mark {
+            Mark::Held | Mark::Late => (vec![send_ms], None, None),
             Mark::Duplicate { first_send_ns } => {
-                totals.duplicate += 1;
                 let first = renderer.instant_ms(first_send_ns);
-                ("duplicate", vec![first, send_ms], None, None)
+                (vec![first, send_ms], None, None)
             }
-            Mark::Dropped => {
-                totals.drop += 1;
-                ("drop", Vec::new(), None, None)
-            }
+            Mark::Dropped => (Vec::new(), None, None),
+            Mark::Clean | Mark::FirstCopy => continue,
             Mark::Malformed { kind, pick } => {
-                totals.malformed += 1;
                 let field = renderer.malformed(&mut Vec::new(), &event, kind, pick);
-                (
-                    "malformed",
-                    vec![send_ms],
-                    Some(kind.name().to_string()),
-                    field,
-                )
+                (vec![send_ms], Some(kind.name().to_string()), field)
             }
         };
         let id = renderer.event_id(&event);
@@ -218,11 +172,11 @@ pub fn compute(scenario: &Scenario, start: DateTime<Utc>, window_ms: u64) -> Tru
         end: end.to_rfc3339_opts(SecondsFormat::AutoSi, true),
         window_ms,
         kafka_timestamp: scenario.kafka.timestamp.name().to_string(),
-        totals,
+        totals: tally,
         faults: faults.into_values().collect(),
         windows: windows
             .into_iter()
-            .map(|((topic, camera_id, window_start_ms), count)| Window {
+            .map(|((topic, camera_id, window_start_ms), count)| CountWindow {
                 topic: topic.to_string(),
                 camera_id,
                 window_start_ms,

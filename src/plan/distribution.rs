@@ -11,7 +11,7 @@ use rand::Rng;
 use rand::distr::{Distribution, Uniform};
 use rand_distr::{Exp, Gamma, LogNormal, Normal, Pareto, Weibull};
 
-use crate::scenario::model::InterArrival;
+use crate::scenario::model::{InterArrival, Length};
 
 /// A gap distribution, ready to sample.
 #[derive(Debug, Clone)]
@@ -92,6 +92,36 @@ impl Sampler {
             Sampler::Gamma(d) => to_nanos(d.sample(rng)),
             Sampler::Weibull(d) => to_nanos(d.sample(rng)),
             Sampler::Pareto(d) => to_nanos(d.sample(rng)),
+        }
+    }
+}
+
+/// A length of time ready to draw: an incident's or outage's window length, a fault's
+/// delay.
+#[derive(Debug, Clone)]
+pub(crate) enum LengthSampler {
+    /// Always this many nanoseconds.
+    Fixed(u64),
+    /// Drawn from a distribution.
+    Random(Sampler),
+}
+
+impl LengthSampler {
+    /// The sampler of a validated length.
+    pub(crate) fn new(length: &Length) -> Self {
+        match length {
+            Length::Fixed(d) => LengthSampler::Fixed(d.0.0),
+            Length::Random(spec) => LengthSampler::Random(Sampler::new(spec)),
+        }
+    }
+
+    /// One length in nanoseconds: the fixed one, or a draw from the generator `rng`
+    /// gives (asked for only then, so a fixed length costs no generator).
+    #[inline]
+    pub(crate) fn draw<R: Rng>(&self, rng: impl FnOnce() -> R) -> u64 {
+        match self {
+            LengthSampler::Fixed(ns) => *ns,
+            LengthSampler::Random(sampler) => sampler.sample(&mut rng()),
         }
     }
 }

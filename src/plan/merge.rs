@@ -1,64 +1,66 @@
-//! The plan: every process's events merged into one time-ordered, lazy stream.
+//! Every process's events merged into one time-ordered, lazy stream, [`Events`]: what
+//! `plan/send.rs` turns into the plan that is sent.
 //!
-//! The merge works in windows of time rather than one event at a time. For a window
-//! `[start, end)` it walks the processes in order, lets each one draw all its events
+//! The merge works in batches, spans of time, rather than one event at a time. For a
+//! batch `[start, end)` it walks the processes in order, lets each one draw all its events
 //! before `end`, sorts what they drew by (offset, stream, camera) and hands the events
 //! out. Walking the processes in memory order keeps each generator's state in cache
 //! while it draws, where a heap of next events would jump between thousands of
 //! generators once per event; that made the heap three times slower for 10,000
 //! per-camera processes.
 //!
-//! Memory stays O(processes): once a window holds [`Window::cap`] events, its end is
+//! Memory stays O(processes): once a batch holds [`BatchSize::cap`] events, its end is
 //! pulled back to the next event of the process drawing, so every later process adds at
 //! most one event, and events already drawn past the new end are carried into the next
-//! window. The window's span adapts so that it holds about
-//! [`Window::target`] events. The output does not depend on the window: events are
+//! batch. The batch's span adapts so that it holds about
+//! [`BatchSize::target`] events. The output does not depend on the batch: events are
 //! ordered by (offset, stream position, camera position), and no two events share all
 //! three, because gaps are at least 1 ns and a stream is either one shared process or
 //! one process per camera.
 
-use super::Event;
+use super::event::Event;
 use super::process::{self, Process};
+use super::shard;
 use crate::scenario::Scenario;
 
-/// How many events a window aims for, and the most it may hold.
+/// How many events a batch of the merge aims for, and the most it may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    /// The number of events a window aims to hold; the span is adapted towards it.
+pub struct BatchSize {
+    /// The number of events a batch aims to hold; the span is adapted towards it.
     pub target: usize,
-    /// The most events a window draws before its end is pulled back (it may hold one
+    /// The most events a batch draws before its end is pulled back (it may hold one
     /// more per process, the events due exactly at its start).
     pub cap: usize,
 }
 
-impl Window {
-    /// The window used for `processes` arrival processes: about two events per process,
-    /// between 4,096 and 65,536, and a cap four times that.
+impl BatchSize {
+    /// The batch size used for `processes` arrival processes: about two events per
+    /// process, between 4,096 and 65,536, and a cap four times that.
     pub(crate) fn for_processes(processes: usize) -> Self {
         let target = processes.saturating_mul(2).clamp(4_096, 65_536);
-        Window {
+        BatchSize {
             target,
             cap: target * 4,
         }
     }
 }
 
-/// The span of the first window; later spans adapt to the scenario's rate.
+/// The span of the first batch; later spans adapt to the scenario's rate.
 const FIRST_SPAN_NS: u64 = 1_000_000;
 
-/// The time-ordered events of a scenario, produced lazily.
+/// The time-ordered events of a scenario, produced lazily: every arrival process merged.
 #[derive(Debug, Clone)]
-pub struct Plan {
+pub struct Events {
     processes: Vec<Process>,
     /// For each process, its stream and identity: what an event needs at hand-out,
     /// kept apart from the processes' large generator states.
     origins: Vec<(u32, u64)>,
-    /// The next event of each process, or [`Entry::DONE`]: a compact array, so a window
+    /// The next event of each process, or [`Entry::DONE`]: a compact array, so a batch
     /// can skip idle processes without touching their generators.
     heads: Vec<Entry>,
-    /// The current window, sorted: `window[next..ready]` are still to be handed out,
-    /// `window[ready..]` lie past the window's end and are carried into the next one.
-    window: Vec<Entry>,
+    /// The current batch, sorted: `batch[next..ready]` are still to be handed out,
+    /// `batch[ready..]` lie past the batch's end and are carried into the next one.
+    batch: Vec<Entry>,
     /// Second buffer for the sort.
     scratch: Vec<Entry>,
     next: usize,
@@ -66,7 +68,10 @@ pub struct Plan {
     /// Every event before `end` has been drawn; every head is at or after it.
     end: u64,
     span: u64,
-    size: Window,
+    size: BatchSize,
+    /// For a shard: per stream, per camera position, whether it owns the camera
+    /// (`shard::owned`, computed once here).
+    owned: Option<Vec<Vec<bool>>>,
 }
 
 /// One drawn event, 24 bytes: its offset, its (process, camera) packed, its sequence
@@ -105,23 +110,24 @@ impl Entry {
     }
 }
 
-impl Plan {
-    /// Compiles a validated scenario into its plan. No clock and no I/O: the same scenario
-    /// (and so the same seed) always gives the same events.
+impl Events {
+    /// Compiles a validated scenario into its events. No clock and no I/O: the same
+    /// scenario (and so the same seed) always gives the same events.
     pub fn new(scenario: &Scenario) -> Self {
-        let processes = process::processes(scenario);
-        let size = Window::for_processes(processes.len());
-        Self::build(processes, size)
+        Self::build(scenario, None)
     }
 
-    /// The same plan, merged with windows of the given size. The events do not depend on
-    /// it; tests use small windows to exercise the carrying of events between windows.
-    pub fn with_window(scenario: &Scenario, size: Window) -> Self {
-        Self::build(process::processes(scenario), size)
+    /// The same events, merged in batches of the given size. The events do not depend on
+    /// it; tests use small batches to exercise the carrying of events between batches.
+    pub fn with_batches(scenario: &Scenario, size: BatchSize) -> Self {
+        Self::build(scenario, Some(size))
     }
 
-    fn build(mut processes: Vec<Process>, size: Window) -> Self {
-        let size = Window {
+    fn build(scenario: &Scenario, size: Option<BatchSize>) -> Self {
+        let owned = shard::owned(scenario);
+        let mut processes = process::owned_processes(scenario, owned.as_deref());
+        let size = size.unwrap_or_else(|| BatchSize::for_processes(processes.len()));
+        let size = BatchSize {
             target: size.target.max(1),
             cap: size.cap.max(1),
         };
@@ -134,12 +140,12 @@ impl Plan {
             .iter()
             .map(|p| (p.stream(), p.identity()))
             .collect();
-        // Allocated once: a window stops growing at `cap` events plus one per process (only
+        // Allocated once: a batch stops growing at `cap` events plus one per process (only
         // events carried over after a cut can take it past that, and the span then shrinks).
         let capacity = size.cap + processes.len() + 1;
-        Plan {
+        Events {
             heads,
-            window: Vec::with_capacity(capacity),
+            batch: Vec::with_capacity(capacity),
             scratch: Vec::with_capacity(capacity),
             origins,
             next: 0,
@@ -148,6 +154,7 @@ impl Plan {
             span: FIRST_SPAN_NS,
             size,
             processes,
+            owned,
         }
     }
 
@@ -156,12 +163,22 @@ impl Plan {
         self.origins.iter().map(|&(_, identity)| identity)
     }
 
-    /// Draws the next window. Returns false when no event is left. Kept out of line so
-    /// that [`Plan::next`] stays a few instructions (the sort's counters live on its stack).
+    /// Whether this run (or shard) owns the camera at `camera` of the stream at `stream`.
+    /// A shard draws only its own cameras' per-camera processes but a shared stream's
+    /// process in full, whose other cameras' events the plan skips.
+    #[inline]
+    pub(crate) fn owns(&self, stream: u32, camera: u32) -> bool {
+        self.owned
+            .as_ref()
+            .is_none_or(|o| o[stream as usize][camera as usize])
+    }
+
+    /// Draws the next batch. Returns false when no event is left. Kept out of line so
+    /// that [`Events::next`] stays a few instructions (the sort's counters live on its stack).
     #[inline(never)]
     fn refill(&mut self) -> bool {
         loop {
-            self.window.drain(..self.ready);
+            self.batch.drain(..self.ready);
             self.next = 0;
             let start = self.end;
             let mut end = start.saturating_add(self.span);
@@ -172,11 +189,11 @@ impl Plan {
             {
                 if head.offset < end {
                     loop {
-                        self.window.push(*head);
+                        self.batch.push(*head);
                         *head = Entry::new(index, process.after(head.offset));
-                        if self.window.len() >= self.size.cap {
+                        if self.batch.len() >= self.size.cap {
                             // Pull the end back so nothing this process has not drawn yet
-                            // can fall inside the window; keep at least `start` itself.
+                            // can fall inside the batch; keep at least `start` itself.
                             end = end.min(head.offset).max(start + 1);
                             cut = true;
                         }
@@ -187,15 +204,15 @@ impl Plan {
                 }
                 earliest = earliest.min(head.offset);
             }
-            sort(&mut self.window, &mut self.scratch);
-            self.ready = self.window.partition_point(|e| e.offset < end);
+            sort(&mut self.batch, &mut self.scratch);
+            self.ready = self.batch.partition_point(|e| e.offset < end);
             self.end = end;
             self.adapt(start, end, cut);
             if self.ready > 0 {
                 return true;
             }
             // Nothing fell inside: skip the empty stretch up to the next event, if any.
-            let carried = self.window.first().map_or(u64::MAX, |e| e.offset);
+            let carried = self.batch.first().map_or(u64::MAX, |e| e.offset);
             let next = earliest.min(carried);
             if next == u64::MAX {
                 return false;
@@ -220,11 +237,11 @@ impl Plan {
     }
 }
 
-/// Sorts a window by (offset, place) with a stable sort on the offset alone: a
-/// least-significant-digit radix sort, or nothing when the window is already in order (a
+/// Sorts a batch by (offset, place) with a stable sort on the offset alone: a
+/// least-significant-digit radix sort, or nothing when the batch is already in order (a
 /// single process). Equal offsets keep their order in the buffer, which is place order:
 /// fresh events are drawn process by process in place order, and carried events come
-/// first, from lower places. (An event carried out of a window was drawn by process `p`
+/// first, from lower places. (An event carried out of a batch was drawn by process `p`
 /// before the cut; every process before `p` had by then drawn all its events up to that
 /// offset, so a later event at the same offset can only come from a process after `p`.)
 fn sort(items: &mut Vec<Entry>, scratch: &mut Vec<Entry>) {
@@ -273,7 +290,7 @@ fn digit(key: u64, pass: usize) -> usize {
     ((key >> (pass as u32 * DIGIT_BITS)) as usize) & (BUCKETS - 1)
 }
 
-impl Iterator for Plan {
+impl Iterator for Events {
     type Item = Event;
 
     #[inline]
@@ -281,7 +298,7 @@ impl Iterator for Plan {
         if self.next == self.ready && !self.refill() {
             return None;
         }
-        let entry = self.window[self.next];
+        let entry = self.batch[self.next];
         self.next += 1;
         let (stream, process) = self.origins[entry.process()];
         Some(Event {
@@ -311,7 +328,7 @@ mod tests {
     #[test]
     fn sort_is_stable_on_the_offset_for_every_digit_width() {
         for bits in [1u32, 11, 12, 33, 63] {
-            let mut x = 0x9E37_79B9_7F4A_7C15u64;
+            let mut x = crate::plan::random::GAMMA;
             let mut items: Vec<Entry> = (0..3_000)
                 .map(|place| {
                     x ^= x << 13;

@@ -1,9 +1,10 @@
 //! One arrival process: its identity, its own random stream, its gaps, its camera picks,
 //! its events.
 //!
-//! Each process draws from a ChaCha12 generator keyed by SHA-256 of (seed, stream name,
-//! camera id), never by creation order, so adding, removing or reordering other streams
-//! or cameras leaves its events unchanged. For each event it draws the gap first, then
+//! Each process draws from a ChaCha12 generator seeded by its key (SHA-256 of seed, stream
+//! name and camera id, `plan/random.rs`), never by creation order, so adding, removing or
+//! reordering other streams or cameras leaves its events unchanged. The incident and
+//! outage windows that shape its rate come from `plan/windows.rs`. For each event it draws the gap first, then
 //! (in a shared stream) the camera. A process owns everything it samples with (its
 //! sampler and pick table, built here from the validated stream), so drawing touches no
 //! memory but its own.
@@ -11,67 +12,18 @@
 use rand::distr::weighted::WeightedIndex;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha12Rng;
-use sha2::{Digest, Sha256};
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::Event;
 use super::distribution::Sampler;
+use super::event::Event;
+use super::random::Key;
 use super::rate::{Profile, TimeChange};
-use super::schedule::{Kind, Schedule, Tracker, Window, schedule_key};
-use crate::scenario::model::{Backlog, CameraId, FirstEvent};
-use crate::scenario::validate::{Affected, Modulation, WindowStart, Windows};
+use super::schedule::Tracker;
+use super::windows::{Dropouts, shape};
+use crate::scenario::model::FirstEvent;
+use crate::scenario::validate::Modulation;
 use crate::scenario::{CameraPick, Scenario, Stream, StreamArrivals};
-
-/// The identity of one arrival process: the key of its random stream.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ProcessKey(pub [u8; 32]);
-
-impl ProcessKey {
-    /// Derives the key of a process from the seed, its stream's name and, for per-camera
-    /// streams, its camera. The encoding is length-prefixed, so no two inputs collide.
-    pub fn new(seed: u64, stream: &str, camera: Option<&CameraId>) -> ProcessKey {
-        let mut hash = key_hash(b"simulate/process/v1\0", seed, stream);
-        hash_camera(&mut hash, camera);
-        ProcessKey(hash.finalize().into())
-    }
-
-    /// The leading 64 bits of the key, big-endian: the identity events carry
-    /// ([`Event::process`]).
-    pub fn head(&self) -> u64 {
-        let mut head = [0u8; 8];
-        head.copy_from_slice(&self.0[..8]);
-        u64::from_be_bytes(head)
-    }
-}
-
-/// Starts the SHA-256 of a key: its tag, the seed and the stream's name, length-prefixed.
-pub(crate) fn key_hash(tag: &[u8], seed: u64, stream: &str) -> Sha256 {
-    let mut hash = Sha256::new();
-    hash.update(tag);
-    hash.update(seed.to_le_bytes());
-    hash.update((stream.len() as u64).to_le_bytes());
-    hash.update(stream.as_bytes());
-    hash
-}
-
-/// Adds a camera (or none) to a key: tagged by its type, text length-prefixed, so no two
-/// cameras (`1` and `"1"` included) add the same bytes.
-pub(crate) fn hash_camera(hash: &mut Sha256, camera: Option<&CameraId>) {
-    match camera {
-        None => hash.update([0]),
-        Some(CameraId::Int(n)) => {
-            hash.update([1]);
-            hash.update(n.to_le_bytes());
-        }
-        Some(CameraId::Text(s)) => {
-            hash.update([2]);
-            hash.update((s.len() as u64).to_le_bytes());
-            hash.update(s.as_bytes());
-        }
-    }
-}
 
 /// Every arrival process of a scenario, in plan order, as (stream position, camera
 /// position for a per-camera stream): one for a shared stream, one per camera (in camera
@@ -95,10 +47,10 @@ fn slots(scenario: &Scenario) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
 }
 
 /// The keys of every arrival process of a scenario, in plan order.
-pub(crate) fn keys(scenario: &Scenario) -> impl Iterator<Item = ProcessKey> + '_ {
+pub(crate) fn keys(scenario: &Scenario) -> impl Iterator<Item = Key> + '_ {
     slots(scenario).map(|(stream, camera)| {
         let stream = &scenario.streams[stream as usize];
-        ProcessKey::new(
+        Key::process(
             scenario.seed,
             &stream.name,
             camera.map(|c| &stream.cameras[c as usize]),
@@ -147,68 +99,6 @@ struct Modulated {
     dropouts: Option<Dropouts>,
 }
 
-/// The outages of some cameras of a shared stream.
-#[derive(Debug, Clone, Default)]
-struct Dropouts {
-    /// Per camera position, the outages listed for it (each on its own schedule), with
-    /// their entries.
-    listed: BTreeMap<u32, Vec<(Tracker, usize)>>,
-    /// Outages that take a number of cameras drawn for each window.
-    drawn: Vec<DrawnWindows>,
-}
-
-impl Dropouts {
-    /// Whether the camera at `camera` is out at `t` (never asked about an earlier `t`).
-    fn out(&mut self, camera: u32, t: u64) -> bool {
-        let listed = self.listed.get_mut(&camera).is_some_and(|trackers| {
-            trackers
-                .iter_mut()
-                .fold(false, |out, (tracker, _)| tracker.inside(t) | out)
-        });
-        let drawn = self
-            .drawn
-            .iter_mut()
-            .fold(false, |out, d| d.takes(camera, t) | out);
-        listed || drawn
-    }
-}
-
-/// The windows of one entry that draws cameras, followed forward in time.
-#[derive(Debug, Clone)]
-struct DrawnWindows {
-    schedule: Schedule,
-    upcoming: Option<Window>,
-    active: Vec<Window>,
-    /// The entry: its position among the stream's incidents, then its outages.
-    entry: usize,
-}
-
-impl DrawnWindows {
-    fn new(mut schedule: Schedule, entry: usize) -> Self {
-        let upcoming = schedule.next_window();
-        DrawnWindows {
-            schedule,
-            upcoming,
-            active: Vec::new(),
-            entry,
-        }
-    }
-
-    /// Whether a window active at `t` took the camera at `camera`.
-    fn takes(&mut self, camera: u32, t: u64) -> bool {
-        self.active.retain(|w| w.end > t);
-        while let Some(window) = self.upcoming.filter(|w| w.start <= t) {
-            if window.end > t {
-                self.active.push(window);
-            }
-            self.upcoming = self.schedule.next_window();
-        }
-        self.active
-            .iter()
-            .any(|w| w.drawn.is_some_and(|d| d.contains(camera)))
-    }
-}
-
 /// What the processes of one stream share: its rate profile, ready to look up.
 struct Shared {
     profile: Option<Arc<Profile>>,
@@ -229,7 +119,7 @@ impl Modulated {
             .into_iter()
             .map(|f| (f.tracker, f.factor))
             .collect();
-        let has_dropouts = !dropouts.listed.is_empty() || !dropouts.drawn.is_empty();
+        let has_dropouts = !dropouts.is_empty();
         let changes = shared.profile.is_some() || !windows.is_empty();
         let change =
             changes.then(|| TimeChange::new(shared.profile.clone(), windows, scenario.duration.0));
@@ -241,110 +131,12 @@ impl Modulated {
     }
 }
 
-/// One entry's windows as one process follows them.
-#[derive(Debug, Clone)]
-struct Followed {
-    tracker: Tracker,
-    /// The factor inside a window (0 for an outage).
-    factor: f64,
-    /// The entry: its position among the stream's incidents, then its outages.
-    entry: usize,
-}
-
-/// The windows that shape the rate of the process of `stream` for `camera` (its
-/// position; `None` for a shared stream's process), and the drop-outs of a shared
-/// stream's cameras: every schedule at its start.
-fn shape(
-    scenario: &Scenario,
-    stream: &Stream,
-    modulation: &Modulation,
-    camera: Option<u32>,
-) -> (Vec<Followed>, Dropouts) {
-    let horizon = scenario.duration.0;
-    let m = stream.cameras.len() as u32;
-    // The windows of an entry, keyed by the camera for a schedule of its own.
-    let schedule = |entry: &Windows, kind, position, own: Option<u32>| {
-        let key = schedule_key(
-            scenario.seed,
-            &stream.name,
-            kind,
-            position,
-            own.map(|c| &stream.cameras[c as usize]),
-        );
-        Schedule::new(entry, m, key, horizon)
-    };
-    let listed = |entry: &Windows, c: u32| match &entry.cameras {
-        Affected::Listed(list) => list.binary_search(&c).is_ok(),
-        Affected::All | Affected::Drawn(_) => true,
-    };
-    let mut followed = Vec::new();
-    let mut dropouts = Dropouts::default();
-    for (i, entry) in modulation.incidents.iter().enumerate() {
-        // Incident windows are the stream's: one schedule, for every camera it takes.
-        let tracker = match (&entry.cameras, camera) {
-            (Affected::Drawn(_), Some(c)) => {
-                Tracker::new(schedule(entry, Kind::Incident, i, None), Some(c))
-            }
-            (_, Some(c)) if !listed(entry, c) => continue,
-            // A shared stream takes only incidents on every camera (validation).
-            (Affected::Listed(_) | Affected::Drawn(_), None) => continue,
-            _ => Tracker::new(schedule(entry, Kind::Incident, i, None), None),
-        };
-        followed.push(Followed {
-            tracker,
-            factor: entry.factor,
-            entry: i,
-        });
-    }
-    let first_outage = modulation.incidents.len();
-    for (j, entry) in modulation.outages.iter().enumerate() {
-        // Store-and-forward: the cameras keep recording; their messages are held until
-        // the outage ends (`plan/fault.rs`), the rate is not touched.
-        if entry.backlog == Backlog::Send {
-            continue;
-        }
-        let id = first_outage + j;
-        let tracker = match (&entry.cameras, camera) {
-            // Per camera: each camera fails on its own, on a schedule keyed by it, ...
-            (Affected::All | Affected::Listed(_), Some(c)) if listed(entry, c) => {
-                Tracker::new(schedule(entry, Kind::Outage, j, Some(c)), None)
-            }
-            (Affected::All | Affected::Listed(_), Some(_)) => continue,
-            // ... or with the cameras drawn for each window.
-            (Affected::Drawn(_), Some(c)) => {
-                Tracker::new(schedule(entry, Kind::Outage, j, None), Some(c))
-            }
-            // A shared stream: without cameras the whole stream goes out; ...
-            (Affected::All, None) => Tracker::new(schedule(entry, Kind::Outage, j, None), None),
-            // ... with cameras, the events picked for them are dropped.
-            (Affected::Listed(list), None) => {
-                for &c in list {
-                    let tracker = Tracker::new(schedule(entry, Kind::Outage, j, Some(c)), None);
-                    dropouts.listed.entry(c).or_default().push((tracker, id));
-                }
-                continue;
-            }
-            (Affected::Drawn(_), None) => {
-                let windows = DrawnWindows::new(schedule(entry, Kind::Outage, j, None), id);
-                dropouts.drawn.push(windows);
-                continue;
-            }
-        };
-        followed.push(Followed {
-            tracker,
-            factor: 0.0,
-            entry: id,
-        });
-    }
-    (followed, dropouts)
-}
-
 impl Process {
     /// The process of `stream` (at `stream_index` in the scenario) for `camera`, the
     /// camera's position in a per-camera stream, or `None` for a shared stream.
     fn new(scenario: &Scenario, stream_index: u32, camera: Option<u32>, shared: &Shared) -> Self {
         let stream = &scenario.streams[stream_index as usize];
-        let key = ProcessKey::new(
+        let key = Key::process(
             scenario.seed,
             &stream.name,
             camera.map(|c| &stream.cameras[c as usize]),
@@ -478,105 +270,15 @@ impl Process {
     }
 }
 
-/// One incident or outage window of a camera: `[start, end)` in ns, the factor on its
-/// rate inside (0 for an outage), and the entry it belongs to.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CameraWindow {
-    /// The first nanosecond inside.
-    pub start: u64,
-    /// The first nanosecond after.
-    pub end: u64,
-    /// The factor on the camera's rate inside (0: out).
-    pub factor: f64,
-    /// The entry: its position among the stream's incidents, then among its outages
-    /// (after the incidents). Overlapping windows of one entry merge.
-    pub entry: usize,
-}
-
-/// Every incident and outage window of the camera at position `camera` of the stream at
-/// position `stream`, drawn as the plan draws them: to check a plan against its windows,
-/// or to draw them. Windows of one entry may overlap (they merge, they do not multiply).
-pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<CameraWindow> {
-    let s = &scenario.streams[stream];
-    let Some(modulation) = &s.modulation else {
-        return Vec::new();
-    };
-    let own = match s.arrivals {
-        StreamArrivals::PerCamera => Some(camera),
-        StreamArrivals::Shared(_) => None,
-    };
-    let (followed, dropouts) = shape(scenario, s, modulation, own);
-    let window = |w: Window, factor, entry| CameraWindow {
-        start: w.start,
-        end: w.end,
-        factor,
-        entry,
-    };
-    let mut out: Vec<CameraWindow> = followed
-        .iter()
-        .flat_map(|f| {
-            f.tracker
-                .windows()
-                .map(move |w| window(w, f.factor, f.entry))
-        })
-        .collect();
-    for (tracker, entry) in dropouts.listed.get(&camera).into_iter().flatten() {
-        out.extend(tracker.windows().map(|w| window(w, 0.0, *entry)));
-    }
-    for drawn in &dropouts.drawn {
-        let mut schedule = drawn.schedule.clone();
-        let all = drawn
-            .upcoming
-            .into_iter()
-            .chain(std::iter::from_fn(move || schedule.next_window()));
-        out.extend(
-            all.filter(|w| w.drawn.is_some_and(|d| d.contains(camera)) && w.end > w.start)
-                .map(|w| window(w, 0.0, drawn.entry)),
-        );
-    }
-    out
-}
-
-/// The outages of the camera at position `camera` of the stream at position `stream`,
-/// each followed forward in time, whatever its backlog: a message due while one holds
-/// the camera is held until it ends (`plan/fault.rs`). The same schedules the rate
-/// follows (`shape`), keyed the same way.
-pub(crate) fn outage_trackers(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Tracker> {
-    let s = &scenario.streams[stream];
-    let Some(modulation) = &s.modulation else {
-        return Vec::new();
-    };
-    let shared = matches!(s.arrivals, StreamArrivals::Shared(_));
-    let m = s.cameras.len() as u32;
-    let horizon = scenario.duration.0;
-    let schedule = |j: usize, entry: &Windows, own: Option<u32>| {
-        let key = schedule_key(
-            scenario.seed,
-            &s.name,
-            Kind::Outage,
-            j,
-            own.map(|c| &s.cameras[c as usize]),
-        );
-        Schedule::new(entry, m, key, horizon)
-    };
-    modulation
-        .outages
-        .iter()
-        .enumerate()
-        .filter_map(|(j, entry)| match (&entry.cameras, shared) {
-            (Affected::Drawn(_), _) => Some(Tracker::new(schedule(j, entry, None), Some(camera))),
-            (Affected::All, true) => Some(Tracker::new(schedule(j, entry, None), None)),
-            (Affected::Listed(list), _) if list.binary_search(&camera).is_err() => None,
-            (Affected::All | Affected::Listed(_), _) => {
-                Some(Tracker::new(schedule(j, entry, Some(camera)), None))
-            }
-        })
-        .collect()
-}
-
 /// The arrival processes of a scenario, in plan order (that of `keys`), each at its
 /// start: the plan merges them, and a test runs each on its own as the plan's definition.
 pub fn processes(scenario: &Scenario) -> Vec<Process> {
+    owned_processes(scenario, super::shard::owned(scenario).as_deref())
+}
+
+/// [`processes`], given which cameras the run owns (`owned`, per stream and camera
+/// position; `None` for a run that is not split).
+pub(crate) fn owned_processes(scenario: &Scenario, owned: Option<&[Vec<bool>]>) -> Vec<Process> {
     let shared: Vec<Shared> = scenario
         .streams
         .iter()
@@ -589,78 +291,12 @@ pub fn processes(scenario: &Scenario) -> Vec<Process> {
         })
         .collect();
     // A shard draws only the per-camera processes of its own cameras; shared streams are
-    // drawn in full (their events are kept per camera downstream, in `fault.rs`).
-    let owned = super::shard::owned(scenario);
+    // drawn in full (their events are kept per camera downstream, in `plan/send.rs`).
     slots(scenario)
-        .filter(|&(stream, camera)| match (&owned, camera) {
+        .filter(|&(stream, camera)| match (owned, camera) {
             (Some(owned), Some(c)) => owned[stream as usize][c as usize],
-            _ => true,
+            (Some(_), None) | (None, _) => true,
         })
         .map(|(stream, camera)| Process::new(scenario, stream, camera, &shared[stream as usize]))
         .collect()
-}
-
-/// Most windows of one entry [`stream_windows`] lists.
-const LISTED_WINDOWS: usize = 10_000;
-
-/// The incident and outage windows of the stream at `position` that are the same for
-/// every camera they affect (one schedule for all of them, or a fixed instant and
-/// length), as `(start, end, outage)` in ns, in order of entry then start: what a plot
-/// shades. Outages that each camera draws at random on its own are not listed.
-pub fn stream_windows(scenario: &Scenario, position: usize) -> Vec<(u64, u64, bool)> {
-    let stream = &scenario.streams[position];
-    let Some(modulation) = &stream.modulation else {
-        return Vec::new();
-    };
-    let horizon = scenario.duration.0;
-    let cameras = stream.cameras.len() as u32;
-    let per_camera = stream.arrivals == StreamArrivals::PerCamera;
-    let mut out = Vec::new();
-    let mut list = |entry: &Windows, kind, i, outage| {
-        let key = schedule_key(scenario.seed, &stream.name, kind, i, None);
-        let mut schedule = Schedule::new(entry, cameras, key, horizon);
-        for _ in 0..LISTED_WINDOWS {
-            let Some(window) = schedule.next_window() else {
-                break;
-            };
-            out.push((window.start, window.end.min(horizon), outage));
-        }
-    };
-    for (i, entry) in modulation.incidents.iter().enumerate() {
-        list(entry, Kind::Incident, i, false);
-    }
-    for (j, entry) in modulation.outages.iter().enumerate() {
-        let fixed = matches!(entry.start, WindowStart::At(_))
-            && matches!(entry.length, crate::scenario::model::Length::Fixed(_));
-        let own_schedules = !fixed
-            && match entry.cameras {
-                Affected::Drawn(_) => false,
-                Affected::All => per_camera,
-                Affected::Listed(_) => true,
-            };
-        if !own_schedules {
-            list(entry, Kind::Outage, j, true);
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn keys_depend_on_identity_not_on_order() {
-        let key = ProcessKey::new;
-        let a = key(42, "lobby", Some(&CameraId::Int(1000)));
-        assert_eq!(a, key(42, "lobby", Some(&CameraId::Int(1000))));
-        assert_ne!(a, key(43, "lobby", Some(&CameraId::Int(1000))));
-        assert_ne!(a, key(42, "lobby2", Some(&CameraId::Int(1000))));
-        assert_ne!(a, key(42, "lobby", Some(&CameraId::Text("1000".into()))));
-        assert_ne!(a, key(42, "lobby", None));
-        // Length prefixes keep ("ab", "c") apart from ("a", "bc").
-        let x = key(1, "ab", Some(&CameraId::Text("c".into())));
-        let y = key(1, "a", Some(&CameraId::Text("bc".into())));
-        assert_ne!(x, y);
-    }
 }

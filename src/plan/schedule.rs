@@ -1,17 +1,14 @@
-//! Incident and outage windows: when each starts, how long it lasts, which cameras it
-//! takes, drawn lazily, window after window, from random streams of their own.
+//! How the windows of one incident or outage entry are drawn: when each starts, how long
+//! it lasts, which cameras it takes, lazily, window after window; and a [`Tracker`] that
+//! follows them forward in time for one camera or a whole stream. Which schedule a
+//! process or camera follows is decided in `plan/windows.rs`.
 //!
-//! Window `k` of an entry draws from a SplitMix64 generator (Steele, Lea and Flood 2014)
-//! seeded by the window's number and the schedule's key, SHA-256 of (seed, stream name,
-//! incidents or outages, the entry's position, the camera for per-camera schedules):
-//! never from a process's gap stream and never by creation order. A window needs four
-//! numbers; a generator of 8 bytes that starts anywhere at no cost suits every process
-//! that follows a schedule drawing each window anew (a ChaCha block would cost 256
-//! bytes of work for 32). Adding
-//! an outage to one camera changes no other camera's events, and adding an incident to
-//! one stream changes nothing in another. A window draws, in this order: the gap since
-//! the previous window's start (recurring entries), its length (random lengths), and the
-//! key of its camera draw (entries on a number of cameras).
+//! Window `k` of an entry draws from a [`CounterRng`] numbered `k` and seeded by the
+//! schedule's key (`plan/random.rs`): never from a process's gap stream and never by
+//! creation order. Adding an outage to one camera changes no other camera's events, and
+//! adding an incident to one stream changes nothing in another. A window draws, in this
+//! order: the gap since the previous window's start (recurring entries), its length
+//! (random lengths), and the key of its camera draw (entries on a number of cameras).
 //!
 //! A drawn set of `n` cameras out of `m` is the first `n` places of a keyed pseudo-random
 //! permutation of the stream's cameras (a swap-or-not shuffle, Hoang, Morris and
@@ -19,44 +16,16 @@
 //! known without drawing the set: every process of a per-camera stream asks only about
 //! its own camera, in time proportional to the rounds (a few dozen).
 
-use rand::{Rng, RngCore};
-use sha2::Digest;
+use rand::Rng;
 
-use super::distribution::Sampler;
-use super::process::{hash_camera, key_hash};
-use crate::scenario::model::{CameraId, Length};
+use super::distribution::{LengthSampler, Sampler};
+use super::random::{CounterRng, Key, mix};
 use crate::scenario::validate::{Affected, WindowStart, Windows};
 
-/// Whether an entry is an incident or an outage (they draw from different streams).
+/// One window of an incident or outage entry: `[start, end)` in ns, and the cameras it
+/// takes when they are drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// A window that multiplies the rate.
-    Incident,
-    /// A window that silences cameras.
-    Outage,
-}
-
-/// The identity of one schedule: the key of its windows' random streams.
-pub(crate) fn schedule_key(
-    seed: u64,
-    stream: &str,
-    kind: Kind,
-    position: usize,
-    camera: Option<&CameraId>,
-) -> [u8; 32] {
-    let mut hash = key_hash(b"simulate/windows/v1\0", seed, stream);
-    hash.update([match kind {
-        Kind::Incident => 1,
-        Kind::Outage => 2,
-    }]);
-    hash.update((position as u64).to_le_bytes());
-    hash_camera(&mut hash, camera);
-    hash.finalize().into()
-}
-
-/// One window: `[start, end)` in ns, and the cameras it takes when they are drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Window {
+pub(crate) struct EntryWindow {
     /// The first nanosecond inside.
     pub start: u64,
     /// The first nanosecond after.
@@ -111,13 +80,6 @@ impl Drawn {
     }
 }
 
-/// A 64-bit mix (the finaliser of SplitMix64): the shuffle's keyed bits and offsets.
-pub(crate) fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
 /// How an entry's windows start, ready to draw.
 #[derive(Debug, Clone)]
 enum Starts {
@@ -125,20 +87,13 @@ enum Starts {
     Every(Sampler),
 }
 
-/// How long an entry's windows last, ready to draw.
-#[derive(Debug, Clone)]
-enum Lengths {
-    Fixed(u64),
-    Random(Sampler),
-}
-
 /// The windows of one entry, in order of their start, lazily.
 #[derive(Debug, Clone)]
 pub(crate) struct Schedule {
-    /// The leading 64 bits of the schedule's key: the seed of its windows' generators.
+    /// The seed of its windows' generators ([`Key::schedule_seed`]).
     key: u64,
     starts: Starts,
-    lengths: Lengths,
+    lengths: LengthSampler,
     /// `n` of `m` cameras drawn for each window, when the entry takes a number.
     draw: Option<(u32, u32)>,
     /// The window to draw next, and where the previous one started.
@@ -150,20 +105,15 @@ pub(crate) struct Schedule {
 
 impl Schedule {
     /// The schedule of `entry` on a stream of `cameras` cameras, keyed by `key`
-    /// ([`schedule_key`]); windows starting at or after `horizon` are not drawn.
-    pub fn new(entry: &Windows, cameras: u32, key: [u8; 32], horizon: u64) -> Schedule {
-        let mut head = [0u8; 8];
-        head.copy_from_slice(&key[..8]);
+    /// ([`Key::schedule`]); windows starting at or after `horizon` are not drawn.
+    pub fn new(entry: &Windows, cameras: u32, key: Key, horizon: u64) -> Schedule {
         Schedule {
-            key: u64::from_le_bytes(head),
+            key: key.schedule_seed(),
             starts: match &entry.start {
                 WindowStart::At(at) => Starts::At(*at),
                 WindowStart::Every(spec) => Starts::Every(Sampler::new(spec)),
             },
-            lengths: match &entry.length {
-                Length::Fixed(d) => Lengths::Fixed(d.0.0),
-                Length::Random(spec) => Lengths::Random(Sampler::new(spec)),
-            },
+            lengths: LengthSampler::new(&entry.length),
             draw: match entry.cameras {
                 Affected::Drawn(n) => Some((n, cameras)),
                 Affected::All | Affected::Listed(_) => None,
@@ -175,9 +125,9 @@ impl Schedule {
     }
 
     /// The next window, if it starts before the horizon.
-    pub fn next_window(&mut self) -> Option<Window> {
+    pub fn next_window(&mut self) -> Option<EntryWindow> {
         let k = self.next;
-        let mut rng = WindowRng::new(self.key, k);
+        let mut rng = CounterRng::new(self.key, k);
         let start = match &self.starts {
             Starts::At(at) if k == 0 => *at,
             Starts::At(_) => return None,
@@ -186,10 +136,7 @@ impl Schedule {
         if start >= self.horizon {
             return None;
         }
-        let length = match &self.lengths {
-            Lengths::Fixed(ns) => *ns,
-            Lengths::Random(sampler) => sampler.sample(&mut rng),
-        };
+        let length = self.lengths.draw(|| &mut rng);
         let drawn = self.draw.map(|(n, m)| Drawn {
             keys: [rng.random(), rng.random()],
             n,
@@ -197,46 +144,11 @@ impl Schedule {
         });
         self.next += 1;
         self.last_start = start;
-        Some(Window {
+        Some(EntryWindow {
             start,
             end: start.saturating_add(length),
             drawn,
         })
-    }
-}
-
-/// The generator of one window: SplitMix64, started at a point fixed by the schedule's
-/// key and the window's number. Faults use it too, keyed by (process, kind) and numbered
-/// by the event (`plan/fault.rs`).
-pub(crate) struct WindowRng {
-    state: u64,
-}
-
-impl WindowRng {
-    const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
-    pub(crate) fn new(key: u64, window: u64) -> Self {
-        WindowRng {
-            state: mix(key ^ mix(window.wrapping_mul(Self::GAMMA))),
-        }
-    }
-}
-
-impl RngCore for WindowRng {
-    fn next_u32(&mut self) -> u32 {
-        (self.next_u64() >> 32) as u32
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(Self::GAMMA);
-        mix(self.state)
-    }
-
-    fn fill_bytes(&mut self, dst: &mut [u8]) {
-        for chunk in dst.chunks_mut(8) {
-            let bytes = self.next_u64().to_le_bytes();
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-        }
     }
 }
 
@@ -249,7 +161,7 @@ pub(crate) struct Tracker {
     /// The camera whose membership in drawn windows counts, if windows draw cameras.
     camera: Option<u32>,
     /// The next window that takes the camera and has not started.
-    upcoming: Option<Window>,
+    upcoming: Option<EntryWindow>,
     /// The end of the merged window the camera is in, or 0 when it is in none.
     until: u64,
 }
@@ -268,12 +180,12 @@ impl Tracker {
     }
 
     /// The next window that takes the camera.
-    fn draw(&mut self) -> Option<Window> {
+    fn draw(&mut self) -> Option<EntryWindow> {
         loop {
             let window = self.schedule.next_window()?;
             let takes = match (window.drawn, self.camera) {
                 (Some(drawn), Some(camera)) => drawn.contains(camera),
-                _ => true,
+                (None, _) | (Some(_), None) => true,
             };
             if takes && window.end > window.start {
                 return Some(window);
@@ -307,7 +219,7 @@ impl Tracker {
 
     /// Every window that takes the camera and has not started yet, in order of start,
     /// without moving this tracker.
-    pub fn windows(&self) -> impl Iterator<Item = Window> {
+    pub fn windows(&self) -> impl Iterator<Item = EntryWindow> {
         let mut copy = self.clone();
         std::iter::from_fn(move || {
             let window = copy.upcoming?;

@@ -9,7 +9,7 @@
 //! (a shard hashes every camera of the scenario) and is not meant to resist an
 //! adversary; balance is tested. Changing `n` moves most cameras.
 
-use super::schedule::mix;
+use super::random::mix;
 
 use crate::scenario::model::CameraId;
 use crate::scenario::{Scenario, Shard};

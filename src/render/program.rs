@@ -13,7 +13,8 @@ use serde_json::Value as Json;
 use super::number::{write_fixed, write_shortest};
 use super::{Context, write_camera_json, write_camera_text};
 use crate::plan::Event;
-use crate::plan::payload::{Draws, field_key};
+use crate::plan::payload::Draws;
+use crate::plan::random::field_key;
 use crate::scenario::model::TimeFormatName;
 use crate::scenario::payload::{Gen, TimeFormat, Value, shows_fraction};
 

@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use crate::error::Error;
 use crate::histogram::{Histogram, Timeline, nanos};
 use crate::metrics::Metrics;
-use crate::plan::Messages;
+use crate::plan::Plan;
 use crate::render::{Message, Renderer};
 use crate::scenario::Scenario;
 use crate::sink::{Handover, Sink};
@@ -95,7 +95,7 @@ pub(crate) const COUNT_BUDGET: Duration = Duration::from_secs(10);
 /// Replays `plan`, the plan of `scenario`, with offset 0 at `start`, into `sink`.
 pub(crate) fn replay<S: Sink>(
     scenario: &Scenario,
-    mut plan: Messages,
+    mut plan: Plan,
     start: DateTime<Utc>,
     sink: &mut S,
     options: Options,
@@ -211,7 +211,7 @@ fn camera_counts(scenario: &Scenario) -> (Vec<usize>, Vec<u64>) {
 /// the events counted after the stop, whether that count reached the end, and the wall
 /// time up to the end of the finish.
 fn wind_up<S: Sink>(
-    plan: &mut Messages,
+    plan: &mut Plan,
     sink: &mut S,
     interrupted: bool,
     progress: Option<Progress>,
@@ -250,7 +250,7 @@ fn wind_up<S: Sink>(
 /// Counts the events left in `plan`: to the end, unless it is still counting
 /// [`COUNT_BUDGET`] after the sink finished (`finished_at`). Returns the count and
 /// whether it reached the end.
-fn count_rest(plan: &mut Messages, finished_at: &OnceLock<Instant>) -> (u64, bool) {
+fn count_rest(plan: &mut Plan, finished_at: &OnceLock<Instant>) -> (u64, bool) {
     let mut n = 0u64;
     loop {
         for _ in 0..65_536 {

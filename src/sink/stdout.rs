@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Handover, Sink};
 use crate::error::Error;
-use crate::plan::Messages;
+use crate::plan::Plan;
 use crate::render::Message;
 use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
@@ -31,13 +31,13 @@ pub fn dry_run<W: Write>(
     format: Format,
     out: W,
 ) -> Result<u64, Error> {
-    dry_run_plan(scenario, Messages::new(scenario), start, format, out)
+    dry_run_plan(scenario, Plan::new(scenario), start, format, out)
 }
 
 /// [`dry_run`] of a plan already made.
 pub(crate) fn dry_run_plan<W: Write>(
     scenario: &Scenario,
-    plan: Messages,
+    plan: Plan,
     start: DateTime<Utc>,
     format: Format,
     out: W,

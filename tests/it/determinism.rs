@@ -96,7 +96,7 @@ fn adding_or_reordering_streams_leaves_named_streams_unchanged() {
 #[test]
 fn plan_is_totally_ordered_and_inside_the_duration() {
     let s = scenario(BASE);
-    let events: Vec<_> = simulate::plan::Plan::new(&s).collect();
+    let events: Vec<_> = simulate::plan::Events::new(&s).collect();
     assert!(
         events.windows(2).all(|w| w[0] < w[1]),
         "events out of order"

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
-use simulate::plan::{Mark, Messages, Plan};
+use simulate::plan::{Events, Mark, Plan};
 use simulate::scenario::Scenario;
 use simulate::sink::stdout::Format;
 
@@ -308,11 +308,11 @@ fn faults_touch_no_clean_event() {
     .unwrap();
     let without = scenario(&clean_text);
     assert!(without.streams[0].faults.is_none());
-    let events: Vec<_> = Plan::new(&without).collect();
-    let faulted: Vec<_> = Plan::new(&with).collect();
+    let events: Vec<_> = Events::new(&without).collect();
+    let faulted: Vec<_> = Events::new(&with).collect();
     assert_eq!(events, faulted, "faults moved events");
     // Clean messages: the events' own order, values as without faults.
-    let clean: Vec<_> = Messages::new(&with)
+    let clean: Vec<_> = Plan::new(&with)
         .filter(|m| m.mark == Mark::Clean)
         .map(|m| m.event)
         .collect();
@@ -340,8 +340,8 @@ fn without_faults_the_messages_are_the_plan() {
         if s.streams.iter().any(|st| st.faults.is_some()) {
             continue;
         }
-        let plan: Vec<_> = Plan::new(&s).collect();
-        let messages: Vec<_> = Messages::new(&s).collect();
+        let plan: Vec<_> = Events::new(&s).collect();
+        let messages: Vec<_> = Plan::new(&s).collect();
         assert_eq!(plan.len(), messages.len(), "{}", path.display());
         for (e, m) in plan.iter().zip(&messages) {
             assert_eq!((m.event, m.send_ns, m.mark), (*e, e.offset_ns, Mark::Clean));
@@ -368,7 +368,7 @@ fn fault_rates_are_what_was_asked() {
     );
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut events = 0u64;
-    for m in Messages::new(&s) {
+    for m in Plan::new(&s) {
         let kind = match m.mark {
             Mark::Late => "late",
             Mark::FirstCopy => "duplicate",
@@ -414,7 +414,7 @@ fn delays_follow_their_distributions() {
         "seed: 4\nduration: 1000s\nstreams:\n  - name: s\n    cameras: [1]\n    inter_arrival: {distribution: constant, interval: 10ms}\n    faults:\n      late: {rate: 0.9, delay: {distribution: exponential, mean: 2s}}\n      duplicate: {rate: 0.1, delay: {distribution: uniform, min: 1s, max: 3s}}\n",
     );
     let (mut late, mut second) = (Vec::new(), Vec::new());
-    for m in Messages::new(&s) {
+    for m in Plan::new(&s) {
         if m.event.offset_ns >= 900_000_000_000 {
             continue;
         }
@@ -445,7 +445,7 @@ fn delays_follow_their_distributions() {
 fn malformations_are_drawn_evenly() {
     let s = many("{malformed: {rate: 1}}");
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
-    for m in Messages::new(&s) {
+    for m in Plan::new(&s) {
         let Mark::Malformed { kind, .. } = m.mark else {
             panic!("every event is malformed at rate 1")
         };
@@ -506,7 +506,7 @@ fn messages_due_after_the_end_are_sent_at_the_end() {
     let s = scenario(
         "duration: 10s\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: constant, interval: 100ms}\n    faults: {late: {rate: 0.5, delay: 8s}}\n",
     );
-    let messages: Vec<_> = Messages::new(&s).collect();
+    let messages: Vec<_> = Plan::new(&s).collect();
     let at_end = messages
         .iter()
         .filter(|m| m.send_ns == 10_000_000_000)

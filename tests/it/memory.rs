@@ -45,7 +45,7 @@ fn a_long_plan_streams_in_constant_memory() {
         "duration: 24h\nstreams:\n  - cameras: {count: 1000}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 10ms}\n",
     );
     let before = live();
-    let mut plan = simulate::plan::Plan::new(&s);
+    let mut plan = simulate::plan::Events::new(&s);
     let built = live() - before;
     // About 350 bytes a process, and two window buffers of about 17,000 events.
     assert!(built < 2 << 20, "{built} bytes for 1,000 processes");
@@ -59,7 +59,7 @@ fn a_long_plan_streams_in_constant_memory() {
 }
 
 /// Takes `n` events, checking that offsets never go back from `last`; returns the last.
-fn take_in_order(plan: &mut simulate::plan::Plan, n: usize, mut last: u64) -> u64 {
+fn take_in_order(plan: &mut simulate::plan::Events, n: usize, mut last: u64) -> u64 {
     for _ in 0..n {
         let event = plan.next().unwrap();
         assert!(event.offset_ns >= last);
@@ -86,7 +86,7 @@ fn a_window_never_outgrows_its_cap() {
         "duration: 1s\nstreams:\n  - cameras: {count: 1000}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 1us}\n",
     );
     let before = live();
-    let mut plan = simulate::plan::Plan::new(&s);
+    let mut plan = simulate::plan::Events::new(&s);
     let built = live() - before;
     let last = take_in_order(&mut plan, 1_000_000, 0);
     assert!(
@@ -104,7 +104,7 @@ fn a_shaped_plan_streams_in_constant_memory() {
         "duration: 720h\nstreams:\n  - cameras: {count: 100}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 30s}\n    rate: {points: [{at: 0s, factor: 0.1}, {at: 12h, factor: 3}, {at: 24h, factor: 0.1}], repeat: 24h}\n    incidents: [{every: {distribution: exponential, mean: 2h}, duration: {distribution: uniform, min: 1m, max: 10m}, factor: 5, cameras: 10}]\n    outages: [{every: {distribution: exponential, mean: 6h}, duration: {distribution: lognormal, mean: 20m, std_dev: 10m}}]\n",
     );
     let before = live();
-    let mut plan = simulate::plan::Plan::new(&s);
+    let mut plan = simulate::plan::Events::new(&s);
     let built = live() - before;
     assert!(built < 1 << 20, "{built} bytes for 100 shaped processes");
     let last = take_in_order(&mut plan, 200_000, 0);

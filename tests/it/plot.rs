@@ -244,7 +244,7 @@ fn the_shaded_windows_are_the_scenarios() {
     let scenario = simulate::scenario::load_file(&path, &Default::default()).unwrap();
     let min = 60_000_000_000u64;
     let windows: Vec<Vec<(u64, u64, bool)>> = (0..scenario.streams.len())
-        .map(|s| simulate::plan::process::stream_windows(&scenario, s))
+        .map(|s| simulate::plan::windows::stream_windows(&scenario, s))
         .collect();
     assert_eq!(
         windows,
@@ -259,7 +259,7 @@ fn the_shaded_windows_are_the_scenarios() {
     let path = root().join("scenarios/mall-day.yaml");
     let scenario = simulate::scenario::load_file(&path, &Default::default()).unwrap();
     let day = scenario.duration.0;
-    let windows = simulate::plan::process::stream_windows(&scenario, 0);
+    let windows = simulate::plan::windows::stream_windows(&scenario, 0);
     assert_eq!(windows[0], (750 * min, 770 * min, false));
     assert!(windows.len() > 1 && windows.len() < 20, "{windows:?}");
     for (start, end, outage) in &windows[1..] {

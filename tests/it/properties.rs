@@ -6,9 +6,9 @@
 use std::collections::BTreeMap;
 
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
-use simulate::plan::merge::Window;
+use simulate::plan::merge::BatchSize;
 use simulate::plan::process;
-use simulate::plan::{Event, Plan};
+use simulate::plan::{Event, Events};
 use simulate::scenario::Scenario;
 use simulate::sink::stdout::Format;
 
@@ -172,7 +172,7 @@ fn check(tests: u64, property: fn(GenScenario) -> TestResult) {
 fn per_stream(s: &Scenario) -> BTreeMap<String, Vec<(u64, String, String)>> {
     let mut renderer = simulate::render::Renderer::new(s, start());
     let mut out: BTreeMap<String, Vec<(u64, String, String)>> = BTreeMap::new();
-    for e in Plan::new(s) {
+    for e in Events::new(s) {
         let id = String::from_utf8(renderer.event_id(&e).to_vec()).unwrap();
         out.entry(s.streams[e.stream as usize].name.clone())
             .or_default()
@@ -191,7 +191,7 @@ fn plans_are_ordered_bounded_and_deterministic() {
                 return TestResult::error(format!("generated scenario rejected:\n{text}\n{e}"));
             }
         };
-        let events: Vec<_> = Plan::new(&s).collect();
+        let events: Vec<_> = Events::new(&s).collect();
         let ordered = events
             .windows(2)
             .all(|w| w[0] < w[1] && w[0].offset_ns <= w[1].offset_ns);
@@ -218,14 +218,14 @@ fn reference_plan(s: &Scenario) -> Vec<Event> {
 }
 
 /// Windows from one event (every window cut short) to the default.
-const WINDOWS: [Window; 4] = [
-    Window { target: 1, cap: 1 },
-    Window { target: 2, cap: 3 },
-    Window {
+const WINDOWS: [BatchSize; 4] = [
+    BatchSize { target: 1, cap: 1 },
+    BatchSize { target: 2, cap: 3 },
+    BatchSize {
         target: 50,
         cap: 64,
     },
-    Window {
+    BatchSize {
         target: 4_096,
         cap: 16_384,
     },
@@ -236,10 +236,10 @@ fn plans_equal_the_sorted_events_of_their_processes_for_any_window() {
     fn property(g: GenScenario) -> TestResult {
         let s = try_scenario(&g.yaml()).unwrap();
         let expected = reference_plan(&s);
-        let default = Plan::new(&s).collect::<Vec<_>>() == expected;
+        let default = Events::new(&s).collect::<Vec<_>>() == expected;
         let windows = WINDOWS
             .iter()
-            .all(|&w| Plan::with_window(&s, w).collect::<Vec<_>>() == expected);
+            .all(|&w| Events::with_batches(&s, w).collect::<Vec<_>>() == expected);
         TestResult::from_bool(default && windows)
     }
     check(100, property);
@@ -256,11 +256,11 @@ fn simultaneous_events_across_many_processes_merge_in_order() {
     // 300 grid cameras and the shared stream all start at 0, and meet every 100 ms.
     assert_eq!(expected.iter().filter(|e| e.offset_ns == 0).count(), 301);
     assert_eq!(expected.iter().filter(|e| e.stream == 0).count(), 300 * 20);
-    for window in WINDOWS.into_iter().chain([Window {
+    for window in WINDOWS.into_iter().chain([BatchSize {
         target: 300,
         cap: 299,
     }]) {
-        let events: Vec<_> = Plan::with_window(&s, window).collect();
+        let events: Vec<_> = Events::with_batches(&s, window).collect();
         assert_eq!(events.len(), expected.len(), "{window:?}");
         assert!(
             events == expected,
@@ -276,7 +276,7 @@ fn counts_per_camera_are_plausible() {
         let d = g.duration_ms * 1_000_000;
         let mut counts: BTreeMap<(u32, u32), u64> = BTreeMap::new();
         let mut per_stream: BTreeMap<u32, u64> = BTreeMap::new();
-        for e in Plan::new(&s) {
+        for e in Events::new(&s) {
             *counts.entry((e.stream, e.camera)).or_default() += 1;
             *per_stream.entry(e.stream).or_default() += 1;
         }
@@ -340,7 +340,7 @@ fn reordering_named_streams_keeps_every_streams_events() {
 fn arbitrary_text_never_panics() {
     fn property(text: String) -> bool {
         if let Ok(s) = try_scenario(&text) {
-            Plan::new(&s).take(1000).for_each(drop);
+            Events::new(&s).take(1000).for_each(drop);
         }
         true
     }
@@ -370,7 +370,7 @@ fn mutated_scenarios_never_panic() {
         }
         if let Ok(text) = String::from_utf8(bytes) {
             if let Ok(s) = try_scenario(&text) {
-                Plan::new(&s).take(1000).for_each(drop);
+                Events::new(&s).take(1000).for_each(drop);
             }
         }
         true

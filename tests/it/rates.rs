@@ -12,8 +12,8 @@
 //! - No event of a camera inside one of its outages; incident windows hold factor × the
 //!   expected count; a step changes the rate exactly at its point.
 
-use simulate::plan::Plan;
-use simulate::plan::process::camera_windows;
+use simulate::plan::Events;
+use simulate::plan::windows::camera_windows;
 use simulate::scenario::Scenario;
 
 use crate::common::*;
@@ -154,7 +154,7 @@ fn planned_windows(s: &Scenario, camera: u32) -> Vec<(f64, f64, f64, usize)> {
 /// Event times (seconds) of each camera of stream 0, in order.
 fn times_by_camera(s: &Scenario) -> Vec<Vec<f64>> {
     let mut out = vec![Vec::new(); s.streams[0].cameras.len()];
-    for e in Plan::new(s) {
+    for e in Events::new(s) {
         if e.stream == 0 {
             out[e.camera as usize].push(e.offset_ns as f64 / 1e9);
         }
@@ -386,7 +386,7 @@ fn a_step_changes_the_rate_exactly_at_its_point() {
     let s = scenario(
         "duration: 14s\nstreams:\n  - cameras: [1]\n    arrivals: per_camera\n    inter_arrival: {distribution: constant, interval: 1s}\n    rate: {points: [{at: 0s, factor: 1}, {at: 10s, factor: 2}], interpolate: step}\n",
     );
-    let offsets: Vec<u64> = Plan::new(&s).map(|e| e.offset_ns).collect();
+    let offsets: Vec<u64> = Events::new(&s).map(|e| e.offset_ns).collect();
     let expected: Vec<u64> = (1..=10)
         .map(|k| k * 1_000_000_000)
         .chain((1..8).map(|k| 10_000_000_000 + k * 500_000_000))
@@ -401,7 +401,7 @@ fn incident_windows_hold_factor_times_the_expected_count() {
         "duration: 20m\nseed: 9\nstreams:\n  - cameras: {count: 40}\n    arrivals: per_camera\n    inter_arrival: {distribution: exponential, mean: 1s}\n    incidents: [{at: 10m, duration: 5m, factor: 8, cameras: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]}]\n",
     );
     let (mut inside_hit, mut inside_rest, mut outside) = (0f64, 0f64, 0f64);
-    for e in Plan::new(&s) {
+    for e in Events::new(&s) {
         let t = e.offset_ns as f64 / 1e9;
         let in_window = (600.0..900.0).contains(&t);
         match (in_window, e.camera < 10) {
@@ -434,8 +434,8 @@ fn a_shared_stream_drops_the_events_of_cameras_that_are_out() {
         "{base}    outages:\n      - {{at: 10m, duration: 20m, cameras: [1001]}}\n      - {{every: {{distribution: exponential, mean: 5m}}, duration: 1m, cameras: 2}}\n"
     );
     let (plain, out) = (scenario(base), scenario(&with_outages));
-    let plain_events: Vec<_> = Plan::new(&plain).collect();
-    let out_events: Vec<_> = Plan::new(&out).collect();
+    let plain_events: Vec<_> = Events::new(&plain).collect();
+    let out_events: Vec<_> = Events::new(&out).collect();
     // Every event kept is an event of the plain plan, unchanged (same time, camera, id).
     let mut rest = plain_events.iter();
     for e in &out_events {
@@ -464,7 +464,7 @@ fn a_stream_without_a_profile_plans_what_it_planned_before() {
     let busy = format!(
         "{plain}  - name: b\n    cameras: {{count: 20}}\n    arrivals: per_camera\n    inter_arrival: {{distribution: exponential, mean: 1s}}\n    rate: {{points: [{{at: 0s, factor: 3}}]}}\n    incidents: [{{every: {{distribution: exponential, mean: 1m}}, duration: 30s, factor: 4, cameras: 5}}]\n    outages: [{{every: {{distribution: exponential, mean: 2m}}, duration: 10s}}]\n"
     );
-    let a = |s: &Scenario| Plan::new(s).filter(|e| e.stream == 0).collect::<Vec<_>>();
+    let a = |s: &Scenario| Events::new(s).filter(|e| e.stream == 0).collect::<Vec<_>>();
     assert_eq!(a(&scenario(plain)), a(&scenario(&busy)));
 }
 
@@ -572,21 +572,21 @@ fn shaped_plans_are_deterministic_ordered_and_independent() {
             Ok(s) => s,
             Err(e) => return quickcheck::TestResult::error(format!("{text}\n{e}")),
         };
-        let events: Vec<_> = Plan::new(&s).collect();
-        let again: Vec<_> = Plan::new(&try_scenario(&text).unwrap()).collect();
+        let events: Vec<_> = Events::new(&s).collect();
+        let again: Vec<_> = Events::new(&try_scenario(&text).unwrap()).collect();
         let ordered = events.windows(2).all(|w| w[0] < w[1])
             && events.iter().all(|e| e.offset_ns < s.duration.0);
         // An outage added to camera 3 changes no other camera's events, nor stream b's.
         let more =
             try_scenario(&shaping.yaml(Some("{at: 100s, duration: 200s, cameras: [3]}"))).unwrap();
         let others = |s: &Scenario| {
-            Plan::new(s)
+            Events::new(s)
                 .filter(|e| e.stream == 1 || e.camera != 3)
                 .collect::<Vec<_>>()
         };
         let independent = others(&s) == others(&more);
         // And camera 3 sends nothing during it.
-        let silent = Plan::new(&more)
+        let silent = Events::new(&more)
             .filter(|e| e.stream == 0 && e.camera == 3)
             .all(|e| !(100_000_000_000..300_000_000_000).contains(&e.offset_ns));
         quickcheck::TestResult::from_bool(events == again && ordered && independent && silent)
@@ -744,7 +744,7 @@ fn an_event_due_where_an_outage_starts_waits_for_its_end() {
     let s = scenario(
         "duration: 20s\nstreams:\n  - cameras: [1]\n    arrivals: per_camera\n    inter_arrival: {distribution: constant, interval: 1s}\n    outages: [{at: 10s, duration: 5s}]\n",
     );
-    let offsets: Vec<u64> = Plan::new(&s).map(|e| e.offset_ns).collect();
+    let offsets: Vec<u64> = Events::new(&s).map(|e| e.offset_ns).collect();
     assert!(
         !offsets
             .iter()
@@ -764,7 +764,7 @@ fn first_events_at_the_start_wait_for_a_positive_rate() {
         "duration: 1h\nstreams:\n  - name: out\n    cameras: [1, 2]\n    arrivals: per_camera\n    first_event: at_start\n    inter_arrival: {distribution: constant, interval: 10m}\n    outages: [{at: 0s, duration: 15m, cameras: [2]}]\n  - name: silent\n    cameras: [3]\n    arrivals: per_camera\n    first_event: at_start\n    inter_arrival: {distribution: constant, interval: 10m}\n    rate: {points: [{at: 0s, factor: 0}, {at: 20m, factor: 1}], interpolate: step}\n",
     );
     let first = |stream: u32, camera: u32| {
-        Plan::new(&s)
+        Events::new(&s)
             .find(|e| e.stream == stream && e.camera == camera)
             .map(|e| e.offset_ns)
     };
@@ -780,8 +780,8 @@ fn years_long_plans_stay_exact() {
     // and a step profile's constant gaps stay exact to the nanosecond.
     let base = "duration: 17520h\nseed: 2\nstreams:\n  - name: lobby\n    cameras: [1000, 1001]\n    inter_arrival: {distribution: exponential, mean: 6h}\n";
     let with_outage = format!("{base}    outages: [{{at: 1h, duration: 1m, cameras: [1001]}}]\n");
-    let plain: Vec<_> = Plan::new(&scenario(base)).collect();
-    let out: Vec<_> = Plan::new(&scenario(&with_outage)).collect();
+    let plain: Vec<_> = Events::new(&scenario(base)).collect();
+    let out: Vec<_> = Events::new(&scenario(&with_outage)).collect();
     let late = out.iter().filter(|e| e.offset_ns > 1 << 53).count();
     assert!(late > 1_000, "{late} events past 2⁵³ ns");
     let mut rest = plain.iter();
@@ -789,7 +789,7 @@ fn years_long_plans_stay_exact() {
     let stepped = scenario(
         "duration: 17520h\nstreams:\n  - cameras: [1]\n    arrivals: per_camera\n    inter_arrival: {distribution: constant, interval: 1h}\n    rate: {points: [{at: 0s, factor: 1}, {at: 1h, factor: 2}], interpolate: step, repeat: 24h}\n",
     );
-    let offsets: Vec<u64> = Plan::new(&stepped).map(|e| e.offset_ns).collect();
+    let offsets: Vec<u64> = Events::new(&stepped).map(|e| e.offset_ns).collect();
     // Each day: an event at 1 h (factor 1 until then), then every 30 minutes up to 24 h,
     // the next day's 0 h: 47 a day, the last of the last day falling on the end.
     assert_eq!(offsets.len(), 730 * 47 - 1);

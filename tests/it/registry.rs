@@ -12,7 +12,7 @@
 
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use serde_json::Value;
-use simulate::plan::Plan;
+use simulate::plan::Events;
 use simulate::scenario::model::{
     Arrivals, DistributionKind, FirstEvent, GeneratorKind, Interpolate, KeyMode, Need, ParamKind,
     PickName, TimeFormatName,
@@ -73,7 +73,7 @@ fn each_distribution_name_builds_its_own_variant_with_its_parameters() {
             );
         }
         // And it plans: the sampler of this variant builds and draws.
-        assert!(Plan::new(&s).next().is_some(), "{}", kind.name());
+        assert!(Events::new(&s).next().is_some(), "{}", kind.name());
     }
 }
 
@@ -449,7 +449,7 @@ fn every_distribution_validation_accepts_builds_and_samples() {
             // Building the plan builds the sampler (a refusal would panic); drawing a few
             // events samples it, and they fall inside the run.
             Ok(s) => {
-                TestResult::from_bool(Plan::new(&s).take(3).all(|e| e.offset_ns < s.duration.0))
+                TestResult::from_bool(Events::new(&s).take(3).all(|e| e.offset_ns < s.duration.0))
             }
         }
     }

@@ -6,7 +6,7 @@
 use chrono::Timelike;
 use quickcheck::{QuickCheck, TestResult};
 use simulate::plan::shard::shard_of;
-use simulate::plan::{Mark, Messages};
+use simulate::plan::{Mark, Plan};
 use simulate::scenario::model::CameraId;
 use simulate::scenario::{Scenario, Shard};
 use simulate::sink::stdout::Format;
@@ -26,7 +26,7 @@ type Order = (u64, u64, u32, u32, bool);
 
 /// Each sent message's place in the send order, with its plan line.
 fn keyed_lines(s: &Scenario) -> Vec<(Order, String)> {
-    let keys = Messages::new(s).filter(|m| m.mark.is_sent()).map(|m| {
+    let keys = Plan::new(s).filter(|m| m.mark.is_sent()).map(|m| {
         let e = m.event;
         let copy = matches!(m.mark, Mark::Duplicate { .. });
         (m.send_ns, e.offset_ns, e.stream, e.camera, copy)

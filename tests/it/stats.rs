@@ -229,7 +229,7 @@ fn pick_counts(pick: &str, cameras: usize) -> Vec<u64> {
     );
     let s = crate::common::scenario(&text);
     let mut counts = vec![0u64; cameras];
-    for event in simulate::plan::Plan::new(&s) {
+    for event in simulate::plan::Events::new(&s) {
         counts[event.camera as usize] += 1;
     }
     counts

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::embedded::{self, Fingerprint, Verification};
 use crate::error::Error;
-use crate::plan::Messages;
+use crate::plan::Plan;
 use crate::render::Message;
 use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
@@ -90,7 +90,7 @@ fn replay_into<S: Sink>(
     let control = Control::default();
     replay::replay(
         scenario,
-        Messages::new(scenario),
+        Plan::new(scenario),
         start,
         sink,
         options,

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use simulate::plan::Plan;
+use simulate::plan::Events;
 use simulate::render::Renderer;
 use simulate::scenario::{Overrides, Source, load_source};
 
@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
             let start = chrono::DateTime::from_timestamp(1_767_225_600, 0).unwrap();
             let mut renderer = Renderer::new(&scenario, start);
             let mut line = Vec::new();
-            for event in Plan::new(&scenario).take(2_000) {
+            for event in Events::new(&scenario).take(2_000) {
                 line.clear();
                 renderer.write_plan(&mut line, &event);
             }
