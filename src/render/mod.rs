@@ -9,6 +9,8 @@
 //! so are its key and headers. The event schema of a scenario is generated from the same
 //! descriptions (`schema`).
 
+mod malformed;
+mod message;
 mod number;
 mod program;
 mod schema;
@@ -17,12 +19,13 @@ use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
+pub use message::Message;
 pub(crate) use schema::{event_schema, scenario_event_schema};
 
 use crate::plan::process;
 use crate::plan::{Event, Mark, Outgoing};
 use crate::scenario::Scenario;
-use crate::scenario::model::{CameraId, Malformation, TimestampMode};
+use crate::scenario::model::{CameraId, TimestampMode};
 use crate::scenario::payload::{Gen, Header, Key, TimeFormat, Value};
 use program::{Clock, Instant, Mode, Program};
 
@@ -395,75 +398,13 @@ impl<'s> Renderer<'s> {
             Mark::Malformed { kind, pick } => {
                 self.malformed(out, &message.event, kind, pick);
             }
-            _ => self.write_value(out, &message.event),
+            Mark::Clean
+            | Mark::Held
+            | Mark::Late
+            | Mark::FirstCopy
+            | Mark::Duplicate { .. }
+            | Mark::Dropped => self.write_value(out, &message.event),
         }
-    }
-
-    /// Appends the broken value of `event` and returns the top-level field it touched
-    /// (for `missing_field` and `wrong_type`).
-    pub fn malformed(
-        &mut self,
-        out: &mut Vec<u8>,
-        event: &Event,
-        kind: Malformation,
-        pick: u32,
-    ) -> Option<String> {
-        let mut good = std::mem::take(&mut self.scratch);
-        good.clear();
-        self.write_value(&mut good, event);
-        let touched = match kind {
-            Malformation::Empty => None,
-            Malformation::Truncated => {
-                out.extend_from_slice(truncated(&good));
-                None
-            }
-            Malformation::NotJson => {
-                out.extend_from_slice(b"event_id=");
-                out.extend_from_slice(&self.event_id(event));
-                out.extend_from_slice(b";camera_id=");
-                write_camera_text(out, self.camera(event));
-                None
-            }
-            Malformation::MissingField | Malformation::WrongType => {
-                let fields = top_level_fields(&good);
-                let eligible: Vec<&TopField> = fields
-                    .iter()
-                    .filter(|f| fields.len() == 1 || f.name != "event_id")
-                    .collect();
-                match eligible.get(pick as usize % eligible.len().max(1)) {
-                    None => {
-                        out.extend_from_slice(truncated(&good));
-                        None
-                    }
-                    Some(field) if kind == Malformation::MissingField => {
-                        // Drop the field and the comma that joins it to its neighbour.
-                        let (start, end) = if field.start > 1 {
-                            (field.start - 1, field.end)
-                        } else if field.end < good.len() - 1 {
-                            (field.start, field.end + 1)
-                        } else {
-                            (field.start, field.end)
-                        };
-                        out.extend_from_slice(&good[..start]);
-                        out.extend_from_slice(&good[end..]);
-                        Some(field.name.clone())
-                    }
-                    Some(field) => {
-                        out.extend_from_slice(&good[..field.value]);
-                        let value = &good[field.value..field.end];
-                        if value.first() == Some(&b'"') {
-                            out.push(b'0');
-                        } else {
-                            json_string(out, value);
-                        }
-                        out.extend_from_slice(&good[field.end..]);
-                        Some(field.name.clone())
-                    }
-                }
-            }
-        };
-        self.scratch = good;
-        touched
     }
 
     /// Appends one `--format plan` line (without the newline):
@@ -527,136 +468,9 @@ impl<'s> Renderer<'s> {
     }
 }
 
-/// A strict prefix of a rendered value, half its length (at a character boundary): never
-/// JSON, as the value is an object and the prefix lacks its closing brace.
-fn truncated(good: &[u8]) -> &[u8] {
-    let mut cut = good.len() / 2;
-    while cut > 0 && (good[cut] & 0xC0) == 0x80 {
-        cut -= 1;
-    }
-    &good[..cut.max(1).min(good.len().saturating_sub(1))]
-}
-
-/// One top-level field of a rendered object: its name, and where its `"name":value`
-/// starts, where its value starts, and where it ends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct TopField {
-    name: String,
-    start: usize,
-    value: usize,
-    end: usize,
-}
-
-/// The top-level fields of a rendered JSON object (compact, as the renderer writes it).
-fn top_level_fields(json: &[u8]) -> Vec<TopField> {
-    let mut fields = Vec::new();
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    let mut start = 0;
-    let mut value = 0;
-    for (i, &b) in json.iter().enumerate() {
-        if in_string {
-            match (escaped, b) {
-                (true, _) => escaped = false,
-                (false, b'\\') => escaped = true,
-                (false, b'"') => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
-        match b {
-            b'"' => in_string = true,
-            b'{' | b'[' => {
-                depth += 1;
-                if depth == 1 {
-                    start = i + 1;
-                }
-            }
-            b':' if depth == 1 && value <= start => value = i + 1,
-            b',' if depth == 1 => {
-                fields.push(field_at(json, start, value, i));
-                start = i + 1;
-            }
-            b'}' | b']' => {
-                if depth == 1 && value > start {
-                    fields.push(field_at(json, start, value, i));
-                }
-                depth = depth.saturating_sub(1);
-            }
-            _ => {}
-        }
-    }
-    fields
-}
-
-fn field_at(json: &[u8], start: usize, value: usize, end: usize) -> TopField {
-    let name = serde_json::from_slice::<String>(&json[start..value - 1]).unwrap_or_default();
-    TopField {
-        name,
-        start,
-        value,
-        end,
-    }
-}
-
 /// Text (UTF-8: every value's text is) as a JSON string.
 fn json_string(out: &mut Vec<u8>, text: &[u8]) {
     let _ = serde_json::to_writer(&mut *out, &String::from_utf8_lossy(text));
-}
-
-/// One message on its way to a sink, rendered on demand: a sink asks for what it sends
-/// (the value, the key, the headers, the timestamp, or the whole plan line), and nothing
-/// else is rendered.
-#[derive(Debug)]
-pub struct Message<'r, 's> {
-    message: Outgoing,
-    renderer: &'r mut Renderer<'s>,
-}
-
-impl<'r, 's> Message<'r, 's> {
-    /// The rendering of `message`.
-    pub fn new(message: Outgoing, renderer: &'r mut Renderer<'s>) -> Self {
-        Message { message, renderer }
-    }
-
-    /// The topic the message goes to.
-    pub fn topic(&self) -> &'s str {
-        self.renderer.topic(&self.message.event)
-    }
-
-    /// Appends the message value (a malformed message's broken one).
-    pub fn write_value(&mut self, out: &mut Vec<u8>) {
-        self.renderer.write_sent_value(out, &self.message);
-    }
-
-    /// Appends the key; false when the message has none.
-    pub fn write_key(&mut self, out: &mut Vec<u8>) -> bool {
-        self.renderer.write_key(out, &self.message.event)
-    }
-
-    /// How many headers the message carries.
-    pub fn header_count(&self) -> usize {
-        self.renderer.header_count(&self.message.event)
-    }
-
-    /// The name of header `index`.
-    pub fn header_name(&self, index: usize) -> &'s str {
-        self.renderer.header_name(&self.message.event, index)
-    }
-
-    /// Appends the value (text) of header `index`.
-    pub fn write_header(&mut self, out: &mut Vec<u8>, index: usize) {
-        self.renderer.write_header(out, &self.message.event, index);
-    }
-
-    /// The Kafka timestamp in milliseconds since the epoch (`kafka.timestamp`).
-    pub fn timestamp_ms(&self) -> i64 {
-        self.renderer.kafka_timestamp_ms(&self.message)
-    }
-
-    /// Appends the `--format plan` line (without the newline).
-    pub fn write_plan(&mut self, out: &mut Vec<u8>) {
-        self.renderer.write_plan(out, &self.message);
-    }
 }
 
 /// The leading 64 bits of an event id: the process identity with the UUID version (8)
@@ -728,33 +542,6 @@ fn hex(out: &mut [u8], value: u64, bytes: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Fields are found at the top level only: not inside strings (with commas, braces,
-    /// colons and escaped quotes), nested objects or lists.
-    #[test]
-    fn top_level_fields_skip_strings_and_nesting() {
-        let json = br#"{"a":"x,}{:\"y","b":{"c":[1,{"d":2}],"e":"}"},"f\"g":3}"#;
-        let fields = top_level_fields(json);
-        let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["a", "b", "f\"g"]);
-        let text = |f: &TopField| std::str::from_utf8(&json[f.value..f.end]).unwrap();
-        assert_eq!(text(&fields[0]), r#""x,}{:\"y""#);
-        assert_eq!(text(&fields[1]), r#"{"c":[1,{"d":2}],"e":"}"}"#);
-        assert_eq!(text(&fields[2]), "3");
-        assert_eq!(top_level_fields(b"{}"), []);
-    }
-
-    /// A truncated value is a strict prefix, cut at a character boundary, never empty
-    /// and never valid JSON.
-    #[test]
-    fn truncation_cuts_at_a_character_boundary() {
-        for good in [&b"{}"[..], br#"{"a":1}"#, "{\"é\":\"ééé\"}".as_bytes()] {
-            let cut = truncated(good);
-            assert!(!cut.is_empty() && cut.len() < good.len());
-            assert!(std::str::from_utf8(cut).is_ok());
-            assert!(serde_json::from_slice::<serde_json::Value>(cut).is_err());
-        }
-    }
 
     #[test]
     fn payload_names_need_no_json_escaping() {
