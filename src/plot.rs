@@ -167,51 +167,103 @@ fn time_unit(ns: u64) -> (&'static str, f64) {
 /// and events per camera.
 pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
     let summary = stats::compute(scenario);
-    let streams = &scenario.streams;
-    let duration = scenario.duration.0.max(1);
-    let bin_ns = duration.div_ceil(RATE_BINS).max(1);
-    let bins = duration.div_ceil(bin_ns) as usize;
-    let mut counts = vec![vec![0u64; bins]; streams.len()];
-    let mut cameras: Vec<Vec<u64>> = streams.iter().map(|s| vec![0; s.cameras.len()]).collect();
-    // Each stream's gap histogram covers [0, top]: the mean plus five standard
-    // deviations of its distribution, or the longest gap if that is shorter.
-    let tops: Vec<f64> = summary
-        .streams
-        .iter()
-        .map(|s| {
-            let longest = s.gaps.max_s.max(1e-9);
-            match (s.distribution.mean_s, s.distribution.std_s) {
-                (Some(m), Some(sd)) if sd > 0.0 => (m + 5.0 * sd).min(longest),
-                (Some(m), _) => longest.max(2.0 * m),
-                _ => longest,
-            }
-        })
-        .collect();
-    let mut gap_counts = vec![vec![0u64; GAP_BINS]; streams.len()];
-    let mut previous = stats::Previous::new(scenario);
-    for event in Events::new(scenario) {
-        let (s, c) = (event.stream as usize, event.camera as usize);
-        counts[s][(event.offset_ns / bin_ns) as usize] += 1;
-        cameras[s][c] += 1;
-        if let Some(gap) = previous.gap(&event) {
-            let gap = gap as f64 / 1e9;
-            let bin = (gap / tops[s] * GAP_BINS as f64) as usize;
-            if bin < GAP_BINS {
-                gap_counts[s][bin] += 1;
+    let counts = Counted::of(scenario, &summary);
+    let rows = scenario.streams.len().div_ceil(GAPS_PER_ROW);
+    let (rate_h, gap_h, camera_h) = (300.0, 250.0, 250.0);
+    let height = rate_h + gap_h * rows as f64 + camera_h;
+    let mut panels = vec![rate_panel(scenario, &summary, &counts, rate_h)?];
+    panels.extend(gap_panels(scenario, &summary, &counts, (rate_h, gap_h))?);
+    panels.push(camera_panel(
+        scenario,
+        &counts,
+        ([0.0, rate_h + gap_h * rows as f64], [WIDTH, camera_h]),
+    )?);
+    document(&panels, height)
+}
+
+/// What one pass over a scenario's plan counts for its image.
+struct Counted {
+    /// The width of a rate bin, and how many there are.
+    bin_ns: u64,
+    bins: usize,
+    /// Events per stream per rate bin.
+    per_bin: Vec<Vec<u64>>,
+    /// Events per stream per camera.
+    per_camera: Vec<Vec<u64>>,
+    /// Each stream's gap histogram covers [0, top] seconds.
+    tops: Vec<f64>,
+    /// Gaps per stream per histogram bin.
+    gaps: Vec<Vec<u64>>,
+}
+
+impl Counted {
+    fn of(scenario: &Scenario, summary: &stats::Stats) -> Counted {
+        let streams = &scenario.streams;
+        let duration = scenario.duration.0.max(1);
+        let bin_ns = duration.div_ceil(RATE_BINS).max(1);
+        let bins = duration.div_ceil(bin_ns) as usize;
+        let mut per_bin = vec![vec![0u64; bins]; streams.len()];
+        let mut per_camera: Vec<Vec<u64>> =
+            streams.iter().map(|s| vec![0; s.cameras.len()]).collect();
+        // Each stream's gap histogram covers [0, top]: the mean plus five standard
+        // deviations of its distribution, or the longest gap if that is shorter.
+        let tops: Vec<f64> = summary
+            .streams
+            .iter()
+            .map(|s| {
+                let longest = s.gaps.max_s.max(1e-9);
+                match (s.distribution.mean_s, s.distribution.std_s) {
+                    (Some(m), Some(sd)) if sd > 0.0 => (m + 5.0 * sd).min(longest),
+                    (Some(m), _) => longest.max(2.0 * m),
+                    _ => longest,
+                }
+            })
+            .collect();
+        let mut gaps = vec![vec![0u64; GAP_BINS]; streams.len()];
+        let mut previous = stats::Previous::new(scenario);
+        for event in Events::new(scenario) {
+            let (s, c) = (event.stream as usize, event.camera as usize);
+            per_bin[s][(event.offset_ns / bin_ns) as usize] += 1;
+            per_camera[s][c] += 1;
+            if let Some(gap) = previous.gap(&event) {
+                let gap = gap as f64 / 1e9;
+                let bin = (gap / tops[s] * GAP_BINS as f64) as usize;
+                if bin < GAP_BINS {
+                    gaps[s][bin] += 1;
+                }
             }
         }
+        Counted {
+            bin_ns,
+            bins,
+            per_bin,
+            per_camera,
+            tops,
+            gaps,
+        }
     }
+}
 
+/// Events per second over time per stream, beside the rate expected, with incidents and
+/// outages shaded.
+fn rate_panel(
+    scenario: &Scenario,
+    summary: &stats::Stats,
+    counts: &Counted,
+    height: f64,
+) -> Result<String, String> {
+    let duration = scenario.duration.0.max(1);
+    let (bin_ns, bins) = (counts.bin_ns, counts.bins);
     let (unit, unit_ns) = time_unit(duration);
     let bin_s = bin_ns as f64 / 1e9;
     let mut observed: Vec<Series> = Vec::new();
     let mut expected: Vec<Series> = Vec::new();
-    for (s, stream) in streams.iter().enumerate() {
+    for (s, stream) in scenario.streams.iter().enumerate() {
         let at = |b: usize| (b as f64 + 0.5) * bin_ns as f64 / unit_ns;
         observed.push((
             legend(&stream.name, ""),
             (0..bins)
-                .map(|b| [at(b), counts[s][b] as f64 / bin_s])
+                .map(|b| [at(b), counts.per_bin[s][b] as f64 / bin_s])
                 .collect(),
         ));
         if let Some(mean) = summary.streams[s].distribution.mean_s {
@@ -236,10 +288,6 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
             ));
         }
     }
-    let rows = streams.len().div_ceil(GAPS_PER_ROW);
-    let (rate_h, gap_h, camera_h) = (300.0, 250.0, 250.0);
-    let height = rate_h + gap_h * rows as f64 + camera_h;
-    let mut panels = Vec::new();
     let mut lines = observed;
     let dashed_from = lines.len();
     lines.extend(expected);
@@ -251,7 +299,7 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
     let mut shaded: Vec<Series> = Vec::new();
     for (outage, name) in [(false, "incidents"), (true, "outages")] {
         let mut outline = Vec::new();
-        for s in 0..streams.len() {
+        for s in 0..scenario.streams.len() {
             for (start, end, _) in crate::plan::windows::stream_windows(scenario, s)
                 .into_iter()
                 .filter(|w| w.2 == outage)
@@ -264,7 +312,7 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
             shaded.push((name.to_string(), outline));
         }
     }
-    panels.push(shaded_chart(
+    shaded_chart(
         (
             &format!("{}: events per second over time", scenario.name),
             &format!("time since the start ({unit})"),
@@ -274,15 +322,28 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
         &[],
         &lines,
         dashed_from,
-        ([0.0, 0.0], [WIDTH, rate_h]),
-    )?);
+        ([0.0, 0.0], [WIDTH, height]),
+    )
+}
+
+/// Each stream's gaps as a histogram against its distribution's density, in rows below
+/// the rate panel (`top`: its height; `height`: a row's).
+fn gap_panels(
+    scenario: &Scenario,
+    summary: &stats::Stats,
+    counts: &Counted,
+    (top, height): (f64, f64),
+) -> Result<Vec<String>, String> {
+    let streams = &scenario.streams;
     let gap_w = WIDTH / GAPS_PER_ROW.min(streams.len()).max(1) as f64;
+    let mut panels = Vec::new();
     for (s, stream) in streams.iter().enumerate() {
-        let total: u64 = gap_counts[s].iter().sum();
+        let (gaps, tops) = (&counts.gaps, &counts.tops);
+        let total: u64 = gaps[s].iter().sum();
         let width = tops[s] / GAP_BINS as f64;
         let histogram: Vec<[f64; 2]> = (0..GAP_BINS)
             .map(|b| {
-                let density = gap_counts[s][b] as f64 / (total.max(1) as f64 * width);
+                let density = gaps[s][b] as f64 / (total.max(1) as f64 * width);
                 [b as f64 * width, density]
             })
             .collect();
@@ -298,17 +359,14 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
             lines.push((theory.name.to_string(), curve));
         }
         let (row, column) = (s / GAPS_PER_ROW, s % GAPS_PER_ROW);
+        let shaped = if summary.streams[s].shaped {
+            " (shaped: real time)"
+        } else {
+            ""
+        };
         panels.push(chart(
             (
-                &format!(
-                    "gaps of {}{}",
-                    stream.name,
-                    if summary.streams[s].shaped {
-                        " (shaped: real time)"
-                    } else {
-                        ""
-                    }
-                ),
+                &format!("gaps of {}{shaped}", stream.name),
                 "gap (s)",
                 "density (1/s)",
             ),
@@ -316,22 +374,30 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
             &lines,
             0,
             (
-                [column as f64 * gap_w, rate_h + row as f64 * gap_h],
-                [gap_w, gap_h],
+                [column as f64 * gap_w, top + row as f64 * height],
+                [gap_w, height],
             ),
         )?);
     }
-    // Events per camera, in scenario order (a camera in two streams counts in both).
+    Ok(panels)
+}
+
+/// Events per camera, in scenario order (a camera in two streams counts in both).
+fn camera_panel(
+    scenario: &Scenario,
+    counts: &Counted,
+    place: ([f64; 2], [f64; 2]),
+) -> Result<String, String> {
     let mut position: std::collections::BTreeMap<String, usize> = Default::default();
     let mut per_camera: Vec<u64> = Vec::new();
-    for (s, stream) in streams.iter().enumerate() {
+    for (s, stream) in scenario.streams.iter().enumerate() {
         for (c, id) in stream.cameras.iter().enumerate() {
             let next = per_camera.len();
             let at = *position.entry(id.to_string()).or_insert(next);
             if at == next {
                 per_camera.push(0);
             }
-            per_camera[at] += cameras[s][c];
+            per_camera[at] += counts.per_camera[s][c];
         }
     }
     let bars: Vec<[f64; 2]> = per_camera
@@ -339,14 +405,13 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
         .enumerate()
         .map(|(i, n)| [i as f64, *n as f64])
         .collect();
-    panels.push(chart(
+    chart(
         ("events per camera", "camera (in scenario order)", "events"),
         &[("events".to_string(), bars)],
         &[],
         0,
-        ([0.0, rate_h + gap_h * rows as f64], [WIDTH, camera_h]),
-    )?);
-    document(&panels, height)
+        place,
+    )
 }
 
 /// A finished run's report as an SVG image: pacing lateness and delivery latency over
