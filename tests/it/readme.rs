@@ -264,6 +264,14 @@ fn every_shell_sample_in_the_docs_is_one_the_sample_test_runs() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
+/// The line numbers of every fenced block, fences included.
+fn fenced(text: &str) -> BTreeSet<usize> {
+    blocks(text)
+        .iter()
+        .flat_map(|b| b.line..=b.line + b.lines.len() + 1)
+        .collect()
+}
+
 /// The anchor GitHub gives a heading: lower case, punctuation dropped (`-` and `_`
 /// kept), spaces as `-`; link text kept, link targets dropped.
 fn slug(heading: &str) -> String {
@@ -286,10 +294,7 @@ fn slug(heading: &str) -> String {
 /// Every heading anchor of a markdown text (not counting `#` lines in code blocks); a
 /// repeated heading gets `-1`, `-2`, … as on GitHub.
 fn anchors(text: &str) -> BTreeSet<String> {
-    let in_block: BTreeSet<usize> = blocks(text)
-        .iter()
-        .flat_map(|b| b.line..=b.line + b.lines.len() + 1)
-        .collect();
+    let in_block = fenced(text);
     let mut found = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
         let hashes = line.chars().take_while(|&c| c == '#').count();
@@ -315,10 +320,7 @@ fn anchors(text: &str) -> BTreeSet<String> {
 /// The targets of a markdown text's links and images, `[text](target)` and
 /// `[label]: target`, with their lines; code blocks and code spans left out.
 fn links(text: &str) -> Vec<(usize, String)> {
-    let in_block: BTreeSet<usize> = blocks(text)
-        .iter()
-        .flat_map(|b| b.line..=b.line + b.lines.len() + 1)
-        .collect();
+    let in_block = fenced(text);
     let mut found = Vec::new();
     for (i, line) in text.lines().enumerate() {
         if in_block.contains(&(i + 1)) {
