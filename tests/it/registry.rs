@@ -1,14 +1,17 @@
 //! The name tables agree with everything that spells the same names: each distribution
 //! of the registry (`DistributionKind`) with the loader, the variant it builds, the JSON
-//! Schema and the README table; the other names written in files (arrivals, pick, key
-//! mode, first event) with the schema and the README. Adding a name in one place only
-//! fails here.
+//! Schema and the docs' table; the other names written in files (arrivals, pick, key
+//! mode, first event) with the schema and the format reference (docs/scenario-format.md).
+//! Adding a name in one place only fails here.
 //!
-//! The same for payload generators (`GeneratorKind`): the loader, the schema, the README
-//! table and the aliases.
+//! The same for payload generators (`GeneratorKind`): the loader, the schema, the docs'
+//! table and the aliases. A table is looked for in every doc (README.md, CONTRIBUTING.md,
+//! docs/), so it is checked wherever it lives, and must live in exactly one.
 //!
 //! Also: every distribution that validation accepts can be built and sampled, over
 //! generated parameters (validation is the only guard the samplers have).
+
+use std::path::{Path, PathBuf};
 
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use serde_json::Value;
@@ -19,13 +22,41 @@ use simulate::scenario::model::{
 };
 
 use crate::common::*;
+use crate::readme::{doc_files, read_doc};
 
 fn schema() -> Value {
     serde_json::from_str(&simulate::schema::scenario()).unwrap()
 }
 
-fn readme() -> String {
-    std::fs::read_to_string(root().join("README.md")).unwrap()
+/// The format reference, which must mention every name a scenario file can use.
+const FORMAT_REFERENCE: &str = "docs/scenario-format.md";
+
+fn format_reference() -> String {
+    read_doc(Path::new(FORMAT_REFERENCE))
+}
+
+/// The rows of the table headed `header` (its cells, trimmed), from the one doc that has
+/// it.
+fn table(header: &str) -> Vec<Vec<String>> {
+    let homes: Vec<(PathBuf, String)> = doc_files()
+        .into_iter()
+        .map(|f| {
+            let text = read_doc(&f);
+            (f, text)
+        })
+        .filter(|(_, text)| text.contains(header))
+        .collect();
+    let [(_, text)] = homes.as_slice() else {
+        let files: Vec<_> = homes.iter().map(|(f, _)| f.display().to_string()).collect();
+        panic!("the table `{header}` is in {files:?}: it needs exactly one home");
+    };
+    let after = text.split(header).nth(1).unwrap();
+    after
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect()
 }
 
 /// A value for parameter `index` of kind `kind`: durations grow (so `min` < `max`), and
@@ -110,20 +141,10 @@ fn the_schema_lists_every_distribution_with_its_parameters() {
 }
 
 #[test]
-fn the_readme_table_lists_every_distribution_with_its_parameters() {
-    let readme = readme();
-    let table = readme
-        .split("| distribution | parameters | gap |")
-        .nth(1)
-        .expect("the README has the distribution table");
-    let rows: Vec<(String, String)> = table
-        .lines()
-        .skip(2)
-        .take_while(|l| l.starts_with('|'))
-        .map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            (cells[1].replace('`', ""), cells[2].replace('`', ""))
-        })
+fn the_docs_table_lists_every_distribution_with_its_parameters() {
+    let rows: Vec<(String, String)> = table("| distribution | parameters | gap |")
+        .iter()
+        .map(|cells| (cells[1].replace('`', ""), cells[2].replace('`', "")))
         .collect();
     let expected: Vec<(String, String)> = DistributionKind::ALL
         .iter()
@@ -179,8 +200,8 @@ fn schema_names(definition: &str) -> Vec<String> {
 }
 
 #[test]
-fn every_other_name_table_agrees_with_the_schema_the_loader_and_the_readme() {
-    let readme = readme();
+fn every_other_name_table_agrees_with_the_schema_the_loader_and_the_format_reference() {
+    let reference = format_reference();
     let tables: [(&str, &[&str], &str); 5] = [
         ("Arrivals", Arrivals::NAMES, "arrivals"),
         ("PickName", PickName::NAMES, "pick"),
@@ -192,8 +213,8 @@ fn every_other_name_table_agrees_with_the_schema_the_loader_and_the_readme() {
         assert_eq!(schema_names(definition), names, "{definition}");
         for name in names {
             assert!(
-                mentions(&readme, name),
-                "the README does not mention {field} `{name}`"
+                mentions(&reference, name),
+                "{FORMAT_REFERENCE} does not mention {field} `{name}`"
             );
         }
     }
@@ -217,8 +238,8 @@ fn every_other_name_table_agrees_with_the_schema_the_loader_and_the_readme() {
     for &t in TimeFormatName::ALL {
         assert_eq!(TimeFormatName::from_name(t.name()), Some(t));
         assert!(
-            mentions(&readme, t.name()),
-            "the README does not mention the timestamp format `{}`",
+            mentions(&reference, t.name()),
+            "{FORMAT_REFERENCE} does not mention the timestamp format `{}`",
             t.name()
         );
     }
@@ -322,25 +343,18 @@ fn the_schema_lists_every_generator_with_its_parameters() {
 }
 
 #[test]
-fn the_readme_table_lists_every_generator_with_its_parameters_and_output() {
-    let readme = readme();
-    let table = readme
-        .split("| gen | parameters | prints | what it draws |")
-        .nth(1)
-        .expect("the README has the generator table");
-    let rows: Vec<(String, String, String)> = table
-        .lines()
-        .skip(2)
-        .take_while(|l| l.starts_with('|'))
-        .map(|l| {
-            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            (
-                cells[1].replace('`', ""),
-                cells[2].replace('`', ""),
-                cells[3].to_string(),
-            )
-        })
-        .collect();
+fn the_docs_table_lists_every_generator_with_its_parameters_and_output() {
+    let rows: Vec<(String, String, String)> =
+        table("| gen | parameters | prints | what it draws |")
+            .iter()
+            .map(|cells| {
+                (
+                    cells[1].replace('`', ""),
+                    cells[2].replace('`', ""),
+                    cells[3].clone(),
+                )
+            })
+            .collect();
     let expected: Vec<(String, String, String)> = GeneratorKind::ALL
         .iter()
         .map(|k| {
