@@ -55,6 +55,7 @@ pub mod run;
 pub mod scenario;
 pub mod sink;
 pub mod stats;
+pub(crate) mod text;
 pub mod truth;
 
 pub use error::Error;

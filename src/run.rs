@@ -18,13 +18,13 @@ use crate::plan::Messages;
 use crate::replay::pacer::Pace;
 use crate::replay::{self, Control, Options};
 use crate::report::{KafkaReport, Report};
-use crate::scenario::load::io_reason;
 use crate::scenario::model::KafkaFile;
 use crate::scenario::{self, Diagnostic, Overrides, Scenario};
 use crate::sink::kafka::config::{self, Brokers};
 use crate::sink::kafka::properties::{self, Origin, Property};
 use crate::sink::kafka::{self as kafka_sink, KafkaSink, embedded};
 use crate::sink::stdout::{Format, Stdout};
+use crate::text::io_reason;
 use crate::{redact, render, schema, stats, truth};
 
 /// Runs the command line and returns the process exit code; errors are printed to stderr.

@@ -17,6 +17,7 @@ use crate::plan::{Mark, Messages, Plan};
 use crate::scenario::model::{FirstEvent, InterArrival};
 use crate::scenario::validate::StreamArrivals;
 use crate::scenario::{Nanos, Scenario};
+use crate::text::thousands as group;
 
 /// How many cameras the busiest and quietest lists hold.
 pub const LISTED_CAMERAS: usize = 5;
@@ -576,11 +577,6 @@ pub fn to_text(stats: &Stats) -> String {
     out
 }
 
-/// `1234567` → `1,234,567`.
-fn group(n: u64) -> String {
-    crate::scenario::validate::thousands(n)
-}
-
 /// A rate or count with a few significant digits.
 fn number(x: f64) -> String {
     if x >= 1000.0 {
@@ -608,10 +604,6 @@ mod tests {
 
     #[test]
     fn numbers_read_well() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1000), "1,000");
-        assert_eq!(group(1234567), "1,234,567");
         assert_eq!(number(1.23456), "1.235");
         assert_eq!(number(12.345), "12.3");
         assert_eq!(number(12345.6), "12,346");

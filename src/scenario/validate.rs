@@ -16,6 +16,7 @@ use super::duration::Nanos;
 use super::limits;
 use super::model::*;
 use super::payload::{self, Message};
+use crate::text::{shortest, thousands};
 
 /// Values from the command line that replace the file's.
 #[derive(Debug, Clone, Default)]
@@ -645,7 +646,7 @@ fn faults(raw: FaultsFile, path: &FieldPath, problems: &mut Problems) -> Option<
         problems.push(
             Problem::new(
                 path,
-                format!("the fault rates add up to {}; an event gets at most one fault, so their sum must be at most 1", trim(total)),
+                format!("the fault rates add up to {}; an event gets at most one fault, so their sum must be at most 1", shortest(total)),
             )
             .help("lower some of the rates"),
         );
@@ -765,7 +766,7 @@ fn modulation(
                 &field,
                 format!(
                     "at its peak the rate is {} times the base: a mean gap of {:.0} ns; it must be at least {} (at most {} events/s per process)",
-                    trim(peak),
+                    shortest(peak),
                     base_mean / peak,
                     Nanos(limits::MIN_MEAN_GAP_NS),
                     thousands(1_000_000_000 / limits::MIN_MEAN_GAP_NS)
@@ -824,16 +825,6 @@ fn shaping_steps(modulation: &Modulation, context: &Context<'_>) -> f64 {
             .chain(&modulation.outages)
             .map(|w| follow(w) * windows(w))
             .sum::<f64>()
-}
-
-/// A number as short as it reads: `3`, `2.5`, `1e300`.
-fn trim(x: f64) -> String {
-    let text = format!("{x}");
-    if text.len() > 12 {
-        format!("{x:e}")
-    } else {
-        text
-    }
 }
 
 fn rate_profile(raw: RateFile, path: &FieldPath, problems: &mut Problems) -> Option<RateProfile> {
@@ -1155,19 +1146,6 @@ fn distribution_problems(spec: &InterArrival) -> Vec<(&'static str, String)> {
     problems
 }
 
-/// `1000000` as `1,000,000`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A camera's attributes, in the order written.
 type Attributes = Vec<(String, serde_json::Value)>;
 
@@ -1394,12 +1372,5 @@ mod tests {
             mean: d(1_000_000_000),
         });
         assert_eq!(unscalable[0].0, "distribution");
-    }
-
-    #[test]
-    fn thousands_are_separated() {
-        assert_eq!(thousands(1_000_000), "1,000,000");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1_000), "1,000");
     }
 }
