@@ -287,7 +287,7 @@ pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
         let curve: Vec<[f64; 2]> = (0..=200)
             .filter_map(|i| {
                 let x = tops[s] * i as f64 / 200.0;
-                stats::density(&stream.inter_arrival, x).map(|p| [x, p])
+                stream.inter_arrival.density(x).map(|p| [x, p])
             })
             .collect();
         let mut lines = Vec::new();

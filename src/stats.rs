@@ -363,116 +363,15 @@ pub fn compute(scenario: &Scenario) -> Stats {
     }
 }
 
-/// The mean and standard deviation of a gap drawn from `d`, in seconds.
+/// The name of `d` and the mean and standard deviation of a gap drawn from it, in
+/// seconds ([`InterArrival::moments`]).
 pub fn theory(d: &InterArrival) -> Theory {
-    let s = |d: &crate::scenario::model::Duration| d.0.0 as f64 / 1e9;
-    let (name, mean, std) = match d {
-        InterArrival::Constant { interval } => ("constant", Some(s(interval)), Some(0.0)),
-        InterArrival::Uniform { min, max } => {
-            let (a, b) = (s(min), s(max));
-            ("uniform", Some((a + b) / 2.0), Some((b - a) / 12f64.sqrt()))
-        }
-        InterArrival::Exponential { mean } => ("exponential", Some(s(mean)), Some(s(mean))),
-        InterArrival::Normal { mean, std_dev } => {
-            // Truncated to positive gaps by resampling: a normal truncated at 0.
-            let (mu, sigma) = (s(mean), s(std_dev));
-            let alpha = -mu / sigma;
-            let pdf = (-alpha * alpha / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
-            let tail = 0.5 * libm::erfc(alpha / std::f64::consts::SQRT_2);
-            let lambda = pdf / tail;
-            let variance = sigma * sigma * (1.0 + alpha * lambda - lambda * lambda);
-            ("normal", Some(mu + sigma * lambda), Some(variance.sqrt()))
-        }
-        InterArrival::Lognormal { mean, std_dev } => ("lognormal", Some(s(mean)), Some(s(std_dev))),
-        InterArrival::Gamma { shape, mean } => {
-            ("gamma", Some(s(mean)), Some(s(mean) / shape.sqrt()))
-        }
-        InterArrival::Weibull { shape, scale } => {
-            let g1 = libm::tgamma(1.0 + 1.0 / shape);
-            let g2 = libm::tgamma(1.0 + 2.0 / shape);
-            let l = s(scale);
-            (
-                "weibull",
-                Some(l * g1),
-                Some(l * (g2 - g1 * g1).max(0.0).sqrt()),
-            )
-        }
-        InterArrival::Pareto { shape, scale } => {
-            let (a, xm) = (*shape, s(scale));
-            let mean = (a > 1.0).then(|| a * xm / (a - 1.0));
-            let std = (a > 2.0).then(|| xm / (a - 1.0) * (a / (a - 2.0)).sqrt());
-            ("pareto", mean, std)
-        }
-    };
+    let (mean_s, std_s) = d.moments();
     Theory {
-        name,
-        mean_s: mean,
-        std_s: std,
+        name: d.kind().name(),
+        mean_s,
+        std_s,
     }
-}
-
-/// The probability density of a gap of `x` seconds drawn from `d`, per second; `None`
-/// for a constant gap (all its mass at one point).
-pub fn density(d: &InterArrival, x: f64) -> Option<f64> {
-    use std::f64::consts::{PI, SQRT_2};
-    let s = |d: &crate::scenario::model::Duration| d.0.0 as f64 / 1e9;
-    if x < 0.0 {
-        return Some(0.0);
-    }
-    let p = match d {
-        InterArrival::Constant { .. } => return None,
-        InterArrival::Uniform { min, max } => {
-            let (a, b) = (s(min), s(max));
-            if (a..=b).contains(&x) && b > a {
-                1.0 / (b - a)
-            } else {
-                0.0
-            }
-        }
-        InterArrival::Exponential { mean } => (-x / s(mean)).exp() / s(mean),
-        InterArrival::Normal { mean, std_dev } => {
-            let (mu, sigma) = (s(mean), s(std_dev));
-            let z = (x - mu) / sigma;
-            let kept = 0.5 * libm::erfc(-mu / sigma / SQRT_2);
-            (-z * z / 2.0).exp() / (sigma * (2.0 * PI).sqrt()) / kept
-        }
-        InterArrival::Lognormal { mean, std_dev } => {
-            let (m, sd) = (s(mean), s(std_dev));
-            let var = (1.0 + (sd / m).powi(2)).ln();
-            let mu = m.ln() - var / 2.0;
-            if x <= 0.0 {
-                0.0
-            } else {
-                let z = x.ln() - mu;
-                (-z * z / (2.0 * var)).exp() / (x * (2.0 * PI * var).sqrt())
-            }
-        }
-        InterArrival::Gamma { shape, mean } => {
-            let (k, theta) = (*shape, s(mean) / shape);
-            if x <= 0.0 {
-                0.0
-            } else {
-                ((k - 1.0) * x.ln() - x / theta - libm::lgamma(k) - k * theta.ln()).exp()
-            }
-        }
-        InterArrival::Weibull { shape, scale } => {
-            let (k, l) = (*shape, s(scale));
-            if x <= 0.0 {
-                0.0
-            } else {
-                k / l * (x / l).powf(k - 1.0) * (-(x / l).powf(k)).exp()
-            }
-        }
-        InterArrival::Pareto { shape, scale } => {
-            let (a, xm) = (*shape, s(scale));
-            if x < xm {
-                0.0
-            } else {
-                a * xm.powf(a) / x.powf(a + 1.0)
-            }
-        }
-    };
-    Some(p)
 }
 
 /// `stats` as JSON (pretty, one trailing newline).

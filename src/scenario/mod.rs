@@ -7,6 +7,7 @@
 //! from `positions`, the line and column they are written at.
 
 pub mod diagnostics;
+mod distribution;
 pub mod duration;
 pub mod limits;
 pub mod load;

@@ -519,7 +519,7 @@ fn stream(
         )
         .map(|w| StreamArrivals::Shared(CameraPick::Weighted(w))),
     };
-    for (param, message) in distribution_problems(&raw.inter_arrival) {
+    for (param, message) in raw.inter_arrival.problems() {
         problems.push(Problem::new(&path.key("inter_arrival").key(param), message));
     }
     let modulation = match (&cameras, &arrivals) {
@@ -532,7 +532,7 @@ fn stream(
             &Context {
                 cameras,
                 shared: matches!(arrivals, StreamArrivals::Shared(_)),
-                base_gap: typical_gap(&raw.inter_arrival),
+                base_gap: raw.inter_arrival.typical_gap(),
                 horizon,
             },
             path,
@@ -594,7 +594,7 @@ fn faults(raw: FaultsFile, path: &FieldPath, problems: &mut Problems) -> Option<
         let at = path.key(name);
         let r = rate(d.rate, at.key("rate"), problems);
         if let Length::Random(spec) = &d.delay {
-            for (param, message) in distribution_problems(spec) {
+            for (param, message) in spec.problems() {
                 problems.push(Problem::new(&at.key("delay").key(param), message));
             }
         }
@@ -673,7 +673,8 @@ struct Context<'c> {
     cameras: &'c [CameraId],
     /// Whether one process serves all of them.
     shared: bool,
-    /// The typical gap of its distribution ([`typical_gap`]), for the peak-rate check.
+    /// The typical gap of its distribution ([`InterArrival::typical_gap`]), for the
+    /// peak-rate check.
     base_gap: f64,
     /// The end of the run, in ns.
     horizon: u64,
@@ -812,7 +813,7 @@ fn shaping_steps(modulation: &Modulation, context: &Context<'_>) -> f64 {
     }) + horizon / limits::MAX_PIECE_NS as f64;
     let windows = |w: &Windows| match &w.start {
         WindowStart::At(_) => 1.0,
-        WindowStart::Every(gap) => horizon / typical_gap(gap).max(1.0) + 1.0,
+        WindowStart::Every(gap) => horizon / gap.typical_gap().max(1.0) + 1.0,
     };
     let follow = |w: &Windows| match (&w.cameras, context.shared) {
         (Affected::Listed(list), _) => list.len() as f64,
@@ -918,11 +919,11 @@ fn windows(
     let start = match (raw.at, raw.every) {
         (Some(at), None) => Some(WindowStart::At(at.0.0)),
         (None, Some(every)) => {
-            let gap_problems = distribution_problems(&every);
+            let gap_problems = every.problems();
             for (param, message) in &gap_problems {
                 problems.push(Problem::new(&path.key("every").key(param), message.clone()));
             }
-            let mean = typical_gap(&every);
+            let mean = every.typical_gap();
             if gap_problems.is_empty() && mean < limits::MIN_WINDOW_GAP_NS as f64 {
                 problems.push(
                     Problem::new(
@@ -960,7 +961,7 @@ fn windows(
         )),
         Length::Fixed(_) => {}
         Length::Random(spec) => {
-            for (param, message) in distribution_problems(spec) {
+            for (param, message) in spec.problems() {
                 problems.push(Problem::new(&path.key("duration").key(param), message));
             }
         }
@@ -1040,110 +1041,6 @@ fn listed(
     }
     found.sort_unstable();
     (problems.len() == before).then_some(Affected::Listed(found))
-}
-
-/// The gap the rate limits judge a distribution by, in ns: its mean, or, for a Pareto
-/// tail whose mean is infinite (shape ≤ 1), its median, `scale · 2^(1/shape)` (most of its
-/// gaps are near the scale, and a few are huge).
-fn typical_gap(spec: &InterArrival) -> f64 {
-    match *spec {
-        InterArrival::Pareto { shape, scale } if shape <= 1.0 => {
-            scale.0.as_f64() * libm::pow(2.0, 1.0 / shape)
-        }
-        _ => mean_gap(spec),
-    }
-}
-
-/// The mean gap of a distribution, in ns (infinite for a Pareto tail index ≤ 1).
-fn mean_gap(spec: &InterArrival) -> f64 {
-    let ns = |d: Duration| d.0.as_f64();
-    match *spec {
-        InterArrival::Constant { interval } => ns(interval),
-        InterArrival::Uniform { min, max } => (ns(min) + ns(max)) / 2.0,
-        InterArrival::Exponential { mean }
-        | InterArrival::Normal { mean, .. }
-        | InterArrival::Lognormal { mean, .. }
-        | InterArrival::Gamma { mean, .. } => ns(mean),
-        InterArrival::Weibull { shape, scale } => ns(scale) * libm::tgamma(1.0 + 1.0 / shape),
-        InterArrival::Pareto { shape, scale } if shape > 1.0 => ns(scale) * shape / (shape - 1.0),
-        InterArrival::Pareto { .. } => f64::INFINITY,
-    }
-}
-
-/// What is wrong with a distribution's parameters, each with the parameter it is about:
-/// parameters that must be positive and finite, `min` above `max`, and a mean gap below
-/// [`limits::MIN_MEAN_GAP_NS`], which would plan more events than the tool can stream.
-fn distribution_problems(spec: &InterArrival) -> Vec<(&'static str, String)> {
-    let mut problems = Vec::new();
-    let mut positive = |name: &'static str, value: f64| {
-        if !(value > 0.0 && value.is_finite()) {
-            problems.push((
-                name,
-                format!("{name} must be positive and finite, found {value}"),
-            ));
-        }
-    };
-    let ns = |d: Duration| d.0.as_f64();
-    let mut order = Vec::new();
-    let mean_param = match *spec {
-        InterArrival::Constant { interval } => {
-            positive("interval", ns(interval));
-            "interval"
-        }
-        InterArrival::Uniform { min, max } => {
-            if min.0 > max.0 {
-                order.push((
-                    "max",
-                    format!("max ({}) is less than min ({})", max.0, min.0),
-                ));
-            }
-            positive("max", ns(max));
-            "max"
-        }
-        InterArrival::Exponential { mean }
-        | InterArrival::Normal { mean, .. }
-        | InterArrival::Lognormal { mean, .. } => {
-            positive("mean", ns(mean));
-            "mean"
-        }
-        InterArrival::Gamma { shape, mean } => {
-            positive("shape", shape);
-            positive("mean", ns(mean));
-            "mean"
-        }
-        InterArrival::Weibull { shape, scale } | InterArrival::Pareto { shape, scale } => {
-            positive("shape", shape);
-            positive("scale", ns(scale));
-            "scale"
-        }
-    };
-    let mean = typical_gap(spec);
-    problems.extend(order);
-    if problems.is_empty() && (mean.is_nan() || mean < limits::MIN_MEAN_GAP_NS as f64) {
-        problems.push((
-            mean_param,
-            format!(
-                "the {} is {mean:.0} ns; it must be at least {} (at most {} events/s per process)",
-                if mean_gap(spec).is_finite() {
-                    "mean gap"
-                } else {
-                    "median gap (the mean is infinite)"
-                },
-                Nanos(limits::MIN_MEAN_GAP_NS),
-                thousands(1_000_000_000 / limits::MIN_MEAN_GAP_NS)
-            ),
-        ));
-    }
-    // A gamma scale (mean / shape) that overflows: no distribution has it.
-    if let InterArrival::Gamma { shape, mean } = *spec {
-        if problems.is_empty() && !(ns(mean) / shape).is_finite() {
-            problems.push((
-                "distribution",
-                "these parameters do not define a distribution".into(),
-            ));
-        }
-    }
-    problems
 }
 
 /// A camera's attributes, in the order written.
@@ -1327,50 +1224,4 @@ pub(crate) fn check_weights(
         );
     }
     (problems.len() == before).then_some(weights)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(ns: u64) -> Duration {
-        Duration(Nanos(ns))
-    }
-
-    #[test]
-    fn rejects_parameters_that_cannot_advance_time() {
-        let zero = distribution_problems(&InterArrival::Constant { interval: d(0) });
-        assert_eq!(zero[0].0, "interval");
-        let inverted = distribution_problems(&InterArrival::Uniform {
-            min: d(2_000_000),
-            max: d(1_000_000),
-        });
-        assert!(inverted[0].1.contains("less than min"));
-        let fast = distribution_problems(&InterArrival::Exponential { mean: d(999) });
-        assert_eq!(
-            fast[0].1,
-            "the mean gap is 999 ns; it must be at least 1us (at most 1,000,000 events/s per process)"
-        );
-        assert!(distribution_problems(&InterArrival::Exponential { mean: d(1_000) }).is_empty());
-        let nan = distribution_problems(&InterArrival::Gamma {
-            shape: f64::NAN,
-            mean: d(1_000_000),
-        });
-        assert_eq!(nan[0].0, "shape");
-        let neg = distribution_problems(&InterArrival::Pareto {
-            shape: -1.0,
-            scale: d(1_000_000),
-        });
-        assert_eq!(neg[0].0, "shape");
-        let inf = distribution_problems(&InterArrival::Weibull {
-            shape: f64::INFINITY,
-            scale: d(1_000_000),
-        });
-        assert!(!inf.is_empty());
-        let unscalable = distribution_problems(&InterArrival::Gamma {
-            shape: 1e-320,
-            mean: d(1_000_000_000),
-        });
-        assert_eq!(unscalable[0].0, "distribution");
-    }
 }
