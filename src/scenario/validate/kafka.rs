@@ -1,0 +1,55 @@
+//! The `kafka` section: the sink's settings, with the librdkafka properties simulate sets
+//! itself refused.
+
+use std::collections::BTreeMap;
+
+use crate::scenario::diagnostics::{FieldPath, Problem, Problems};
+use crate::scenario::model::{KafkaFile, KeyMode, TimestampMode};
+
+/// Kafka sink settings from the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kafka {
+    /// `kafka.bootstrap_servers`, if set.
+    pub bootstrap_servers: Option<String>,
+    /// The producer's `client.id`.
+    pub client_id: String,
+    /// What becomes the message key.
+    pub key: KeyMode,
+    /// Which instant the message timestamp carries.
+    pub timestamp: TimestampMode,
+    /// librdkafka properties passed through, in key order.
+    pub properties: BTreeMap<String, String>,
+}
+
+/// Checks the `kafka` section and fills in its defaults.
+pub(super) fn kafka(file: Option<KafkaFile>, path: &FieldPath, problems: &mut Problems) -> Kafka {
+    let file = file.unwrap_or(KafkaFile {
+        bootstrap_servers: None,
+        client_id: None,
+        key: None,
+        timestamp: None,
+        properties: BTreeMap::new(),
+    });
+    for key in file.properties.keys() {
+        if let Some((_, instead)) = KafkaFile::MANAGED_PROPERTIES.iter().find(|(k, _)| k == key) {
+            let path = path.key("properties").key(key);
+            problems
+                .push(Problem::new(&path, format!("`{key}` is set by simulate")).help(*instead));
+        }
+    }
+    if let Some(servers) = &file.bootstrap_servers {
+        if servers.trim().is_empty() {
+            problems.push(Problem::new(
+                &path.key("bootstrap_servers"),
+                "no broker addresses given",
+            ));
+        }
+    }
+    Kafka {
+        bootstrap_servers: file.bootstrap_servers,
+        client_id: file.client_id.unwrap_or_else(|| "simulate".to_string()),
+        key: file.key.unwrap_or_default(),
+        timestamp: file.timestamp.unwrap_or_default(),
+        properties: file.properties,
+    }
+}
