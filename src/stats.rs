@@ -16,7 +16,7 @@ use crate::plan::rate::Profile;
 use crate::plan::{Mark, Messages, Plan};
 use crate::scenario::model::{FirstEvent, InterArrival};
 use crate::scenario::validate::StreamArrivals;
-use crate::scenario::{Nanos, Scenario};
+use crate::scenario::{Nanos, Scenario, Stream};
 use crate::text::thousands as group;
 
 /// How many cameras the busiest and quietest lists hold.
@@ -310,34 +310,14 @@ pub fn compute(scenario: &Scenario) -> Stats {
             StreamArrivals::PerCamera => in_shard,
             StreamArrivals::Shared(_) => 1,
         };
-        let theory = theory(&stream.inter_arrival);
-        let profile = stream.modulation.as_ref().and_then(|m| m.rate.as_ref());
-        let operational = profile.map_or(duration as f64, |p| Profile::new(p).integral(duration));
-        let at_start = u64::from(stream.first_event == FirstEvent::AtStart);
-        let expected = theory.mean_s.map(|mean| {
-            processes as f64 * operational / (mean * 1e9) + (processes * at_start) as f64
-        });
-        stream_stats.push(StreamStats {
-            name: stream.name.clone(),
-            topic: stream.message.topic.clone(),
-            arrivals: match stream.arrivals {
-                StreamArrivals::PerCamera => "per_camera",
-                StreamArrivals::Shared(_) => "shared",
-            },
+        stream_stats.push(stream_plan(
+            stream,
             processes,
-            events: count,
-            expected,
-            gaps: gaps[s].gaps(),
-            distribution: theory,
-            shaped: stream.modulation.is_some(),
-        });
+            count,
+            gaps[s].gaps(),
+            duration,
+        ));
     }
-    let mut ranked: Vec<(String, u64)> = cameras.into_iter().collect();
-    let count = ranked.len();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let busiest = ranked.iter().take(LISTED_CAMERAS).cloned().collect();
-    ranked.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    let quietest = ranked.iter().take(LISTED_CAMERAS).cloned().collect();
     let seconds = duration as f64 / 1e9;
     Stats {
         scenario: scenario.name.clone(),
@@ -354,12 +334,58 @@ pub fn compute(scenario: &Scenario) -> Stats {
         peak_1m: minute.peak(),
         streams: stream_stats,
         topics,
-        cameras: Cameras {
+        cameras: Cameras::ranked(cameras),
+        faults,
+    }
+}
+
+/// One stream's plan: `events` planned by its `processes` over `duration` ns, with the
+/// `gaps` seen between them, beside its distribution and the count its profile expects.
+fn stream_plan(
+    stream: &Stream,
+    processes: u64,
+    events: u64,
+    gaps: Gaps,
+    duration: u64,
+) -> StreamStats {
+    let theory = theory(&stream.inter_arrival);
+    let profile = stream.modulation.as_ref().and_then(|m| m.rate.as_ref());
+    let operational = profile.map_or(duration as f64, |p| Profile::new(p).integral(duration));
+    let at_start = u64::from(stream.first_event == FirstEvent::AtStart);
+    let expected = theory
+        .mean_s
+        .map(|mean| processes as f64 * operational / (mean * 1e9) + (processes * at_start) as f64);
+    StreamStats {
+        name: stream.name.clone(),
+        topic: stream.message.topic.clone(),
+        arrivals: match stream.arrivals {
+            StreamArrivals::PerCamera => "per_camera",
+            StreamArrivals::Shared(_) => "shared",
+        },
+        processes,
+        events,
+        expected,
+        gaps,
+        distribution: theory,
+        shaped: stream.modulation.is_some(),
+    }
+}
+
+impl Cameras {
+    /// The summary of events per camera (by id): how many cameras, the busiest and the
+    /// quietest [`LISTED_CAMERAS`] (ties by id).
+    fn ranked(cameras: BTreeMap<String, u64>) -> Cameras {
+        let mut ranked: Vec<(String, u64)> = cameras.into_iter().collect();
+        let count = ranked.len();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let busiest = ranked.iter().take(LISTED_CAMERAS).cloned().collect();
+        ranked.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        let quietest = ranked.iter().take(LISTED_CAMERAS).cloned().collect();
+        Cameras {
             count,
             busiest,
             quietest,
-        },
-        faults,
+        }
     }
 }
 
