@@ -23,6 +23,7 @@ mod streams;
 
 use chrono::{DateTime, Utc};
 
+use super::checks::check_topic;
 use super::diagnostics::{FieldPath, Problem, Problems};
 use super::duration::Nanos;
 use super::limits;
@@ -31,7 +32,6 @@ use super::model::ScenarioFile;
 pub use faults::{Delayed, Faults, Malformed};
 pub use kafka::Kafka;
 pub use modulation::{Affected, Modulation, RateProfile, WindowStart, Windows};
-pub(crate) use streams::check_weights;
 pub use streams::{CameraPick, Stream, StreamArrivals};
 
 /// Values from the command line that replace the file's.
@@ -251,22 +251,5 @@ fn check_start(start: DateTime<Utc>, duration: Nanos) -> Result<(), String> {
         )),
         (Some(end), Ok(latest)) if end <= latest => Ok(()),
         _ => Err("start plus duration goes past the year 9999".into()),
-    }
-}
-
-/// A legal Kafka topic name: 1 to 249 of `[A-Za-z0-9._-]`, not `.` or `..`.
-pub(crate) fn check_topic(topic: &str) -> Result<(), String> {
-    let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
-    if topic.is_empty()
-        || topic.len() > 249
-        || topic == "."
-        || topic == ".."
-        || !topic.chars().all(legal)
-    {
-        Err(format!(
-            "`{topic}` is not a legal Kafka topic name: use 1 to 249 letters, digits, `.`, `_` or `-`"
-        ))
-    } else {
-        Ok(())
     }
 }

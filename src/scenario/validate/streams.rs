@@ -1,14 +1,14 @@
 //! The streams: at most so many, names unique across the scenario, cameras within the
 //! limit; each stream's parts checked in the order they are reported (its cameras, how a
 //! shared stream picks them, its distribution, its rate changes, its message, its
-//! faults), each part's checks in its own file; and the weights both camera picks and
-//! payload values use.
+//! faults), each part's checks in its own file.
 
 use std::collections::BTreeMap;
 
 use super::cameras::cameras;
 use super::faults::{Faults, faults};
 use super::modulation::{Context, Modulation, Raw, modulation};
+use crate::scenario::checks::check_weights;
 use crate::scenario::diagnostics::{FieldPath, Problem, Problems};
 use crate::scenario::limits;
 use crate::scenario::model::*;
@@ -230,48 +230,4 @@ fn stream(
         message: message?,
         faults,
     })
-}
-
-/// Checks weights, one for each of `count` things (`what`: `cameras`, `values`): finite,
-/// ≥ 0, at least one positive, with a finite sum.
-pub(crate) fn check_weights(
-    weights: Vec<f64>,
-    count: Option<usize>,
-    what: &str,
-    path: &FieldPath,
-    problems: &mut Problems,
-) -> Option<Vec<f64>> {
-    let before = problems.len();
-    if let Some(n) = count {
-        if n != weights.len() {
-            let one = what.strip_suffix('s').unwrap_or(what);
-            problems.push(
-                Problem::new(path, format!("{} weights for {n} {what}", weights.len()))
-                    .help(format!("give one weight per {one}, in list order")),
-            );
-        }
-    }
-    for (i, w) in weights.iter().enumerate() {
-        if !(w.is_finite() && *w >= 0.0) {
-            problems.push(Problem::new(
-                &path.index(i),
-                format!("a weight must be a finite number ≥ 0, found {w}"),
-            ));
-        }
-    }
-    if problems.len() == before && !weights.iter().any(|w| *w > 0.0) {
-        let one = what.strip_suffix('s').unwrap_or(what);
-        problems.push(
-            Problem::new(path, "all weights are zero")
-                .help(format!("at least one {one} needs a positive weight")),
-        );
-    }
-    // rand's WeightedIndex panics (rather than erring) on a sum that overflows.
-    if problems.len() == before && !weights.iter().sum::<f64>().is_finite() {
-        problems.push(
-            Problem::new(path, "the weights add up to more than the largest number")
-                .help("scale them down: only their ratios matter"),
-        );
-    }
-    (problems.len() == before).then_some(weights)
 }
