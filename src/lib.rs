@@ -64,6 +64,7 @@ pub mod scenario;
 pub mod schema;
 pub mod sink;
 pub mod stats;
+pub(crate) mod text;
 pub mod truth;
 
 pub use error::Error;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::scenario::load::io_reason;
+use crate::text::io_reason;
 
 /// An output file opened before the run (so an unwritable path fails at once, as
 /// invalid input) and written at the end: to FILE.tmp, then renamed, so FILE is never

@@ -17,8 +17,8 @@ use crate::plan::Events;
 use crate::plan::rate::Profile;
 use crate::report::{Buckets, Report, Steps};
 use crate::scenario::Scenario;
-use crate::scenario::load::io_reason;
 use crate::stats;
+use crate::text::io_reason;
 
 /// The width of the image, in pixels.
 pub const WIDTH: f64 = 1200.0;
@@ -351,7 +351,7 @@ fn gap_panels(
         let curve: Vec<[f64; 2]> = (0..=200)
             .filter_map(|i| {
                 let x = tops[s] * i as f64 / 200.0;
-                stats::density(&stream.inter_arrival, x).map(|p| [x, p])
+                stream.inter_arrival.density(x).map(|p| [x, p])
             })
             .collect();
         let mut lines = Vec::new();

@@ -16,7 +16,8 @@ use crate::plan::rate::Profile;
 use crate::plan::{Events, Plan, Tally};
 use crate::scenario::model::{FirstEvent, InterArrival};
 use crate::scenario::validate::StreamArrivals;
-use crate::scenario::{Nanos, Scenario};
+use crate::scenario::{Nanos, Scenario, Stream};
+use crate::text::thousands as group;
 
 /// How many cameras the busiest and quietest lists hold.
 pub const LISTED_CAMERAS: usize = 5;
@@ -309,34 +310,14 @@ pub fn compute(scenario: &Scenario) -> Stats {
             StreamArrivals::PerCamera => in_shard,
             StreamArrivals::Shared(_) => 1,
         };
-        let theory = theory(&stream.inter_arrival);
-        let profile = stream.modulation.as_ref().and_then(|m| m.rate.as_ref());
-        let operational = profile.map_or(duration as f64, |p| Profile::new(p).integral(duration));
-        let at_start = u64::from(stream.first_event == FirstEvent::AtStart);
-        let expected = theory.mean_s.map(|mean| {
-            processes as f64 * operational / (mean * 1e9) + (processes * at_start) as f64
-        });
-        stream_stats.push(StreamStats {
-            name: stream.name.clone(),
-            topic: stream.message.topic.clone(),
-            arrivals: match stream.arrivals {
-                StreamArrivals::PerCamera => "per_camera",
-                StreamArrivals::Shared(_) => "shared",
-            },
+        stream_stats.push(stream_plan(
+            stream,
             processes,
-            events: count,
-            expected,
-            gaps: gaps[s].gaps(),
-            distribution: theory,
-            shaped: stream.modulation.is_some(),
-        });
+            count,
+            gaps[s].gaps(),
+            duration,
+        ));
     }
-    let mut ranked: Vec<(String, u64)> = cameras.into_iter().collect();
-    let count = ranked.len();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    let busiest = ranked.iter().take(LISTED_CAMERAS).cloned().collect();
-    ranked.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    let quietest = ranked.iter().take(LISTED_CAMERAS).cloned().collect();
     let seconds = duration as f64 / 1e9;
     Stats {
         scenario: scenario.name.clone(),
@@ -353,125 +334,70 @@ pub fn compute(scenario: &Scenario) -> Stats {
         peak_1m: minute.peak(),
         streams: stream_stats,
         topics,
-        cameras: Cameras {
-            count,
-            busiest,
-            quietest,
-        },
+        cameras: Cameras::ranked(cameras),
         faults: Faults::from(tally),
     }
 }
 
-/// The mean and standard deviation of a gap drawn from `d`, in seconds.
-pub fn theory(d: &InterArrival) -> Theory {
-    let s = |d: &crate::scenario::model::Duration| d.0.0 as f64 / 1e9;
-    let (name, mean, std) = match d {
-        InterArrival::Constant { interval } => ("constant", Some(s(interval)), Some(0.0)),
-        InterArrival::Uniform { min, max } => {
-            let (a, b) = (s(min), s(max));
-            ("uniform", Some((a + b) / 2.0), Some((b - a) / 12f64.sqrt()))
-        }
-        InterArrival::Exponential { mean } => ("exponential", Some(s(mean)), Some(s(mean))),
-        InterArrival::Normal { mean, std_dev } => {
-            // Truncated to positive gaps by resampling: a normal truncated at 0.
-            let (mu, sigma) = (s(mean), s(std_dev));
-            let alpha = -mu / sigma;
-            let pdf = (-alpha * alpha / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
-            let tail = 0.5 * libm::erfc(alpha / std::f64::consts::SQRT_2);
-            let lambda = pdf / tail;
-            let variance = sigma * sigma * (1.0 + alpha * lambda - lambda * lambda);
-            ("normal", Some(mu + sigma * lambda), Some(variance.sqrt()))
-        }
-        InterArrival::Lognormal { mean, std_dev } => ("lognormal", Some(s(mean)), Some(s(std_dev))),
-        InterArrival::Gamma { shape, mean } => {
-            ("gamma", Some(s(mean)), Some(s(mean) / shape.sqrt()))
-        }
-        InterArrival::Weibull { shape, scale } => {
-            let g1 = libm::tgamma(1.0 + 1.0 / shape);
-            let g2 = libm::tgamma(1.0 + 2.0 / shape);
-            let l = s(scale);
-            (
-                "weibull",
-                Some(l * g1),
-                Some(l * (g2 - g1 * g1).max(0.0).sqrt()),
-            )
-        }
-        InterArrival::Pareto { shape, scale } => {
-            let (a, xm) = (*shape, s(scale));
-            let mean = (a > 1.0).then(|| a * xm / (a - 1.0));
-            let std = (a > 2.0).then(|| xm / (a - 1.0) * (a / (a - 2.0)).sqrt());
-            ("pareto", mean, std)
-        }
-    };
-    Theory {
-        name,
-        mean_s: mean,
-        std_s: std,
+/// One stream's plan: `events` planned by its `processes` over `duration` ns, with the
+/// `gaps` seen between them, beside its distribution and the count its profile expects.
+fn stream_plan(
+    stream: &Stream,
+    processes: u64,
+    events: u64,
+    gaps: Gaps,
+    duration: u64,
+) -> StreamStats {
+    let theory = theory(&stream.inter_arrival);
+    let profile = stream.modulation.as_ref().and_then(|m| m.rate.as_ref());
+    let operational = profile.map_or(duration as f64, |p| Profile::new(p).integral(duration));
+    let at_start = u64::from(stream.first_event == FirstEvent::AtStart);
+    let expected = theory
+        .mean_s
+        .map(|mean| processes as f64 * operational / (mean * 1e9) + (processes * at_start) as f64);
+    StreamStats {
+        name: stream.name.clone(),
+        topic: stream.message.topic.clone(),
+        arrivals: match stream.arrivals {
+            StreamArrivals::PerCamera => "per_camera",
+            StreamArrivals::Shared(_) => "shared",
+        },
+        processes,
+        events,
+        expected,
+        gaps,
+        distribution: theory,
+        shaped: stream.modulation.is_some(),
     }
 }
 
-/// The probability density of a gap of `x` seconds drawn from `d`, per second; `None`
-/// for a constant gap (all its mass at one point).
-pub fn density(d: &InterArrival, x: f64) -> Option<f64> {
-    use std::f64::consts::{PI, SQRT_2};
-    let s = |d: &crate::scenario::model::Duration| d.0.0 as f64 / 1e9;
-    if x < 0.0 {
-        return Some(0.0);
+impl Cameras {
+    /// The summary of events per camera (by id): how many cameras, the busiest and the
+    /// quietest [`LISTED_CAMERAS`] (ties by id).
+    fn ranked(cameras: BTreeMap<String, u64>) -> Cameras {
+        let mut ranked: Vec<(String, u64)> = cameras.into_iter().collect();
+        let count = ranked.len();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let busiest = ranked.iter().take(LISTED_CAMERAS).cloned().collect();
+        ranked.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+        let quietest = ranked.iter().take(LISTED_CAMERAS).cloned().collect();
+        Cameras {
+            count,
+            busiest,
+            quietest,
+        }
     }
-    let p = match d {
-        InterArrival::Constant { .. } => return None,
-        InterArrival::Uniform { min, max } => {
-            let (a, b) = (s(min), s(max));
-            if (a..=b).contains(&x) && b > a {
-                1.0 / (b - a)
-            } else {
-                0.0
-            }
-        }
-        InterArrival::Exponential { mean } => (-x / s(mean)).exp() / s(mean),
-        InterArrival::Normal { mean, std_dev } => {
-            let (mu, sigma) = (s(mean), s(std_dev));
-            let z = (x - mu) / sigma;
-            let kept = 0.5 * libm::erfc(-mu / sigma / SQRT_2);
-            (-z * z / 2.0).exp() / (sigma * (2.0 * PI).sqrt()) / kept
-        }
-        InterArrival::Lognormal { mean, std_dev } => {
-            let (m, sd) = (s(mean), s(std_dev));
-            let var = (1.0 + (sd / m).powi(2)).ln();
-            let mu = m.ln() - var / 2.0;
-            if x <= 0.0 {
-                0.0
-            } else {
-                let z = x.ln() - mu;
-                (-z * z / (2.0 * var)).exp() / (x * (2.0 * PI * var).sqrt())
-            }
-        }
-        InterArrival::Gamma { shape, mean } => {
-            let (k, theta) = (*shape, s(mean) / shape);
-            if x <= 0.0 {
-                0.0
-            } else {
-                ((k - 1.0) * x.ln() - x / theta - libm::lgamma(k) - k * theta.ln()).exp()
-            }
-        }
-        InterArrival::Weibull { shape, scale } => {
-            let (k, l) = (*shape, s(scale));
-            if x <= 0.0 {
-                0.0
-            } else {
-                k / l * (x / l).powf(k - 1.0) * (-(x / l).powf(k)).exp()
-            }
-        }
-        InterArrival::Pareto { shape, scale } => {
-            let (a, xm) = (*shape, s(scale));
-            if x < xm {
-                0.0
-            } else {
-                a * xm.powf(a) / x.powf(a + 1.0)
-            }
-        }
-    };
-    Some(p)
+}
+
+/// The name of `d` and the mean and standard deviation of a gap drawn from it, in
+/// seconds ([`InterArrival::moments`]).
+pub fn theory(d: &InterArrival) -> Theory {
+    let (mean_s, std_s) = d.moments();
+    Theory {
+        name: d.kind().name(),
+        mean_s,
+        std_s,
+    }
 }
 
 /// `stats` as JSON (pretty, one trailing newline).
@@ -576,11 +502,6 @@ pub fn to_text(stats: &Stats) -> String {
     out
 }
 
-/// `1234567` → `1,234,567`.
-fn group(n: u64) -> String {
-    crate::scenario::validate::thousands(n)
-}
-
 /// A rate or count with a few significant digits.
 fn number(x: f64) -> String {
     if x >= 1000.0 {
@@ -608,10 +529,6 @@ mod tests {
 
     #[test]
     fn numbers_read_well() {
-        assert_eq!(group(0), "0");
-        assert_eq!(group(999), "999");
-        assert_eq!(group(1000), "1,000");
-        assert_eq!(group(1234567), "1,234,567");
         assert_eq!(number(1.23456), "1.235");
         assert_eq!(number(12.345), "12.3");
         assert_eq!(number(12345.6), "12,346");

@@ -23,8 +23,8 @@ pub use crate::histogram::{Buckets, Percentiles, Step, Steps};
 use crate::histogram::{microsecond_precision, nanosecond_precision, one_decimal};
 use crate::replay::pacer::Pace;
 use crate::replay::{COUNT_BUDGET, Tally};
-use crate::scenario::load::io_reason;
 use crate::scenario::{Scenario, Shard};
+use crate::text::io_reason;
 pub use kafka::KafkaReport;
 pub use merge::merge;
 

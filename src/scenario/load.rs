@@ -11,6 +11,7 @@ use super::limits;
 use super::model::ScenarioFile;
 use super::positions::locate;
 use super::walk::walk;
+use crate::text::io_reason;
 
 /// A scenario's text with the name it is shown under in messages.
 #[derive(Debug, Clone)]
@@ -200,20 +201,4 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
         d
     })?;
     Ok(Source { name, text })
-}
-
-/// An I/O error in words, without the `(os error N)` suffix; `not_found` is what a
-/// missing path is called (a file, a directory).
-pub(crate) fn io_reason(e: &std::io::Error, not_found: &str) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => not_found.to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => {
-            let text = e.to_string();
-            match text.find(" (os error") {
-                Some(cut) => text[..cut].to_string(),
-                None => text,
-            }
-        }
-    }
 }

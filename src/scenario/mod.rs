@@ -6,7 +6,9 @@
 //! an invalid value). Problems become [`diagnostics::Diagnostic`]s with the field path and,
 //! from `positions`, the line and column they are written at.
 
+mod checks;
 pub mod diagnostics;
+mod distribution;
 pub mod duration;
 pub mod limits;
 pub mod load;

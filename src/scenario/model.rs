@@ -146,14 +146,6 @@ impl KafkaFile {
             "simulate counts every delivery report to know what was delivered; leave it unset",
         ),
     ];
-
-    /// What to do instead of setting `key`, when simulate manages that property itself.
-    pub(crate) fn managed(key: &str) -> Option<&'static str> {
-        Self::MANAGED_PROPERTIES
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, instead)| *instead)
-    }
 }
 
 /// A librdkafka property value; numbers and booleans are passed on as their text.

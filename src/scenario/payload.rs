@@ -159,7 +159,7 @@ pub(crate) fn message(raw: Raw<'_>, path: &FieldPath, problems: &mut Problems) -
     let before = problems.len();
     let topic = match raw.topic {
         Some(topic) => {
-            if let Err(message) = super::validate::check_topic(&topic) {
+            if let Err(message) = super::checks::check_topic(&topic) {
                 problems.push(Problem::new(&path.key("topic"), message));
             }
             topic
@@ -353,7 +353,7 @@ impl Checker<'_> {
                     );
                 }
                 let weights = weights.and_then(|w| {
-                    super::validate::check_weights(
+                    super::checks::check_weights(
                         w,
                         Some(values.len()),
                         "values",

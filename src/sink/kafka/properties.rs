@@ -338,7 +338,7 @@ pub fn read_value(
     let text = read(Path::new(path)).map_err(|e| {
         format!(
             "cannot read the value from {path}: {}",
-            crate::scenario::load::io_reason(&e, "no such file")
+            crate::text::io_reason(&e, "no such file")
         )
     })?;
     Ok(Some(text.trim_end_matches(['\n', '\r']).to_string()))

@@ -10,8 +10,8 @@ use std::path::Path;
 use super::properties::{self, Origin, Property};
 use crate::error::Error;
 use crate::redact;
-use crate::scenario::load::io_reason;
 use crate::scenario::model::KafkaFile;
+use crate::text::io_reason;
 
 /// Where the properties outside the scenario come from, as the command line gave them.
 #[derive(Debug, Clone, Copy)]

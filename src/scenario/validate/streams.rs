@@ -1,0 +1,233 @@
+//! The streams: at most so many, names unique across the scenario, cameras within the
+//! limit; each stream's parts checked in the order they are reported (its cameras, how a
+//! shared stream picks them, its distribution, its rate changes, its message, its
+//! faults), each part's checks in its own file.
+
+use std::collections::BTreeMap;
+
+use super::cameras::cameras;
+use super::faults::{Faults, faults};
+use super::modulation::{Context, Modulation, Raw, modulation};
+use crate::scenario::checks::check_weights;
+use crate::scenario::diagnostics::{FieldPath, Problem, Problems};
+use crate::scenario::limits;
+use crate::scenario::model::*;
+use crate::scenario::payload::{self, Message};
+
+/// A validated stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stream {
+    /// Unique name within the scenario.
+    pub name: String,
+    /// Cameras, unique, at least one.
+    pub cameras: Vec<CameraId>,
+    /// Shared or per-camera arrivals.
+    pub arrivals: StreamArrivals,
+    /// The gap distribution, with parameters that define one (positive, finite, a mean
+    /// gap of at least [`limits::MIN_MEAN_GAP_NS`]).
+    pub inter_arrival: InterArrival,
+    /// When each process sends its first event.
+    pub first_event: FirstEvent,
+    /// How the rate changes over time; `None` when it never does (the base rate holds).
+    pub modulation: Option<Modulation>,
+    /// What its messages hold: topic, key, payload and headers.
+    pub message: Message,
+    /// The faults it injects; `None` when it injects none.
+    pub faults: Option<Faults>,
+}
+
+impl Stream {
+    /// How many arrival processes the stream has: one when shared, one per camera
+    /// otherwise.
+    pub fn processes(&self) -> usize {
+        match self.arrivals {
+            StreamArrivals::Shared(_) => 1,
+            StreamArrivals::PerCamera => self.cameras.len(),
+        }
+    }
+}
+
+/// How a stream's events are spread over its cameras.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamArrivals {
+    /// One process for the stream; each event picks a camera this way.
+    Shared(CameraPick),
+    /// One process per camera.
+    PerCamera,
+}
+
+/// How a shared stream picks cameras.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CameraPick {
+    /// Uniformly at random.
+    Uniform,
+    /// In list order.
+    RoundRobin,
+    /// By weight: one per camera, finite, non-negative, at least one positive, with a
+    /// finite sum.
+    Weighted(Vec<f64>),
+}
+
+/// What a stream takes from the scenario when it sets nothing itself.
+pub(super) struct Defaults<'d> {
+    /// The scenario's topic.
+    pub(super) topic: &'d str,
+    /// The scenario's key mode (`kafka.key`).
+    pub(super) key: KeyMode,
+    /// The end of the run, in ns.
+    pub(super) horizon: u64,
+}
+
+/// Checks the streams, in file order: at most [`limits::MAX_STREAMS`], names unique, at
+/// most [`limits::MAX_CAMERAS`] cameras in all; each stream's own problems as it comes.
+pub(super) fn streams(
+    raw: Vec<StreamFile>,
+    defaults: &Defaults<'_>,
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Vec<Stream> {
+    if raw.len() > limits::MAX_STREAMS {
+        problems.push(Problem::new(
+            path,
+            format!(
+                "{} streams; the limit is {}",
+                raw.len(),
+                limits::MAX_STREAMS
+            ),
+        ));
+    }
+    let mut names = BTreeMap::new();
+    let mut total_cameras: u64 = 0;
+    let mut streams = Vec::new();
+    for (i, raw) in raw.into_iter().enumerate() {
+        let path = path.index(i);
+        let name = raw.name.clone().unwrap_or_else(|| format!("stream-{i}"));
+        if name.trim().is_empty() {
+            problems.push(Problem::new(&path.key("name"), "the stream name is empty"));
+        } else if let Some(first) = names.insert(name.clone(), i) {
+            problems.push(
+                Problem::new(
+                    &path.key("name"),
+                    format!("stream name `{name}` is also used by streams[{first}]"),
+                )
+                .help("stream names must be unique; unnamed streams are called `stream-<index>`"),
+            );
+        }
+        let count = match &raw.cameras {
+            Cameras::List(ids) => ids.len() as u64,
+            Cameras::Generated(g) => g.count,
+        };
+        total_cameras = total_cameras.saturating_add(count);
+        if total_cameras > limits::MAX_CAMERAS {
+            problems.push(Problem::new(
+                &path.key("cameras"),
+                format!(
+                    "this brings the scenario to {total_cameras} cameras; the limit is {}",
+                    limits::MAX_CAMERAS
+                ),
+            ));
+            continue;
+        }
+        if let Some(stream) = stream(raw, name, defaults, &path, problems) {
+            streams.push(stream);
+        }
+    }
+    streams
+}
+
+/// Checks one stream: its cameras and how they are picked, its distribution, its rate
+/// profile, incidents and outages, its message and its faults, in that order.
+fn stream(
+    raw: StreamFile,
+    name: String,
+    defaults: &Defaults<'_>,
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Option<Stream> {
+    let horizon = defaults.horizon;
+    let before = problems.len();
+    let (cameras, attributes) = match cameras(raw.cameras, &path.key("cameras"), problems) {
+        Some((ids, attributes)) => (Some(ids), attributes),
+        None => (None, None),
+    };
+    let arrivals = raw.arrivals.unwrap_or(Arrivals::Shared);
+    let arrivals = match (arrivals, raw.pick) {
+        (Arrivals::PerCamera, Some(_)) => {
+            problems.push(
+                Problem::new(
+                    &path.key("pick"),
+                    "`pick` applies to `arrivals: shared` only",
+                )
+                .help("a per-camera stream has one process per camera; remove `pick`"),
+            );
+            None
+        }
+        (Arrivals::PerCamera, None) => Some(StreamArrivals::PerCamera),
+        (Arrivals::Shared, None | Some(Pick::Named(PickName::Uniform))) => {
+            Some(StreamArrivals::Shared(CameraPick::Uniform))
+        }
+        (Arrivals::Shared, Some(Pick::Named(PickName::RoundRobin))) => {
+            Some(StreamArrivals::Shared(CameraPick::RoundRobin))
+        }
+        (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => check_weights(
+            weights,
+            cameras.as_ref().map(Vec::len),
+            "cameras",
+            &path.key("pick").key("weights"),
+            problems,
+        )
+        .map(|w| StreamArrivals::Shared(CameraPick::Weighted(w))),
+    };
+    for (param, message) in raw.inter_arrival.problems() {
+        problems.push(Problem::new(&path.key("inter_arrival").key(param), message));
+    }
+    let modulation = match (&cameras, &arrivals) {
+        (Some(cameras), Some(arrivals)) => modulation(
+            Raw {
+                rate: raw.rate,
+                incidents: raw.incidents.unwrap_or_default(),
+                outages: raw.outages.unwrap_or_default(),
+            },
+            &Context {
+                cameras,
+                shared: matches!(arrivals, StreamArrivals::Shared(_)),
+                base_gap: raw.inter_arrival.typical_gap(),
+                horizon,
+            },
+            path,
+            problems,
+        ),
+        _ => None,
+    };
+    // Checked also when the cameras could not be read, so that every problem shows.
+    let message = payload::message(
+        payload::Raw {
+            topic: raw.topic,
+            payload: raw.payload,
+            key: raw.key,
+            headers: raw.headers,
+            default_topic: defaults.topic,
+            default_key: defaults.key,
+            cameras: cameras.as_deref(),
+            attributes: attributes.as_deref(),
+        },
+        path,
+        problems,
+    );
+    let faults = raw
+        .faults
+        .and_then(|f| faults(f, &path.key("faults"), problems));
+    if problems.len() > before {
+        return None;
+    }
+    Some(Stream {
+        name,
+        cameras: cameras?,
+        arrivals: arrivals?,
+        inter_arrival: raw.inter_arrival,
+        first_event: raw.first_event.unwrap_or_default(),
+        modulation,
+        message: message?,
+        faults,
+    })
+}
