@@ -1,47 +1,45 @@
 //! `simulate` turns a declarative YAML scenario into a deterministic, time-ordered plan of
-//! camera events and replays it into Kafka, or prints it.
+//! camera events and replays it into Kafka, or prints it. This header is the one
+//! description of the architecture (the README and `docs/` are for users;
+//! `CONTRIBUTING.md` says how to build, test and lint).
 //!
-//! Data flows one way, one module per arrow:
+//! Data flows one way, one module per arrow; no module names one downstream of it, and
+//! no module or file imports in a circle (`tests/it/layout.rs` checks both):
 //!
 //! ```text
-//! scenario file ─ scenario ─▶ validated Scenario ─ plan ─▶ Events ─ render ─▶ bytes
+//! scenario file ─ scenario ─▶ validated Scenario ─ plan ─▶ Plan (messages) ─ render ─▶ bytes
 //!      ─ replay (pacing, stop, counts) ─▶ sink (stdout | Kafka) ─▶ report
 //! ```
 //!
-//! - [`scenario`]: the file format. Reads, parses and validates a file into plain data
-//!   that cannot hold an invalid value; every problem located at `file:line:column`.
-//!   Imports nothing downstream.
-//! - [`plan`]: the pure core. Builds each process's sampler, pick table and identity from
-//!   the validated data and merges their events lazily, in a total order. No clock, no
-//!   I/O, nothing Kafka-shaped.
-//! - [`render`]: event → message value, key, timestamp, `--format plan` line; the one
-//!   description of the payload, which also generates the event JSON Schema.
-//! - [`replay`]: the one paced loop, generic over a [`sink::Sink`]: deadlines, Ctrl-C,
-//!   lateness, progress, counts.
-//! - [`sink`]: stdout (dry run) and Kafka (send, poll, flush, delivery accounting,
-//!   embedded cluster, read-back).
-//! - [`metrics`]: `--metrics`, the run's counters in Prometheus text format while it runs.
-//! - [`plot`]: `simulate plot`, a plan or a report as one image of charts (SVG, PNG).
-//! - [`stats`]: `simulate stats`, what a plan holds summed up, in bounded memory.
-//! - [`redact`]: secret property values, masked in everything the process writes.
-//! - [`report`]: what a run did, sink-neutral with a Kafka section; [`truth`]: the
-//!   ground truth of the plan (faults injected, per-window counts of clean events).
-//! - At the edge: [`cli`] (the command line, the environment read once), [`mod@run`]
-//!   (each command assembled from the above), [`error`] (typed errors → exit codes).
+//! | room | what it owns |
+//! |---|---|
+//! | [`scenario`] | the file format: `load` (read, limits, YAML) → `walk` (the raw [`scenario::model`], every problem collected) → `validate/` (one file per topic: a [`scenario::Scenario`] that cannot hold a bad value); `distribution.rs` (a distribution's mean, typical gap, density, problems); problems located at `file:line:column` (`positions`, `diagnostics`). Imports nothing downstream. |
+//! | [`plan`] | the pure core, no clock, no I/O: `random` (every stream key, the counter RNG), `distribution` (samplers), `rate` and `schedule`/`windows` (time change; incident and outage windows, the outage rule once), `process` (one arrival process), `merge` (the merged [`plan::Events`], ties in a total order), `payload` (field draws), `fault` (fault choices, the [`plan::Tally`]), `send` (the send order: delays, holds, the shard filter) → [`plan::Plan`], what is replayed. |
+//! | [`render`] | a planned message → value, key, headers, timestamp, `--format plan` line ([`render::Renderer`], lazily through [`render::Message`]); malformed values; the event JSON Schemas. |
+//! | [`replay`] | the one paced loop, generic over a [`sink::Sink`]: deadlines (`pacer`), Ctrl-C, lateness, progress, counts. |
+//! | [`sink`] | where rendered messages go: `stdout` (the dry run) and `kafka` (config and [`sink::kafka::Settings`] as pure data; with the `kafka` feature the producer, the session that opens itself, the embedded cluster, the read-back through a fingerprinting sink). |
+//! | [`report`] | what a run did, built by constructors: sink-neutral counts, a section per sink (`kafka`), merging shards' reports. |
+//! | beside the flow | [`truth`] (the ground truth), [`stats`], [`plot`] (`plot` feature), [`metrics`], [`redact`], [`schema`] (the published JSON Schemas), `text` (how numbers and OS errors are spelled), `histogram`. |
+//! | the edge | [`cli`] (the command line; the environment read once), [`mod@run`] (each command assembled from the owners), `output` (report and truth files, never half-written), [`error`] (typed errors → exit codes), `main.rs`. |
 //!
 //! Where the next features go: a distribution is a variant of
 //! [`scenario::model::DistributionKind`] and [`scenario::model::InterArrival`] (the
-//! compiler then points at the loader, validation and [`plan::distribution::Sampler`]);
-//! a rate profile, incidents and outages are validated in [`scenario`] and become a time
-//! change (`plan/rate.rs`, with windows drawn in `plan/schedule.rs` and assigned in
-//! [`plan::windows`]) applied by
-//! [`plan::process`]; a payload generator is a variant of
-//! [`scenario::model::GeneratorKind`] and [`scenario::model::Generator`] (the compiler
+//! compiler then points at the loader, `scenario/distribution.rs` and
+//! [`plan::distribution::Sampler`]); a rate profile, incidents and outages are validated
+//! in [`scenario`] and become a time change (`plan/rate.rs`, with windows drawn in
+//! `plan/schedule.rs` and assigned in [`plan::windows`]) applied by [`plan::process`]; a
+//! payload generator is a variant of [`scenario::model::GeneratorKind`] (the compiler
 //! then points at the loader, validation, the renderer's program and the event schema),
 //! its draws in [`plan::payload`]; a fault kind is a [`plan::Mark`] drawn in
 //! [`plan::fault`], applied in [`plan::send`] and counted by [`plan::Tally`] (for
-//! [`truth`] and [`stats`]); a shard filter chooses processes in
-//! [`plan::process::processes`]; a sink is one more implementation of [`sink::Sink`].
+//! [`truth`] and [`stats`]); an encoding is a renderer of the value; a sink is one
+//! implementation of [`sink::Sink`], one constructor that builds it from its settings,
+//! and one section of [`report::Report`]; a consumer-side check reads through the same
+//! rendering as the send (as `sink/kafka/verify.rs` does).
+//!
+//! Cargo features, default on: `kafka` (librdkafka, OpenSSL, libcurl) and `plot` (resvg,
+//! poloto). Without them the binary plans, prints, validates and writes schemas, stats
+//! and truth; its Kafka runs and plots say which feature they need.
 
 // Without the heavy edges some of what only they use is unused; the full build (what CI
 // lints) keeps the dead-code lint for everything.

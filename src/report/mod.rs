@@ -1,9 +1,9 @@
 //! What a run did, sink-neutral (counts, pacing, per-camera counts) with a section per
-//! sink that adds to it ([`kafka`]: delivery, failures, latency, the read-back check, the
+//! sink that adds to it (`kafka`: delivery, failures, latency, the read-back check, the
 //! producer's properties). Built by constructors from what the replay counted and what
 //! the sink accounted for; printed as a summary on stderr, written as JSON with
 //! `--report FILE` (a section's fields sit at the top level of the JSON), read back and
-//! merged by `simulate report merge` ([`merge`]).
+//! merged by `simulate report merge` ([`merge()`]).
 //!
 //! A new sink adds one section: a struct with its constructor, its summary lines and its
 //! merge, in a file of its own here, and one field of [`Report`].
