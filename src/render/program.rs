@@ -14,7 +14,7 @@ use super::number::{write_fixed, write_shortest};
 use super::{Context, write_camera_json, write_camera_text};
 use crate::plan::Event;
 use crate::plan::payload::{Draws, field_key};
-use crate::scenario::model::TimeFormatName;
+use crate::scenario::model::{FloatParams, IntParams, NormalParams, TimeFormatName};
 use crate::scenario::payload::{Gen, TimeFormat, Value, shows_fraction};
 
 /// How a value is written.
@@ -121,20 +121,9 @@ enum Kind {
         /// Running sums of the weights; `None`: uniform.
         cumulative: Option<Box<[f64]>>,
     },
-    Float {
-        min: f64,
-        max: f64,
-        decimals: Option<u32>,
-    },
-    Int {
-        min: i64,
-        max: i64,
-    },
-    Normal {
-        mean: f64,
-        std_dev: f64,
-        decimals: Option<u32>,
-    },
+    Float(FloatParams),
+    Int(IntParams),
+    Normal(NormalParams),
     Sequence(i64),
 }
 
@@ -216,17 +205,9 @@ impl Program {
                                 .collect()
                         }),
                     },
-                    &Gen::Float { min, max, decimals } => Kind::Float { min, max, decimals },
-                    &Gen::Int { min, max } => Kind::Int { min, max },
-                    &Gen::Normal {
-                        mean,
-                        std_dev,
-                        decimals,
-                    } => Kind::Normal {
-                        mean,
-                        std_dev,
-                        decimals,
-                    },
+                    &Gen::Float(params) => Kind::Float(params),
+                    &Gen::Int(params) => Kind::Int(params),
+                    &Gen::Normal(params) => Kind::Normal(params),
                     &Gen::Sequence { start } => Kind::Sequence(start),
                 };
                 self.ops.push(Op::Value {
@@ -292,15 +273,17 @@ fn write_value(
             };
             out.extend_from_slice(values[i].get(mode));
         }
-        &Kind::Float { min, max, decimals } => number(out, draws.float(min, max), decimals),
-        &Kind::Int { min, max } => {
+        &Kind::Float(FloatParams { min, max, decimals }) => {
+            number(out, draws.float(min, max), decimals);
+        }
+        &Kind::Int(IntParams { min, max }) => {
             out.extend_from_slice(itoa::Buffer::new().format(draws.int(min, max)).as_bytes());
         }
-        &Kind::Normal {
+        &Kind::Normal(NormalParams {
             mean,
             std_dev,
             decimals,
-        } => number(out, draws.normal(mean, std_dev), decimals),
+        }) => number(out, draws.normal(mean, std_dev), decimals),
         &Kind::Sequence(start) => {
             let mut digits = itoa::Buffer::new();
             let text = match i64::try_from(event.seq)

@@ -103,39 +103,55 @@ pub enum Generator {
         weights: Option<Vec<f64>>,
     },
     /// A number drawn uniformly between `min` and `max`.
-    Float {
-        /// The smallest value.
-        min: f64,
-        /// The largest value.
-        max: f64,
-        /// Round to this many decimals (half to even) and always print them (0 to 17).
-        /// Unset: the shortest text that reads back as the same number.
-        #[schemars(range(max = 17))]
-        decimals: Option<u32>,
-    },
+    Float(FloatParams),
     /// A whole number drawn uniformly from `min` to `max`, both included.
-    Int {
-        /// The smallest value.
-        min: i64,
-        /// The largest value.
-        max: i64,
-    },
+    Int(IntParams),
     /// A number drawn from a normal distribution.
-    Normal {
-        /// The mean.
-        mean: f64,
-        /// The standard deviation (≥ 0).
-        std_dev: f64,
-        /// Round to this many decimals (half to even) and always print them (0 to 17).
-        /// Unset: the shortest text that reads back as the same number.
-        #[schemars(range(max = 17))]
-        decimals: Option<u32>,
-    },
+    Normal(NormalParams),
     /// Counts the events of the arrival process: `start`, `start + 1`, …
     Sequence {
         /// The first value. Defaults to 0.
         start: Option<i64>,
     },
+}
+
+/// The parameters of `{gen: float}`; the one declaration of their shape, which
+/// validation ([`crate::scenario::payload::Gen`]) and the renderer keep as they are.
+#[derive(Debug, Clone, Copy, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct FloatParams {
+    /// The smallest value.
+    pub min: f64,
+    /// The largest value.
+    pub max: f64,
+    /// Round to this many decimals (half to even) and always print them (0 to 17).
+    /// Unset: the shortest text that reads back as the same number.
+    #[schemars(range(max = 17))]
+    pub decimals: Option<u32>,
+}
+
+/// The parameters of `{gen: int}`; the one declaration of their shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct IntParams {
+    /// The smallest value.
+    pub min: i64,
+    /// The largest value.
+    pub max: i64,
+}
+
+/// The parameters of `{gen: normal}`; the one declaration of their shape.
+#[derive(Debug, Clone, Copy, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct NormalParams {
+    /// The mean.
+    pub mean: f64,
+    /// The standard deviation (≥ 0).
+    pub std_dev: f64,
+    /// Round to this many decimals (half to even) and always print them (0 to 17).
+    /// Unset: the shortest text that reads back as the same number.
+    #[schemars(range(max = 17))]
+    pub decimals: Option<u32>,
 }
 
 /// Whether a generator parameter must be given.
@@ -264,9 +280,9 @@ impl Generator {
             Generator::CameraId => GeneratorKind::CameraId,
             Generator::Camera { .. } => GeneratorKind::Camera,
             Generator::Choice { .. } => GeneratorKind::Choice,
-            Generator::Float { .. } => GeneratorKind::Float,
-            Generator::Int { .. } => GeneratorKind::Int,
-            Generator::Normal { .. } => GeneratorKind::Normal,
+            Generator::Float(_) => GeneratorKind::Float,
+            Generator::Int(_) => GeneratorKind::Int,
+            Generator::Normal(_) => GeneratorKind::Normal,
             Generator::Sequence { .. } => GeneratorKind::Sequence,
         }
     }

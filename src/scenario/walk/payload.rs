@@ -128,29 +128,29 @@ impl Walker {
                 let min = self.optional(e, "min", Self::number);
                 let max = self.optional(e, "max", Self::number);
                 let decimals = self.decimals(e);
-                Some(Generator::Float {
+                Some(Generator::Float(FloatParams {
                     min: min?,
                     max: max?,
                     decimals: decimals?,
-                })
+                }))
             }
             GeneratorKind::Int => {
                 let min = self.optional(e, "min", Self::signed);
                 let max = self.optional(e, "max", Self::signed);
-                Some(Generator::Int {
+                Some(Generator::Int(IntParams {
                     min: min?,
                     max: max?,
-                })
+                }))
             }
             GeneratorKind::Normal => {
                 let mean = self.optional(e, "mean", Self::number);
                 let std_dev = self.optional(e, "std_dev", Self::number);
                 let decimals = self.decimals(e);
-                Some(Generator::Normal {
+                Some(Generator::Normal(NormalParams {
                     mean: mean?,
                     std_dev: std_dev?,
                     decimals: decimals?,
-                })
+                }))
             }
             GeneratorKind::Sequence => {
                 let start = self.defaulted(e, "start", Self::signed)?;
