@@ -321,7 +321,9 @@ fn quoted(out: &mut Vec<u8>, mode: Mode, text: &[u8]) {
 /// An instant: whole seconds since the epoch and nanoseconds past them.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Instant {
+    /// Whole seconds since 1970-01-01T00:00:00Z.
     pub secs: i64,
+    /// Nanoseconds past them (below 10⁹).
     pub nanos: u32,
 }
 

@@ -130,11 +130,13 @@ pub(crate) struct Raw<'r> {
     pub key: Option<StreamKey>,
     /// `headers`, as written.
     pub headers: Option<Vec<(String, HeaderSpec)>>,
-    /// The scenario's topic and key, for a stream that sets none.
+    /// The scenario's topic, for a stream that sets none.
     pub default_topic: &'r str,
+    /// The scenario's key, for a stream that sets none.
     pub default_key: KeyMode,
-    /// The stream's cameras, and their attributes in camera order when any has some.
+    /// The stream's cameras.
     pub cameras: Option<&'r [CameraId]>,
+    /// The cameras' attributes in camera order, when any has some.
     pub attributes: Option<&'r [Vec<(String, Json)>]>,
 }
 

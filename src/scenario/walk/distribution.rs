@@ -64,6 +64,8 @@ impl Walker {
         }
     }
 
+    /// A distribution: `distribution` names it, the other keys are its parameters. A
+    /// missing or unknown name is reported, and the parameters are still checked.
     pub(super) fn inter_arrival(
         &mut self,
         value: &Value,

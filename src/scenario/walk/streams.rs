@@ -11,6 +11,7 @@ use crate::scenario::duration::Nanos;
 use crate::scenario::model::*;
 
 impl Walker {
+    /// The whole document: the scenario's top level. `None` when it is not a mapping.
     pub(super) fn scenario(&mut self, value: &Value) -> Option<ScenarioFile> {
         let root = FieldPath::default();
         let e = self.mapping(
