@@ -15,7 +15,7 @@ use super::{Context, write_camera_json, write_camera_text};
 use crate::plan::Event;
 use crate::plan::payload::Draws;
 use crate::plan::random::field_key;
-use crate::scenario::model::TimeFormatName;
+use crate::scenario::model::{FloatParams, IntParams, NormalParams, TimeFormatName};
 use crate::scenario::payload::{Gen, TimeFormat, Value, shows_fraction};
 
 /// How a value is written.
@@ -122,20 +122,9 @@ enum Kind {
         /// Running sums of the weights; `None`: uniform.
         cumulative: Option<Box<[f64]>>,
     },
-    Float {
-        min: f64,
-        max: f64,
-        decimals: Option<u32>,
-    },
-    Int {
-        min: i64,
-        max: i64,
-    },
-    Normal {
-        mean: f64,
-        std_dev: f64,
-        decimals: Option<u32>,
-    },
+    Float(FloatParams),
+    Int(IntParams),
+    Normal(NormalParams),
     Sequence(i64),
 }
 
@@ -217,17 +206,9 @@ impl Program {
                                 .collect()
                         }),
                     },
-                    &Gen::Float { min, max, decimals } => Kind::Float { min, max, decimals },
-                    &Gen::Int { min, max } => Kind::Int { min, max },
-                    &Gen::Normal {
-                        mean,
-                        std_dev,
-                        decimals,
-                    } => Kind::Normal {
-                        mean,
-                        std_dev,
-                        decimals,
-                    },
+                    &Gen::Float(params) => Kind::Float(params),
+                    &Gen::Int(params) => Kind::Int(params),
+                    &Gen::Normal(params) => Kind::Normal(params),
                     &Gen::Sequence { start } => Kind::Sequence(start),
                 };
                 self.ops.push(Op::Value {
@@ -293,15 +274,17 @@ fn write_value(
             };
             out.extend_from_slice(values[i].get(mode));
         }
-        &Kind::Float { min, max, decimals } => number(out, draws.float(min, max), decimals),
-        &Kind::Int { min, max } => {
+        &Kind::Float(FloatParams { min, max, decimals }) => {
+            number(out, draws.float(min, max), decimals);
+        }
+        &Kind::Int(IntParams { min, max }) => {
             out.extend_from_slice(itoa::Buffer::new().format(draws.int(min, max)).as_bytes());
         }
-        &Kind::Normal {
+        &Kind::Normal(NormalParams {
             mean,
             std_dev,
             decimals,
-        } => number(out, draws.normal(mean, std_dev), decimals),
+        }) => number(out, draws.normal(mean, std_dev), decimals),
         &Kind::Sequence(start) => {
             let mut digits = itoa::Buffer::new();
             let text = match i64::try_from(event.seq)
@@ -339,7 +322,9 @@ fn quoted(out: &mut Vec<u8>, mode: Mode, text: &[u8]) {
 /// An instant: whole seconds since the epoch and nanoseconds past them.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Instant {
+    /// Whole seconds since 1970-01-01T00:00:00Z.
     pub secs: i64,
+    /// Nanoseconds past them (below 10⁹).
     pub nanos: u32,
 }
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::number::write_fixed;
 use super::{Field, PAYLOAD, default_fields};
-use crate::scenario::model::{CameraId, TimeFormatName};
+use crate::scenario::model::{CameraId, FloatParams, IntParams, TimeFormatName};
 use crate::scenario::payload::{DEFAULT_TIME_FORMAT, Gen, TimeFormat, Value};
 use crate::scenario::{Scenario, Stream};
 
@@ -219,19 +219,19 @@ fn generated_schema(generator: &Gen, stream: &Stream) -> Json {
             }
             json!({ "description": "One of the listed values.", "enum": distinct })
         }
-        &Gen::Float { min, max, decimals } => json!({
+        &Gen::Float(FloatParams { min, max, decimals }) => json!({
             "description": "Drawn uniformly between the bounds.",
             "type": "number",
             "minimum": printed(min, decimals),
             "maximum": printed(max, decimals),
         }),
-        Gen::Int { min, max } => json!({
+        Gen::Int(IntParams { min, max }) => json!({
             "description": "Drawn uniformly from the bounds, both included.",
             "type": "integer",
             "minimum": min,
             "maximum": max,
         }),
-        Gen::Normal { .. } => json!({
+        Gen::Normal(_) => json!({
             "description": "Drawn from a normal distribution.",
             "type": "number",
         }),

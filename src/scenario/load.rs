@@ -165,26 +165,16 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
         }
         _ => {}
     }
-    let file = std::fs::File::open(path).map_err(|e| {
-        fail(
-            format!(
-                "cannot read the scenario file: {}",
-                io_reason(&e, "no such file")
-            ),
-            "",
-        )
-    })?;
+    let unreadable = |e: std::io::Error| {
+        let reason = io_reason(&e, "no such file");
+        fail(format!("cannot read the scenario file: {reason}"), "")
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut bytes = Vec::new();
     let limit = limits::MAX_FILE_BYTES as u64 + 1;
-    file.take(limit).read_to_end(&mut bytes).map_err(|e| {
-        fail(
-            format!(
-                "cannot read the scenario file: {}",
-                io_reason(&e, "no such file")
-            ),
-            "",
-        )
-    })?;
+    file.take(limit)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
     if bytes.len() as u64 >= limit {
         return Err(vec![too_large(&name)]);
     }

@@ -13,7 +13,8 @@ use serde_json::Value as Json;
 use super::diagnostics::{FieldPath, Problem, Problems, did_you_mean, list, suggestion};
 use super::limits;
 use super::model::{
-    CameraId, FieldSpec, Generator, HeaderSpec, KeyMode, StreamKey, TimeFormatName,
+    CameraId, FieldSpec, FloatParams, Generator, HeaderSpec, IntParams, KeyMode, NormalParams,
+    StreamKey, TimeFormatName,
 };
 
 /// The timestamp format of the seed script, and of a `timestamp` field without `format`.
@@ -92,31 +93,14 @@ pub enum Gen {
         /// Their weights.
         weights: Option<Vec<f64>>,
     },
-    /// Uniform on [min, max]: finite, `min ≤ max`, `max - min` finite.
-    Float {
-        /// Lower bound.
-        min: f64,
-        /// Upper bound.
-        max: f64,
-        /// Decimals printed (≤ [`limits::MAX_DECIMALS`]), or the shortest round-trip text.
-        decimals: Option<u32>,
-    },
+    /// Uniform on [min, max]: finite, `min ≤ max`, `max - min` finite; decimals printed
+    /// (≤ [`limits::MAX_DECIMALS`]), or the shortest round-trip text.
+    Float(FloatParams),
     /// Uniform on the integers min..=max (`min ≤ max`).
-    Int {
-        /// Lower bound.
-        min: i64,
-        /// Upper bound.
-        max: i64,
-    },
-    /// Normal: `mean` finite, `std_dev` finite and ≥ 0, and every value drawn finite.
-    Normal {
-        /// The mean.
-        mean: f64,
-        /// The standard deviation.
-        std_dev: f64,
-        /// Decimals printed, or the shortest round-trip text.
-        decimals: Option<u32>,
-    },
+    Int(IntParams),
+    /// Normal: `mean` finite, `std_dev` finite and ≥ 0, and every value drawn finite;
+    /// decimals printed, or the shortest round-trip text.
+    Normal(NormalParams),
     /// `start` plus the event's sequence number within its process.
     Sequence {
         /// The first value.
@@ -146,11 +130,13 @@ pub(crate) struct Raw<'r> {
     pub key: Option<StreamKey>,
     /// `headers`, as written.
     pub headers: Option<Vec<(String, HeaderSpec)>>,
-    /// The scenario's topic and key, for a stream that sets none.
+    /// The scenario's topic, for a stream that sets none.
     pub default_topic: &'r str,
+    /// The scenario's key, for a stream that sets none.
     pub default_key: KeyMode,
-    /// The stream's cameras, and their attributes in camera order when any has some.
+    /// The stream's cameras.
     pub cameras: Option<&'r [CameraId]>,
+    /// The cameras' attributes in camera order, when any has some.
     pub attributes: Option<&'r [Vec<(String, Json)>]>,
 }
 
@@ -363,65 +349,74 @@ impl Checker<'_> {
                 });
                 Gen::Choice { values, weights }
             }
-            Generator::Float { min, max, decimals } => {
-                self.finite(min, &at.key("min"));
-                self.finite(max, &at.key("max"));
-                if min > max {
-                    self.problems.push(
-                        Problem::new(
-                            &at.key("max"),
-                            format!("max ({max}) is less than min ({min})"),
-                        )
-                        .help("swap them"),
-                    );
-                } else if min.is_finite() && max.is_finite() && !(max - min).is_finite() {
-                    self.problems.push(
-                        Problem::new(
-                            at,
-                            "the range from min to max is wider than the largest number",
-                        )
-                        .help("narrow it"),
-                    );
-                }
-                Gen::Float { min, max, decimals }
-            }
-            Generator::Int { min, max } => {
-                if min > max {
-                    self.problems.push(
-                        Problem::new(
-                            &at.key("max"),
-                            format!("max ({max}) is less than min ({min})"),
-                        )
-                        .help("swap them"),
-                    );
-                }
-                Gen::Int { min, max }
-            }
-            Generator::Normal {
-                mean,
-                std_dev,
-                decimals,
-            } => {
-                self.finite(mean, &at.key("mean"));
-                if !(std_dev.is_finite() && std_dev >= 0.0) {
-                    self.problems.push(Problem::new(
-                        &at.key("std_dev"),
-                        format!("std_dev must be a finite number ≥ 0, found {std_dev}"),
-                    ));
-                } else if mean.is_finite() && !(mean.abs() + MAX_NORMAL_Z * std_dev).is_finite() {
-                    self.problems.push(
-                        Problem::new(at, "values this far from 0 would not be finite numbers")
-                            .help("choose a smaller mean or std_dev"),
-                    );
-                }
-                Gen::Normal {
-                    mean,
-                    std_dev,
-                    decimals,
-                }
-            }
+            Generator::Float(params) => Gen::Float(self.float(params, at)),
+            Generator::Int(params) => Gen::Int(self.int(params, at)),
+            Generator::Normal(params) => Gen::Normal(self.normal(params, at)),
         };
         Value::Generated { path, generator }
+    }
+
+    /// Checks a float generator's bounds.
+    fn float(&mut self, params: FloatParams, at: &FieldPath) -> FloatParams {
+        let FloatParams { min, max, .. } = params;
+        self.finite(min, &at.key("min"));
+        self.finite(max, &at.key("max"));
+        let wide = min.is_finite() && max.is_finite() && !(max - min).is_finite();
+        if self.ordered(min, max, at) && wide {
+            self.problems.push(
+                Problem::new(
+                    at,
+                    "the range from min to max is wider than the largest number",
+                )
+                .help("narrow it"),
+            );
+        }
+        params
+    }
+
+    /// Checks an int generator's bounds.
+    fn int(&mut self, params: IntParams, at: &FieldPath) -> IntParams {
+        self.ordered(params.min, params.max, at);
+        params
+    }
+
+    /// Checks a normal generator's mean and standard deviation.
+    fn normal(&mut self, params: NormalParams, at: &FieldPath) -> NormalParams {
+        let NormalParams { mean, std_dev, .. } = params;
+        self.finite(mean, &at.key("mean"));
+        if !(std_dev.is_finite() && std_dev >= 0.0) {
+            self.problems.push(Problem::new(
+                &at.key("std_dev"),
+                format!("std_dev must be a finite number ≥ 0, found {std_dev}"),
+            ));
+        } else if mean.is_finite() && !(mean.abs() + MAX_NORMAL_Z * std_dev).is_finite() {
+            self.problems.push(
+                Problem::new(at, "values this far from 0 would not be finite numbers")
+                    .help("choose a smaller mean or std_dev"),
+            );
+        }
+        params
+    }
+
+    /// Whether `min ≤ max` (or they do not compare, as NaN); when `max` is less, that is
+    /// reported.
+    fn ordered<T: PartialOrd + std::fmt::Display>(
+        &mut self,
+        min: T,
+        max: T,
+        at: &FieldPath,
+    ) -> bool {
+        if min > max {
+            self.problems.push(
+                Problem::new(
+                    &at.key("max"),
+                    format!("max ({max}) is less than min ({min})"),
+                )
+                .help("swap them"),
+            );
+            return false;
+        }
+        true
     }
 
     fn finite(&mut self, x: f64, at: &FieldPath) {

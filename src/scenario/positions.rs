@@ -66,30 +66,8 @@ struct Entry {
 
 /// Maps the `wanted` field paths of the document to the positions of their keys and values.
 fn span_index(text: &str, wanted: &HashSet<String>) -> HashMap<String, Entry> {
-    use saphyr_parser::{Event, Parser, Span};
+    use saphyr_parser::{Event, Parser};
 
-    enum Frame {
-        Map {
-            path: FieldPath,
-            key: Option<(String, Location)>,
-        },
-        Seq {
-            path: FieldPath,
-            next: usize,
-        },
-    }
-    let to_location = |span: Span| {
-        let len = if span.end.line() == span.start.line() {
-            span.len()
-        } else {
-            1
-        };
-        Location {
-            line: span.start.line(),
-            column: span.start.col() + 1,
-            len: len.max(1),
-        }
-    };
     let mut index = HashMap::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut parser = Parser::new_from_str(text);
@@ -157,13 +135,39 @@ fn span_index(text: &str, wanted: &HashSet<String>) -> HashMap<String, Entry> {
         }
     }
 
-    fn finish_value(stack: &mut [Frame]) {
-        match stack.last_mut() {
-            Some(Frame::Map { key, .. }) => *key = None,
-            Some(Frame::Seq { next, .. }) => *next += 1,
-            None => {}
-        }
-    }
-
     index
+}
+
+/// A mapping or a list being read, with the path it is at.
+enum Frame {
+    /// A mapping, and the key whose value comes next (with where the key is).
+    Map {
+        path: FieldPath,
+        key: Option<(String, Location)>,
+    },
+    /// A list, and the index of the item that comes next.
+    Seq { path: FieldPath, next: usize },
+}
+
+/// Where `span` is: its start, and its length when it stays on one line.
+fn to_location(span: saphyr_parser::Span) -> Location {
+    let len = if span.end.line() == span.start.line() {
+        span.len()
+    } else {
+        1
+    };
+    Location {
+        line: span.start.line(),
+        column: span.start.col() + 1,
+        len: len.max(1),
+    }
+}
+
+/// A value of the innermost mapping or list is done: the next one is a key or an item.
+fn finish_value(stack: &mut [Frame]) {
+    match stack.last_mut() {
+        Some(Frame::Map { key, .. }) => *key = None,
+        Some(Frame::Seq { next, .. }) => *next += 1,
+        None => {}
+    }
 }
