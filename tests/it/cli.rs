@@ -19,30 +19,12 @@ fn dry_run_prints_values_and_nothing_on_stderr() {
 #[test]
 fn overrides_replace_the_file_values() {
     let base = Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--dry-run",
-            "--format",
-            "plan",
-            "--start",
-            START,
-        ])
+        .line("scenarios/default.yaml --dry-run --format plan --start")
+        .arg(START)
         .run();
     let out = Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--dry-run",
-            "--format",
-            "plan",
-            "--start",
-            "2030-06-01T12:00:00Z",
-            "--seed",
-            "7",
-            "--duration",
-            "30s",
-            "--topic",
-            "other",
-        ])
+        .line("scenarios/default.yaml --dry-run --format plan --start 2030-06-01T12:00:00Z")
+        .line("--seed 7 --duration 30s --topic other")
         .status(0)
         .run();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -155,19 +137,14 @@ fn validate_reports_each_file() {
         .stderr_contains("streams[0].inter_arrival.mean: mean must be positive")
         .stderr_contains("1 of 3 files are invalid");
     Test::new()
-        .args([
-            "validate",
-            "scenarios/default.yaml",
-            "scenarios/city.yaml",
-            "scenarios/parking.yaml",
-        ])
+        .line("validate scenarios/default.yaml scenarios/city.yaml scenarios/parking.yaml")
         .status(0);
 }
 
 #[test]
 fn schema_prints_the_committed_schemas() {
     Test::new()
-        .args(["schema"])
+        .arg("schema")
         .status(0)
         .stdout_is(std::fs::read(root().join("schemas/scenario.schema.json")).unwrap());
     Test::new()
@@ -290,7 +267,7 @@ fn completions_load_and_complete_subcommands() {
 /// `simulate man` prints a roff manual page of the whole command line.
 #[test]
 fn the_man_page_covers_the_command_line() {
-    let out = Test::new().args(["man"]).status(0).run();
+    let out = Test::new().arg("man").status(0).run();
     let page = String::from_utf8(out.stdout).unwrap();
     for part in [
         ".TH simulate 1",

@@ -90,14 +90,8 @@ fn every_example_with_faults_matches_its_golden_truth() {
 fn the_binary_prints_the_golden_plan() {
     let golden = std::fs::read(root().join("tests/golden/default.plan.jsonl")).unwrap();
     Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--dry-run",
-            "--format",
-            "plan",
-            "--start",
-            START,
-        ])
+        .line("scenarios/default.yaml --dry-run --format plan --start")
+        .arg(START)
         .status(0)
         .stdout_is(golden);
 }

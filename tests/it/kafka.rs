@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,6 @@ use simulate::report::{KafkaReport, Report};
 use simulate::run::{Settings, kafka as run};
 use simulate::sink::kafka::config::Brokers;
 use simulate::sink::kafka::properties::Property;
-use simulate::sink::stdout::Format;
 
 use crate::common::*;
 
@@ -131,23 +130,16 @@ fn consume(bootstrap: &str, topic: &str, count: usize) -> Vec<Read> {
     out
 }
 
-impl Read {
-    fn landed(&self) -> Landed<'_> {
-        Landed {
-            key: self.key.as_deref(),
-            value: &self.value,
-            timestamp: self.timestamp,
-            partition: self.partition,
-        }
-    }
-}
-
 /// The run delivered every planned event, and the topic holds exactly the plan.
 fn assert_delivered_as_planned(report: &Report, bootstrap: &str, topic: &str, plan: &[Planned]) {
     assert!(report.all_delivered(), "{}", report.summary());
     assert_eq!(report.planned as usize, plan.len());
     let read = consume(bootstrap, topic, plan.len());
-    assert_topic_holds_plan(read.iter().map(Read::landed), plan);
+    assert_topic_holds_plan(
+        read.iter()
+            .map(|r| (r.key.as_deref(), r.value.as_str(), r.timestamp, r.partition)),
+        plan,
+    );
 }
 
 fn mock(topic: &str) -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
@@ -181,47 +173,16 @@ fn payloads_reach_each_streams_topic_with_their_keys_and_headers() {
     .unwrap();
     assert!(report.all_delivered(), "{}", report.summary());
     assert_eq!(report.topics, ["detections", "heartbeats"]);
-    type Message = (String, i64, Vec<(String, String)>);
-    let mut want: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
-    let (plan, values) = (render(&s, Format::Plan), render(&s, Format::Values));
-    for (p, v) in plan.lines().zip(values.lines()) {
-        let p: serde_json::Value = serde_json::from_str(p).unwrap();
-        let headers = p
-            .get("headers")
-            .and_then(|h| h.as_object())
-            .map(|h| {
-                h.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-                    .collect()
+    let bootstrap = cluster.bootstrap_servers();
+    assert_topics_hold_plan(&s, &["detections", "heartbeats"], |topic, count| {
+        consume(&bootstrap, topic, count)
+            .into_iter()
+            .map(|r| {
+                let headers = r.headers.into_iter().map(|(k, v)| (k, Some(v))).collect();
+                (r.key, (r.value, r.timestamp, headers))
             })
-            .unwrap_or_default();
-        want.entry((
-            p["topic"].as_str().unwrap().to_string(),
-            p["key"].as_str().map(str::to_string),
-        ))
-        .or_default()
-        .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap(), headers));
-    }
-    let mut got: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
-    for topic in ["detections", "heartbeats"] {
-        let count = want
-            .iter()
-            .filter(|((t, _), _)| t == topic)
-            .map(|(_, m)| m.len())
-            .sum();
-        for r in consume(&cluster.bootstrap_servers(), topic, count) {
-            got.entry((topic.to_string(), r.key)).or_default().push((
-                r.value,
-                r.timestamp,
-                r.headers,
-            ));
-        }
-    }
-    assert!(
-        want.values().any(|m| !m[0].2.is_empty()),
-        "no headers planned"
-    );
-    assert_eq!(got, want);
+            .collect()
+    });
 }
 
 /// `scenarios/dirty.yaml` through a Kafka cluster: a consumer reading the topic finds
@@ -542,13 +503,7 @@ fn all_brokers_down_past_the_message_timeout_fails_the_undelivered_events() {
 fn an_unreachable_broker_fails_within_the_connect_timeout() {
     let started = Instant::now();
     Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--bootstrap-servers",
-            "127.0.0.1:1",
-            "--connect-timeout",
-            "2s",
-        ])
+        .line("scenarios/default.yaml --bootstrap-servers 127.0.0.1:1 --connect-timeout 2s")
         .status(1)
         .stderr_contains("cannot reach Kafka at 127.0.0.1:1 (from --bootstrap-servers) within 2s")
         .stderr_contains("Connection refused")
@@ -579,12 +534,7 @@ fn a_missing_topic_on_a_broker_that_does_not_create_topics_is_an_error() {
 #[test]
 fn invalid_properties_are_invalid_input() {
     Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--embedded-broker",
-            "-X",
-            "no.such.property=1",
-        ])
+        .line("scenarios/default.yaml --embedded-broker -X no.such.property=1")
         .status(2)
         .stderr_contains("no.such.property");
 }
@@ -661,21 +611,11 @@ fn sigterm_does_the_same() {
 
 #[test]
 fn ctrl_c_while_connecting_exits_130_at_once() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args([
-            "scenarios/default.yaml",
-            "-b",
-            "127.0.0.1:1",
-            "--connect-timeout",
-            "60s",
-        ])
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut run = Test::new()
+        .line("scenarios/default.yaml -b 127.0.0.1:1 --connect-timeout 60s")
+        .spawn();
     std::thread::sleep(Duration::from_millis(500)); // inside the connect loop
-    interrupt_and_expect_130_within(&mut child, Duration::from_secs(5));
+    interrupt_and_expect_130_within(&mut run.child, Duration::from_secs(5));
 }
 
 /// Sends SIGINT and checks that the process exits with 130 within `limit`.
@@ -756,13 +696,7 @@ fn an_embedded_run_reads_the_topic_back_even_past_its_retention() {
     .unwrap();
     let out = Test::new()
         .arg(&file)
-        .args([
-            "--max-speed",
-            "-X",
-            "linger.ms=5",
-            "-X",
-            "sasl.password=hunter2",
-        ])
+        .line("--max-speed -X linger.ms=5 -X sasl.password=hunter2")
         .arg("--report")
         .arg(dir.path().join("r.json"))
         .status(0)
@@ -817,14 +751,7 @@ fn clock_seconds(text: &str) -> u64 {
 #[test]
 fn the_progress_bar_shows_simulated_time_labelled_as_such() {
     let out = Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--embedded-broker",
-            "--speed",
-            "30",
-            "--duration",
-            "90s",
-        ])
+        .line("scenarios/default.yaml --embedded-broker --speed 30 --duration 90s")
         .terminal()
         .status(0)
         .run();

@@ -126,16 +126,7 @@ fn a_report_plots_lateness_and_latency_over_time_and_as_histograms() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("run.json");
     Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--embedded-broker",
-            "--speed",
-            "30",
-            "--duration",
-            "60s",
-            "--quiet",
-            "--report",
-        ])
+        .line("scenarios/default.yaml --embedded-broker --speed 30 --duration 60s --quiet --report")
         .arg(&report)
         .status(0);
     // The report's timelines hold every sample its percentiles count.

@@ -12,7 +12,6 @@
 //! stops on the expected count or an idle timeout, never on the end offset. Nothing else
 //! these tests check differs.
 
-use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -135,17 +134,6 @@ pub(crate) fn read_back_with(
         .collect()
 }
 
-impl Read {
-    fn landed(&self) -> Landed<'_> {
-        Landed {
-            key: self.key.as_deref(),
-            value: &self.value,
-            timestamp: self.timestamp,
-            partition: self.partition,
-        }
-    }
-}
-
 /// The topic holds exactly the dry-run plan of `path` from `start`
 /// ([`assert_topic_holds_plan`]), every timestamp a CreateTime.
 pub(crate) fn assert_matches_plan(path: &str, start: &str, read: &[Read]) {
@@ -157,7 +145,19 @@ pub(crate) fn assert_matches_plan(path: &str, start: &str, read: &[Read]) {
     for r in read {
         assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
     }
-    assert_topic_holds_plan(read.iter().map(Read::landed), &plan_of(&s));
+    assert_topic_holds_plan(
+        read.iter()
+            .map(|r| (r.key.as_deref(), r.value.as_str(), r.timestamp, r.partition)),
+        &plan_of(&s),
+    );
+}
+
+/// A run of `path` at `--max-speed` into `topic` of the shared broker.
+fn max_speed_into(env: &Env, path: &str, topic: &str) -> Test {
+    Test::new()
+        .arg(path)
+        .args(["--bootstrap-servers", &env.broker, "--topic", topic])
+        .arg("--max-speed")
 }
 
 #[test]
@@ -170,17 +170,8 @@ fn max_speed_to_a_real_broker_matches_the_plan() {
     for path in ["scenarios/city.yaml", "scenarios/parking.yaml"] {
         let topic = unique_topic("max");
         create_topic(&env, &env.broker, &topic, 3);
-        Test::new()
-            .args([
-                path,
-                "--bootstrap-servers",
-                &env.broker,
-                "--topic",
-                &topic,
-                "--max-speed",
-                "--start",
-                START,
-            ])
+        max_speed_into(&env, path, &topic)
+            .args(["--start", START])
             .status(0);
         let planned = render(
             &scenario::load_file(&root().join(path), &Overrides::default()).unwrap(),
@@ -258,54 +249,21 @@ fn payloads_reach_each_topic_of_a_real_broker_with_keys_and_headers() {
             START,
         ])
         .status(0);
-    type Message = (String, i64, Vec<(String, Option<String>)>);
     let overrides = Overrides {
         start: Some(start()),
         ..Default::default()
     };
     let s = scenario::load_file(&path, &overrides).unwrap();
-    let (plan, values) = (render(&s, Format::Plan), render(&s, Format::Values));
-    let mut want: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
-    for (p, v) in plan.lines().zip(values.lines()) {
-        let p: serde_json::Value = serde_json::from_str(p).unwrap();
-        let headers = p
-            .get("headers")
-            .and_then(|h| h.as_object())
-            .map(|h| {
-                h.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        want.entry((
-            p["topic"].as_str().unwrap().to_string(),
-            p["key"].as_str().map(str::to_string),
-        ))
-        .or_default()
-        .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap(), headers));
-    }
-    let mut got: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
-    for topic in [&detections, &heartbeats] {
-        let count = want
-            .iter()
-            .filter(|((t, _), _)| t == topic)
-            .map(|(_, m)| m.len())
-            .sum();
+    assert_topics_hold_plan(&s, &[&detections, &heartbeats], |topic, count| {
         assert!(count > 0);
-        for r in read_back(&env, &env.broker, topic, count) {
-            assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
-            got.entry((topic.to_string(), r.key)).or_default().push((
-                r.value,
-                r.timestamp,
-                r.headers,
-            ));
-        }
-    }
-    assert!(
-        want.values().any(|m| !m[0].2.is_empty()),
-        "no headers planned"
-    );
-    assert_eq!(got, want);
+        read_back(&env, &env.broker, topic, count)
+            .into_iter()
+            .map(|r| {
+                assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
+                (r.key, (r.value, r.timestamp, r.headers))
+            })
+            .collect()
+    });
 }
 
 pub(crate) fn free_port() -> u16 {
@@ -535,20 +493,9 @@ fn four_shards_at_once_into_a_real_broker_make_the_single_run() {
     create_topic(&env, &env.broker, &topic, 3);
     let runs: Vec<Running> = (0..4)
         .map(|k| {
-            Test::new()
-                .args([
-                    path,
-                    "--bootstrap-servers",
-                    &env.broker,
-                    "--topic",
-                    &topic,
-                    "--max-speed",
-                    "--quiet",
-                    "--start",
-                    START,
-                    "--shard",
-                    &format!("{k}/4"),
-                ])
+            max_speed_into(&env, path, &topic)
+                .line("--quiet --start")
+                .args([START, "--shard", &format!("{k}/4")])
                 .status(0)
                 .spawn()
         })

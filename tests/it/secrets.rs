@@ -57,15 +57,7 @@ fn planted_secrets_appear_in_no_output() {
 
     // A run under a terminal (progress bar, summary) with a report.
     let out = Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--embedded-broker",
-            "--speed",
-            "30",
-            "--duration",
-            "60s",
-            "--report",
-        ])
+        .line("scenarios/default.yaml --embedded-broker --speed 30 --duration 60s --report")
         .arg(&report)
         .args(&secrets)
         .envs(env.iter().cloned())
@@ -173,14 +165,7 @@ fn property_sources_are_checked_and_located() {
     .unwrap();
     let report = dir.path().join("r.json");
     Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--embedded-broker",
-            "--max-speed",
-            "--duration",
-            "5s",
-            "-q",
-        ])
+        .line("scenarios/default.yaml --embedded-broker --max-speed --duration 5s -q")
         .arg("-F")
         .arg(&file)
         .args(["-X", "linger.ms=3", "--report"])
@@ -322,25 +307,13 @@ fn oidc_fetches_a_token_with_the_client_credentials() {
     });
     let secret = "oidc-PLANTED-9d8c";
     Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "-b",
-            "127.0.0.1:1",
-            "--connect-timeout",
-            "3s",
-            "-X",
-            "security.protocol=SASL_PLAINTEXT",
-            "-X",
-            "sasl.mechanisms=OAUTHBEARER",
-            "-X",
-            "sasl.oauthbearer.method=oidc",
-            "-X",
-            "sasl.oauthbearer.client.id=simulate-client",
-            "-X",
-            &format!("sasl.oauthbearer.client.secret={secret}"),
-            "-X",
-            &format!("sasl.oauthbearer.token.endpoint.url={endpoint}"),
-        ])
+        .line("scenarios/default.yaml -b 127.0.0.1:1 --connect-timeout 3s")
+        .line("-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=OAUTHBEARER")
+        .line("-X sasl.oauthbearer.method=oidc -X sasl.oauthbearer.client.id=simulate-client")
+        .arg("-X")
+        .arg(format!("sasl.oauthbearer.client.secret={secret}"))
+        .arg("-X")
+        .arg(format!("sasl.oauthbearer.token.endpoint.url={endpoint}"))
         .status(1)
         .stderr_lacks(secret);
     let (head, body) = server.join().unwrap();

@@ -137,14 +137,8 @@ fn sharding_needs_a_shared_start() {
         .stderr_contains("--start");
     for bad in ["2/2", "1", "a/b", "0/0"] {
         Test::new()
-            .args([
-                "scenarios/default.yaml",
-                "--dry-run",
-                "--start",
-                START,
-                "--shard",
-                bad,
-            ])
+            .line("scenarios/default.yaml --dry-run --start")
+            .args([START, "--shard", bad])
             .status(2);
     }
     // Commands that plan nothing ignore SIMULATE_SHARD, however it is set.
@@ -156,14 +150,8 @@ fn sharding_needs_a_shared_start() {
     let mut printed = 0;
     for shard in ["0/2", "1/2"] {
         let with_flag = Test::new()
-            .args([
-                "scenarios/default.yaml",
-                "--dry-run",
-                "--start",
-                START,
-                "--shard",
-                shard,
-            ])
+            .line("scenarios/default.yaml --dry-run --start")
+            .args([START, "--shard", shard])
             .status(0)
             .run();
         Test::new()
@@ -177,16 +165,8 @@ fn sharding_needs_a_shared_start() {
     // camera 1000, so that it prints events).
     let owner = format!("{}/2", shard_of(&CameraId::Int(1000), 2));
     let out = Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--dry-run",
-            "--format",
-            "plan",
-            "--start",
-            "next:1m",
-            "--shard",
-            &owner,
-        ])
+        .line("scenarios/default.yaml --dry-run --format plan --start next:1m --shard")
+        .arg(&owner)
         .status(0)
         .run();
     let first: serde_json::Value =
@@ -206,17 +186,8 @@ fn shard_reports_merge_into_the_run() {
     let path = |k: u32| dir.path().join(format!("shard-{k}.json"));
     for k in 0..3 {
         Test::new()
-            .args([
-                "scenarios/default.yaml",
-                "--embedded-broker",
-                "--max-speed",
-                "--quiet",
-                "--start",
-                START,
-                "--shard",
-                &format!("{k}/3"),
-                "--report",
-            ])
+            .line("scenarios/default.yaml --embedded-broker --max-speed --quiet --start")
+            .args([START, "--shard", &format!("{k}/3"), "--report"])
             .arg(path(k))
             .status(0);
     }
@@ -335,17 +306,8 @@ fn a_shard_waits_for_a_shared_start_ahead() {
     let start = ahead.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let owner = format!("{}/2", shard_of(&CameraId::Int(1000), 2));
     let out = Test::new()
-        .args([
-            "scenarios/default.yaml",
-            "--embedded-broker",
-            "--max-speed",
-            "--shard",
-            &owner,
-            "--start",
-            &start,
-            "--duration",
-            "5s",
-        ])
+        .line("scenarios/default.yaml --embedded-broker --max-speed --shard")
+        .args([&owner, "--start", &start, "--duration", "5s"])
         .status(0)
         .run();
     let ended = chrono::Utc::now();
