@@ -1,5 +1,9 @@
-//! Helpers shared by the integration tests.
+//! Helpers shared by the integration tests; the CLI test builder is in `builder.rs`.
 
+mod builder;
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, Output, Stdio};
@@ -7,6 +11,8 @@ use std::process::{Child, ChildStderr, Command, Output, Stdio};
 use chrono::{DateTime, Utc};
 use simulate::scenario::{self, Overrides, Scenario, Source};
 use simulate::sink::stdout::Format;
+
+pub use builder::{Running, Test};
 
 /// The fixed start every golden plan uses.
 pub const START: &str = "2026-01-01T00:00:00Z";
@@ -43,13 +49,118 @@ pub fn render(scenario: &Scenario, format: Format) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// Runs the real binary with `args` from the crate root.
-pub fn simulate(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("the simulate binary runs")
+/// One planned message: key, value, and Kafka timestamp (ms).
+pub type Planned = (Option<String>, String, i64);
+
+/// The dry-run plan of `scenario` from the fixed start as [`Planned`] messages, in plan
+/// order.
+pub fn plan_of(scenario: &Scenario) -> Vec<Planned> {
+    let plan = render(scenario, Format::Plan);
+    let values = render(scenario, Format::Values);
+    plan.lines()
+        .zip(values.lines())
+        .map(|(p, v)| {
+            let p: serde_json::Value = serde_json::from_str(p).unwrap();
+            (
+                p["key"].as_str().map(str::to_string),
+                v.to_string(),
+                p["timestamp_ms"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// One message as a test's consumer read it back, whichever client that was: key, value
+/// (a null value reads as empty: the `empty` malformation), Kafka timestamp (ms) and
+/// partition.
+pub type Landed<'a> = (Option<&'a str>, &'a str, i64, i32);
+
+/// The topic holds exactly the plan: every planned message once, values byte-identical,
+/// Kafka timestamps equal, in plan order per key, each key on one partition, and no key
+/// the plan does not have.
+pub fn assert_topic_holds_plan<'a>(read: impl IntoIterator<Item = Landed<'a>>, plan: &[Planned]) {
+    let read: Vec<Landed> = read.into_iter().collect();
+    assert_eq!(
+        read.len(),
+        plan.len(),
+        "read {} messages for {} planned",
+        read.len(),
+        plan.len()
+    );
+    let mut want: BTreeMap<Option<&str>, Vec<(&str, i64)>> = BTreeMap::new();
+    for (k, v, t) in plan {
+        want.entry(k.as_deref()).or_default().push((v, *t));
+    }
+    let mut got: BTreeMap<Option<&str>, Vec<(&str, i64)>> = BTreeMap::new();
+    let mut partition_of: BTreeMap<Option<&str>, i32> = BTreeMap::new();
+    for &(key, value, timestamp, partition) in &read {
+        got.entry(key).or_default().push((value, timestamp));
+        let p = *partition_of.entry(key).or_insert(partition);
+        assert_eq!(p, partition, "key {key:?} is on two partitions");
+    }
+    for (key, messages) in &want {
+        assert!(
+            got.get(key) == Some(messages),
+            "key {key:?}: the topic differs from the plan"
+        );
+    }
+    assert_eq!(got.len(), want.len(), "unexpected keys in the topic");
+}
+
+/// A message with its headers: value, Kafka timestamp (ms), and headers in order (name,
+/// value; a null value as `None`).
+pub type WithHeaders = (String, i64, Vec<(String, Option<String>)>);
+
+/// Each of `topics` holds exactly its streams' part of the dry-run plan of `scenario`:
+/// per key, the same values, timestamps and headers in plan order. `read(topic, count)`
+/// reads the `count` messages planned for `topic` back as (key, message). At least one
+/// planned message has headers.
+pub fn assert_topics_hold_plan(
+    scenario: &Scenario,
+    topics: &[&str],
+    mut read: impl FnMut(&str, usize) -> Vec<(Option<String>, WithHeaders)>,
+) {
+    let mut want: BTreeMap<(String, Option<String>), Vec<WithHeaders>> = BTreeMap::new();
+    let (plan, values) = (
+        render(scenario, Format::Plan),
+        render(scenario, Format::Values),
+    );
+    for (p, v) in plan.lines().zip(values.lines()) {
+        let p: serde_json::Value = serde_json::from_str(p).unwrap();
+        let headers = p
+            .get("headers")
+            .and_then(|h| h.as_object())
+            .map(|h| {
+                h.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        want.entry((
+            p["topic"].as_str().unwrap().to_string(),
+            p["key"].as_str().map(str::to_string),
+        ))
+        .or_default()
+        .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap(), headers));
+    }
+    let mut got: BTreeMap<(String, Option<String>), Vec<WithHeaders>> = BTreeMap::new();
+    for &topic in topics {
+        let count = want
+            .iter()
+            .filter(|((t, _), _)| t == topic)
+            .map(|(_, m)| m.len())
+            .sum();
+        for (key, message) in read(topic, count) {
+            got.entry((topic.to_string(), key))
+                .or_default()
+                .push(message);
+        }
+    }
+    assert!(
+        want.values().any(|m| !m[0].2.is_empty()),
+        "no headers planned"
+    );
+    assert_eq!(got, want);
 }
 
 /// Every example scenario, sorted by name.
@@ -119,10 +230,10 @@ pub fn ks_critical(n: usize) -> f64 {
 /// Runs the shell command line `command` from the crate root under a pseudo-terminal
 /// (`script`, util-linux), with `envs` added to its environment: stdout holds what the
 /// terminal showed, stderr included.
-pub fn under_terminal(command: &str, envs: &[(&str, &str)]) -> Output {
+pub fn under_terminal<K: AsRef<OsStr>, V: AsRef<OsStr>>(command: &str, envs: &[(K, V)]) -> Output {
     Command::new("script")
         .args(["-qec", command, "/dev/null"])
-        .envs(envs.iter().copied())
+        .envs(envs.iter().map(|(k, v)| (k, v)))
         .current_dir(root())
         .stdin(std::process::Stdio::null())
         .output()

@@ -88,24 +88,12 @@ fn every_example_with_faults_matches_its_golden_truth() {
 /// The binary prints the same bytes as the library renders: the golden is what users get.
 #[test]
 fn the_binary_prints_the_golden_plan() {
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--dry-run",
-        "--format",
-        "plan",
-        "--start",
-        START,
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let golden = std::fs::read(root().join("tests/golden/default.plan.jsonl")).unwrap();
-    assert!(
-        out.stdout == golden,
-        "binary output differs from tests/golden/default.plan.jsonl"
-    );
+    Test::new()
+        .line("scenarios/default.yaml --dry-run --format plan --start")
+        .arg(START)
+        .status(0)
+        .stdout_is(golden);
 }
 
 /// The default scenario keeps the original script's behaviour.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -17,10 +17,8 @@ use simulate::replay::Control;
 use simulate::replay::pacer::Pace;
 use simulate::report::{KafkaReport, Report};
 use simulate::run::{Settings, kafka as run};
-use simulate::scenario::Scenario;
 use simulate::sink::kafka::config::Brokers;
 use simulate::sink::kafka::properties::Property;
-use simulate::sink::stdout::Format;
 
 use crate::common::*;
 
@@ -132,65 +130,16 @@ fn consume(bootstrap: &str, topic: &str, count: usize) -> Vec<Read> {
     out
 }
 
-/// The dry-run plan as (key, value bytes, timestamp) in plan order.
-fn planned(scenario: &Scenario) -> Vec<(Option<String>, String, i64)> {
-    let plan = render(scenario, Format::Plan);
-    let values = render(scenario, Format::Values);
-    plan.lines()
-        .zip(values.lines())
-        .map(|(p, v)| {
-            let p: serde_json::Value = serde_json::from_str(p).unwrap();
-            (
-                p["key"].as_str().map(str::to_string),
-                v.to_string(),
-                p["timestamp_ms"].as_i64().unwrap(),
-            )
-        })
-        .collect()
-}
-
-/// Everything read equals the plan: same values, keys and timestamps, each exactly once,
-/// in plan order per key, and each key on one partition.
-fn assert_topic_matches_plan(read: &[Read], plan: &[(Option<String>, String, i64)]) {
-    assert_eq!(
-        read.len(),
-        plan.len(),
-        "read {} messages for {} planned",
-        read.len(),
-        plan.len()
-    );
-    let mut want: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
-    for (k, v, t) in plan {
-        want.entry(k.clone()).or_default().push((v.clone(), *t));
-    }
-    let mut got: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
-    let mut partition_of: BTreeMap<Option<String>, i32> = BTreeMap::new();
-    for r in read {
-        got.entry(r.key.clone())
-            .or_default()
-            .push((r.value.clone(), r.timestamp));
-        let p = *partition_of.entry(r.key.clone()).or_insert(r.partition);
-        assert_eq!(p, r.partition, "key {:?} is on two partitions", r.key);
-    }
-    assert_eq!(got.len(), want.len());
-    for (key, values) in &want {
-        assert!(
-            got.get(key) == Some(values),
-            "key {key:?}: the topic differs from the plan"
-        );
-    }
-}
-
 /// The run delivered every planned event, and the topic holds exactly the plan.
-fn assert_delivered_as_planned(
-    report: &Report,
-    bootstrap: &str,
-    topic: &str,
-    plan: &[(Option<String>, String, i64)],
-) {
+fn assert_delivered_as_planned(report: &Report, bootstrap: &str, topic: &str, plan: &[Planned]) {
     assert!(report.all_delivered(), "{}", report.summary());
     assert_eq!(report.planned as usize, plan.len());
-    assert_topic_matches_plan(&consume(bootstrap, topic, plan.len()), plan);
+    let read = consume(bootstrap, topic, plan.len());
+    assert_topic_holds_plan(
+        read.iter()
+            .map(|r| (r.key.as_deref(), r.value.as_str(), r.timestamp, r.partition)),
+        plan,
+    );
 }
 
 fn mock(topic: &str) -> MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
@@ -224,47 +173,16 @@ fn payloads_reach_each_streams_topic_with_their_keys_and_headers() {
     .unwrap();
     assert!(report.all_delivered(), "{}", report.summary());
     assert_eq!(report.topics, ["detections", "heartbeats"]);
-    type Message = (String, i64, Vec<(String, String)>);
-    let mut want: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
-    let (plan, values) = (render(&s, Format::Plan), render(&s, Format::Values));
-    for (p, v) in plan.lines().zip(values.lines()) {
-        let p: serde_json::Value = serde_json::from_str(p).unwrap();
-        let headers = p
-            .get("headers")
-            .and_then(|h| h.as_object())
-            .map(|h| {
-                h.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
-                    .collect()
+    let bootstrap = cluster.bootstrap_servers();
+    assert_topics_hold_plan(&s, &["detections", "heartbeats"], |topic, count| {
+        consume(&bootstrap, topic, count)
+            .into_iter()
+            .map(|r| {
+                let headers = r.headers.into_iter().map(|(k, v)| (k, Some(v))).collect();
+                (r.key, (r.value, r.timestamp, headers))
             })
-            .unwrap_or_default();
-        want.entry((
-            p["topic"].as_str().unwrap().to_string(),
-            p["key"].as_str().map(str::to_string),
-        ))
-        .or_default()
-        .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap(), headers));
-    }
-    let mut got: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
-    for topic in ["detections", "heartbeats"] {
-        let count = want
-            .iter()
-            .filter(|((t, _), _)| t == topic)
-            .map(|(_, m)| m.len())
-            .sum();
-        for r in consume(&cluster.bootstrap_servers(), topic, count) {
-            got.entry((topic.to_string(), r.key)).or_default().push((
-                r.value,
-                r.timestamp,
-                r.headers,
-            ));
-        }
-    }
-    assert!(
-        want.values().any(|m| !m[0].2.is_empty()),
-        "no headers planned"
-    );
-    assert_eq!(got, want);
+            .collect()
+    });
 }
 
 /// `scenarios/dirty.yaml` through a Kafka cluster: a consumer reading the topic finds
@@ -418,7 +336,7 @@ fn metrics_scraped_during_a_run_end_equal_to_the_report() {
 fn max_speed_sends_the_dry_run_plan_byte_for_byte() {
     let cluster = mock("max");
     let s = scenario(&scenario_text("max", 60, 5));
-    let plan = planned(&s);
+    let plan = plan_of(&s);
     assert!(plan.len() > 15_000);
     let report = run(
         &s,
@@ -433,7 +351,7 @@ fn max_speed_sends_the_dry_run_plan_byte_for_byte() {
 fn a_faster_replay_sends_the_same_plan_on_its_schedule() {
     let cluster = mock("fast");
     let s = scenario(&scenario_text("fast", 10, 20));
-    let plan = planned(&s);
+    let plan = plan_of(&s);
     let started = Instant::now();
     let report = run(
         &s,
@@ -489,7 +407,7 @@ fn retried_produce_errors_still_deliver_everything_exactly_once() {
         .broker_round_trip_time(-1, Duration::from_millis(20))
         .unwrap();
     let s = scenario(&scenario_text("faults", 20, 5));
-    let plan = planned(&s);
+    let plan = plan_of(&s);
     let report = run(
         &s,
         &settings(&cluster.bootstrap_servers(), Pace::Max),
@@ -521,7 +439,7 @@ fn a_broker_going_down_and_up_mid_run_loses_and_duplicates_nothing() {
     let cluster = mock("bounce");
     let bootstrap = cluster.bootstrap_servers();
     let s = scenario(&scenario_text("bounce", 20, 2));
-    let plan = planned(&s);
+    let plan = plan_of(&s);
     let control = Control::default();
     let runner = {
         let (s, control, settings) = (
@@ -584,60 +502,41 @@ fn all_brokers_down_past_the_message_timeout_fails_the_undelivered_events() {
 #[test]
 fn an_unreachable_broker_fails_within_the_connect_timeout() {
     let started = Instant::now();
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--bootstrap-servers",
-        "127.0.0.1:1",
-        "--connect-timeout",
-        "2s",
-    ]);
+    Test::new()
+        .line("scenarios/default.yaml --bootstrap-servers 127.0.0.1:1 --connect-timeout 2s")
+        .status(1)
+        .stderr_contains("cannot reach Kafka at 127.0.0.1:1 (from --bootstrap-servers) within 2s")
+        .stderr_contains("Connection refused")
+        .run();
     let took = started.elapsed();
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains("cannot reach Kafka at 127.0.0.1:1 (from --bootstrap-servers) within 2s"),
-        "{err}"
-    );
-    assert!(err.contains("Connection refused"), "{err}");
     assert!(took < Duration::from_secs(6), "took {took:?}");
 }
 
 #[test]
 fn a_missing_topic_on_a_broker_that_does_not_create_topics_is_an_error() {
     let cluster = MockCluster::new(1).unwrap();
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--bootstrap-servers",
-        &cluster.bootstrap_servers(),
-        "--topic",
-        "absent",
-        "-X",
-        "allow.auto.create.topics=false",
-        "--connect-timeout",
-        "5s",
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("topic `absent` does not exist"),
-        "{}",
-        stderr_of(&out)
-    );
+    Test::new()
+        .args([
+            "scenarios/default.yaml",
+            "--bootstrap-servers",
+            &cluster.bootstrap_servers(),
+            "--topic",
+            "absent",
+            "-X",
+            "allow.auto.create.topics=false",
+            "--connect-timeout",
+            "5s",
+        ])
+        .status(1)
+        .stderr_contains("topic `absent` does not exist");
 }
 
 #[test]
 fn invalid_properties_are_invalid_input() {
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--embedded-broker",
-        "-X",
-        "no.such.property=1",
-    ]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("no.such.property"),
-        "{}",
-        stderr_of(&out)
-    );
+    Test::new()
+        .line("scenarios/default.yaml --embedded-broker -X no.such.property=1")
+        .status(2)
+        .stderr_contains("no.such.property");
 }
 
 fn signal(child: &std::process::Child, name: &str) {
@@ -712,21 +611,11 @@ fn sigterm_does_the_same() {
 
 #[test]
 fn ctrl_c_while_connecting_exits_130_at_once() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args([
-            "scenarios/default.yaml",
-            "-b",
-            "127.0.0.1:1",
-            "--connect-timeout",
-            "60s",
-        ])
-        .current_dir(root())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut run = Test::new()
+        .line("scenarios/default.yaml -b 127.0.0.1:1 --connect-timeout 60s")
+        .spawn();
     std::thread::sleep(Duration::from_millis(500)); // inside the connect loop
-    interrupt_and_expect_130_within(&mut child, Duration::from_secs(5));
+    interrupt_and_expect_130_within(&mut run.child, Duration::from_secs(5));
 }
 
 /// Sends SIGINT and checks that the process exits with 130 within `limit`.
@@ -775,7 +664,7 @@ fn a_second_ctrl_c_exits_at_once() {
 fn a_full_local_queue_is_retried_never_dropped() {
     let cluster = mock("tiny");
     let s = scenario(&scenario_text("tiny", 10, 5));
-    let plan = planned(&s);
+    let plan = plan_of(&s);
     let mut settings = settings(&cluster.bootstrap_servers(), Pace::Max);
     // A queue of 50 messages: the plan's thousands of events must wait for room.
     settings.properties = vec![
@@ -788,18 +677,11 @@ fn a_full_local_queue_is_retried_never_dropped() {
 
 #[test]
 fn kafka_bootstrap_servers_is_read_from_the_environment() {
-    let out = Command::new(env!("CARGO_BIN_EXE_simulate"))
+    Test::new()
         .args(["scenarios/default.yaml", "--connect-timeout", "1s"])
         .env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1")
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr_of(&out).contains("127.0.0.1:1 (from KAFKA_BOOTSTRAP_SERVERS)"),
-        "{}",
-        stderr_of(&out)
-    );
+        .status(1)
+        .stderr_contains("127.0.0.1:1 (from KAFKA_BOOTSTRAP_SERVERS)");
 }
 
 #[test]
@@ -812,24 +694,17 @@ fn an_embedded_run_reads_the_topic_back_even_past_its_retention() {
         format!("duration: 2s\nstart: {START}\nstreams:\n  - cameras: {{count: 50}}\n    pick: round_robin\n    inter_arrival: {{distribution: constant, interval: 10us}}\n"),
     )
     .unwrap();
-    let out = simulate(&[
-        file.to_str().unwrap(),
-        "--max-speed",
-        "-X",
-        "linger.ms=5",
-        "-X",
-        "sasl.password=hunter2",
-        "--report",
-        dir.path().join("r.json").to_str().unwrap(),
-    ]);
+    let out = Test::new()
+        .arg(&file)
+        .line("--max-speed -X linger.ms=5 -X sasl.password=hunter2")
+        .arg("--report")
+        .arg(dir.path().join("r.json"))
+        .status(0)
+        .stderr_contains("using an embedded Kafka cluster")
+        .stderr_contains("read back: all 199999 events arrived exactly once")
+        .stderr_contains("the older ones counted by offset")
+        .run();
     let err = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(0), "{err}");
-    assert!(err.contains("using an embedded Kafka cluster"), "{err}");
-    assert!(
-        err.contains("read back: all 199999 events arrived exactly once"),
-        "{err}"
-    );
-    assert!(err.contains("the older ones counted by offset"), "{err}");
     let text = std::fs::read_to_string(dir.path().join("r.json")).unwrap();
     let report: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(report["delivered"], 199_999);
@@ -856,9 +731,11 @@ fn an_embedded_run_reads_the_topic_back_even_past_its_retention() {
         .unwrap()
         .replace("streams:", "kafka: {key: none}\nstreams:");
     std::fs::write(&file, text).unwrap();
-    let out = simulate(&[file.to_str().unwrap(), "--max-speed"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert!(stderr_of(&out).contains("read back: all 199999 events arrived exactly once"));
+    Test::new()
+        .arg(&file)
+        .arg("--max-speed")
+        .status(0)
+        .stderr_contains("read back: all 199999 events arrived exactly once");
 }
 
 /// Seconds in an `HH:MM:SS` clock.
@@ -873,13 +750,12 @@ fn clock_seconds(text: &str) -> u64 {
 /// about 60 simulated seconds.
 #[test]
 fn the_progress_bar_shows_simulated_time_labelled_as_such() {
-    let command = format!(
-        "{} scenarios/default.yaml --embedded-broker --speed 30 --duration 90s",
-        env!("CARGO_BIN_EXE_simulate")
-    );
-    let out = under_terminal(&command, &[]);
+    let out = Test::new()
+        .line("scenarios/default.yaml --embedded-broker --speed 30 --duration 90s")
+        .terminal()
+        .status(0)
+        .run();
     let screen = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{screen}");
     let mut frames = Vec::new();
     for frame in screen.split(['\r', '\n']) {
         let Some(at) = frame.find(" of 00:01:30 simulated") else {

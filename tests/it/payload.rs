@@ -605,20 +605,25 @@ fn one_schema_when_every_stream_renders_the_same_fields() {
         "duration: 1m\nstreams:\n  - {cameras: [1], topic: a, inter_arrival: {distribution: constant, interval: 1s}}\n  - {cameras: [2], topic: b, inter_arrival: {distribution: constant, interval: 1s}}\n",
     );
     assert_eq!(simulate::schema::event_for(&s), simulate::schema::event());
-    let out = simulate(&["schema", "--event", "scenarios/default.yaml"]);
-    assert_eq!(out.status.code(), Some(0));
+    let out = Test::new()
+        .args(["schema", "--event", "scenarios/default.yaml"])
+        .status(0)
+        .run();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         simulate::schema::event()
     );
-    let out = simulate(&["schema", "--event", "scenarios/detections.yaml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = Test::new()
+        .args(["schema", "--event", "scenarios/detections.yaml"])
+        .status(0)
+        .run();
     let by_topic: Value = serde_json::from_slice(&out.stdout).unwrap();
     let topics: Vec<&String> = by_topic.as_object().unwrap().keys().collect();
     assert_eq!(topics, ["detections", "heartbeats"]);
     // A scenario without --event is a usage error.
-    let out = simulate(&["schema", "scenarios/default.yaml"]);
-    assert_eq!(out.status.code(), Some(2));
+    Test::new()
+        .args(["schema", "scenarios/default.yaml"])
+        .status(2);
 }
 
 /// `kafka.key` stays the default of streams that set no `key`; a stream's `key` wins.

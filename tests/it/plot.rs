@@ -45,8 +45,12 @@ fn every_example_plots_with_a_series_per_stream_and_its_labels() {
     for path in example_scenarios() {
         let name = stem(&path);
         let svg = dir.path().join(format!("{name}.svg"));
-        let out = simulate(&["plot", path.to_str().unwrap(), "-o", svg.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr_of(&out));
+        Test::new()
+            .arg("plot")
+            .arg(&path)
+            .arg("-o")
+            .arg(&svg)
+            .status(0);
         let (texts, classes) = read_svg(&svg);
         let scenario = simulate::scenario::load_file(&path, &Default::default()).unwrap();
         for want in [
@@ -104,8 +108,12 @@ fn every_example_plots_with_a_series_per_stream_and_its_labels() {
         );
 
         let png = dir.path().join(format!("{name}.png"));
-        let out = simulate(&["plot", path.to_str().unwrap(), "-o", png.to_str().unwrap()]);
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr_of(&out));
+        Test::new()
+            .arg("plot")
+            .arg(&path)
+            .arg("-o")
+            .arg(&png)
+            .status(0);
         let bytes = std::fs::read(&png).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name}: not a PNG");
         let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
@@ -117,18 +125,10 @@ fn every_example_plots_with_a_series_per_stream_and_its_labels() {
 fn a_report_plots_lateness_and_latency_over_time_and_as_histograms() {
     let dir = tempfile::tempdir().unwrap();
     let report = dir.path().join("run.json");
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--embedded-broker",
-        "--speed",
-        "30",
-        "--duration",
-        "60s",
-        "--quiet",
-        "--report",
-        report.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Test::new()
+        .line("scenarios/default.yaml --embedded-broker --speed 30 --duration 60s --quiet --report")
+        .arg(&report)
+        .status(0);
     // The report's timelines hold every sample its percentiles count.
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
@@ -153,14 +153,12 @@ fn a_report_plots_lateness_and_latency_over_time_and_as_histograms() {
     assert!((50..=60).contains(&steps), "{steps} steps for a 60 s plan");
 
     let svg = dir.path().join("run.svg");
-    let out = simulate(&[
-        "plot",
-        "--report",
-        report.to_str().unwrap(),
-        "-o",
-        svg.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Test::new()
+        .args(["plot", "--report"])
+        .arg(&report)
+        .arg("-o")
+        .arg(&svg)
+        .status(0);
     let (texts, _) = read_svg(&svg);
     for want in [
         "default: pacing lateness",
@@ -176,31 +174,22 @@ fn a_report_plots_lateness_and_latency_over_time_and_as_histograms() {
         assert!(texts.iter().any(|t| t == want), "no `{want}` in {texts:?}");
     }
     let png = dir.path().join("run.png");
-    let out = simulate(&[
-        "plot",
-        "--report",
-        report.to_str().unwrap(),
-        "-o",
-        png.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Test::new()
+        .args(["plot", "--report"])
+        .arg(&report)
+        .arg("-o")
+        .arg(&png)
+        .status(0);
 
     // An output whose format cannot be told, and a file that is no report: exit 2.
-    let bad = simulate(&["plot", "scenarios/default.yaml", "-o", "x.jpg"]);
-    assert_eq!(bad.status.code(), Some(2), "{}", stderr_of(&bad));
-    assert!(
-        stderr_of(&bad).contains(".svg or .png"),
-        "{}",
-        stderr_of(&bad)
-    );
-    let bad = simulate(&[
-        "plot",
-        "--report",
-        "scenarios/default.yaml",
-        "-o",
-        svg.to_str().unwrap(),
-    ]);
-    assert_eq!(bad.status.code(), Some(2), "{}", stderr_of(&bad));
+    Test::new()
+        .args(["plot", "scenarios/default.yaml", "-o", "x.jpg"])
+        .status(2)
+        .stderr_contains(".svg or .png");
+    Test::new()
+        .args(["plot", "--report", "scenarios/default.yaml", "-o"])
+        .arg(&svg)
+        .status(2);
 }
 
 /// `docs/mall-day.svg`, linked from the README, is what `simulate plot` draws for
@@ -209,25 +198,19 @@ fn a_report_plots_lateness_and_latency_over_time_and_as_histograms() {
 fn the_committed_example_image_is_current() {
     let dir = tempfile::tempdir().unwrap();
     let svg = dir.path().join("mall-day.svg");
-    let out = simulate(&[
-        "plot",
-        "scenarios/mall-day.yaml",
-        "-o",
-        svg.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Test::new()
+        .args(["plot", "scenarios/mall-day.yaml", "-o"])
+        .arg(&svg)
+        .status(0);
     let drawn = std::fs::read_to_string(&svg).unwrap();
     let committed = root().join("docs/mall-day.svg");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&committed, &drawn).unwrap();
         let png = root().join("docs/mall-day.png");
-        let out = simulate(&[
-            "plot",
-            "scenarios/mall-day.yaml",
-            "-o",
-            png.to_str().unwrap(),
-        ]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        Test::new()
+            .args(["plot", "scenarios/mall-day.yaml", "-o"])
+            .arg(&png)
+            .status(0);
     }
     assert!(
         std::fs::read_to_string(&committed).is_ok_and(|c| c == drawn),

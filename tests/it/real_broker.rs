@@ -12,7 +12,6 @@
 //! stops on the expected count or an idle timeout, never on the end offset. Nothing else
 //! these tests check differs.
 
-use std::collections::BTreeMap;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -135,47 +134,30 @@ pub(crate) fn read_back_with(
         .collect()
 }
 
-/// The topic holds exactly the dry-run plan: every event once, values byte-identical,
-/// Kafka timestamps equal, per-key order kept, each key on one partition.
+/// The topic holds exactly the dry-run plan of `path` from `start`
+/// ([`assert_topic_holds_plan`]), every timestamp a CreateTime.
 pub(crate) fn assert_matches_plan(path: &str, start: &str, read: &[Read]) {
     let overrides = Overrides {
         start: Some(chrono::DateTime::parse_from_rfc3339(start).unwrap().into()),
         ..Default::default()
     };
     let s = scenario::load_file(&root().join(path), &overrides).unwrap();
-    let plan = render(&s, Format::Plan);
-    let values = render(&s, Format::Values);
-    let mut want: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
-    for (p, v) in plan.lines().zip(values.lines()) {
-        let p: serde_json::Value = serde_json::from_str(p).unwrap();
-        want.entry(p["key"].as_str().map(str::to_string))
-            .or_default()
-            .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap()));
-    }
-    let planned: usize = want.values().map(Vec::len).sum();
-    assert_eq!(
-        read.len(),
-        planned,
-        "read {} messages for {planned} planned",
-        read.len()
-    );
-    let mut got: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
-    let mut partition_of: BTreeMap<Option<String>, i32> = BTreeMap::new();
     for r in read {
         assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
-        got.entry(r.key.clone())
-            .or_default()
-            .push((r.value.clone(), r.timestamp));
-        let p = *partition_of.entry(r.key.clone()).or_insert(r.partition);
-        assert_eq!(p, r.partition, "key {:?} is on two partitions", r.key);
     }
-    for (key, events) in &want {
-        assert!(
-            got.get(key) == Some(events),
-            "key {key:?}: the topic differs from the plan"
-        );
-    }
-    assert_eq!(got.len(), want.len(), "unexpected keys in the topic");
+    assert_topic_holds_plan(
+        read.iter()
+            .map(|r| (r.key.as_deref(), r.value.as_str(), r.timestamp, r.partition)),
+        &plan_of(&s),
+    );
+}
+
+/// A run of `path` at `--max-speed` into `topic` of the shared broker.
+fn max_speed_into(env: &Env, path: &str, topic: &str) -> Test {
+    Test::new()
+        .arg(path)
+        .args(["--bootstrap-servers", &env.broker, "--topic", topic])
+        .arg("--max-speed")
 }
 
 #[test]
@@ -188,17 +170,9 @@ fn max_speed_to_a_real_broker_matches_the_plan() {
     for path in ["scenarios/city.yaml", "scenarios/parking.yaml"] {
         let topic = unique_topic("max");
         create_topic(&env, &env.broker, &topic, 3);
-        let out = simulate(&[
-            path,
-            "--bootstrap-servers",
-            &env.broker,
-            "--topic",
-            &topic,
-            "--max-speed",
-            "--start",
-            START,
-        ]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        max_speed_into(&env, path, &topic)
+            .args(["--start", START])
+            .status(0);
         let planned = render(
             &scenario::load_file(&root().join(path), &Overrides::default()).unwrap(),
             Format::Values,
@@ -219,18 +193,20 @@ fn a_paced_run_to_a_real_broker_matches_the_plan() {
     let topic = unique_topic("paced");
     create_topic(&env, &env.broker, &topic, 3);
     let started = Instant::now();
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--bootstrap-servers",
-        &env.broker,
-        "--topic",
-        &topic,
-        "--speed",
-        "20",
-        "--start",
-        START,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Test::new()
+        .args([
+            "scenarios/default.yaml",
+            "--bootstrap-servers",
+            &env.broker,
+            "--topic",
+            &topic,
+            "--speed",
+            "20",
+            "--start",
+            START,
+        ])
+        .status(0)
+        .run();
     // 180 s of plan at 20x: the last event is due just under 9 s after the first.
     assert!(
         started.elapsed() >= Duration::from_secs(8),
@@ -263,63 +239,31 @@ fn payloads_reach_each_topic_of_a_real_broker_with_keys_and_headers() {
     let path = dir.path().join("detections.yaml");
     std::fs::write(&path, &text).unwrap();
     let file = path.to_str().unwrap();
-    let out = simulate(&[
-        file,
-        "--bootstrap-servers",
-        &env.broker,
-        "--max-speed",
-        "--start",
-        START,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    type Message = (String, i64, Vec<(String, Option<String>)>);
+    Test::new()
+        .args([
+            file,
+            "--bootstrap-servers",
+            &env.broker,
+            "--max-speed",
+            "--start",
+            START,
+        ])
+        .status(0);
     let overrides = Overrides {
         start: Some(start()),
         ..Default::default()
     };
     let s = scenario::load_file(&path, &overrides).unwrap();
-    let (plan, values) = (render(&s, Format::Plan), render(&s, Format::Values));
-    let mut want: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
-    for (p, v) in plan.lines().zip(values.lines()) {
-        let p: serde_json::Value = serde_json::from_str(p).unwrap();
-        let headers = p
-            .get("headers")
-            .and_then(|h| h.as_object())
-            .map(|h| {
-                h.iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().map(str::to_string)))
-                    .collect()
-            })
-            .unwrap_or_default();
-        want.entry((
-            p["topic"].as_str().unwrap().to_string(),
-            p["key"].as_str().map(str::to_string),
-        ))
-        .or_default()
-        .push((v.to_string(), p["timestamp_ms"].as_i64().unwrap(), headers));
-    }
-    let mut got: BTreeMap<(String, Option<String>), Vec<Message>> = BTreeMap::new();
-    for topic in [&detections, &heartbeats] {
-        let count = want
-            .iter()
-            .filter(|((t, _), _)| t == topic)
-            .map(|(_, m)| m.len())
-            .sum();
+    assert_topics_hold_plan(&s, &[&detections, &heartbeats], |topic, count| {
         assert!(count > 0);
-        for r in read_back(&env, &env.broker, topic, count) {
-            assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
-            got.entry((topic.to_string(), r.key)).or_default().push((
-                r.value,
-                r.timestamp,
-                r.headers,
-            ));
-        }
-    }
-    assert!(
-        want.values().any(|m| !m[0].2.is_empty()),
-        "no headers planned"
-    );
-    assert_eq!(got, want);
+        read_back(&env, &env.broker, topic, count)
+            .into_iter()
+            .map(|r| {
+                assert_eq!(r.timestamp_type, 0, "not a CreateTime timestamp");
+                (r.key, (r.value, r.timestamp, r.headers))
+            })
+            .collect()
+    });
 }
 
 pub(crate) fn free_port() -> u16 {
@@ -339,19 +283,17 @@ fn an_unreachable_port_fails_within_the_connect_timeout() {
     let _env = env();
     let broker = format!("127.0.0.1:{}", free_port());
     let started = Instant::now();
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--bootstrap-servers",
-        &broker,
-        "--connect-timeout",
-        "3s",
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains(&format!("cannot reach Kafka at {broker}")),
-        "{}",
-        stderr_of(&out)
-    );
+    Test::new()
+        .args([
+            "scenarios/default.yaml",
+            "--bootstrap-servers",
+            &broker,
+            "--connect-timeout",
+            "3s",
+        ])
+        .status(1)
+        .stderr_contains(format!("cannot reach Kafka at {broker}"))
+        .run();
     assert!(
         started.elapsed() < Duration::from_secs(8),
         "took {:?}",
@@ -469,19 +411,20 @@ fn dirty_data_on_a_real_broker_matches_the_truth_file() {
     create_topic(&env, &env.broker, &topic, 3);
     let dir = tempfile::tempdir().unwrap();
     let truth_path = dir.path().join("truth.json");
-    let out = simulate(&[
-        "scenarios/dirty.yaml",
-        "--bootstrap-servers",
-        &env.broker,
-        "--max-speed",
-        "--start",
-        START,
-        "--topic",
-        &topic,
-        "--truth",
-        truth_path.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Test::new()
+        .args([
+            "scenarios/dirty.yaml",
+            "--bootstrap-servers",
+            &env.broker,
+            "--max-speed",
+            "--start",
+            START,
+            "--topic",
+            &topic,
+            "--truth",
+        ])
+        .arg(&truth_path)
+        .status(0);
     let mut truth: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&truth_path).unwrap()).unwrap();
     // The consumer's check knows the topic `events` of the example.
@@ -548,31 +491,17 @@ fn four_shards_at_once_into_a_real_broker_make_the_single_run() {
     let path = "scenarios/parking.yaml";
     let topic = unique_topic("shards");
     create_topic(&env, &env.broker, &topic, 3);
-    let children: Vec<_> = (0..4)
+    let runs: Vec<Running> = (0..4)
         .map(|k| {
-            Command::new(env!("CARGO_BIN_EXE_simulate"))
-                .args([
-                    path,
-                    "--bootstrap-servers",
-                    &env.broker,
-                    "--topic",
-                    &topic,
-                    "--max-speed",
-                    "--quiet",
-                    "--start",
-                    START,
-                    "--shard",
-                    &format!("{k}/4"),
-                ])
-                .current_dir(root())
-                .stderr(std::process::Stdio::piped())
+            max_speed_into(&env, path, &topic)
+                .line("--quiet --start")
+                .args([START, "--shard", &format!("{k}/4")])
+                .status(0)
                 .spawn()
-                .unwrap()
         })
         .collect();
-    for child in children {
-        let out = child.wait_with_output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    for run in runs {
+        run.wait();
     }
     let planned = render(
         &scenario::load_file(&root().join(path), &Overrides::default()).unwrap(),

@@ -5,7 +5,6 @@
 //! Against a secured broker: `secured.rs`.
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
@@ -50,15 +49,6 @@ fn assert_hidden(name: &str, text: &str) {
     }
 }
 
-fn run(args: &[String], env: &[(String, String)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args(args)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn planted_secrets_appear_in_no_output() {
     let dir = tempfile::tempdir().unwrap();
@@ -66,19 +56,15 @@ fn planted_secrets_appear_in_no_output() {
     let report = dir.path().join("report.json");
 
     // A run under a terminal (progress bar, summary) with a report.
-    let mut command = format!(
-        "{} scenarios/default.yaml --embedded-broker --speed 30 --duration 60s --report {}",
-        env!("CARGO_BIN_EXE_simulate"),
-        report.display()
-    );
-    for a in &secrets {
-        command.push(' ');
-        command.push_str(a);
-    }
-    let envs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let out = under_terminal(&command, &envs);
+    let out = Test::new()
+        .line("scenarios/default.yaml --embedded-broker --speed 30 --duration 60s --report")
+        .arg(&report)
+        .args(&secrets)
+        .envs(env.iter().cloned())
+        .terminal()
+        .status(0)
+        .run();
     let screen = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(0), "{screen}");
     assert!(screen.contains("simulated"), "no progress bar:\n{screen}");
     assert!(screen.contains("delivered"), "no summary:\n{screen}");
     assert_hidden("the terminal", &screen);
@@ -105,8 +91,11 @@ fn planted_secrets_appear_in_no_output() {
         "1s".into(),
     ];
     args.extend(secrets.iter().cloned());
-    let out = run(&args, &env);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
+    let out = Test::new()
+        .args(&args)
+        .envs(env.iter().cloned())
+        .status(1)
+        .run();
     assert_hidden("a connection error", &stderr_of(&out));
 
     // A secret librdkafka quotes back: an unparsable key in ssl.key.pem.
@@ -122,8 +111,11 @@ fn planted_secrets_appear_in_no_output() {
         format!("ssl.certificate.pem={IN_FLAG}"),
     ];
     args.extend(secrets.iter().cloned());
-    let out = run(&args, &env);
-    assert_ne!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = Test::new()
+        .args(&args)
+        .envs(env.iter().cloned())
+        .failure()
+        .run();
     assert_hidden("a TLS set-up error", &stderr_of(&out));
     assert_hidden("stdout", &String::from_utf8_lossy(&out.stdout));
 }
@@ -138,45 +130,32 @@ fn property_sources_are_checked_and_located() {
         "--connect-timeout",
         "1s",
     ];
-    let run_with = |extra: &[&str], env: &[(&str, &str)]| {
-        Command::new(env!("CARGO_BIN_EXE_simulate"))
-            .args(base)
-            .args(extra)
-            .envs(env.iter().copied())
-            .current_dir(root())
-            .output()
-            .unwrap()
-    };
     // An @FILE that does not exist: exit 2, where it was set, never the value.
-    let out = run_with(&["-X", "sasl.password=@/nonexistent/pw"], &[]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("-X sasl.password: cannot read the value from /nonexistent/pw"),
-        "{}",
-        stderr_of(&out)
-    );
-    let out = run_with(&[], &[("SIMULATE_X_SSL_KEY_PASSWORD", "@/nonexistent/kp")]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("SIMULATE_X_SSL_KEY_PASSWORD: cannot read the value"),
-        "{}",
-        stderr_of(&out)
-    );
+    Test::new()
+        .args(base)
+        .args(["-X", "sasl.password=@/nonexistent/pw"])
+        .status(2)
+        .stderr_contains("-X sasl.password: cannot read the value from /nonexistent/pw");
+    Test::new()
+        .args(base)
+        .env("SIMULATE_X_SSL_KEY_PASSWORD", "@/nonexistent/kp")
+        .status(2)
+        .stderr_contains("SIMULATE_X_SSL_KEY_PASSWORD: cannot read the value");
     // A property simulate sets, from the environment.
-    let out = run_with(&[], &[("SIMULATE_X_CLIENT_ID", "x")]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    assert!(
-        stderr_of(&out).contains("SIMULATE_X_CLIENT_ID: `client.id` is set by simulate"),
-        "{}",
-        stderr_of(&out)
-    );
+    Test::new()
+        .args(base)
+        .env("SIMULATE_X_CLIENT_ID", "x")
+        .status(2)
+        .stderr_contains("SIMULATE_X_CLIENT_ID: `client.id` is set by simulate");
     // A misspelt property in a -F file: named with the file and its line.
     let file = dir.path().join("bad.properties");
     std::fs::write(&file, "# ok\nlinger.ms=5\nlinger.mss=5\n").unwrap();
-    let out = run_with(&["-F", file.to_str().unwrap()], &[]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr_of(&out));
-    let want = format!("{}:3: linger.mss=5", file.display());
-    assert!(stderr_of(&out).contains(&want), "{}", stderr_of(&out));
+    Test::new()
+        .args(base)
+        .arg("-F")
+        .arg(&file)
+        .status(2)
+        .stderr_contains(format!("{}:3: linger.mss=5", file.display()));
     // -X wins over the environment, which wins over the file: the run's report says
     // which value was used.
     std::fs::write(
@@ -185,31 +164,17 @@ fn property_sources_are_checked_and_located() {
     )
     .unwrap();
     let report = dir.path().join("r.json");
-    let out = Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args([
-            "scenarios/default.yaml",
-            "--embedded-broker",
-            "--max-speed",
-            "--duration",
-            "5s",
-            "-q",
-        ])
-        .args([
-            "-F",
-            file.to_str().unwrap(),
-            "-X",
-            "linger.ms=3",
-            "--report",
-            report.to_str().unwrap(),
-        ])
+    Test::new()
+        .line("scenarios/default.yaml --embedded-broker --max-speed --duration 5s -q")
+        .arg("-F")
+        .arg(&file)
+        .args(["-X", "linger.ms=3", "--report"])
+        .arg(&report)
         .envs([
             ("SIMULATE_X_LINGER_MS", "2"),
             ("SIMULATE_X_BATCH_NUM_MESSAGES", "8"),
         ])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        .status(0);
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let p = &json["producer_properties"];
@@ -255,13 +220,11 @@ fn tls_sasl_and_oidc_are_compiled_in() {
             args.extend(["-X", property]);
         }
         let started = Instant::now();
-        let out = simulate(&args);
-        assert_eq!(out.status.code(), Some(1), "{extra:?}: {}", stderr_of(&out));
-        assert!(
-            stderr_of(&out).contains("cannot reach Kafka at 127.0.0.1:1"),
-            "{extra:?}: {}",
-            stderr_of(&out)
-        );
+        Test::new()
+            .args(&args)
+            .status(1)
+            .stderr_contains("cannot reach Kafka at 127.0.0.1:1")
+            .run();
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 }
@@ -343,27 +306,16 @@ fn oidc_fetches_a_token_with_the_client_credentials() {
         (head, String::from_utf8(body).unwrap())
     });
     let secret = "oidc-PLANTED-9d8c";
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "-b",
-        "127.0.0.1:1",
-        "--connect-timeout",
-        "3s",
-        "-X",
-        "security.protocol=SASL_PLAINTEXT",
-        "-X",
-        "sasl.mechanisms=OAUTHBEARER",
-        "-X",
-        "sasl.oauthbearer.method=oidc",
-        "-X",
-        "sasl.oauthbearer.client.id=simulate-client",
-        "-X",
-        &format!("sasl.oauthbearer.client.secret={secret}"),
-        "-X",
-        &format!("sasl.oauthbearer.token.endpoint.url={endpoint}"),
-    ]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr_of(&out));
-    assert!(!stderr_of(&out).contains(secret), "{}", stderr_of(&out));
+    Test::new()
+        .line("scenarios/default.yaml -b 127.0.0.1:1 --connect-timeout 3s")
+        .line("-X security.protocol=SASL_PLAINTEXT -X sasl.mechanisms=OAUTHBEARER")
+        .line("-X sasl.oauthbearer.method=oidc -X sasl.oauthbearer.client.id=simulate-client")
+        .arg("-X")
+        .arg(format!("sasl.oauthbearer.client.secret={secret}"))
+        .arg("-X")
+        .arg(format!("sasl.oauthbearer.token.endpoint.url={endpoint}"))
+        .status(1)
+        .stderr_lacks(secret);
     let (head, body) = server.join().unwrap();
     assert!(head[0].starts_with("POST /token "), "{head:?}");
     assert!(body.contains("grant_type=client_credentials"), "{body}");

@@ -317,16 +317,6 @@ type ErrorCase<'a> = (
     &'a [&'a str],
 );
 
-/// Runs simulate with `args` and `envs` added to its environment.
-fn simulate_with(args: &[&str], envs: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args(args)
-        .envs(envs.iter().copied())
-        .current_dir(root())
-        .output()
-        .unwrap()
-}
-
 /// Neither stream of `out`, nor `report` if given, shows a planted secret.
 fn assert_no_secret(out: &Output, report: Option<&Path>) {
     let mut texts = vec![
@@ -356,8 +346,11 @@ fn deliver(
 ) -> Output {
     let mut args = vec![path, "--topic", topic, "--max-speed", "--start", START];
     args.extend(extra);
-    let out = simulate_with(&args, envs);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = Test::new()
+        .args(&args)
+        .envs(envs.iter().copied())
+        .status(0)
+        .run();
     assert_no_secret(&out, None);
     let password = [("READ_TOPIC_PASSWORD", PASSWORD)];
     let got = read_back_with(&tools.env, broker, topic, planned(path), read, &password);
@@ -502,14 +495,16 @@ fn sasl_ssl_with_scram_delivers_the_plan_and_shows_no_secret() {
         ];
         all.extend(args);
         let started = Instant::now();
-        let out = simulate_with(&all, envs);
+        let out = words
+            .iter()
+            .fold(
+                Test::new().args(&all).envs(envs.iter().copied()).status(1),
+                |test, word| test.stderr_contains(word),
+            )
+            .run();
         let took = started.elapsed();
         let err = stderr_of(&out);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
         assert!(took < timeout, "{args:?} took {took:?}: {err}");
-        for word in words {
-            assert!(err.contains(word), "{args:?}: no `{word}` in:\n{err}");
-        }
         assert_no_secret(&out, None);
         eprintln!("{args:?} failed in {took:?}:\n{err}");
     };
@@ -646,10 +641,12 @@ fn tls_without_sasl_and_mutual_tls_deliver_the_plan() {
     let started = Instant::now();
     let mut args = vec![path, "--topic", &topic, "--connect-timeout", "10s"];
     args.extend(ssl);
-    let out = simulate(&args);
+    let out = Test::new()
+        .args(&args)
+        .status(1)
+        .stderr_contains(&broker.tls)
+        .run();
     let err = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(started.elapsed() < Duration::from_secs(10), "{err}");
-    assert!(err.contains(&broker.tls), "{err}");
     eprintln!("no client certificate: {err}");
 }

@@ -129,68 +129,46 @@ fn a_shard_draws_only_its_own_processes() {
 
 #[test]
 fn sharding_needs_a_shared_start() {
-    let out = simulate(&["scenarios/default.yaml", "--dry-run", "--shard", "0/2"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = stderr_of(&out);
-    assert!(
-        err.contains("--shard") && err.contains("needs a start instant") && err.contains("--start"),
-        "{err}"
-    );
+    Test::new()
+        .args(["scenarios/default.yaml", "--dry-run", "--shard", "0/2"])
+        .status(2)
+        .stderr_contains("--shard")
+        .stderr_contains("needs a start instant")
+        .stderr_contains("--start");
     for bad in ["2/2", "1", "a/b", "0/0"] {
-        let out = simulate(&[
-            "scenarios/default.yaml",
-            "--dry-run",
-            "--start",
-            START,
-            "--shard",
-            bad,
-        ]);
-        assert_eq!(out.status.code(), Some(2), "{bad}");
+        Test::new()
+            .line("scenarios/default.yaml --dry-run --start")
+            .args([START, "--shard", bad])
+            .status(2);
     }
     // Commands that plan nothing ignore SIMULATE_SHARD, however it is set.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_simulate"))
+    Test::new()
         .args(["validate", "scenarios/default.yaml"])
         .env("SIMULATE_SHARD", "not-a-shard")
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        .status(0);
     // The environment stands for the flag.
     let mut printed = 0;
     for shard in ["0/2", "1/2"] {
-        let with_flag = simulate(&[
-            "scenarios/default.yaml",
-            "--dry-run",
-            "--start",
-            START,
-            "--shard",
-            shard,
-        ]);
-        let with_env = std::process::Command::new(env!("CARGO_BIN_EXE_simulate"))
+        let with_flag = Test::new()
+            .line("scenarios/default.yaml --dry-run --start")
+            .args([START, "--shard", shard])
+            .status(0)
+            .run();
+        Test::new()
             .args(["scenarios/default.yaml", "--dry-run", "--start", START])
             .env("SIMULATE_SHARD", shard)
-            .current_dir(root())
-            .output()
-            .unwrap();
-        assert_eq!(with_flag.status.code(), Some(0));
-        assert_eq!(with_flag.stdout, with_env.stdout);
+            .stdout_is(&with_flag.stdout);
         printed += with_flag.stdout.len();
     }
     assert!(printed > 0);
     // `next:1m` is a shared start: the next whole minute (shown by the shard that owns
     // camera 1000, so that it prints events).
     let owner = format!("{}/2", shard_of(&CameraId::Int(1000), 2));
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--dry-run",
-        "--format",
-        "plan",
-        "--start",
-        "next:1m",
-        "--shard",
-        &owner,
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = Test::new()
+        .line("scenarios/default.yaml --dry-run --format plan --start next:1m --shard")
+        .arg(&owner)
+        .status(0)
+        .run();
     let first: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().next().unwrap()).unwrap();
     let start_ms =
@@ -207,19 +185,11 @@ fn shard_reports_merge_into_the_run() {
     let dir = tempfile::tempdir().unwrap();
     let path = |k: u32| dir.path().join(format!("shard-{k}.json"));
     for k in 0..3 {
-        let out = simulate(&[
-            "scenarios/default.yaml",
-            "--embedded-broker",
-            "--max-speed",
-            "--quiet",
-            "--start",
-            START,
-            "--shard",
-            &format!("{k}/3"),
-            "--report",
-            path(k).to_str().unwrap(),
-        ]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        Test::new()
+            .line("scenarios/default.yaml --embedded-broker --max-speed --quiet --start")
+            .args([START, "--shard", &format!("{k}/3"), "--report"])
+            .arg(path(k))
+            .status(0);
     }
     let read = |p: &std::path::Path| -> serde_json::Value {
         serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
@@ -231,9 +201,10 @@ fn shard_reports_merge_into_the_run() {
     let mut args = vec!["report", "merge"];
     args.extend(files.iter().map(String::as_str));
     args.extend(["--report", total.to_str().unwrap()]);
-    let out = simulate(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
-    assert!(stderr_of(&out).starts_with("default (3 shards merged): 341 planned, 341 sent"));
+    Test::new()
+        .args(&args)
+        .status(0)
+        .stderr_starts_with("default (3 shards merged): 341 planned, 341 sent");
     let merged = read(&total);
     let single = render(
         &simulate::scenario::load_file(
@@ -286,16 +257,12 @@ fn shard_reports_merge_into_the_run() {
     let unchecked_path = dir.path().join("unchecked.json");
     std::fs::write(&unchecked_path, unchecked.to_string()).unwrap();
     let partial = dir.path().join("partial.json");
-    let out = simulate(&[
-        "report",
-        "merge",
-        &files[0],
-        unchecked_path.to_str().unwrap(),
-        &files[2],
-        "--report",
-        partial.to_str().unwrap(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    Test::new()
+        .args(["report", "merge", &files[0]])
+        .arg(&unchecked_path)
+        .args([files[2].as_str(), "--report"])
+        .arg(&partial)
+        .status(0);
     assert_eq!(read(&partial)["verified"], serde_json::Value::Null);
     // A report without the buckets of its percentiles (an older version's) is refused.
     let busiest = (0..3)
@@ -313,28 +280,21 @@ fn shard_reports_merge_into_the_run() {
     given.push(old_path.display().to_string());
     let mut merge = vec!["report", "merge"];
     merge.extend(given.iter().map(String::as_str));
-    let out = simulate(&merge);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("histogram buckets for 0"),
-        "{}",
-        stderr_of(&out)
-    );
+    Test::new()
+        .args(&merge)
+        .status(2)
+        .stderr_contains("histogram buckets for 0");
     // Refused: a shard given twice, and a set with one missing.
-    let out = simulate(&["report", "merge", &files[0], &files[0], &files[1]]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("both claim shard 0/3"),
-        "{}",
-        stderr_of(&out)
-    );
-    let out = simulate(&["report", "merge", &files[0], &files[2]]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr_of(&out).contains("incomplete: 2 of 3 reports given; missing shard 1"),
-        "{}",
-        stderr_of(&out)
-    );
+    Test::new()
+        .args(["report", "merge"])
+        .args([&files[0], &files[0], &files[1]])
+        .status(2)
+        .stderr_contains("both claim shard 0/3");
+    Test::new()
+        .args(["report", "merge"])
+        .args([&files[0], &files[2]])
+        .status(2)
+        .stderr_contains("incomplete: 2 of 3 reports given; missing shard 1");
 }
 
 /// A shard whose shared start lies ahead waits for it, so shards launched apart begin
@@ -345,20 +305,13 @@ fn a_shard_waits_for_a_shared_start_ahead() {
     let ahead = chrono::Utc::now() + chrono::Duration::seconds(15);
     let start = ahead.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let owner = format!("{}/2", shard_of(&CameraId::Int(1000), 2));
-    let out = simulate(&[
-        "scenarios/default.yaml",
-        "--embedded-broker",
-        "--max-speed",
-        "--shard",
-        &owner,
-        "--start",
-        &start,
-        "--duration",
-        "5s",
-    ]);
+    let out = Test::new()
+        .line("scenarios/default.yaml --embedded-broker --max-speed --shard")
+        .args([&owner, "--start", &start, "--duration", "5s"])
+        .status(0)
+        .run();
     let ended = chrono::Utc::now();
     let err = stderr_of(&out);
-    assert_eq!(out.status.code(), Some(0), "{err}");
     let line = err
         .lines()
         .find(|l| l.contains("for the shared start"))

@@ -23,8 +23,7 @@ struct Planned {
 }
 
 fn json_of(args: &[&str]) -> Value {
-    let out = simulate(args);
-    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr_of(&out));
+    let out = Test::new().args(args).status(0).run();
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -44,8 +43,17 @@ fn stats_equal_what_the_plan_lines_hold_for_every_example() {
     for path in example_scenarios() {
         let name = path.display().to_string();
         let stats = json_of(&["stats", &name, "--json", "--start", START]);
-        let out = simulate(&[&name, "--dry-run", "--format", "plan", "--start", START]);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+        let out = Test::new()
+            .args([
+                name.as_str(),
+                "--dry-run",
+                "--format",
+                "plan",
+                "--start",
+                START,
+            ])
+            .status(0)
+            .run();
         let truth = json_of(&["truth", &name, "--start", START]);
 
         let mut events = Vec::new();
@@ -381,8 +389,10 @@ fn theoretical_moments_match_the_samplers() {
 #[test]
 fn the_text_summary_reads_as_the_json() {
     let stats = json_of(&["stats", "scenarios/dirty.yaml", "--json", "--start", START]);
-    let out = simulate(&["stats", "scenarios/dirty.yaml", "--start", START]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    let out = Test::new()
+        .args(["stats", "scenarios/dirty.yaml", "--start", START])
+        .status(0)
+        .run();
     let text = String::from_utf8(out.stdout).unwrap();
     let f = &stats["faults"];
     let line = format!(
@@ -394,6 +404,5 @@ fn the_text_summary_reads_as_the_json() {
         text.contains("peak over 1 s:") && text.contains("busiest:"),
         "{text}"
     );
-    let bad = simulate(&["stats", "scenarios/nope.yaml"]);
-    assert_eq!(bad.status.code(), Some(2), "{}", stderr_of(&bad));
+    Test::new().args(["stats", "scenarios/nope.yaml"]).status(2);
 }
