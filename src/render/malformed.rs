@@ -2,7 +2,8 @@
 //! purpose, as empty, truncated, not JSON, a field missing or of the wrong type. The
 //! rendering is pure: the broken bytes follow from the good ones and the fault's pick.
 
-use super::{Renderer, json_string, write_camera_text};
+use super::context::write_camera_text;
+use super::{Renderer, json_string};
 use crate::plan::Event;
 use crate::scenario::model::Malformation;
 

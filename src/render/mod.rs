@@ -9,13 +9,12 @@
 //! so are its key and headers. The event schema of a scenario is generated from the same
 //! descriptions (`schema`).
 
+mod context;
 mod malformed;
 mod message;
 mod number;
 mod program;
 mod schema;
-
-use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
@@ -26,182 +25,12 @@ use crate::plan::process;
 use crate::plan::{Event, Mark, Outgoing};
 use crate::scenario::Scenario;
 use crate::scenario::model::{CameraId, TimestampMode};
-use crate::scenario::payload::{Gen, Header, Key, TimeFormat, Value};
-use program::{Clock, Instant, Mode, Program};
-
-/// What one field of the default message value holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Field {
-    /// The event id: a version-8 UUID of the process identity and sequence number.
-    EventId,
-    /// The event's instant in UTC, to the second: `YYYY-MM-DD HH:MM:SS`.
-    Timestamp,
-    /// The camera's id, as written in the scenario (an integer or a string).
-    CameraId,
-}
-
-/// Declares the default payload once: `PAYLOAD` (the field list the event schema is
-/// generated from) and `Context::write_fields` (the value writer), both from the one list
-/// given, so they cannot disagree. Each `{"name":` prefix becomes a literal the compiler
-/// writes in place, as fast as a hand-written writer.
-macro_rules! payload {
-    ($first:literal => $first_field:ident $(, $name:literal => $field:ident)* $(,)?) => {
-        /// The default message value, field by field, in order: what a stream without a
-        /// `payload` renders.
-        pub(crate) const PAYLOAD: &[(&str, Field)] =
-            &[($first, Field::$first_field) $(, ($name, Field::$field))*];
-
-        impl Context<'_> {
-            /// Writes the fields of [`PAYLOAD`], in order, as a JSON object.
-            #[inline]
-            fn write_fields(&mut self, out: &mut Vec<u8>, event: &Event) {
-                out.extend_from_slice(concat!("{\"", $first, "\":").as_bytes());
-                self.write_field(out, Field::$first_field, event);
-                $(
-                    out.extend_from_slice(concat!(",\"", $name, "\":").as_bytes());
-                    self.write_field(out, Field::$field, event);
-                )*
-                out.push(b'}');
-            }
-        }
-    };
-}
-
-payload! {
-    "event_id" => EventId,
-    "timestamp" => Timestamp,
-    "camera_id" => CameraId,
-}
-
-impl Field {
-    /// The field as a payload value: what `payload:` would say to render it.
-    fn as_value(self, name: &str) -> Value {
-        let generator = match self {
-            Field::EventId => Gen::EventId,
-            Field::Timestamp => Gen::Timestamp(TimeFormat::Pattern(
-                crate::scenario::payload::DEFAULT_TIME_FORMAT.to_string(),
-            )),
-            Field::CameraId => Gen::CameraId,
-        };
-        Value::Generated {
-            path: name.to_string(),
-            generator,
-        }
-    }
-}
-
-/// The default payload as payload values (for a key or header that names one of its fields).
-fn default_fields() -> Vec<(String, Value)> {
-    PAYLOAD
-        .iter()
-        .map(|(name, field)| (name.to_string(), field.as_value(name)))
-        .collect()
-}
-
-/// What every value writer reads or keeps between events: the scenario, the start, and
-/// the texts formatted last (timestamps, the event id's first half).
-#[derive(Debug)]
-pub(crate) struct Context<'s> {
-    scenario: &'s Scenario,
-    /// Start: whole seconds since the Unix epoch, and nanoseconds past them.
-    start_secs: i64,
-    start_subsec: u64,
-    /// The last second formatted and its `YYYY-MM-DD HH:MM:SS` text (default payload).
-    cached_second: i64,
-    cached_text: [u8; 19],
-    /// The process whose identity `id_head` holds, formatted: `xxxxxxxx-xxxx-8xxx-`.
-    id_process: Option<u64>,
-    id_head: [u8; 19],
-    /// The clocks of the compiled timestamps, by slot.
-    clocks: Vec<Clock>,
-}
-
-impl<'s> Context<'s> {
-    /// The camera id of an event.
-    #[inline]
-    fn camera(&self, event: &Event) -> &'s CameraId {
-        &self.scenario.streams[event.stream as usize].cameras[event.camera as usize]
-    }
-
-    /// Nanoseconds from the start's whole second to the event (validation bounds offsets
-    /// to 100 years, so this cannot overflow).
-    #[inline]
-    fn since_start_second(&self, event: &Event) -> u64 {
-        self.start_subsec + event.offset_ns
-    }
-
-    /// The event's instant.
-    #[inline]
-    fn instant(&self, event: &Event) -> Instant {
-        let since = self.since_start_second(event);
-        Instant {
-            secs: self.start_secs + (since / 1_000_000_000) as i64,
-            nanos: (since % 1_000_000_000) as u32,
-        }
-    }
-
-    /// The Kafka message timestamp: the event's instant in whole milliseconds since the epoch.
-    fn timestamp_ms(&self, event: &Event) -> i64 {
-        self.start_secs * 1_000 + (self.since_start_second(event) / 1_000_000) as i64
-    }
-
-    /// The event id: a UUID (version 8) made of the process's identity and the event's
-    /// sequence number, so it is unique within a run and the same on every replay.
-    ///
-    /// The half made of the identity is formatted once per run of events of one process
-    /// (a shared stream's events all share it).
-    fn event_id(&mut self, event: &Event) -> [u8; 36] {
-        let mut out = [b'-'; 36];
-        // xxxxxxxx-xxxx-8xxx-vxxx-xxxxxxxxxxxx: the tag, then the variant and sequence.
-        if self.id_process != Some(event.process) {
-            let tag = uuid_head(event.process);
-            hex(&mut out[0..8], tag >> 32, 4);
-            hex(&mut out[9..13], tag >> 16, 2);
-            hex(&mut out[14..18], tag, 2);
-            self.id_head.copy_from_slice(&out[..19]);
-            self.id_process = Some(event.process);
-        } else {
-            out[..19].copy_from_slice(&self.id_head);
-        }
-        let low = (event.seq & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
-        hex(&mut out[19..23], low >> 48, 2);
-        hex(&mut out[24..36], low, 6);
-        out
-    }
-
-    /// The `YYYY-MM-DD HH:MM:SS` (UTC) text of the event's instant, formatted once per second.
-    #[inline]
-    fn timestamp_text(&mut self, event: &Event) -> [u8; 19] {
-        let second = self.start_secs + (self.since_start_second(event) / 1_000_000_000) as i64;
-        if second != self.cached_second {
-            if let Some(t) = DateTime::from_timestamp(second, 0) {
-                let mut text = [b'0'; 19];
-                let _ = write!(&mut text[..], "{}", t.format("%Y-%m-%d %H:%M:%S"));
-                self.cached_text = text;
-            }
-            self.cached_second = second;
-        }
-        self.cached_text
-    }
-
-    /// Appends the value of one default field.
-    #[inline(always)]
-    fn write_field(&mut self, out: &mut Vec<u8>, field: Field, event: &Event) {
-        match field {
-            Field::EventId => {
-                out.push(b'"');
-                out.extend_from_slice(&self.event_id(event));
-                out.push(b'"');
-            }
-            Field::Timestamp => {
-                out.push(b'"');
-                out.extend_from_slice(&self.timestamp_text(event));
-                out.push(b'"');
-            }
-            Field::CameraId => write_camera_json(out, self.camera(event), false),
-        }
-    }
-}
+use crate::scenario::payload::{Header, Key, Value};
+#[cfg(test)]
+use context::PAYLOAD;
+use context::default_fields;
+use context::{Clock, Context, Mode, uuid_head, write_camera_json, write_camera_text};
+use program::Program;
 
 /// One stream's message, compiled.
 #[derive(Debug)]
@@ -295,16 +124,7 @@ impl<'s> Renderer<'s> {
             .collect();
         Renderer {
             scenario,
-            context: Context {
-                scenario,
-                start_secs: start.timestamp(),
-                start_subsec: u64::from(start.timestamp_subsec_nanos()),
-                cached_second: i64::MIN,
-                cached_text: [b'0'; 19],
-                id_process: None,
-                id_head: [b'-'; 19],
-                clocks,
-            },
+            context: Context::new(scenario, start, clocks),
             streams,
             scratch: Vec::new(),
         }
@@ -473,12 +293,6 @@ fn json_string(out: &mut Vec<u8>, text: &[u8]) {
     let _ = serde_json::to_writer(&mut *out, &String::from_utf8_lossy(text));
 }
 
-/// The leading 64 bits of an event id: the process identity with the UUID version (8)
-/// in its version nibble.
-fn uuid_head(process: u64) -> u64 {
-    (process & !0xF000) | 0x8000
-}
-
 /// Whether two arrival processes would share event ids, given their identities: two
 /// agree in the 60 bits an event id keeps. A clash needs two 60-bit hashes to agree, so
 /// this guards a guarantee rather than a likely error.
@@ -491,52 +305,6 @@ pub(crate) fn ids_clash(identities: impl IntoIterator<Item = u64>) -> bool {
 /// [`ids_clash`] for a scenario, without building its plan.
 pub(crate) fn event_ids_clash(scenario: &Scenario) -> bool {
     ids_clash(process::keys(scenario).map(|key| key.head()))
-}
-
-/// A camera id as text: the Kafka key, and what messages show.
-#[inline(always)]
-fn write_camera_text(out: &mut Vec<u8>, id: &CameraId) {
-    match id {
-        CameraId::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
-        CameraId::Text(s) => out.extend_from_slice(s.as_bytes()),
-    }
-}
-
-/// A camera id as a JSON value: an integer stays a number (or, with `quote_ints`, becomes
-/// the JSON string of its text, as a key is shown), a string stays a string.
-#[inline(always)]
-fn write_camera_json(out: &mut Vec<u8>, id: &CameraId, quote_ints: bool) {
-    match id {
-        CameraId::Int(_) if quote_ints => {
-            out.push(b'"');
-            write_camera_text(out, id);
-            out.push(b'"');
-        }
-        CameraId::Int(_) => write_camera_text(out, id),
-        CameraId::Text(s) => {
-            let _ = serde_json::to_writer(&mut *out, s);
-        }
-    }
-}
-
-/// Two lowercase hex digits for every byte value.
-const HEX_PAIRS: [[u8; 2]; 256] = {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut table = [[0u8; 2]; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = [DIGITS[i >> 4], DIGITS[i & 0xF]];
-        i += 1;
-    }
-    table
-};
-
-/// Writes the low `bytes` bytes of `value` as hex, most significant first, into `out`.
-fn hex(out: &mut [u8], value: u64, bytes: usize) {
-    for i in 0..bytes {
-        let byte = (value >> (8 * (bytes - 1 - i))) as u8;
-        out[2 * i..2 * i + 2].copy_from_slice(&HEX_PAIRS[usize::from(byte)]);
-    }
 }
 
 #[cfg(test)]

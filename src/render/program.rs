@@ -6,26 +6,15 @@
 //! string's text has no quotes, a number's is its JSON, and an object's or a list's is
 //! its JSON.
 
-use chrono::DateTime;
-use chrono::format::{Item, StrftimeItems};
 use serde_json::Value as Json;
 
+use super::context::{Clock, Context, Mode, write_camera_json, write_camera_text};
 use super::number::{write_fixed, write_shortest};
-use super::{Context, write_camera_json, write_camera_text};
 use crate::plan::Event;
 use crate::plan::payload::Draws;
 use crate::plan::random::field_key;
-use crate::scenario::model::{FloatParams, IntParams, NormalParams, TimeFormatName};
-use crate::scenario::payload::{Gen, TimeFormat, Value, shows_fraction};
-
-/// How a value is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Mode {
-    /// As JSON.
-    Json,
-    /// As text: strings without quotes.
-    Text,
-}
+use crate::scenario::model::{FloatParams, IntParams, NormalParams};
+use crate::scenario::payload::{Gen, Value};
 
 /// A compiled value: literal bytes between drawn values.
 #[derive(Debug, Clone, Default)]
@@ -316,146 +305,5 @@ fn quoted(out: &mut Vec<u8>, mode: Mode, text: &[u8]) {
             out.push(b'"');
         }
         Mode::Text => out.extend_from_slice(text),
-    }
-}
-
-/// An instant: whole seconds since the epoch and nanoseconds past them.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Instant {
-    /// Whole seconds since 1970-01-01T00:00:00Z.
-    pub secs: i64,
-    /// Nanoseconds past them (below 10⁹).
-    pub nanos: u32,
-}
-
-/// Writes one timestamp format, remembering the text of the last second written.
-#[derive(Debug, Clone)]
-pub(super) struct Clock {
-    format: ClockFormat,
-    second: i64,
-    /// The second's text, and its JSON string, for formats that are strings.
-    text: Vec<u8>,
-    json: Vec<u8>,
-}
-
-#[derive(Debug, Clone)]
-enum ClockFormat {
-    /// A strftime pattern; `fraction`: it shows part of a second, so no text is kept.
-    Pattern {
-        items: Vec<Item<'static>>,
-        fraction: bool,
-    },
-    Rfc3339,
-    Rfc3339Ms,
-    EpochMs,
-    EpochS,
-}
-
-impl Clock {
-    fn new(format: &TimeFormat) -> Clock {
-        let format = match format {
-            TimeFormat::Named(TimeFormatName::Rfc3339) => ClockFormat::Rfc3339,
-            TimeFormat::Named(TimeFormatName::Rfc3339Ms) => ClockFormat::Rfc3339Ms,
-            TimeFormat::Named(TimeFormatName::EpochMs) => ClockFormat::EpochMs,
-            TimeFormat::Named(TimeFormatName::EpochS) => ClockFormat::EpochS,
-            // Validation checked the pattern.
-            TimeFormat::Pattern(pattern) => ClockFormat::Pattern {
-                items: StrftimeItems::new(pattern)
-                    .parse_to_owned()
-                    .unwrap_or_default(),
-                fraction: shows_fraction(pattern),
-            },
-        };
-        Clock {
-            format,
-            second: i64::MIN,
-            text: Vec::new(),
-            json: Vec::new(),
-        }
-    }
-
-    fn write(&mut self, out: &mut Vec<u8>, mode: Mode, at: Instant) {
-        let millis = at.nanos / 1_000_000;
-        match &self.format {
-            ClockFormat::EpochMs => {
-                // Validation keeps instants before the year 10000: no overflow.
-                let ms = at.secs * 1_000 + i64::from(millis);
-                out.extend_from_slice(itoa::Buffer::new().format(ms).as_bytes());
-            }
-            ClockFormat::EpochS => {
-                out.extend_from_slice(itoa::Buffer::new().format(at.secs).as_bytes());
-            }
-            ClockFormat::Rfc3339Ms => {
-                self.fill(at, |t| t.format("%Y-%m-%dT%H:%M:%S").to_string());
-                let mut ms = *b".000Z";
-                ms[1] = b'0' + (millis / 100) as u8;
-                ms[2] = b'0' + (millis / 10 % 10) as u8;
-                ms[3] = b'0' + (millis % 10) as u8;
-                if mode == Mode::Json {
-                    out.push(b'"');
-                }
-                out.extend_from_slice(&self.text);
-                out.extend_from_slice(&ms);
-                if mode == Mode::Json {
-                    out.push(b'"');
-                }
-            }
-            ClockFormat::Rfc3339 => {
-                self.fill(at, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
-                self.write_kept(out, mode);
-            }
-            ClockFormat::Pattern {
-                items,
-                fraction: true,
-            } => {
-                let text = DateTime::from_timestamp(at.secs, at.nanos)
-                    .map(|t| t.format_with_items(items.iter()).to_string())
-                    .unwrap_or_default();
-                match mode {
-                    Mode::Json => {
-                        let _ = serde_json::to_writer(&mut *out, &text);
-                    }
-                    Mode::Text => out.extend_from_slice(text.as_bytes()),
-                }
-            }
-            ClockFormat::Pattern {
-                fraction: false, ..
-            } => {
-                if self.second != at.secs {
-                    let ClockFormat::Pattern { items, .. } = &self.format else {
-                        return;
-                    };
-                    let text = DateTime::from_timestamp(at.secs, 0)
-                        .map(|t| t.format_with_items(items.iter()).to_string())
-                        .unwrap_or_default();
-                    self.keep(at.secs, text);
-                }
-                self.write_kept(out, mode);
-            }
-        }
-    }
-
-    /// Keeps the text of second `at.secs`, made by `format`, unless it is kept already.
-    fn fill(&mut self, at: Instant, format: impl Fn(DateTime<chrono::Utc>) -> String) {
-        if self.second != at.secs {
-            let text = DateTime::from_timestamp(at.secs, 0)
-                .map(format)
-                .unwrap_or_default();
-            self.keep(at.secs, text);
-        }
-    }
-
-    fn keep(&mut self, second: i64, text: String) {
-        self.second = second;
-        self.json.clear();
-        let _ = serde_json::to_writer(&mut self.json, &text);
-        self.text = text.into_bytes();
-    }
-
-    fn write_kept(&self, out: &mut Vec<u8>, mode: Mode) {
-        match mode {
-            Mode::Json => out.extend_from_slice(&self.json),
-            Mode::Text => out.extend_from_slice(&self.text),
-        }
     }
 }

@@ -6,8 +6,8 @@
 use schemars::generate::SchemaSettings;
 use serde_json::{Map, Value as Json, json};
 
+use super::context::{Field, PAYLOAD, default_fields};
 use super::number::write_fixed;
-use super::{Field, PAYLOAD, default_fields};
 use crate::scenario::model::{CameraId, FloatParams, IntParams, TimeFormatName};
 use crate::scenario::payload::{DEFAULT_TIME_FORMAT, Gen, TimeFormat, Value};
 use crate::scenario::{Scenario, Stream};

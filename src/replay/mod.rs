@@ -9,6 +9,7 @@
 
 pub mod pacer;
 mod progress;
+pub mod sink;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -23,9 +24,9 @@ use crate::metrics::Metrics;
 use crate::plan::Plan;
 use crate::render::{Message, Renderer};
 use crate::scenario::Scenario;
-use crate::sink::{Handover, Sink};
 use pacer::{Pace, Pacer};
 use progress::Progress;
+use sink::{Handover, Sink};
 
 /// Shared flags between a run and whoever watches it (signal handler, tests).
 #[derive(Debug, Clone, Default)]

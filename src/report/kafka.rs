@@ -134,8 +134,8 @@ pub(crate) struct Merging {
 impl Merging {
     /// Starts from the first shard's section (`name` names its file in errors).
     pub(crate) fn new(name: &str, first: &KafkaReport) -> Result<Merging, String> {
-        let latency_timeline = super::merge::timeline(name, &first.delivery_latency_timeline)?;
-        let latency = super::merge::histogram(
+        let latency_timeline = super::timeline(name, &first.delivery_latency_timeline)?;
+        let latency = super::histogram(
             name,
             &first.delivery_latency_histogram,
             &first.delivery_latency,
@@ -151,7 +151,7 @@ impl Merging {
     pub(crate) fn add(&mut self, name: &str, k: &KafkaReport) -> Result<(), String> {
         let t = &mut self.total;
         self.latency_timeline
-            .merge(&super::merge::timeline(name, &k.delivery_latency_timeline)?);
+            .merge(&super::timeline(name, &k.delivery_latency_timeline)?);
         t.delivered += k.delivered;
         t.failed += k.failed;
         t.undelivered += k.undelivered;
@@ -163,7 +163,7 @@ impl Merging {
                 t.first_errors.push(e.clone());
             }
         }
-        self.latency.merge(&super::merge::histogram(
+        self.latency.merge(&super::histogram(
             name,
             &k.delivery_latency_histogram,
             &k.delivery_latency,

@@ -2,9 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::Report;
 use super::kafka::Merging;
-use crate::histogram::{Buckets, Histogram, Percentiles, Steps, Timeline};
+use super::{Report, histogram, timeline};
 
 /// Merges the reports of the shards of one run (`simulate report merge`): counts and
 /// per-camera counts summed, percentiles recomputed from the merged histograms, the wall
@@ -113,24 +112,4 @@ fn check_set(reports: &[(String, Report)]) -> Result<u32, String> {
         ));
     }
     Ok(count)
-}
-
-/// The histogram of a report's buckets, which must carry its percentiles' samples (older
-/// reports have no buckets).
-pub(super) fn histogram(name: &str, b: &Buckets, p: &Percentiles) -> Result<Histogram, String> {
-    let h = Histogram::from_buckets(b)
-        .ok_or_else(|| format!("{name}: a histogram bucket is not simulate's"))?;
-    if h.summary_us().samples != p.samples {
-        return Err(format!(
-            "{name} has {} samples but histogram buckets for {}: write the shards' reports with this version of simulate",
-            p.samples,
-            h.summary_us().samples
-        ));
-    }
-    Ok(h)
-}
-
-/// The timeline of a report's steps.
-pub(super) fn timeline(name: &str, steps: &Steps) -> Result<Timeline, String> {
-    Timeline::from_steps(steps).ok_or_else(|| format!("{name}: a timeline is not simulate's"))
 }

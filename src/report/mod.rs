@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{EXIT_INTERRUPTED, EXIT_OK, Error};
 pub use crate::histogram::{Buckets, Percentiles, Step, Steps};
-use crate::histogram::{microsecond_precision, nanosecond_precision, one_decimal};
+use crate::histogram::{
+    Histogram, Timeline, microsecond_precision, nanosecond_precision, one_decimal,
+};
 use crate::replay::pacer::Pace;
 use crate::replay::{COUNT_BUDGET, Tally};
 use crate::scenario::{Scenario, Shard};
@@ -255,6 +257,26 @@ impl Report {
         }
         s
     }
+}
+
+/// The histogram of a report's buckets, which must carry its percentiles' samples (older
+/// reports have no buckets).
+fn histogram(name: &str, b: &Buckets, p: &Percentiles) -> Result<Histogram, String> {
+    let h = Histogram::from_buckets(b)
+        .ok_or_else(|| format!("{name}: a histogram bucket is not simulate's"))?;
+    if h.summary_us().samples != p.samples {
+        return Err(format!(
+            "{name} has {} samples but histogram buckets for {}: write the shards' reports with this version of simulate",
+            p.samples,
+            h.summary_us().samples
+        ));
+    }
+    Ok(h)
+}
+
+/// The timeline of a report's steps.
+fn timeline(name: &str, steps: &Steps) -> Result<Timeline, String> {
+    Timeline::from_steps(steps).ok_or_else(|| format!("{name}: a timeline is not simulate's"))
 }
 
 /// `shard` as `K/N` text in a report, as given on the command line.

@@ -1,9 +1,10 @@
 //! Where rendered events go. A sink takes one event at a time through the small [`Sink`]
 //! trait (in the spirit of ripgrep's `Sink`): [`Sink::send`] an event, [`Sink::idle`]
 //! while the pacer waits, [`Sink::finish`] at the end. The one paced loop that drives
-//! every sink is [`crate::replay`]; a sink never paces or counts planned events. (The
-//! Kafka module's read-back check, which compares a topic with the plan after a run, is
-//! not part of the sink.)
+//! every sink is [`crate::replay`], which declares the trait it drives (so the loop
+//! names no sink, and sinks may replay a plan: the dry run, the read-back's
+//! fingerprints); it is re-exported here, where sinks implement it. A sink never paces
+//! or counts planned events.
 //!
 //! Two sinks today: [`stdout`] (JSON lines into any `io::Write`, unpaced) and [`kafka`]
 //! (send, poll, flush, delivery accounting). A file or HTTP sink would be a third
@@ -12,52 +13,4 @@
 pub mod kafka;
 pub mod stdout;
 
-use std::time::Duration;
-
-use crate::error::Error;
-use crate::render::Message;
-
-/// What became of an event handed to a sink.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Handover {
-    /// The sink took it (written, or queued for delivery).
-    Taken,
-    /// The sink refused it and has counted the failure (a Kafka send error).
-    Refused,
-    /// The sink had no room and the run was stopped while it waited: the event was not
-    /// handed over.
-    Stopped,
-}
-
-/// A destination for the events of a plan.
-pub trait Sink {
-    /// Hands over one event; the sink renders what it needs from `message`. An error
-    /// ends the run (output that cannot be written, for example).
-    fn send(&mut self, message: Message<'_, '_>) -> Result<Handover, Error>;
-
-    /// Called while the pacer waits for a deadline, for at most `budget`: time to serve
-    /// background work (delivery reports). It must not overrun `budget` by more than the
-    /// kernel's timer slack.
-    fn idle(&mut self, budget: Duration) {
-        std::thread::sleep(budget);
-    }
-
-    /// After the last event, or after a stop: write out or wait for what is outstanding,
-    /// within the sink's own bounds.
-    fn finish(&mut self) -> Result<(), Error>;
-
-    /// Events that failed so far, for progress output.
-    fn failures(&self) -> u64 {
-        0
-    }
-
-    /// Events handed over but not yet confirmed, for progress output.
-    fn pending(&self) -> u64 {
-        0
-    }
-
-    /// Events the destination confirmed so far (a sink without confirmations: 0).
-    fn delivered(&self) -> u64 {
-        0
-    }
-}
+pub use crate::replay::sink::{Handover, Sink};

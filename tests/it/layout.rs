@@ -1,7 +1,7 @@
 //! The shape of `src/`. The flow is one-way: scenario → plan → render → replay → sink →
 //! report, with the command line, `run` and errors at the edge. No module may name a
 //! module downstream of it (`crate::…` paths in its source); the replay loop may name
-//! only the sink trait. README.md ("Layout") draws the same table.
+//! only the sink trait. src/lib.rs's header describes the same rooms.
 //!
 //! Beyond the flow: no import circle between the modules of any level (top-level modules,
 //! and the children of every module) nor between files (`graph.rs` says how paths are

@@ -453,8 +453,8 @@ fn dirty_data_on_a_real_broker_matches_the_truth_file() {
         .collect();
     crate::faults::assert_consumer_finds_the_truth(&read, &truth);
 
-    // The README's scoring snippet, run as printed (topic and broker substituted).
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The format reference's scoring snippet, run as printed (topic and broker substituted).
+    let readme = std::fs::read_to_string(root().join("docs/scenario-format.md")).unwrap();
     let start = readme
         .find("```python\nimport json, sys")
         .expect("the snippet")
