@@ -400,6 +400,32 @@ pub fn parse() -> Result<Cli, Error> {
     Ok(cli)
 }
 
+/// What to say when no scenario file was named: the command as typed, with a scenario.
+pub(crate) fn no_scenario_advice(typed: &[String]) -> String {
+    const EXAMPLE: &str = "scenarios/default.yaml";
+    if typed.is_empty() {
+        return format!(
+            "no scenario file given; try `simulate {EXAMPLE}` to send it to Kafka or \
+             `simulate {EXAMPLE} --dry-run` to print its events (see --help)"
+        );
+    }
+    let words: Vec<String> = typed.iter().map(|a| shell_word(a)).collect();
+    format!(
+        "no scenario file given; name one, e.g. `simulate {EXAMPLE} {}`",
+        words.join(" ")
+    )
+}
+
+/// `word` as a shell would need it typed: quoted when it holds anything but plain characters.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

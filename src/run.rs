@@ -104,7 +104,7 @@ fn ids_clash(path: &Path) -> Diagnostic {
 
 fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let Some(path) = &args.scenario else {
-        return Err(Error::Usage(no_scenario_advice(&args.typed)));
+        return Err(Error::Usage(crate::cli::no_scenario_advice(&args.typed)));
     };
     let mut scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
     // A dry run sends nothing: its properties (and their secret files) are not read.
@@ -205,32 +205,6 @@ fn plot(args: &PlotArgs) -> Result<u8, Error> {
     .map_err(Error::Runtime)?;
     image.write(&svg)?;
     Ok(error::EXIT_OK)
-}
-
-/// What to say when no scenario file was named: the command as typed, with a scenario.
-fn no_scenario_advice(typed: &[String]) -> String {
-    const EXAMPLE: &str = "scenarios/default.yaml";
-    if typed.is_empty() {
-        return format!(
-            "no scenario file given; try `simulate {EXAMPLE}` to send it to Kafka or \
-             `simulate {EXAMPLE} --dry-run` to print its events (see --help)"
-        );
-    }
-    let words: Vec<String> = typed.iter().map(|a| shell_word(a)).collect();
-    format!(
-        "no scenario file given; name one, e.g. `simulate {EXAMPLE} {}`",
-        words.join(" ")
-    )
-}
-
-/// `word` as a shell would need it typed: quoted when it holds anything but plain characters.
-fn shell_word(word: &str) -> String {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c);
-    if !word.is_empty() && word.chars().all(plain) {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
 }
 
 /// `simulate report merge`: reads the shards' reports, merges them, prints the summary
