@@ -59,7 +59,11 @@ impl Error {
             Error::Clap(e) => {
                 let _ = e.print();
             }
-            _ => eprintln!("{}", crate::redact::redact(&self.to_string())),
+            Error::Invalid(_)
+            | Error::Usage(_)
+            | Error::Output(_)
+            | Error::Runtime(_)
+            | Error::Interrupted => eprintln!("{}", crate::redact::redact(&self.to_string())),
         }
         ExitCode::from(self.exit_code())
     }

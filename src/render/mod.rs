@@ -282,7 +282,12 @@ impl<'s> Renderer<'s> {
                 self.malformed(&mut bad, event, kind, pick);
                 json_string(out, &bad);
             }
-            _ => self.write_value(out, event),
+            Mark::Clean
+            | Mark::Held
+            | Mark::Late
+            | Mark::FirstCopy
+            | Mark::Duplicate { .. }
+            | Mark::Dropped => self.write_value(out, event),
         }
         out.push(b'}');
     }
