@@ -94,6 +94,7 @@ pub(crate) struct Options {
 pub(crate) const COUNT_BUDGET: Duration = Duration::from_secs(10);
 
 /// Replays `plan`, the plan of `scenario`, with offset 0 at `start`, into `sink`.
+#[inline]
 pub(crate) fn replay<S: Sink>(
     scenario: &Scenario,
     mut plan: Plan,
