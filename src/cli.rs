@@ -60,6 +60,10 @@ pub enum Command {
     /// Draw SCENARIO's plan (or, with --report, a finished run) as one image of charts:
     /// SVG or PNG, chosen by the extension of --output.
     Plot(PlotArgs),
+    /// Serve the embedded Kafka cluster (librdkafka's mock, 3 brokers, in memory) on
+    /// loopback until Ctrl-C, for a pipeline to consume from: prints its bootstrap
+    /// servers on stdout.
+    Broker(BrokerArgs),
     /// Print a completion script for SHELL, e.g.
     /// `simulate completions bash > /etc/bash_completion.d/simulate`.
     Completions {
@@ -84,6 +88,26 @@ pub enum ReportCommand {
         #[arg(long, value_name = "FILE")]
         report: Option<PathBuf>,
     },
+}
+
+/// `simulate broker`.
+#[derive(Debug, Args)]
+pub struct BrokerArgs {
+    /// The loopback port clients bootstrap from (127.0.0.1:PORT); 0 picks a free one.
+    #[arg(long, value_name = "PORT", default_value_t = 9092)]
+    pub port: u16,
+    /// Create the topics of SCENARIO (other topics are created when first used).
+    #[arg(long = "for", value_name = "SCENARIO")]
+    pub scenario: Option<PathBuf>,
+    /// Create topic NAME too (repeatable).
+    #[arg(long = "topic", value_name = "NAME")]
+    pub topics: Vec<String>,
+    /// Partitions of each topic created.
+    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=1000))]
+    pub partitions: i32,
+    /// Print only the bootstrap servers (stdout), nothing on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 /// `simulate stats`.
@@ -133,8 +157,8 @@ pub struct TruthArgs {
 /// The options that replace a scenario file's values, shared by running and `truth`.
 #[derive(Debug, Args)]
 pub struct OverrideArgs {
-    /// Seed of the random streams (overrides the file's `seed`).
-    #[arg(long, value_name = "N")]
+    /// Seed of the random streams (overrides the file's `seed`): 0 … 2⁶⁴−1.
+    #[arg(long, value_name = "N", value_parser = parse_seed, allow_hyphen_values = true)]
     pub seed: Option<u64>,
 
     /// Instant of offset 0, RFC 3339 (overrides `start`); unset: the moment the run starts.
@@ -176,7 +200,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
 
     /// Print the plan to stdout instead of sending it.
-    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "properties_file", "report", "metrics"])]
+    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "properties_file", "report", "metrics", "connect_timeout", "flush_timeout", "partitions", "keep_broker"])]
     pub dry_run: bool,
 
     /// What a dry run prints: message values, or the plan with its Kafka envelope.
@@ -226,26 +250,34 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "1m", value_parser = parse_window, requires = "truth")]
     pub truth_window: Nanos,
 
-    /// Serve Prometheus metrics at http://ADDR/metrics while the run goes, e.g.
-    /// 127.0.0.1:9464 (0.0.0.0:9464 in a pod).
-    #[arg(long, value_name = "ADDR", help_heading = "Kafka")]
+    /// Serve Prometheus metrics at http://ADDR/metrics while the run goes: HOST:PORT, e.g.
+    /// 127.0.0.1:9464 (this machine only), or :PORT for all interfaces (:9464 in a pod).
+    #[arg(long, value_name = "ADDR", value_parser = parse_metrics, help_heading = "Kafka")]
     pub metrics: Option<String>,
 
     /// Write the run's report as JSON to FILE.
     #[arg(long, value_name = "FILE", help_heading = "Kafka")]
     pub report: Option<PathBuf>,
 
-    /// How long to wait for the brokers before the schedule starts.
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, allow_hyphen_values = true, help_heading = "Kafka")]
-    pub connect_timeout: Nanos,
+    /// How long to wait for the brokers before the schedule starts [default: 10s, and a
+    /// port nobody listens on fails at once; given, refused connections are retried too,
+    /// for a broker that is still starting].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true, help_heading = "Kafka")]
+    pub connect_timeout: Option<Nanos>,
 
     /// How long to wait for outstanding deliveries at the end (and after Ctrl-C).
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, allow_hyphen_values = true, help_heading = "Kafka")]
     pub flush_timeout: Nanos,
 
-    /// Partitions of the topic in the embedded cluster.
-    #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=1000), help_heading = "Kafka")]
-    pub partitions: i32,
+    /// Partitions of each topic in the embedded cluster [default: 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(i32).range(1..=1000), help_heading = "Kafka")]
+    pub partitions: Option<i32>,
+
+    /// After the run and its read-back, keep the embedded cluster serving its topics
+    /// until Ctrl-C, so that a pipeline can consume them (the bootstrap servers are
+    /// printed).
+    #[arg(long, help_heading = "Kafka")]
+    pub keep_broker: bool,
 
     /// No progress bar and no summary; errors only.
     #[arg(long, short)]
@@ -338,7 +370,42 @@ fn parse_start(text: &str) -> Result<DateTime<Utc>, String> {
     }
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| format!("{e}; write e.g. 2026-01-01T00:00:00Z or next:1m"))
+        .map_err(|e| {
+            format!(
+                "`{text}` is not an RFC 3339 instant ({e}); write a date, time and zone such \
+                 as 2026-01-01T00:00:00Z or 2026-01-01T09:30:00+01:00, or next:PERIOD such \
+                 as next:1m (the next whole minute)"
+            )
+        })
+}
+
+/// A seed: a whole number from 0 to 2⁶⁴−1 (`--seed -1` reaches here, to say so).
+fn parse_seed(text: &str) -> Result<u64, String> {
+    text.parse().map_err(|_| {
+        format!(
+            "`{text}` is not a seed: seeds are whole numbers from 0 to {} (2⁶⁴−1)",
+            u64::MAX
+        )
+    })
+}
+
+/// `--metrics`: `HOST:PORT`, or `:PORT` for every interface (as Prometheus exporters
+/// take it), as the address to bind.
+fn parse_metrics(text: &str) -> Result<String, String> {
+    let forms = "give HOST:PORT, e.g. 127.0.0.1:9464 (this machine only), or :PORT, e.g. \
+                 :9464 (all interfaces)";
+    let (host, port) = text
+        .rsplit_once(':')
+        .ok_or_else(|| format!("`{text}` is not an address; {forms}"))?;
+    if port.parse::<u16>().is_err() {
+        return Err(format!(
+            "`{text}`: `{port}` is not a port (0 … 65535); {forms}"
+        ));
+    }
+    Ok(match host {
+        "" => format!("0.0.0.0:{port}"),
+        _ => text.to_string(),
+    })
 }
 
 /// The first whole multiple of `period_ns` since the epoch strictly after `now`.
@@ -373,6 +440,13 @@ pub fn man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
 /// `--help`, `--version`) is [`Error::Clap`], which the caller prints; a malformed
 /// `SIMULATE_SHARD` is a usage error as the flag would be.
 pub fn parse() -> Result<Cli, Error> {
+    let typed: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if let Some(advice) = unknown_command(&typed) {
+        return Err(Error::Usage(advice));
+    }
     let mut cli = Cli::try_parse().map_err(Error::Clap)?;
     cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
     cli.run.env_properties = std::env::vars_os()
@@ -393,11 +467,28 @@ pub fn parse() -> Result<Cli, Error> {
         let shard = parse_shard(&text).map_err(|e| Error::Usage(format!("SIMULATE_SHARD: {e}")))?;
         replace.shard = replace.shard.or(Some(shard));
     }
-    cli.run.typed = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    cli.run.typed = typed;
     Ok(cli)
+}
+
+/// "unknown command `validat`, did you mean `validate`?", when the first word typed is
+/// close to a subcommand's name and is not a file (`simulate validat x.yaml` would
+/// otherwise be read as the scenario `validat`).
+fn unknown_command(typed: &[String]) -> Option<String> {
+    let first = typed.first()?;
+    if first.starts_with('-') || std::path::Path::new(first).exists() {
+        return None;
+    }
+    let command = Cli::command();
+    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+    if names.contains(&first.as_str()) {
+        return None;
+    }
+    let near = crate::scenario::diagnostics::did_you_mean(first, &names)?;
+    Some(format!(
+        "unknown command `{first}`, did you mean `{near}`? (nor is there a scenario file \
+         `{first}`; the commands are listed by --help)"
+    ))
 }
 
 /// What to say when no scenario file was named: the command as typed, with a scenario.

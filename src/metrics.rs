@@ -2,6 +2,12 @@
 //! at `http://ADDR/metrics` while it runs (the `prometheus` crate encodes, `tiny_http`
 //! serves; one thread, one request at a time).
 //!
+//! Words as in the report and the truth: an *event* is what the plan draws, a *message*
+//! what is sent (events less dropped ones, plus second copies of duplicates). The plan's
+//! totals are gauges set once a count of the whole plan (beside the run, from the same
+//! pure plan) is done, so that a dashboard computes progress as
+//! `simulate_messages_taken_total / simulate_plan_messages`.
+//!
 //! The replay loop counts messages taken from the plan and handed to the sink, observes
 //! pacing lateness, and copies the sink's delivered, failed and queued counts every 64
 //! messages, while it waits, and once more after the final flush (and, after a stop,
@@ -24,8 +30,10 @@ use crate::error::Error;
 #[derive(Debug, Clone)]
 pub struct Metrics {
     registry: Registry,
+    /// The `scenario` and `shard` labels, for series registered later.
+    labels: (String, String),
     /// Messages taken from the plan so far.
-    pub planned: IntCounter,
+    pub taken: IntCounter,
     /// Messages handed to the sink.
     pub sent: IntCounter,
     delivered: IntCounter,
@@ -70,24 +78,24 @@ impl Metrics {
             .expect("a valid histogram");
             registered(&registry, h)
         };
-        let planned = counter(
-            "simulate_events_planned_total",
-            "Messages taken from the plan so far.",
+        let taken = counter(
+            "simulate_messages_taken_total",
+            "Messages taken from the plan so far (of simulate_plan_messages).",
         );
         let sent = counter(
-            "simulate_events_sent_total",
+            "simulate_messages_sent_total",
             "Messages handed to the sink (queued for delivery).",
         );
         let delivered = counter(
-            "simulate_events_delivered_total",
+            "simulate_messages_delivered_total",
             "Messages the broker acknowledged.",
         );
         let failed = counter(
-            "simulate_events_failed_total",
+            "simulate_messages_failed_total",
             "Messages that failed (at send or in a delivery report).",
         );
         let queued = IntGauge::with_opts(opts(
-            "simulate_events_queued",
+            "simulate_messages_queued",
             "Messages handed to the producer and not yet confirmed.",
         ))
         .expect("a valid metric name");
@@ -104,13 +112,39 @@ impl Metrics {
         );
         Metrics {
             registry,
-            planned,
+            labels: (scenario.to_string(), shard.to_string()),
+            taken,
             sent,
             delivered,
             failed,
             queued,
             lateness,
             delivery_latency,
+        }
+    }
+
+    /// Exports the plan's totals, once counted: `simulate_plan_events` and
+    /// `simulate_plan_messages` (gauges; absent until known).
+    pub fn plan_known(&self, events: u64, messages: u64) {
+        for (name, help, value) in [
+            (
+                "simulate_plan_events",
+                "Events in the whole plan (dropped ones included, second copies not).",
+                events,
+            ),
+            (
+                "simulate_plan_messages",
+                "Messages in the whole plan: what simulate_messages_taken_total ends at.",
+                messages,
+            ),
+        ] {
+            let opts = Opts::new(name, help)
+                .const_label("scenario", &self.labels.0)
+                .const_label("shard", &self.labels.1);
+            let gauge = IntGauge::with_opts(opts).expect("a valid metric name");
+            gauge.set(i64::try_from(value).unwrap_or(i64::MAX));
+            // Set once per run; a second call would only repeat the same values.
+            let _ = self.registry.register(Box::new(gauge));
         }
     }
 

@@ -63,6 +63,7 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },
         Some(Command::Plot(args)) => plot(args),
+        Some(Command::Broker(args)) => broker(args),
         Some(Command::Completions { shell }) => {
             let mut text = Vec::new();
             crate::cli::completions(*shell, &mut text);
@@ -233,14 +234,17 @@ fn validate(files: &[PathBuf]) -> Result<u8, Error> {
     let mut failed = 0usize;
     let mut out = io::stdout().lock();
     for path in files {
+        let shown = match path.as_os_str() == "-" {
+            true => scenario::STDIN.to_string(),
+            false => path.display().to_string(),
+        };
         match load(path, &Overrides::default()) {
             Ok(s) => {
                 let cameras: usize = s.streams.iter().map(|st| st.cameras.len()).sum();
                 let processes: usize = s.streams.iter().map(|st| st.processes()).sum();
                 let _ = writeln!(
                     out,
-                    "{}: ok ({} stream{}, {cameras} camera{}, {processes} arrival process{}, {})",
-                    path.display(),
+                    "{shown}: ok ({} stream{}, {cameras} camera{}, {processes} arrival process{}, {})",
                     s.streams.len(),
                     plural(s.streams.len()),
                     plural(cameras),
@@ -288,7 +292,7 @@ mod send {
     use chrono::{DateTime, Utc};
 
     use super::{Pending, Truth};
-    use crate::cli::RunArgs;
+    use crate::cli::{BrokerArgs, RunArgs};
     use crate::error::{self, Error};
     use crate::metrics::Metrics;
     use crate::plan::Plan;
@@ -296,9 +300,11 @@ mod send {
     use crate::replay::pacer::{self, Pace};
     use crate::replay::{self, Control, Options};
     use crate::report::{KafkaReport, Report};
-    use crate::scenario::Scenario;
+    use crate::scenario::{Overrides, Scenario};
+    use crate::sink::kafka::config::Brokers;
+    use crate::sink::kafka::embedded::{self, Embedded};
     use crate::sink::kafka::sources::Sources;
-    use crate::sink::kafka::{Session, Settings, config};
+    use crate::sink::kafka::{Session, Settings, config, forward};
 
     /// A run into Kafka: replayed, summed up on stderr, the truth and the report written.
     pub(super) fn kafka_command(
@@ -316,9 +322,10 @@ mod send {
         };
         let settings = settings(args, scenario, sources)?;
         let control = Control::default();
-        install_signal_handler(&control.stop, args.quiet);
+        let serving = Arc::new(AtomicBool::new(false));
+        install_signal_handler(&control.stop, &serving, args.quiet);
         // On an error, the pending files are removed as they drop.
-        let report = kafka_plan(scenario, plan, &settings, &control)?;
+        let (report, cluster) = kafka_plan(scenario, plan, &settings, &control)?;
         if !args.quiet {
             eprint!("{}", redact::redact(&report.summary()));
         }
@@ -333,7 +340,76 @@ mod send {
                 .map_err(|e| Error::Runtime(format!("cannot write the report: {e}")))?;
             file.write(&redact::redact(&text))?;
         }
+        if let (true, Some(cluster)) = (settings.keep_broker, &cluster) {
+            if !control.stop.load(Ordering::SeqCst) {
+                serving.store(true, Ordering::SeqCst);
+                serve_until_stopped(cluster, &scenario.topics(), &control.stop, args.quiet)?;
+            }
+        }
         report.verdict()
+    }
+
+    /// `--keep-broker`: the cluster's bootstrap servers on stdout, then serving until
+    /// Ctrl-C.
+    fn serve_until_stopped(
+        cluster: &Embedded,
+        topics: &[&str],
+        stop: &AtomicBool,
+        quiet: bool,
+    ) -> Result<(), Error> {
+        announce(&cluster.bootstrap, topics, quiet)?;
+        while !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(())
+    }
+
+    /// Prints where the embedded cluster serves: the bootstrap servers alone on stdout
+    /// (for scripts), and a line for people on stderr.
+    fn announce(bootstrap: &str, topics: &[&str], quiet: bool) -> Result<(), Error> {
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{bootstrap}")
+            .and_then(|()| out.flush())
+            .map_err(Error::Output)?;
+        if !quiet {
+            let holding = match topics.len() {
+                0 => String::new(),
+                _ => format!(", with topics {}", topics.join(", ")),
+            };
+            eprintln!(
+                "simulate: the embedded Kafka cluster ({} brokers, in memory) serves at {bootstrap}{holding}; Ctrl-C stops it",
+                embedded::BROKERS
+            );
+        }
+        Ok(())
+    }
+
+    /// `simulate broker`: the embedded cluster at `127.0.0.1:PORT` with the topics asked
+    /// for, until SIGINT or SIGTERM (exit 0: stopping is how it ends).
+    pub(super) fn broker(args: &BrokerArgs) -> Result<u8, Error> {
+        let mut topics: Vec<String> = Vec::new();
+        if let Some(path) = &args.scenario {
+            let scenario = super::load(path, &Overrides::default()).map_err(Error::Invalid)?;
+            topics.extend(scenario.topics().iter().map(|t| t.to_string()));
+        }
+        for topic in &args.topics {
+            if !topics.contains(topic) {
+                topics.push(topic.clone());
+            }
+        }
+        let names: Vec<&str> = topics.iter().map(String::as_str).collect();
+        let cluster = Embedded::start(&names, args.partitions)?;
+        let address = forward::forward(args.port, &cluster.bootstrap)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+        announce(&address.to_string(), &names, args.quiet)?;
+        while !stop.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        drop(cluster);
+        Ok(error::EXIT_OK)
     }
 
     /// The settings of a Kafka run from the command line; `--metrics` starts serving here.
@@ -350,22 +426,46 @@ mod send {
             }
             None => None,
         };
+        let brokers = config::brokers(
+            args.bootstrap_servers.as_deref(),
+            args.env_bootstrap_servers.as_deref(),
+            sources.bootstrap_servers.as_deref(),
+            scenario.kafka.bootstrap_servers.as_deref(),
+            args.embedded_broker,
+        );
+        if let Brokers::Remote { servers, source } = &brokers {
+            let only = |flag: &str| {
+                Error::Usage(format!(
+                    "{flag} applies only to the embedded cluster, and this run sends to {servers} (from {source}); {}",
+                    match flag {
+                        "--partitions" =>
+                            "create the topic on that cluster with the partitions you want, or drop -b to use the embedded one",
+                        _ =>
+                            "your cluster keeps its topics itself; drop -b to use the embedded one",
+                    }
+                ))
+            };
+            if args.partitions.is_some() {
+                return Err(only("--partitions"));
+            }
+            if args.keep_broker {
+                return Err(only("--keep-broker"));
+            }
+        }
         Ok(Settings {
-            brokers: config::brokers(
-                args.bootstrap_servers.as_deref(),
-                args.env_bootstrap_servers.as_deref(),
-                sources.bootstrap_servers.as_deref(),
-                scenario.kafka.bootstrap_servers.as_deref(),
-                args.embedded_broker,
-            ),
+            brokers,
             properties: sources.properties,
             pace: match (args.max_speed, args.speed) {
                 (true, _) => Pace::Max,
                 (false, speed) => Pace::Speed(speed.unwrap_or(1.0)),
             },
-            connect_timeout: Duration::from_nanos(args.connect_timeout.0),
+            connect_timeout: Duration::from_nanos(
+                args.connect_timeout.map_or(10_000_000_000, |t| t.0),
+            ),
+            wait_refused: args.connect_timeout.is_some(),
             flush_timeout: Duration::from_nanos(args.flush_timeout.0),
-            partitions: args.partitions,
+            partitions: args.partitions.unwrap_or(3),
+            keep_broker: args.keep_broker,
             quiet: args.quiet,
             progress: true,
             metrics,
@@ -380,29 +480,45 @@ mod send {
         settings: &Settings,
         control: &Control,
     ) -> Result<Report, Error> {
-        kafka_plan(scenario, Plan::new(scenario), settings, control)
+        kafka_plan(scenario, Plan::new(scenario), settings, control).map(|(report, _)| report)
     }
 
+    /// [`kafka`] of `plan`; the embedded cluster, if one was used, is returned still
+    /// serving.
     fn kafka_plan(
         scenario: &Scenario,
         plan: Plan,
         settings: &Settings,
         control: &Control,
-    ) -> Result<Report, Error> {
+    ) -> Result<(Report, Option<Embedded>), Error> {
         let mut session = Session::open(scenario, settings, &control.stop)?;
         // The clock is read here, at the edge: an unset start is the moment the schedule starts.
         let start = scenario.start.unwrap_or_else(Utc::now);
-        // Shards launched apart begin together at their shared start, when it lies ahead
-        // (`--start next:1m`); a start in the past paces from now.
-        if scenario.shard.is_some() {
-            pacer::wait_until(start, &control.stop, settings.quiet);
-        }
+        // A start that lies ahead is waited for, so that events are sent when their
+        // timestamps say (and shards launched apart begin together: `--start next:1m`);
+        // a start in the past paces from now.
+        pacer::wait_until(
+            start,
+            &control.stop,
+            settings.quiet,
+            scenario.shard.is_some(),
+        );
         let options = Options {
             pace: settings.pace,
             progress: settings.progress && !settings.quiet,
             per_camera: true,
         };
         let metrics = settings.metrics.as_deref();
+        if let Some(m) = &settings.metrics {
+            // The plan's totals, counted beside the run from the same pure plan.
+            let (counting, owned) = (Arc::clone(m), scenario.clone());
+            let _ = std::thread::Builder::new()
+                .name("plan-totals".into())
+                .spawn(move || {
+                    let (events, messages) = replay::totals(Plan::new(&owned));
+                    counting.plan_known(events, messages);
+                });
+        }
         let tally = replay::replay(
             scenario,
             plan,
@@ -412,26 +528,23 @@ mod send {
             control,
             metrics,
         )?;
-        let finished = session.finish(scenario, start, tally.interrupted, &control.stop);
+        let mut finished = session.finish(scenario, start, tally.interrupted, &control.stop);
         let kafka = KafkaReport::new(&finished, &settings.properties);
-        Ok(Report::new(
-            scenario,
-            start,
-            settings.pace,
-            &tally,
-            Some(kafka),
-        ))
+        let report = Report::new(scenario, start, settings.pace, &tally, Some(kafka));
+        Ok((report, finished.cluster.take()))
     }
 
-    /// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130.
-    /// Second: exit 130 at once.
-    fn install_signal_handler(stop: &Arc<AtomicBool>, quiet: bool) {
+    /// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130;
+    /// while the embedded cluster is kept `serving` after the run, stop serving (the
+    /// run's exit code). Second: exit 130 at once.
+    fn install_signal_handler(stop: &Arc<AtomicBool>, serving: &Arc<AtomicBool>, quiet: bool) {
         let stop = Arc::clone(stop);
+        let serving = Arc::clone(serving);
         let _ = ctrlc::set_handler(move || {
             if stop.swap(true, Ordering::SeqCst) {
                 std::process::exit(i32::from(error::EXIT_INTERRUPTED));
             }
-            if !quiet {
+            if !quiet && !serving.load(Ordering::SeqCst) {
                 eprintln!(
                     "\nsimulate: interrupted: flushing outstanding events (interrupt again to quit at once)"
                 );
@@ -443,7 +556,13 @@ mod send {
 #[cfg(feature = "kafka")]
 pub use send::kafka;
 #[cfg(feature = "kafka")]
-use send::kafka_command;
+use send::{broker, kafka_command};
+
+/// Without the `kafka` feature there is no embedded cluster to serve.
+#[cfg(not(feature = "kafka"))]
+fn broker(_: &crate::cli::BrokerArgs) -> Result<u8, Error> {
+    Err(needs_feature("kafka", "serve the embedded Kafka cluster"))
+}
 
 /// Without the `plot` feature there is nothing to draw with.
 #[cfg(not(feature = "plot"))]

@@ -22,6 +22,7 @@ use crate::error::Error;
 use crate::histogram::{Histogram, Timeline, nanos};
 use crate::metrics::Metrics;
 use crate::plan::Plan;
+use crate::plan::fault::Mark;
 use crate::render::{Message, Renderer};
 use crate::scenario::Scenario;
 use pacer::{Pace, Pacer};
@@ -47,6 +48,9 @@ pub(crate) struct Tally {
     /// Whether `planned` is exact: after a stop, the rest of the plan is counted for at
     /// most [`COUNT_BUDGET`] past the sink's finish; past that it is a lower bound.
     pub planned_exact: bool,
+    /// The plan's faults that make its messages differ from its events, counted with
+    /// `planned`.
+    pub faults: Faults,
     /// Events the sink took.
     pub sent: u64,
     /// Events never handed over because of the stop.
@@ -77,6 +81,48 @@ impl Tally {
         }
         out
     }
+}
+
+/// The faults of a plan that make its messages differ from its events: events dropped
+/// (no message), second copies of duplicates (a message more), and malformed messages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Faults {
+    /// Events never sent.
+    pub dropped: u64,
+    /// Second copies sent.
+    pub duplicates: u64,
+    /// Messages with a broken value.
+    pub malformed: u64,
+}
+
+impl Faults {
+    /// Counts one message of the plan (a dropped event among them).
+    #[inline]
+    fn add(&mut self, mark: &Mark) {
+        match mark {
+            Mark::Dropped => self.dropped += 1,
+            Mark::Duplicate { .. } => self.duplicates += 1,
+            Mark::Malformed { .. } => self.malformed += 1,
+            Mark::Clean | Mark::Held | Mark::Late | Mark::FirstCopy => {}
+        }
+    }
+
+    /// The events of a plan of `messages` messages with these faults: dropped ones
+    /// included, second copies not.
+    pub(crate) fn events(&self, messages: u64) -> u64 {
+        (messages + self.dropped).saturating_sub(self.duplicates)
+    }
+}
+
+/// The events and messages of the whole of `plan`, counted (as the replay counts them).
+pub(crate) fn totals(plan: Plan) -> (u64, u64) {
+    let mut faults = Faults::default();
+    let mut messages = 0u64;
+    for message in plan {
+        faults.add(&message.mark);
+        messages += u64::from(message.mark.is_sent());
+    }
+    (faults.events(messages), messages)
 }
 
 /// How a replay runs.
@@ -117,9 +163,11 @@ pub(crate) fn replay<S: Sink>(
     let mut lateness_timeline = Timeline::default();
     let mut end_drift = Duration::ZERO;
     let (mut taken, mut sent, mut refused) = (0u64, 0u64, 0u64);
+    let mut faults = Faults::default();
     let stop = &*control.stop;
     let paced = options.pace != Pace::Max;
     for message in plan.by_ref() {
+        faults.add(&message.mark);
         if !message.mark.is_sent() {
             continue;
         }
@@ -128,7 +176,7 @@ pub(crate) fn replay<S: Sink>(
             break;
         }
         if let Some(m) = metrics {
-            m.planned.inc();
+            m.taken.inc();
         }
         let event = message.event;
         if paced {
@@ -176,12 +224,19 @@ pub(crate) fn replay<S: Sink>(
     }
     control.sent.store(sent, Ordering::Relaxed);
     let interrupted = control.stop.load(Ordering::Relaxed);
-    let (rest, planned_exact, wall) =
-        wind_up(&mut plan, sink, interrupted, progress, metrics, origin)?;
+    let (rest, planned_exact, wall) = wind_up(
+        &mut plan,
+        sink,
+        (interrupted, &mut faults),
+        progress,
+        metrics,
+        origin,
+    )?;
     let planned = taken + rest;
     Ok(Tally {
         planned,
         planned_exact,
+        faults,
         sent,
         not_sent: planned - sent - refused,
         interrupted,
@@ -215,7 +270,7 @@ fn camera_counts(scenario: &Scenario) -> (Vec<usize>, Vec<u64>) {
 fn wind_up<S: Sink>(
     plan: &mut Plan,
     sink: &mut S,
-    interrupted: bool,
+    (interrupted, faults): (bool, &mut Faults),
     progress: Option<Progress>,
     metrics: Option<&Metrics>,
     origin: Instant,
@@ -225,7 +280,7 @@ fn wind_up<S: Sink>(
     }
     let finished_at = OnceLock::new();
     let (finished, (rest, planned_exact), wall) = std::thread::scope(|scope| {
-        let counter = interrupted.then(|| scope.spawn(|| count_rest(plan, &finished_at)));
+        let counter = interrupted.then(|| scope.spawn(|| count_rest(plan, &finished_at, faults)));
         let finished = sink.finish();
         let wall = origin.elapsed();
         let _ = finished_at.set(Instant::now());
@@ -244,21 +299,28 @@ fn wind_up<S: Sink>(
     finished?;
     if let Some(m) = metrics {
         // After a stop, the rest of the plan was counted: the counter ends as the report.
-        m.planned.inc_by(rest);
+        m.taken.inc_by(rest);
     }
     Ok((rest, planned_exact, wall))
 }
 
-/// Counts the events left in `plan`: to the end, unless it is still counting
+/// Counts the messages left in `plan` (and their `faults`): to the end, unless it is still counting
 /// [`COUNT_BUDGET`] after the sink finished (`finished_at`). Returns the count and
 /// whether it reached the end.
-fn count_rest(plan: &mut Plan, finished_at: &OnceLock<Instant>) -> (u64, bool) {
+fn count_rest(
+    plan: &mut Plan,
+    finished_at: &OnceLock<Instant>,
+    faults: &mut Faults,
+) -> (u64, bool) {
     let mut n = 0u64;
     loop {
         for _ in 0..65_536 {
             match plan.next() {
                 None => return (n, true),
-                Some(message) => n += u64::from(message.mark.is_sent()),
+                Some(message) => {
+                    faults.add(&message.mark);
+                    n += u64::from(message.mark.is_sent());
+                }
             }
         }
         if finished_at

@@ -32,16 +32,22 @@ impl Pace {
 /// Sleeps until `start` (if it lies ahead), in slices, so that a stop ends the wait:
 /// shards launched apart begin together at their shared start. The wall clock is read
 /// here, at the edge of the pure plan.
-pub(crate) fn wait_until(start: DateTime<Utc>, stop: &AtomicBool, quiet: bool) {
+pub(crate) fn wait_until(start: DateTime<Utc>, stop: &AtomicBool, quiet: bool, shared: bool) {
     let ahead = |now: DateTime<Utc>| (start - now).to_std().ok().filter(|d| !d.is_zero());
     let Some(wait) = ahead(Utc::now()) else {
         return;
     };
     if !quiet {
         eprintln!(
-            "simulate: waiting {:.1} s for the shared start {}",
+            "simulate: waiting {:.1} s for the {} start {}{}",
             wait.as_secs_f64(),
-            start.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+            if shared { "shared" } else { "planned" },
+            start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            if shared {
+                ""
+            } else {
+                " (it lies ahead: each event is sent at its instant; Ctrl-C stops)"
+            }
         );
     }
     while let Some(left) = ahead(Utc::now()) {

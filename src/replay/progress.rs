@@ -70,7 +70,7 @@ impl Progress {
     /// Says what the end of the run waits for.
     pub fn finishing(&self, pending: u64) {
         self.bar
-            .set_message(format!("flushing {pending} outstanding events"));
+            .set_message(format!("flushing {pending} outstanding messages"));
     }
 
     /// Says that the rest of an interrupted plan is being counted.

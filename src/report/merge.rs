@@ -23,7 +23,11 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
         None => None,
     };
     for (name, r) in &reports[1..] {
-        total.planned += r.planned;
+        total.planned_events += r.planned_events;
+        total.planned_messages += r.planned_messages;
+        total.dropped += r.dropped;
+        total.duplicates += r.duplicates;
+        total.malformed += r.malformed;
         total.planned_exact &= r.planned_exact;
         total.sent += r.sent;
         total.not_sent += r.not_sent;

@@ -52,20 +52,36 @@ pub struct Report {
     pub topics: Vec<String>,
     /// `real time`, `speed N` or `max speed`.
     pub pace: String,
-    /// Messages in the plan (events, less dropped ones, plus second copies of
-    /// duplicates), all of them, also when the run was interrupted.
-    pub planned: u64,
-    /// Whether `planned` is exact: after an interrupt the rest of the plan is counted, for
-    /// at most 10 s past the flush; when that is not enough, `planned` is a lower bound.
+    /// Events in the plan (dropped ones included, second copies of duplicates not), all
+    /// of them, also when the run was interrupted: what the truth calls `planned`.
+    #[serde(default)]
+    pub planned_events: u64,
+    /// Messages in the plan (its events, less dropped ones, plus second copies of
+    /// duplicates), all of them, also when the run was interrupted. (Reports before
+    /// 0.2 called it `planned`.)
+    #[serde(alias = "planned")]
+    pub planned_messages: u64,
+    /// Whether the planned counts are exact: after an interrupt the rest of the plan is
+    /// counted, for at most 10 s past the flush; when that is not enough, they are lower
+    /// bounds.
     pub planned_exact: bool,
-    /// Events handed to the sink.
+    /// Events of the plan dropped (never sent).
+    #[serde(default)]
+    pub dropped: u64,
+    /// Second copies of duplicated events in the plan.
+    #[serde(default)]
+    pub duplicates: u64,
+    /// Malformed messages in the plan.
+    #[serde(default)]
+    pub malformed: u64,
+    /// Messages handed to the sink.
     pub sent: u64,
-    /// Events of the plan never handed to the sink because the run was interrupted.
+    /// Messages of the plan never handed to the sink because the run was interrupted.
     pub not_sent: u64,
     /// Seconds from the first scheduled event to the end of the flush.
     #[serde(serialize_with = "microsecond_precision")]
     pub wall_time_s: f64,
-    /// Events per second of wall time: delivered ones when the sink confirms delivery
+    /// Messages per second of wall time: delivered ones when the sink confirms delivery
     /// (Kafka), sent ones otherwise.
     #[serde(serialize_with = "one_decimal")]
     pub rate_per_s: f64,
@@ -109,8 +125,12 @@ impl Report {
             topic: scenario.topic.clone(),
             topics: scenario.topics().iter().map(|t| t.to_string()).collect(),
             pace: pace.describe(),
-            planned: tally.planned,
+            planned_events: tally.faults.events(tally.planned),
+            planned_messages: tally.planned,
             planned_exact: tally.planned_exact,
+            dropped: tally.faults.dropped,
+            duplicates: tally.faults.duplicates,
+            malformed: tally.faults.malformed,
             sent: tally.sent,
             not_sent: tally.not_sent,
             wall_time_s: tally.wall.as_secs_f64(),
@@ -154,17 +174,17 @@ impl Report {
     /// Every planned event was delivered (a run without a Kafka section: sent).
     pub fn all_delivered(&self) -> bool {
         let done = match &self.kafka {
-            Some(k) => k.all_delivered(self.planned),
-            None => self.sent == self.planned,
+            Some(k) => k.all_delivered(self.planned_messages),
+            None => self.sent == self.planned_messages,
         };
         done && !self.interrupted
     }
 
-    /// Every planned event is counted exactly once: delivered, failed, undelivered or not
-    /// sent because of an interrupt.
+    /// Every planned message is counted exactly once: delivered, failed, undelivered or
+    /// not sent because of an interrupt.
     pub(crate) fn accounted(&self) -> bool {
         let settled = self.kafka.as_ref().map_or(self.sent, KafkaReport::settled);
-        settled + self.not_sent == self.planned
+        settled + self.not_sent == self.planned_messages
     }
 
     /// The exit code a finished run earns, or the error that explains why it failed:
@@ -177,8 +197,8 @@ impl Report {
                 .as_ref()
                 .map_or((0, 0, 0), |k| (k.delivered, k.failed, k.undelivered));
             return Err(Error::Runtime(format!(
-                "delivery accounting does not add up: {delivered} delivered + {failed} failed + {undelivered} undelivered + {} not sent ≠ {} planned",
-                report.not_sent, report.planned
+                "delivery accounting does not add up: {delivered} delivered + {failed} failed + {undelivered} undelivered + {} not sent ≠ {} planned messages",
+                report.not_sent, report.planned_messages
             )));
         }
         if report.interrupted {
@@ -189,9 +209,9 @@ impl Report {
         };
         let mut why = if !report.all_delivered() {
             format!(
-                "{} of {} planned events were not delivered",
-                report.planned.saturating_sub(kafka.delivered),
-                report.planned
+                "{} of {} planned messages were not delivered",
+                report.planned_messages.saturating_sub(kafka.delivered),
+                report.planned_messages
             )
         } else if kafka.verified == Some(false) {
             format!(
@@ -229,9 +249,9 @@ impl Report {
         };
         let _ = writeln!(
             s,
-            "{whose}: {}{} planned, {} sent{not_sent}{delivery} in {:.3} s ({:.0} events/s, {})",
+            "{whose}: {}{}; {} sent{not_sent}{delivery} in {:.3} s ({:.0} messages/s, {})",
             if self.planned_exact { "" } else { "at least " },
-            self.planned,
+            self.planned_words(),
             self.sent,
             self.wall_time_s,
             self.rate_per_s,
@@ -256,6 +276,34 @@ impl Report {
             k.write_summary(&mut s);
         }
         s
+    }
+}
+
+impl Report {
+    /// `1548 events planned as 1567 messages (19 duplicates, 14 malformed)`: events where
+    /// events are meant and messages where messages are, as the truth and stats say.
+    fn planned_words(&self) -> String {
+        let mut faults = Vec::new();
+        for (n, one, many) in [
+            (self.duplicates, "duplicate", "duplicates"),
+            (self.dropped, "dropped", "dropped"),
+            (self.malformed, "malformed", "malformed"),
+        ] {
+            if n > 0 {
+                faults.push(format!("{n} {}", if n == 1 { one } else { many }));
+            }
+        }
+        let faults = match faults.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", faults.join(", ")),
+        };
+        format!(
+            "{} event{} planned as {} message{}{faults}",
+            self.planned_events,
+            if self.planned_events == 1 { "" } else { "s" },
+            self.planned_messages,
+            if self.planned_messages == 1 { "" } else { "s" },
+        )
     }
 }
 

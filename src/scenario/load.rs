@@ -137,10 +137,21 @@ fn is_blank_or_comment(line: &str) -> bool {
     t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
 }
 
-/// Reads a scenario file with a size limit, as UTF-8.
+/// The name a scenario read from standard input (`-`) is shown under.
+pub const STDIN: &str = "<stdin>";
+
+/// How long a pipe or FIFO may stay silent, with a writer, before reading gives up.
+const SILENT_PIPE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Reads a scenario with a size limit, as UTF-8: a file, standard input (`-`), or a pipe,
+/// FIFO or device (`/dev/stdin`, `<(…)` process substitution), read as it comes.
 pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
     use std::io::Read;
-    let name = path.display().to_string();
+    let stdin = path.as_os_str() == "-";
+    let name = match stdin {
+        true => STDIN.to_string(),
+        false => path.display().to_string(),
+    };
     let fail = |message: String, help: &str| {
         let mut d = Diagnostic::new(message);
         if !help.is_empty() {
@@ -149,32 +160,46 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
         d.file = Some(name.clone());
         vec![d]
     };
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => {
+    let unreadable = |e: std::io::Error| {
+        let reason = io_reason(&e, "no such file");
+        fail(format!("cannot read the scenario file: {reason}"), "")
+    };
+    let limit = limits::MAX_FILE_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    if stdin {
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() {
+            eprintln!("simulate: reading the scenario from standard input; end it with Ctrl-D");
+        }
+        std::io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(unreadable)?;
+    } else {
+        let metadata = std::fs::metadata(path).map_err(unreadable)?;
+        if metadata.is_dir() {
             return Err(fail(
                 "this is a directory, not a scenario file".into(),
                 "name a .yaml file, e.g. scenarios/default.yaml",
             ));
         }
-        // A FIFO or a device could block the read forever, or never end.
-        Ok(m) if !m.is_file() => {
-            return Err(fail(
-                "this is not a regular file".into(),
-                "name a .yaml file, e.g. scenarios/default.yaml",
-            ));
+        if metadata.is_file() {
+            let file = std::fs::File::open(path).map_err(unreadable)?;
+            file.take(limit)
+                .read_to_end(&mut bytes)
+                .map_err(unreadable)?;
+        } else {
+            read_stream(path, limit, &mut bytes).map_err(unreadable)?;
+            if bytes.is_empty() && is_fifo(&metadata) {
+                return Err(fail(
+                    "nothing was written to this FIFO".into(),
+                    "start the program that writes the scenario into it first, or pipe the \
+                     scenario in: `generate | simulate -`",
+                ));
+            }
         }
-        _ => {}
     }
-    let unreadable = |e: std::io::Error| {
-        let reason = io_reason(&e, "no such file");
-        fail(format!("cannot read the scenario file: {reason}"), "")
-    };
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
-    let limit = limits::MAX_FILE_BYTES as u64 + 1;
-    file.take(limit)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
     if bytes.len() as u64 >= limit {
         return Err(vec![too_large(&name)]);
     }
@@ -191,4 +216,56 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
         d
     })?;
     Ok(Source { name, text })
+}
+
+/// Reads a pipe, FIFO or device up to `limit` bytes. A FIFO is opened without waiting for
+/// a writer (none: nothing to read), and a writer that stays silent for [`SILENT_PIPE`]
+/// ends the read with an error, so that nothing blocks forever.
+fn read_stream(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path)?;
+    let mut chunk = [0u8; 8192];
+    let mut quiet_since = std::time::Instant::now();
+    while (bytes.len() as u64) < limit {
+        match file.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => {
+                bytes.extend_from_slice(&chunk[..n]);
+                quiet_since = std::time::Instant::now();
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if quiet_since.elapsed() >= SILENT_PIPE {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("nothing arrived for {} s", SILENT_PIPE.as_secs()),
+                    ));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Whether `metadata` is a FIFO's.
+fn is_fifo(metadata: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        metadata.file_type().is_fifo()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = metadata;
+        false
+    }
 }

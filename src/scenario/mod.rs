@@ -23,7 +23,7 @@ use std::path::Path;
 
 pub use diagnostics::{Diagnostic, render_all};
 pub use duration::Nanos;
-pub use load::Source;
+pub use load::{STDIN, Source};
 pub use validate::{CameraPick, Faults, Overrides, Scenario, Shard, Stream, StreamArrivals};
 
 /// Reads, parses and validates a scenario file, reporting every problem found.
@@ -51,6 +51,9 @@ pub fn load_source(
 
 /// The scenario's name when the file sets none: the file name without its extension.
 pub fn default_name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        return "stdin".to_string();
+    }
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())

@@ -282,3 +282,135 @@ fn the_man_page_covers_the_command_line() {
         assert!(page.contains(part), "no `{part}` in the man page:\n{page}");
     }
 }
+
+/// A first word close to a command's name, and not a file, is a misspelt command.
+#[test]
+fn a_misspelt_command_is_named_with_the_one_meant() {
+    Test::new()
+        .line("validat x.yaml")
+        .status(2)
+        .stderr_is("error: unknown command `validat`, did you mean `validate`? (nor is there a scenario file `validat`; the commands are listed by --help)\n")
+        .run();
+    // A scenario file of that name is run as one (here: it does not exist).
+    Test::new()
+        .line("stast --dry-run")
+        .status(2)
+        .stderr_contains("did you mean `stats`?")
+        .run();
+}
+
+#[test]
+fn metrics_addresses_take_host_port_or_port_alone() {
+    Test::new()
+        .line("scenarios/default.yaml --metrics 9464")
+        .status(2)
+        .stderr_contains("`9464` is not an address; give HOST:PORT, e.g. 127.0.0.1:9464 (this machine only), or :PORT, e.g. :9464 (all interfaces)")
+        .run();
+    Test::new()
+        .line("scenarios/default.yaml --metrics 127.0.0.1:http")
+        .status(2)
+        .stderr_contains("`http` is not a port")
+        .run();
+}
+
+#[test]
+fn seeds_and_starts_say_what_they_accept() {
+    Test::new()
+        .line("scenarios/default.yaml --dry-run --seed -1")
+        .status(2)
+        .stderr_contains(
+            "`-1` is not a seed: seeds are whole numbers from 0 to 18446744073709551615 (2⁶⁴−1)",
+        )
+        .stderr_lacks("-- -1")
+        .run();
+    Test::new()
+        .line("scenarios/default.yaml --dry-run --start tomorrow")
+        .status(2)
+        .stderr_contains("`tomorrow` is not an RFC 3339 instant")
+        .stderr_contains("such as 2026-01-01T00:00:00Z")
+        .stderr_contains("next:1m")
+        .run();
+}
+
+/// What only a Kafka run or the embedded cluster uses is refused where it does nothing.
+#[test]
+fn flags_that_would_do_nothing_are_refused() {
+    for flag in [
+        "--partitions 4",
+        "--flush-timeout 1s",
+        "--connect-timeout 1s",
+        "--keep-broker",
+    ] {
+        Test::new()
+            .line(&format!("scenarios/default.yaml --dry-run {flag}"))
+            .status(2)
+            .stderr_contains("cannot be used with")
+            .run();
+    }
+    Test::new()
+        .line("scenarios/default.yaml -b 127.0.0.1:9 --partitions 4")
+        .status(2)
+        .stderr_contains("--partitions applies only to the embedded cluster, and this run sends to 127.0.0.1:9 (from --bootstrap-servers)")
+        .run();
+    Test::new()
+        .line("scenarios/default.yaml --keep-broker")
+        .env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")
+        .status(2)
+        .stderr_contains("--keep-broker applies only to the embedded cluster, and this run sends to 127.0.0.1:9 (from KAFKA_BOOTSTRAP_SERVERS)")
+        .run();
+}
+
+/// `bash -c SCRIPT` with `simulate` on the PATH: its output and exit code.
+fn shell(script: &str) -> std::process::Output {
+    let bin = std::path::Path::new(env!("CARGO_BIN_EXE_simulate"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    std::process::Command::new("bash")
+        .args(["-c", script])
+        .env("PATH", path)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+/// `-` reads the scenario from standard input, and a pipe named as the scenario (process
+/// substitution, /dev/stdin) is read as it comes; the plan is the file's.
+#[test]
+fn a_scenario_can_be_piped_in() {
+    let file = shell(&format!(
+        "simulate scenarios/default.yaml --dry-run --start {START}"
+    ));
+    assert_eq!(file.status.code(), Some(0));
+    assert!(!file.stdout.is_empty());
+    for script in [
+        format!("simulate - --dry-run --start {START} < scenarios/default.yaml"),
+        format!("cat scenarios/default.yaml | simulate - --dry-run --start {START}"),
+        format!("simulate <(cat scenarios/default.yaml) --dry-run --start {START}"),
+        format!("cat scenarios/default.yaml | simulate /dev/stdin --dry-run --start {START}"),
+    ] {
+        let out = shell(&script);
+        assert_eq!(out.status.code(), Some(0), "{script}: {}", stderr_of(&out));
+        assert!(out.stdout == file.stdout, "{script}: another plan");
+    }
+    // Errors point into `<stdin>`.
+    let out = shell(
+        "printf 'duration: 3m\\nstreams:\\n  - cameras: [1]\\n    inter_arrival: {kind: poison}\\n' | simulate validate -",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("<stdin>:4:"),
+        "{}",
+        stderr_of(&out)
+    );
+    // Too much from a pipe is refused like a large file.
+    let out = shell("yes '# padding' | head -c 300000 | simulate validate -");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr_of(&out).contains("larger than 262144 bytes"),
+        "{}",
+        stderr_of(&out)
+    );
+}

@@ -174,7 +174,7 @@ fn inputs_too_large_or_strange_to_commit_are_rejected() {
             "not valid UTF-8 (byte 9, line 1, column 10)",
         ),
         (just_past.as_str(), "larger than 262144 bytes"),
-        (fifo.to_str().unwrap(), "not a regular file"),
+        (fifo.to_str().unwrap(), "nothing was written to this FIFO"),
         (subdir.to_str().unwrap(), "this is a directory"),
         ("no/such/file.yaml", "no such file"),
     ] {

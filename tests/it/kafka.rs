@@ -39,8 +39,10 @@ fn settings(bootstrap: &str, pace: Pace) -> Settings {
         properties: vec![],
         pace,
         connect_timeout: Duration::from_secs(10),
+        wait_refused: true,
         flush_timeout: Duration::from_secs(30),
         partitions: 3,
+        keep_broker: false,
         quiet: true,
         progress: false,
         metrics: None,
@@ -133,7 +135,7 @@ fn consume(bootstrap: &str, topic: &str, count: usize) -> Vec<Read> {
 /// The run delivered every planned event, and the topic holds exactly the plan.
 fn assert_delivered_as_planned(report: &Report, bootstrap: &str, topic: &str, plan: &[Planned]) {
     assert!(report.all_delivered(), "{}", report.summary());
-    assert_eq!(report.planned as usize, plan.len());
+    assert_eq!(report.planned_messages as usize, plan.len());
     let read = consume(bootstrap, topic, plan.len());
     assert_topic_holds_plan(
         read.iter()
@@ -201,7 +203,7 @@ fn dirty_data_reaches_the_topic_as_the_truth_says() {
     assert!(report.all_delivered(), "{}", report.summary());
     let truth = crate::faults::truth_of(&s);
     let messages = truth["totals"]["messages"].as_u64().unwrap();
-    assert_eq!(report.planned, messages);
+    assert_eq!(report.planned_messages, messages);
     let read = consume(&cluster.bootstrap_servers(), "events", messages as usize);
     let consumed: Vec<crate::faults::Consumed> = read
         .iter()
@@ -269,10 +271,10 @@ fn metrics_scraped_during_a_run_end_equal_to_the_report() {
     let mut settings = settings(&cluster.bootstrap_servers(), Pace::Speed(10.0));
     settings.metrics = Some(metrics);
     let names = [
-        "simulate_events_planned_total",
-        "simulate_events_sent_total",
-        "simulate_events_delivered_total",
-        "simulate_events_failed_total",
+        "simulate_messages_taken_total",
+        "simulate_messages_sent_total",
+        "simulate_messages_delivered_total",
+        "simulate_messages_failed_total",
         "simulate_pacing_lateness_seconds_count",
     ];
     let done = std::sync::atomic::AtomicBool::new(false);
@@ -306,22 +308,31 @@ fn metrics_scraped_during_a_run_end_equal_to_the_report() {
     let last = scrape(addr);
     let k = delivery(&report);
     assert_eq!(
-        series(&last, "simulate_events_planned_total"),
-        report.planned as f64
+        series(&last, "simulate_messages_taken_total"),
+        report.planned_messages as f64
     );
     assert_eq!(
-        series(&last, "simulate_events_sent_total"),
+        series(&last, "simulate_messages_sent_total"),
         report.sent as f64
     );
     assert_eq!(
-        series(&last, "simulate_events_delivered_total"),
+        series(&last, "simulate_messages_delivered_total"),
         k.delivered as f64
     );
     assert_eq!(
-        series(&last, "simulate_events_failed_total"),
+        series(&last, "simulate_messages_failed_total"),
         k.failed as f64
     );
-    assert_eq!(series(&last, "simulate_events_queued"), 0.0);
+    assert_eq!(series(&last, "simulate_messages_queued"), 0.0);
+    // The plan's totals, for progress: counted beside the run, equal to the report's.
+    assert_eq!(
+        series(&last, "simulate_plan_messages"),
+        report.planned_messages as f64
+    );
+    assert_eq!(
+        series(&last, "simulate_plan_events"),
+        report.planned_events as f64
+    );
     assert_eq!(
         series(&last, "simulate_pacing_lateness_seconds_count"),
         report.lateness.samples as f64
@@ -365,7 +376,7 @@ fn a_faster_replay_sends_the_same_plan_on_its_schedule() {
         took >= Duration::from_millis(450) && took < Duration::from_secs(5),
         "took {took:?}"
     );
-    assert!(report.lateness.samples == report.planned);
+    assert!(report.lateness.samples == report.planned_messages);
     assert_delivered_as_planned(&report, &cluster.bootstrap_servers(), "fast", &plan);
 }
 
@@ -476,7 +487,7 @@ fn all_brokers_down_past_the_message_timeout_fails_the_undelivered_events() {
     assert!(delivery(&report).failed > 0, "{}", report.summary());
     assert_eq!(
         delivery(&report).delivered + delivery(&report).failed,
-        report.planned,
+        report.planned_messages,
         "{}",
         report.summary()
     );
@@ -569,7 +580,10 @@ fn interrupted_run(signal_name: &str) {
     assert_eq!(status.code(), Some(130), "{rest}");
     assert!(interrupted.elapsed() < Duration::from_secs(10));
     assert!(rest.contains("interrupted"), "{rest}");
-    assert!(rest.contains(" planned, "), "no summary in: {rest}");
+    assert!(
+        rest.contains(" events planned as "),
+        "no summary in: {rest}"
+    );
     let r: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     let n = |k: &str| r[k].as_u64().unwrap();
@@ -578,20 +592,20 @@ fn interrupted_run(signal_name: &str) {
         .unwrap()
         .lines()
         .count() as u64;
-    assert_eq!(n("planned"), whole, "{r}");
+    assert_eq!(n("planned_messages"), whole, "{r}");
     assert_eq!(r["planned_exact"], true, "{r}");
     assert!(n("sent") > 0 && n("sent") < whole, "{r}");
     assert_eq!(n("not_sent"), whole - n("sent"), "{r}");
     assert_eq!(n("delivered"), n("sent"), "{r}");
     assert_eq!(
         n("delivered") + n("failed") + n("undelivered") + n("not_sent"),
-        n("planned"),
+        n("planned_messages"),
         "{r}"
     );
     assert_eq!(r["interrupted"], true);
     assert!(
         rest.contains(&format!(
-            ": {whole} planned, {} sent, {} not sent (interrupted), ",
+            ": {whole} events planned as {whole} messages; {} sent, {} not sent (interrupted), ",
             n("sent"),
             n("not_sent")
         )),
@@ -701,7 +715,7 @@ fn an_embedded_run_reads_the_topic_back_even_past_its_retention() {
         .arg(dir.path().join("r.json"))
         .status(0)
         .stderr_contains("using an embedded Kafka cluster")
-        .stderr_contains("read back: all 199999 events arrived exactly once")
+        .stderr_contains("read back: all 199999 messages arrived exactly once")
         .stderr_contains("the older ones counted by offset")
         .run();
     let err = stderr_of(&out);
@@ -735,7 +749,7 @@ fn an_embedded_run_reads_the_topic_back_even_past_its_retention() {
         .arg(&file)
         .arg("--max-speed")
         .status(0)
-        .stderr_contains("read back: all 199999 events arrived exactly once");
+        .stderr_contains("read back: all 199999 messages arrived exactly once");
 }
 
 /// Seconds in an `HH:MM:SS` clock.
@@ -778,4 +792,33 @@ fn the_progress_bar_shows_simulated_time_labelled_as_such() {
     }
     let last = frames.last().unwrap();
     assert!(last.0 >= 60 && last.1 <= 3, "{frames:?}");
+}
+
+/// Nothing listening on any bootstrap server is an error at once (with the default
+/// connect timeout), saying what to check; a given --connect-timeout waits instead (see
+/// an_unreachable_broker_fails_within_the_connect_timeout).
+#[test]
+fn a_port_nobody_listens_on_fails_at_once_and_says_what_to_check() {
+    Test::new()
+        .line("scenarios/default.yaml --bootstrap-servers 127.0.0.1:1,127.0.0.1:2")
+        .status(1)
+        .stderr_contains("cannot connect to Kafka at 127.0.0.1:1,127.0.0.1:2 (from --bootstrap-servers): nothing listens there (every bootstrap server refused the connection)")
+        .stderr_contains("help: check the host and port")
+        .stderr_contains("--connect-timeout 60s")
+        .run();
+}
+
+#[test]
+fn misspelt_properties_and_values_get_hints() {
+    Test::new()
+        .line("scenarios/default.yaml --embedded-broker -X lingr.ms=5")
+        .status(2)
+        .stderr_contains("-X lingr.ms=5")
+        .stderr_contains("did you mean `linger.ms`?")
+        .run();
+    Test::new()
+        .line("scenarios/default.yaml --embedded-broker -X acks=everything")
+        .status(2)
+        .stderr_contains("accepted values: `all`, `-1`, `0` or `1`")
+        .run();
 }

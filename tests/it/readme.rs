@@ -155,7 +155,8 @@ fn masked(text: &str) -> String {
         let rest: String = chars[i..chars.len().min(i + 10)].iter().collect();
         let varies = number.contains('.')
             || (start > 0 && chars[start - 1] == ':')
-            || rest.starts_with(" events/s");
+            || rest.starts_with(" events/s")
+            || rest.starts_with(" messages/");
         out.push_str(if varies { "N" } else { &number });
     }
     // The unit of a duration follows its size: `N µs` and `N ms` read alike.

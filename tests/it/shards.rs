@@ -225,7 +225,7 @@ fn shard_reports_merge_into_the_run() {
             .map(|s| s[field].as_u64().unwrap())
             .sum::<u64>()
     };
-    assert_eq!(merged["planned"], single);
+    assert_eq!(merged["planned_messages"], single);
     assert_eq!(merged["delivered"], sum("delivered"));
     assert_eq!(merged["delivered"], single);
     assert_eq!(merged["merged_shards"], 3);

@@ -174,10 +174,15 @@ pub struct Settings {
     pub pace: Pace,
     /// How long to wait for the brokers before the schedule starts.
     pub connect_timeout: Duration,
+    /// Whether a port nobody listens on is waited for too, for a broker that is still
+    /// starting (`--connect-timeout` given), rather than an error at once.
+    pub wait_refused: bool,
     /// How long to wait for outstanding deliveries at the end.
     pub flush_timeout: Duration,
     /// Partitions of the topic in the embedded cluster.
     pub partitions: i32,
+    /// After the run, keep the embedded cluster serving until Ctrl-C.
+    pub keep_broker: bool,
     /// Print nothing but errors.
     pub quiet: bool,
     /// Draw a progress bar (only on a terminal).

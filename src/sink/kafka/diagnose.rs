@@ -172,6 +172,28 @@ pub(crate) fn accepts_tcp(broker: &str) -> bool {
     connect_tcp(broker, Duration::from_secs(1)).is_ok()
 }
 
+/// Whether every one of the comma-separated bootstrap `servers` refuses a TCP
+/// connection on every address it resolves to: nobody listens there, and waiting will
+/// not change that unless a broker is still starting. A name that does not resolve, a
+/// timeout or an accepted connection is not a refusal.
+pub(crate) fn refuses_all(servers: &str) -> bool {
+    let mut any = false;
+    for server in servers.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let address = server.rsplit_once("://").map_or(server, |(_, a)| a);
+        let Ok(addresses) = address.to_socket_addrs() else {
+            return false;
+        };
+        for addr in addresses {
+            any = true;
+            match TcpStream::connect_timeout(&addr, Duration::from_secs(1)) {
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {}
+                _ => return false,
+            }
+        }
+    }
+    any
+}
+
 /// What one TLS handshake with the producer's CAs found.
 #[derive(Debug)]
 struct Findings {

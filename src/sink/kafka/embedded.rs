@@ -205,7 +205,7 @@ impl fmt::Display for Verification {
         if self.ok() {
             write!(
                 f,
-                "all {} events arrived exactly once, unchanged and in order per key",
+                "all {} messages arrived exactly once, unchanged and in order per key, as planned",
                 self.expected
             )?;
             if self.received < self.written {
@@ -220,7 +220,7 @@ impl fmt::Display for Verification {
         } else {
             write!(
                 f,
-                "{} of {} events written to the topic: {} missing, {} duplicated, \
+                "{} of {} planned messages written to the topic: {} missing, {} duplicated, \
                  {} keys with different values or order",
                 self.written, self.expected, self.missing, self.duplicated, self.keys_differing
             )

@@ -9,8 +9,10 @@
 //! [`Settings`] ([`config`]); properties from outside the scenario ([`properties`], pure,
 //! and `sources`, their I/O); and, with the `kafka` feature (librdkafka): the producer
 //! and the [`Sink`](super::Sink) (`producer`, with `produce` and delivery accounting in
-//! `delivery`, connection diagnosis in `diagnose`), the sink built from its settings
-//! (`session`), the embedded cluster (`embedded`) and the read-back check (`verify`).
+//! `delivery`, connection diagnosis in `diagnose`, property names and values for hints
+//! in `known`), the sink built from its settings
+//! (`session`), the embedded cluster (`embedded`, served at a chosen port by `forward`) and the
+//! read-back check (`verify`).
 
 pub mod config;
 pub mod properties;
@@ -22,6 +24,10 @@ mod delivery;
 mod diagnose;
 #[cfg(feature = "kafka")]
 pub(crate) mod embedded;
+#[cfg(feature = "kafka")]
+pub(crate) mod forward;
+#[cfg(feature = "kafka")]
+mod known;
 #[cfg(feature = "kafka")]
 mod produce;
 #[cfg(feature = "kafka")]

@@ -91,6 +91,9 @@ pub(crate) struct Connection<'a> {
     pub properties: &'a BTreeMap<String, String>,
     /// How long to wait for the brokers before the first event.
     pub connect_timeout: Duration,
+    /// Whether a port nobody listens on is waited for too (`--connect-timeout` given)
+    /// rather than an error at once.
+    pub wait_refused: bool,
     /// How long to wait for outstanding deliveries at the end.
     pub flush_timeout: Duration,
     /// Batching over latency: delivery reports are served every few hundred sends.
@@ -121,7 +124,11 @@ impl KafkaSink {
                 &producer,
                 topic,
                 (connection.servers, connection.source, connection.properties),
-                (connection.connect_timeout, deadline),
+                (
+                    connection.connect_timeout,
+                    deadline,
+                    connection.wait_refused,
+                ),
                 &stop,
             )?;
         }
@@ -269,6 +276,8 @@ struct Probes {
     hang_up: bool,
     /// After a TLS connection that never got anywhere: does the port answer TLS at all?
     silence: bool,
+    /// After the first failed request: does every bootstrap server refuse TCP?
+    refused: bool,
 }
 
 /// Marks a failure's text as what simulate observed, not librdkafka's words.
@@ -321,13 +330,14 @@ fn connect(
     producer: &BaseProducer<Delivery>,
     topic: &str,
     (servers, source, properties): (&str, &str, &BTreeMap<String, String>),
-    (timeout, deadline): (Duration, Instant),
+    (timeout, deadline, wait_refused): (Duration, Instant, bool),
     stop: &AtomicBool,
 ) -> Result<(), Error> {
     let mut probes = Probes {
         started: Instant::now(),
         hang_up: false,
         silence: false,
+        refused: wait_refused,
     };
     loop {
         if stop.load(Ordering::Relaxed) {
@@ -359,6 +369,14 @@ fn connect(
                     return Err(Error::Runtime(format!(
                         "cannot connect to Kafka at {servers} (from {source}): {what}\n  {said}\n  help: {fix}"
                     )));
+                }
+                if !probes.refused {
+                    probes.refused = true;
+                    if diagnose::refuses_all(servers) {
+                        return Err(Error::Runtime(format!(
+                            "cannot connect to Kafka at {servers} (from {source}): nothing listens there (every bootstrap server refused the connection)\n  help: check the host and port, and that the broker runs and listens on that address (its `listeners`); to wait for a broker that is still starting, give --connect-timeout, e.g. --connect-timeout 60s"
+                        )));
+                    }
                 }
                 if Instant::now() < deadline {
                     continue;
@@ -438,9 +456,13 @@ fn property_error(error: KafkaError, kafka: &Kafka, extra: &[Property]) -> Error
         }
         None => format!("{key}={shown}"),
     };
+    let hint = super::known::hint(&description, &key);
     let mut description = config::with_typed_name(&description, &key);
     if !value.is_empty() && shown != value {
         description = description.replace(&value, &shown);
+    }
+    if let Some(hint) = hint {
+        description = format!("{description}; {hint}");
     }
     Error::Usage(format!("invalid Kafka property {from}: {description}"))
 }

@@ -39,6 +39,8 @@ pub(crate) struct Finished {
     /// The read-back check of an embedded run: its words, and whether it passed
     /// (`None`: not checked).
     pub verification: Option<(String, Option<bool>)>,
+    /// The embedded cluster, still serving (dropping it stops the brokers).
+    pub cluster: Option<Embedded>,
 }
 
 impl Session {
@@ -81,6 +83,7 @@ impl Session {
             source,
             properties: &properties,
             connect_timeout: settings.connect_timeout,
+            wait_refused: settings.wait_refused,
             flush_timeout: settings.flush_timeout,
             max_speed,
             latency_metric: settings
@@ -132,6 +135,7 @@ impl Session {
             },
             properties: self.properties,
             verification,
+            cluster: self.embedded,
         }
     }
 }
