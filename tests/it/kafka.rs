@@ -822,3 +822,26 @@ fn misspelt_properties_and_values_get_hints() {
         .stderr_contains("accepted values: `all`, `-1`, `0` or `1`")
         .run();
 }
+
+/// A run whose start lies ahead waits for it (as a shard does) and says so, and its
+/// messages then carry the planned instants.
+#[test]
+fn a_start_ahead_is_waited_for() {
+    let start = (chrono::Utc::now() + chrono::Duration::seconds(2))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let out = Test::new()
+        .args(["scenarios/default.yaml", "--max-speed", "--duration", "5s"])
+        .args(["--start", &start])
+        .status(0)
+        .stderr_contains("for the planned start")
+        .stderr_contains("it lies ahead: each event is sent at its instant")
+        .run();
+    let waited = stderr_of(&out);
+    let seconds: f64 = waited
+        .split("waiting ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no wait said in: {waited}"));
+    assert!(seconds > 0.0 && seconds <= 2.0, "{waited}");
+}

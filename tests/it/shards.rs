@@ -204,7 +204,7 @@ fn shard_reports_merge_into_the_run() {
     Test::new()
         .args(&args)
         .status(0)
-        .stderr_starts_with("default (3 shards merged): 341 planned, 341 sent");
+        .stderr_starts_with("default (3 shards merged): 341 events planned as 341 messages; 341 sent");
     let merged = read(&total);
     let single = render(
         &simulate::scenario::load_file(
