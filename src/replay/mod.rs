@@ -202,10 +202,7 @@ pub(crate) fn replay<S: Sink>(
             Handover::Taken => {
                 sent += 1;
                 if let Some(m) = metrics {
-                    m.sent.inc();
-                    if sent % 64 == 0 {
-                        m.refresh(sink.delivered(), sink.failures(), sink.pending());
-                    }
+                    count_sent(m, sink, sent);
                 }
                 if options.per_camera {
                     per_camera[first_camera[event.stream as usize] + event.camera as usize] += 1;
@@ -246,6 +243,16 @@ pub(crate) fn replay<S: Sink>(
         wall,
         per_camera,
     })
+}
+
+/// One more message handed to `sink`, the `sent`th: counted, and the sink's counts
+/// copied every 64.
+#[inline]
+fn count_sent<S: Sink>(metrics: &Metrics, sink: &S, sent: u64) {
+    metrics.sent.inc();
+    if sent % 64 == 0 {
+        metrics.refresh(sink.delivered(), sink.failures(), sink.pending());
+    }
 }
 
 /// Where each stream's cameras start in the flat per-camera counts, and the counts (0).

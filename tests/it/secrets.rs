@@ -219,13 +219,13 @@ fn tls_sasl_and_oidc_are_compiled_in() {
         for property in extra {
             args.extend(["-X", property]);
         }
-        let started = Instant::now();
+        // The connect loop's own timeout ended the run (no wall-clock limit here: that
+        // failed once on a loaded machine; the message says which path ended it).
         Test::new()
             .args(&args)
             .status(1)
-            .stderr_contains("cannot reach Kafka at 127.0.0.1:1")
+            .stderr_contains("cannot reach Kafka at 127.0.0.1:1 (from --bootstrap-servers) within 2s")
             .run();
-        assert!(started.elapsed() < Duration::from_secs(10));
     }
 }
 
