@@ -221,14 +221,8 @@ pub(crate) fn replay<S: Sink>(
     }
     control.sent.store(sent, Ordering::Relaxed);
     let interrupted = control.stop.load(Ordering::Relaxed);
-    let (rest, planned_exact, wall) = wind_up(
-        &mut plan,
-        sink,
-        (interrupted, &mut faults),
-        progress,
-        metrics,
-        origin,
-    )?;
+    let ending = (interrupted, &mut faults);
+    let (rest, planned_exact, wall) = wind_up(&mut plan, sink, ending, progress, metrics, origin)?;
     let planned = taken + rest;
     Ok(Tally {
         planned,

@@ -224,7 +224,9 @@ fn tls_sasl_and_oidc_are_compiled_in() {
         Test::new()
             .args(&args)
             .status(1)
-            .stderr_contains("cannot reach Kafka at 127.0.0.1:1 (from --bootstrap-servers) within 2s")
+            .stderr_contains(
+                "cannot reach Kafka at 127.0.0.1:1 (from --bootstrap-servers) within 2s",
+            )
             .run();
     }
 }

@@ -201,10 +201,9 @@ fn shard_reports_merge_into_the_run() {
     let mut args = vec!["report", "merge"];
     args.extend(files.iter().map(String::as_str));
     args.extend(["--report", total.to_str().unwrap()]);
-    Test::new()
-        .args(&args)
-        .status(0)
-        .stderr_starts_with("default (3 shards merged): 341 events planned as 341 messages; 341 sent");
+    Test::new().args(&args).status(0).stderr_starts_with(
+        "default (3 shards merged): 341 events planned as 341 messages; 341 sent",
+    );
     let merged = read(&total);
     let single = render(
         &simulate::scenario::load_file(
