@@ -69,7 +69,9 @@ pub struct Fault {
     /// How a malformed value is broken.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub malformation: Option<String>,
-    /// The top-level field a `missing_field` or `wrong_type` malformation touched.
+    /// The field a malformation touched: the top-level field of `missing_field` and
+    /// `wrong_type`; for `out_of_range`, the path of the number outside its range
+    /// (`people`, `bbox.w`, `tags[0]`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
 }

@@ -83,6 +83,12 @@ impl Draws {
         mean + std_dev * z
     }
 
+    /// Whether the value is null instead, with probability `rate` (in [0, 1]).
+    #[inline]
+    pub fn is_null(self, rate: f64) -> bool {
+        unit(self.bits(0)) < rate
+    }
+
     /// An index into a table of weights given as their running sums (`cumulative`, last
     /// = the total, positive): index `i` with probability `weight[i] / total`.
     #[inline]
@@ -93,6 +99,17 @@ impl Draws {
         // x can round up to the total: take the last value with a positive weight.
         i.min(last_positive(cumulative))
     }
+}
+
+/// A span inside `0..size` (`size` ≥ 1) as (offset, length): the length uniform on
+/// 1..=size from `length`'s draws, then the offset uniform on 0..=size − length from
+/// `offset`'s, so that offset + length ≤ size.
+#[inline]
+pub fn span(length: Draws, offset: Draws, size: u32) -> (u32, u32) {
+    let size = u64::from(size.max(1));
+    let len = 1 + length.below(size);
+    let at = offset.below(size - len + 1);
+    (at as u32, len as u32)
 }
 
 /// The last index whose weight (the step in `cumulative`) is positive.
@@ -142,5 +159,27 @@ mod tests {
             assert!(i == 1 || i == 3, "{i}");
             assert!(d.normal(0.0, 1.0).abs() < 8.6);
         }
+    }
+
+    /// A span stays inside its frame, reaches both edges and takes every length,
+    /// including the whole frame and a frame of one.
+    #[test]
+    fn spans_stay_inside_the_frame() {
+        let mut lengths = std::collections::BTreeSet::new();
+        let (mut left, mut right) = (false, false);
+        for seq in 0..20_000 {
+            let other = Draws {
+                field: field_key("y"),
+                ..draws(seq)
+            };
+            let (at, len) = span(draws(seq), other, 8);
+            assert!(len >= 1 && at + len <= 8, "{at} + {len}");
+            lengths.insert(len);
+            left |= at == 0;
+            right |= at + len == 8;
+            assert_eq!(span(draws(seq), other, 1), (0, 1));
+        }
+        assert_eq!(lengths.len(), 8);
+        assert!(left && right);
     }
 }

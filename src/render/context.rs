@@ -71,6 +71,7 @@ impl Field {
         Value::Generated {
             path: name.to_string(),
             generator,
+            null_rate: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Malformed values (the `malformed` fault): a message's rendered value broken on
-//! purpose, as empty, truncated, not JSON, a field missing or of the wrong type. The
+//! purpose, as empty, truncated, not JSON, a field missing or of the wrong type, a number
+//! out of its range. The
 //! rendering is pure: the broken bytes follow from the good ones and the fault's pick.
 
 use super::context::write_camera_text;
@@ -8,8 +9,9 @@ use crate::plan::Event;
 use crate::scenario::model::Malformation;
 
 impl Renderer<'_> {
-    /// Appends the broken value of `event` and returns the top-level field it touched
-    /// (for `missing_field` and `wrong_type`).
+    /// Appends the broken value of `event` and returns the field it touched: the
+    /// top-level field for `missing_field` and `wrong_type`, the value's path for
+    /// `out_of_range`.
     pub fn malformed(
         &mut self,
         out: &mut Vec<u8>,
@@ -22,6 +24,14 @@ impl Renderer<'_> {
         self.write_value(&mut good, event);
         let touched = match kind {
             Malformation::Empty => None,
+            Malformation::OutOfRange => match &self.streams[event.stream as usize].value {
+                Some(program) => program.write_out_of_range(out, event, &mut self.context, pick),
+                // Validation refuses `out_of_range` without a value that has a range.
+                None => {
+                    out.extend_from_slice(&good);
+                    None
+                }
+            },
             Malformation::Truncated => {
                 out.extend_from_slice(truncated(&good));
                 None

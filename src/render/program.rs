@@ -11,16 +11,18 @@ use serde_json::Value as Json;
 use super::context::{Clock, Context, Mode, write_camera_json, write_camera_text};
 use super::number::{write_fixed, write_shortest};
 use crate::plan::Event;
-use crate::plan::payload::Draws;
+use crate::plan::payload::{Draws, span};
 use crate::plan::random::field_key;
 use crate::scenario::model::{FloatParams, IntParams, NormalParams};
-use crate::scenario::payload::{Gen, Value};
+use crate::scenario::payload::{Frame, Gen, Value};
 
 /// A compiled value: literal bytes between drawn values.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Program {
     literal: Vec<u8>,
     ops: Vec<Op>,
+    /// The indices in `ops` of the values with a range (for `out_of_range`).
+    ranged: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -28,7 +30,15 @@ enum Op {
     /// `literal[from..to]`.
     Literal(u32, u32),
     /// A value drawn for each event.
-    Value { field: u64, kind: Kind, mode: Mode },
+    Value {
+        field: u64,
+        kind: Kind,
+        mode: Mode,
+        /// The value's path in the payload.
+        path: Box<str>,
+        /// With `null_rate`: the key of the null draws and the rate.
+        null: Option<(u64, f64)>,
+    },
 }
 
 /// A JSON value prepared in both forms.
@@ -115,6 +125,27 @@ enum Kind {
     Int(IntParams),
     Normal(NormalParams),
     Sequence(i64),
+    Bbox {
+        /// Each camera's frame, in camera order.
+        frames: Box<[Frame]>,
+        /// The keys of the draws of the width, x, height and y.
+        keys: [u64; 4],
+    },
+}
+
+impl Kind {
+    /// Whether its values have a range a value can fall outside of (`out_of_range`).
+    const fn has_range(&self) -> bool {
+        match self {
+            Kind::Float(_) | Kind::Int(_) | Kind::Sequence(_) | Kind::Bbox { .. } => true,
+            Kind::EventId
+            | Kind::Timestamp(_)
+            | Kind::CameraId
+            | Kind::Camera(_)
+            | Kind::Choice { .. }
+            | Kind::Normal(_) => false,
+        }
+    }
 }
 
 impl Program {
@@ -175,7 +206,11 @@ impl Program {
                 }
                 self.literal(b"]");
             }
-            Value::Generated { path, generator } => {
+            Value::Generated {
+                path,
+                generator,
+                null_rate,
+            } => {
                 let kind = match generator {
                     Gen::EventId => Kind::EventId,
                     Gen::CameraId => Kind::CameraId,
@@ -199,11 +234,22 @@ impl Program {
                     &Gen::Int(params) => Kind::Int(params),
                     &Gen::Normal(params) => Kind::Normal(params),
                     &Gen::Sequence { start } => Kind::Sequence(start),
+                    Gen::Bbox(frames) => Kind::Bbox {
+                        frames: frames.clone().into(),
+                        keys: ["w", "x", "h", "y"].map(|c| field_key(&format!("{path}\0{c}"))),
+                    },
                 };
+                if kind.has_range() {
+                    self.ranged.push(self.ops.len());
+                }
+                // No payload path holds a NUL: the null draws are apart from all others.
+                let null = null_rate.map(|rate| (field_key(&format!("{path}\0null")), rate));
                 self.ops.push(Op::Value {
                     field: field_key(path),
                     kind,
                     mode,
+                    path: path.as_str().into(),
+                    null,
                 });
             }
         }
@@ -217,17 +263,160 @@ impl Program {
                 Op::Literal(from, to) => {
                     out.extend_from_slice(&self.literal[*from as usize..*to as usize]);
                 }
-                Op::Value { field, kind, mode } => {
-                    let draws = Draws {
-                        process: event.process,
-                        field: *field,
-                        seq: event.seq,
-                    };
-                    write_value(out, kind, *mode, draws, event, context);
+                Op::Value {
+                    field,
+                    kind,
+                    mode,
+                    null,
+                    ..
+                } => {
+                    if is_null(*null, event) {
+                        out.extend_from_slice(b"null");
+                        continue;
+                    }
+                    write_value(out, kind, *mode, draws(*field, event), event, context);
                 }
             }
         }
     }
+
+    /// Appends the value for `event` with one value that has a range written outside
+    /// it (the `out_of_range` malformation), picked by `pick`, and returns that value's
+    /// path (`bbox.w` for a box's width); without such a value, the good value and `None`.
+    pub fn write_out_of_range(
+        &self,
+        out: &mut Vec<u8>,
+        event: &Event,
+        context: &mut Context<'_>,
+        pick: u32,
+    ) -> Option<String> {
+        if self.ranged.is_empty() {
+            self.write(out, event, context);
+            return None;
+        }
+        let n = self.ranged.len();
+        let chosen = self.ranged[pick as usize % n];
+        // Above the range or below it, from the rest of the pick.
+        let high = (pick as usize / n) % 2 == 0;
+        let mut touched = None;
+        for (i, op) in self.ops.iter().enumerate() {
+            match op {
+                Op::Literal(from, to) => {
+                    out.extend_from_slice(&self.literal[*from as usize..*to as usize]);
+                }
+                Op::Value {
+                    field,
+                    kind,
+                    mode,
+                    path,
+                    null,
+                } => {
+                    if i == chosen {
+                        let part = write_outside(out, kind, event, high);
+                        touched = Some(format!("{path}{part}"));
+                    } else if is_null(*null, event) {
+                        out.extend_from_slice(b"null");
+                    } else {
+                        write_value(out, kind, *mode, draws(*field, event), event, context);
+                    }
+                }
+            }
+        }
+        touched
+    }
+}
+
+/// The draws of the value with key `field` for `event`.
+#[inline(always)]
+fn draws(field: u64, event: &Event) -> Draws {
+    Draws {
+        process: event.process,
+        field,
+        seq: event.seq,
+    }
+}
+
+/// Whether a value with `null` (its null draws' key and rate) is null for `event`.
+#[inline]
+fn is_null(null: Option<(u64, f64)>, event: &Event) -> bool {
+    null.is_some_and(|(key, rate)| draws(key, event).is_null(rate))
+}
+
+/// A box for `event` in `frame`: (x, y, w, h).
+fn bbox(keys: &[u64; 4], frame: Frame, event: &Event) -> [u32; 4] {
+    let [w, x, h, y] = keys.map(|k| draws(k, event));
+    let (x, w) = span(w, x, frame.width);
+    let (y, h) = span(h, y, frame.height);
+    [x, y, w, h]
+}
+
+/// Appends a box as `{"x":…,"y":…,"w":…,"h":…}`.
+fn write_bbox(out: &mut Vec<u8>, [x, y, w, h]: [u64; 4]) {
+    let mut digits = itoa::Buffer::new();
+    for (i, (name, n)) in [("x", x), ("y", y), ("w", w), ("h", h)]
+        .into_iter()
+        .enumerate()
+    {
+        out.extend_from_slice(if i == 0 { b"{\"" } else { b",\"" });
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"\":");
+        out.extend_from_slice(digits.format(n).as_bytes());
+    }
+    out.push(b'}');
+}
+
+/// Appends a value of `kind` outside its range (`high`: above it, where it has an upper
+/// end) and returns what to add to its path to name the number (`.w`, `.h` of a box).
+fn write_outside(out: &mut Vec<u8>, kind: &Kind, event: &Event, high: bool) -> &'static str {
+    let mut digits = itoa::Buffer::new();
+    match kind {
+        &Kind::Int(IntParams { min, max }) => {
+            let x = if high { i128::from(max) + 1 } else { i128::from(min) - 1 };
+            out.extend_from_slice(digits.format(x).as_bytes());
+        }
+        &Kind::Float(FloatParams { min, max, decimals }) => {
+            number(out, float_outside(min, max, high), decimals);
+        }
+        &Kind::Sequence(start) => {
+            out.extend_from_slice(digits.format(i128::from(start) - 1).as_bytes());
+        }
+        Kind::Bbox { frames, keys } => {
+            let frame = frames[event.camera as usize];
+            let [x, y, w, h] = bbox(keys, frame, event).map(u64::from);
+            // One past the frame's right edge, or its bottom edge.
+            return if high {
+                write_bbox(out, [x, y, u64::from(frame.width) - x + 1, h]);
+                ".w"
+            } else {
+                write_bbox(out, [x, y, w, u64::from(frame.height) - y + 1]);
+                ".h"
+            };
+        }
+        Kind::EventId
+        | Kind::Timestamp(_)
+        | Kind::CameraId
+        | Kind::Camera(_)
+        | Kind::Choice { .. }
+        // Never picked: these have no range.
+        | Kind::Normal(_) => {}
+    }
+    ""
+}
+
+/// A number outside [min, max] (finite, `min ≤ max`, finite width), at least 1 beyond
+/// an end so that rounding to whole decimals keeps it outside: above by preference when
+/// `high`, below otherwise, the other side when that one would not be finite.
+fn float_outside(min: f64, max: f64, high: bool) -> f64 {
+    let d = (max - min).max(1.0);
+    let (first, second) = if high {
+        (max + d, min - d)
+    } else {
+        (min - d, max + d)
+    };
+    [first, second, f64::MAX, -f64::MAX]
+        .into_iter()
+        .find(|x| x.is_finite() && (*x > max || *x < min))
+        .unwrap_or(f64::MAX)
 }
 
 #[inline]
@@ -286,6 +475,10 @@ fn write_value(
             };
             out.extend_from_slice(text.as_bytes());
         }
+        Kind::Bbox { frames, keys } => {
+            let frame = frames[event.camera as usize];
+            write_bbox(out, bbox(keys, frame, event).map(u64::from));
+        }
     }
 }
 
@@ -305,5 +498,32 @@ fn quoted(out: &mut Vec<u8>, mode: Mode, text: &[u8]) {
             out.push(b'"');
         }
         Mode::Text => out.extend_from_slice(text),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::float_outside;
+
+    /// A number outside the range is found even when one side of it is not finite, and
+    /// rounding to whole numbers keeps it outside.
+    #[test]
+    fn floats_outside_their_range_are_finite_and_outside() {
+        for (min, max) in [
+            (0.5, 1.0),
+            (0.0, 0.0),
+            (-1e300, 1e300),
+            (0.0, f64::MAX),
+            (-f64::MAX, 0.0),
+            (-f64::MAX / 2.0, f64::MAX / 2.0),
+        ] {
+            for high in [true, false] {
+                let x = float_outside(min, max, high);
+                assert!(x.is_finite() && (x > max || x < min), "{min} {max}: {x}");
+                assert!(x.round() > max || x.round() < min, "{min} {max}: {x}");
+            }
+        }
+        assert_eq!(float_outside(0.5, 1.0, true), 2.0);
+        assert_eq!(float_outside(0.5, 1.0, false), -0.5);
     }
 }

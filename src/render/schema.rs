@@ -170,7 +170,20 @@ fn value_schema(value: &Value, stream: &Stream) -> Json {
                 "maxItems": items.len(),
             })
         }
-        Value::Generated { generator, .. } => generated_schema(generator, stream),
+        Value::Generated {
+            generator,
+            null_rate,
+            ..
+        } => {
+            let schema = generated_schema(generator, stream);
+            match null_rate {
+                None => schema,
+                Some(rate) => json!({
+                    "description": format!("Null with probability {rate}; otherwise the value below."),
+                    "anyOf": [schema, {"type": "null"}],
+                }),
+            }
+        }
     }
 }
 
@@ -235,6 +248,24 @@ fn generated_schema(generator: &Gen, stream: &Stream) -> Json {
             "description": "Drawn from a normal distribution.",
             "type": "number",
         }),
+        Gen::Bbox(frames) => {
+            let width = frames.iter().map(|f| f.width).max().unwrap_or(1);
+            let height = frames.iter().map(|f| f.height).max().unwrap_or(1);
+            let side =
+                |max: u32, min: u32| json!({"type": "integer", "minimum": min, "maximum": max});
+            json!({
+                "description": "A box inside the camera's frame: x + w ≤ width, y + h ≤ height.",
+                "type": "object",
+                "properties": {
+                    "x": side(width - 1, 0),
+                    "y": side(height - 1, 0),
+                    "w": side(width, 1),
+                    "h": side(height, 1),
+                },
+                "additionalProperties": false,
+                "required": ["x", "y", "w", "h"],
+            })
+        }
         Gen::Sequence { start } => json!({
             "description": "Counts the events of the arrival process.",
             "type": "integer",

@@ -13,9 +13,13 @@ use serde_json::Value as Json;
 use super::diagnostics::{FieldPath, Problem, Problems, did_you_mean, list, suggestion};
 use super::limits;
 use super::model::{
-    CameraId, FieldSpec, FloatParams, Generator, HeaderSpec, IntParams, KeyMode, NormalParams,
-    StreamKey, TimeFormatName,
+    CameraId, FieldSpec, FloatParams, Generated, Generator, HeaderSpec, IntParams, KeyMode,
+    NormalParams, StreamKey, TimeFormatName,
 };
+
+mod bbox;
+
+pub use bbox::Frame;
 
 /// The timestamp format of the seed script, and of a `timestamp` field without `format`.
 pub const DEFAULT_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -71,6 +75,9 @@ pub enum Value {
         path: String,
         /// What it draws.
         generator: Gen,
+        /// The probability (in [0, 1]) that the value is JSON `null` instead; `None`
+        /// when not asked for.
+        null_rate: Option<f64>,
     },
 }
 
@@ -106,6 +113,8 @@ pub enum Gen {
         /// The first value.
         start: i64,
     },
+    /// A box inside the frame of each camera of the stream, in camera order.
+    Bbox(Vec<Frame>),
 }
 
 /// How a timestamp is written.
@@ -153,6 +162,7 @@ pub(crate) fn message(raw: Raw<'_>, path: &FieldPath, problems: &mut Problems) -
         None => raw.default_topic.to_string(),
     };
     let mut checker = Checker {
+        stream: path.clone(),
         cameras: raw.cameras,
         attributes: raw.attributes,
         problems,
@@ -249,6 +259,8 @@ fn escaped(name: &str) -> String {
 
 /// Walks a payload, checking every generator.
 struct Checker<'c> {
+    /// The stream's path, for problems with its cameras' attributes.
+    stream: FieldPath,
     cameras: Option<&'c [CameraId]>,
     attributes: Option<&'c [Vec<(String, Json)>]>,
     problems: &'c mut Problems,
@@ -318,7 +330,22 @@ impl Checker<'_> {
         );
     }
 
-    fn generated(&mut self, generator: Generator, at: &FieldPath, path: String) -> Value {
+    fn generated(&mut self, generated: Generated, at: &FieldPath, path: String) -> Value {
+        let Generated {
+            generator,
+            null_rate,
+        } = generated;
+        if let Some(r) = null_rate {
+            if !(r.is_finite() && (0.0..=1.0).contains(&r)) {
+                self.problems.push(
+                    Problem::new(
+                        &at.key("null_rate"),
+                        format!("null_rate is a probability per event, from 0 to 1; found {r}"),
+                    )
+                    .help("write e.g. `null_rate: 0.05` for one value in twenty"),
+                );
+            }
+        }
         let generator = match generator {
             Generator::EventId => Gen::EventId,
             Generator::CameraId => Gen::CameraId,
@@ -352,8 +379,13 @@ impl Checker<'_> {
             Generator::Float(params) => Gen::Float(self.float(params, at)),
             Generator::Int(params) => Gen::Int(self.int(params, at)),
             Generator::Normal(params) => Gen::Normal(self.normal(params, at)),
+            Generator::Bbox(params) => Gen::Bbox(self.bbox(params, at)),
         };
-        Value::Generated { path, generator }
+        Value::Generated {
+            path,
+            generator,
+            null_rate,
+        }
     }
 
     /// Checks a float generator's bounds.

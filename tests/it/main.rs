@@ -17,6 +17,7 @@ mod properties;
 mod rates;
 mod readme;
 mod real_broker;
+mod realism;
 mod registry;
 mod schema;
 mod secrets;

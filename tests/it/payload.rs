@@ -70,7 +70,7 @@ impl GenField {
     fn yaml(&self, variant: bool) -> String {
         let v = i64::from(variant);
         let a = self.a;
-        match self.kind % 12 {
+        match self.kind % 14 {
             0 => "{gen: event_id}".into(),
             1 => {
                 ["{gen: timestamp}", "{gen: timestamp, format: epoch_ms}"][variant as usize].into()
@@ -96,7 +96,13 @@ impl GenField {
                 "{{x: {{gen: int, min: 0, max: {}}}, y: {{gen: float, min: 0, max: 1}}}}",
                 9 + v
             ),
-            _ => format!("[{{gen: int, min: 0, max: {}}}, fixed]", 9 + v),
+            11 => format!("[{{gen: int, min: 0, max: {}}}, fixed]", 9 + v),
+            12 => format!("{{gen: bbox, width: {}, height: 10}}", 20 + v),
+            _ => format!(
+                "{{gen: int, min: {a}, max: {}, null_rate: 0.{}}}",
+                a + 9,
+                3 + v
+            ),
         }
     }
 }

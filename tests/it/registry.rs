@@ -256,6 +256,7 @@ fn generator_params(kind: GeneratorKind) -> &'static str {
         GeneratorKind::Int => ", min: 0, max: 9",
         GeneratorKind::Normal => ", mean: 0, std_dev: 1, decimals: 1",
         GeneratorKind::Sequence => ", start: 5",
+        GeneratorKind::Bbox => ", width: 640, height: 480",
     }
 }
 
@@ -323,7 +324,9 @@ fn the_schema_lists_every_generator_with_its_parameters() {
             .map(String::as_str)
             .filter(|k| *k != "gen")
             .collect();
-        let expected: Vec<&str> = kind.params().iter().map(|(p, _)| *p).collect();
+        // Its own parameters, then the options every generator takes.
+        let mut expected: Vec<&str> = kind.params().iter().map(|(p, _)| *p).collect();
+        expected.extend(GeneratorKind::COMMON);
         assert_eq!(params, expected, "{}", kind.name());
         let required: Vec<&str> = variant["required"]
             .as_array()

@@ -63,7 +63,8 @@ pub struct MalformedFault {
     /// The probability per event, in [0, 1].
     #[schemars(range(min = 0, max = 1))]
     pub rate: f64,
-    /// The ways values are broken, each equally likely. Defaults to all of them.
+    /// The ways values are broken, each equally likely. Defaults to all of them but
+    /// `out_of_range`.
     pub kinds: Option<Vec<Malformation>>,
 }
 
@@ -89,5 +90,22 @@ named! {
         WrongType => "wrong_type",
         /// An empty value (zero bytes).
         Empty => "empty",
+        /// The good value with one number outside its generator's range (drawn among the
+        /// `int`, `float`, `sequence` and `bbox` values, nested ones included): an `int`
+        /// or `float` above `max` or below `min`, a `sequence` below `start`, a box one
+        /// pixel past its frame's right or bottom edge. Only when listed in `kinds`.
+        OutOfRange => "out_of_range",
     }
+}
+
+impl Malformation {
+    /// The kinds drawn from when `kinds` is left out: all but `out_of_range`, which
+    /// needs a value with a range and came later.
+    pub const DEFAULT: &'static [Malformation] = &[
+        Malformation::Truncated,
+        Malformation::NotJson,
+        Malformation::MissingField,
+        Malformation::WrongType,
+        Malformation::Empty,
+    ];
 }

@@ -93,8 +93,8 @@ pub use faults::{DelayedFault, FaultsFile, Malformation, MalformedFault, RateFau
 pub use gaps::{DistributionKind, Duration, InterArrival, Length, ParamKind};
 pub use kafka::{KafkaFile, KeyMode, PropertyValue, TimestampMode};
 pub use payload::{
-    FieldRef, FieldSpec, FloatParams, Generator, GeneratorKind, HeaderSpec, IntParams, Need,
-    NormalParams, Scalar, StreamKey, TimeFormatName,
+    BboxParams, FieldRef, FieldSpec, FloatParams, Generated, Generator, GeneratorKind, HeaderSpec,
+    IntParams, Need, NormalParams, Scalar, StreamKey, TimeFormatName,
 };
 pub use rate::{
     Backlog, CameraSelection, IncidentFile, Interpolate, OutageFile, RateFile, RatePoint,

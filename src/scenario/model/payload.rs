@@ -13,7 +13,7 @@ use super::kafka::KeyMode;
 #[serde(untagged)]
 pub enum FieldSpec {
     /// A value drawn or computed for each event, e.g. `{gen: int, min: 0, max: 12}`.
-    Generated(Generator),
+    Generated(#[schemars(with = "Generator")] Generated),
     /// A nested object whose fields are themselves fields, in the order written.
     #[schemars(extend("not" = {"required": ["gen"]}))]
     Object(#[schemars(with = "BTreeMap<String, FieldSpec>")] Vec<(String, FieldSpec)>),
@@ -42,7 +42,7 @@ pub enum Scalar {
 #[serde(untagged)]
 pub enum HeaderSpec {
     /// A generator, e.g. `{gen: camera, attribute: zone}`.
-    Generated(Generator),
+    Generated(#[schemars(with = "Generator")] Generated),
     /// The text of a top-level payload field, e.g. `{field: kind}`.
     Field(FieldRef),
     /// The same text for every event.
@@ -72,9 +72,23 @@ pub enum StreamKey {
     Field(FieldRef),
 }
 
-/// A value generator, chosen by `gen`.
+/// A generator as written, with the options every generator takes
+/// ([`GeneratorKind::COMMON`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Generated {
+    /// What it draws.
+    pub generator: Generator,
+    /// The probability that the value is JSON `null` instead, in [0, 1].
+    pub null_rate: Option<f64>,
+}
+
+// Every generator also takes the options of `GeneratorKind::COMMON`, added to each
+// variant's schema by `common_params` (the loader reads them beside its parameters).
+/// A value generator, chosen by `gen`, and `null_rate`: the probability that the value
+/// is null instead.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[serde(tag = "gen", rename_all = "snake_case", deny_unknown_fields)]
+#[schemars(transform = common_params)]
 pub enum Generator {
     /// The event id: a version-8 UUID of the arrival process and the event's sequence
     /// number, unique within a run and the same on every replay.
@@ -113,6 +127,44 @@ pub enum Generator {
         /// The first value. Defaults to 0.
         start: Option<i64>,
     },
+    /// A bounding box `{x, y, w, h}` of whole pixels inside the camera's frame:
+    /// `x + w ≤ width`, `y + h ≤ height`, `w` and `h` at least 1.
+    Bbox(BboxParams),
+}
+
+/// Adds the options every generator takes ([`GeneratorKind::COMMON`]) to each variant
+/// of the [`Generator`] schema.
+fn common_params(schema: &mut schemars::Schema) {
+    let Some(serde_json::Value::Array(variants)) = schema.get_mut("oneOf") else {
+        return;
+    };
+    for variant in variants {
+        if let Some(serde_json::Value::Object(properties)) = variant.get_mut("properties") {
+            properties.insert(
+                "null_rate".to_string(),
+                serde_json::json!({
+                    "description": "The probability that the value is JSON null instead, from 0 to 1.",
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": 1,
+                }),
+            );
+        }
+    }
+}
+
+/// The parameters of `{gen: bbox}`: the frame's size in pixels, each one given here or
+/// taken from the camera attribute of the same name (`{id: 1000, width: 1920, height:
+/// 1080}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct BboxParams {
+    /// The frame's width (1 to 4294967295). Defaults to the camera's `width` attribute.
+    #[schemars(range(min = 1, max = 4_294_967_295u32))]
+    pub width: Option<i64>,
+    /// The frame's height (1 to 4294967295). Defaults to the camera's `height` attribute.
+    #[schemars(range(min = 1, max = 4_294_967_295u32))]
+    pub height: Option<i64>,
 }
 
 /// The parameters of `{gen: float}`; the one declaration of their shape, which
@@ -190,6 +242,8 @@ named! {
         Normal => "normal",
         /// A counter.
         Sequence => "sequence",
+        /// A box inside the camera's frame.
+        Bbox => "bbox",
     }
 }
 
@@ -206,6 +260,7 @@ impl GeneratorKind {
             GeneratorKind::Int => &[("min", R), ("max", R)],
             GeneratorKind::Normal => &[("mean", R), ("std_dev", R), ("decimals", O)],
             GeneratorKind::Sequence => &[("start", O)],
+            GeneratorKind::Bbox => &[("width", O), ("height", O)],
         }
     }
 
@@ -221,8 +276,12 @@ impl GeneratorKind {
             GeneratorKind::Int => "integer",
             GeneratorKind::Normal => "number",
             GeneratorKind::Sequence => "integer",
+            GeneratorKind::Bbox => "object `{x, y, w, h}` of integers",
         }
     }
+
+    /// The options every generator takes besides its own parameters.
+    pub const COMMON: &'static [&'static str] = &["null_rate"];
 }
 
 impl GeneratorKind {
@@ -268,6 +327,8 @@ impl GeneratorKind {
         ("counter", GeneratorKind::Sequence, ""),
         ("seq", GeneratorKind::Sequence, ""),
         ("serial", GeneratorKind::Sequence, ""),
+        ("box", GeneratorKind::Bbox, ""),
+        ("bounding_box", GeneratorKind::Bbox, ""),
     ];
 }
 
@@ -284,6 +345,7 @@ impl Generator {
             Generator::Int(_) => GeneratorKind::Int,
             Generator::Normal(_) => GeneratorKind::Normal,
             Generator::Sequence { .. } => GeneratorKind::Sequence,
+            Generator::Bbox(_) => GeneratorKind::Bbox,
         }
     }
 }

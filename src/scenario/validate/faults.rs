@@ -3,6 +3,7 @@
 
 use crate::scenario::diagnostics::{FieldPath, Problem, Problems};
 use crate::scenario::model::{DelayedFault, FaultsFile, Length, Malformation};
+use crate::scenario::payload::{Gen, Message, Value};
 use crate::text::shortest;
 
 /// A stream's faults: rates in [0, 1] whose sum is at most 1, delays that define a
@@ -76,7 +77,7 @@ pub(super) fn faults(raw: FaultsFile, path: &FieldPath, problems: &mut Problems)
         let at = path.key("malformed");
         let r = rate(m.rate, at.key("rate"), problems);
         let kinds = match m.kinds {
-            None => Malformation::ALL.to_vec(),
+            None => Malformation::DEFAULT.to_vec(),
             Some(kinds) => {
                 if kinds.is_empty() {
                     problems.push(
@@ -122,4 +123,57 @@ pub(super) fn faults(raw: FaultsFile, path: &FieldPath, problems: &mut Problems)
         drop,
         malformed,
     })
+}
+
+/// Checks that a stream whose faults list `out_of_range` has a value with a range.
+pub(super) fn check_out_of_range(
+    faults: &Faults,
+    message: &Message,
+    path: &FieldPath,
+    problems: &mut Problems,
+) {
+    let Some(malformed) = &faults.malformed else {
+        return;
+    };
+    let Some(i) = malformed
+        .kinds
+        .iter()
+        .position(|k| *k == Malformation::OutOfRange)
+    else {
+        return;
+    };
+    if !has_range(message) {
+        problems.push(
+            Problem::new(
+                &path.key("malformed").key("kinds").index(i),
+                "`out_of_range` needs a payload value with a range, and this stream's payload has none",
+            )
+            .help("add a field such as `{gen: int, min: 0, max: 12}` (or `float`, `sequence`, `bbox`), or remove `out_of_range`"),
+        );
+    }
+}
+
+/// Whether the payload has a value with a range (`int`, `float`, `sequence`, `bbox`),
+/// which the `out_of_range` malformation needs.
+fn has_range(message: &Message) -> bool {
+    fn ranged(value: &Value) -> bool {
+        match value {
+            Value::Constant(_) => false,
+            Value::Object(fields) => fields.iter().any(|(_, v)| ranged(v)),
+            Value::Array(items) => items.iter().any(ranged),
+            Value::Generated { generator, .. } => match generator {
+                Gen::Float(_) | Gen::Int(_) | Gen::Sequence { .. } | Gen::Bbox(_) => true,
+                Gen::EventId
+                | Gen::Timestamp(_)
+                | Gen::CameraId
+                | Gen::Camera(_)
+                | Gen::Choice { .. }
+                | Gen::Normal(_) => false,
+            },
+        }
+    }
+    message
+        .payload
+        .as_ref()
+        .is_some_and(|fields| fields.iter().any(|(_, v)| ranged(v)))
 }

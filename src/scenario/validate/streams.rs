@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::cameras::cameras;
-use super::faults::{Faults, faults};
+use super::faults::{Faults, check_out_of_range, faults};
 use super::modulation::{Context, Modulation, Raw, modulation};
 use crate::scenario::checks::check_weights;
 use crate::scenario::diagnostics::{FieldPath, Problem, Problems};
@@ -217,6 +217,9 @@ fn stream(
     let faults = raw
         .faults
         .and_then(|f| faults(f, &path.key("faults"), problems));
+    if let (Some(f), Some(m)) = (&faults, &message) {
+        check_out_of_range(f, m, &path.key("faults"), problems);
+    }
     if problems.len() > before {
         return None;
     }

@@ -52,7 +52,7 @@ impl Walker {
 
     /// The generator named by `gen`, with its parameters. A misspelt name is reported with
     /// the generator it most likely means, and the parameters are checked against that one.
-    fn generator(&mut self, value: &Value, path: &FieldPath) -> Option<Generator> {
+    fn generator(&mut self, value: &Value, path: &FieldPath) -> Option<Generated> {
         let Value::Mapping(mapping) = value else {
             self.wrong_type(
                 value,
@@ -65,6 +65,7 @@ impl Walker {
         let (kind, known) = self.generator_kind(name, &path.key("gen"))?;
         let mut keys = vec!["gen"];
         keys.extend(kind.params().iter().map(|(p, _)| *p));
+        keys.extend(GeneratorKind::COMMON);
         let e = self.mapping(value, path, "a generator", &keys)?;
         for &(param, need) in kind.params() {
             if need == Need::Required && !e.has(param) {
@@ -76,7 +77,12 @@ impl Walker {
                 )));
             }
         }
-        self.generator_params(kind, &e).filter(|_| known)
+        let null_rate = self.defaulted(&e, "null_rate", Self::number);
+        let generator = self.generator_params(kind, &e).filter(|_| known)?;
+        Some(Generated {
+            generator,
+            null_rate: null_rate?,
+        })
     }
 
     /// The generator `gen` names, and whether it is named right (`false`: misspelt, and
@@ -155,6 +161,14 @@ impl Walker {
             GeneratorKind::Sequence => {
                 let start = self.defaulted(e, "start", Self::signed)?;
                 Some(Generator::Sequence { start })
+            }
+            GeneratorKind::Bbox => {
+                let width = self.defaulted(e, "width", Self::signed);
+                let height = self.defaulted(e, "height", Self::signed);
+                Some(Generator::Bbox(BboxParams {
+                    width: width?,
+                    height: height?,
+                }))
             }
         }
     }
