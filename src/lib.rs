@@ -38,7 +38,7 @@
 //! rendering as the send (as `sink/kafka/verify.rs` does).
 //!
 //! Cargo features, default on: `kafka` (librdkafka, OpenSSL, libcurl) and `plot` (resvg,
-//! poloto). Without them the binary plans, prints, validates and writes schemas, stats
+//! DejaVu Sans). Without them the binary plans, prints, validates and writes schemas, stats
 //! and truth; its Kafka runs and plots say which feature they need.
 
 // Without the heavy edges some of what only they use is unused; the full build (what CI
