@@ -16,6 +16,7 @@ pub mod model;
 pub mod payload;
 mod positions;
 mod shard;
+mod syntax;
 pub mod validate;
 mod walk;
 

@@ -247,3 +247,45 @@ error: streams[0].incidents[0].cameras: an incident on some cameras needs `arriv
 error: 2 problems found"
     );
 }
+
+#[test]
+fn an_unclosed_bracket_is_named_where_it_opens() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1, 2\n    inter_arrival: {distribution: exponential, mean: 1s}\n";
+    assert_eq!(
+        errors(text),
+        "error: invalid YAML: the `[` on line 3 is never closed
+ --> test.yaml:3:14
+  |
+3 |   - cameras: [1, 2
+  |              ^
+  = help: close it with `]` (the parser looked for `,` or `]` at line 4, column 18)"
+    );
+}
+
+#[test]
+fn extra_indentation_is_called_indentation() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n      inter_arrival: {distribution: exponential, mean: 1s}\n";
+    assert_eq!(
+        errors(text),
+        "error: invalid YAML: `inter_arrival` is indented deeper than `cameras` on line 3 (6 spaces, not 4)
+ --> test.yaml:4:7
+  |
+4 |       inter_arrival: {distribution: exponential, mean: 1s}
+  |       ^^^^^^^^^^^^^
+  = help: keys of one mapping line up: indent `inter_arrival` by 4 spaces, as `cameras` is"
+    );
+}
+
+#[test]
+fn a_duplicate_key_points_at_the_second_and_names_the_first() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 1s}\n    cameras: [2]\n";
+    assert_eq!(
+        errors(text),
+        "error: invalid YAML: streams[0]: duplicate entry with key \"cameras\", first written on line 3
+ --> test.yaml:5:5
+  |
+5 |     cameras: [2]
+  |     ^^^^^^^
+  = help: a key appears once in a mapping: remove one `cameras`, or merge the two"
+    );
+}
