@@ -342,12 +342,59 @@ impl Problems {
     }
 }
 
-/// "did you mean `x`?" for a near miss, else the list of what is accepted.
-pub(crate) fn suggestion(word: &str, names: &[&str]) -> String {
-    match did_you_mean(word, names) {
-        Some(near) => format!("did you mean `{near}`?"),
-        None => format!("expected one of {}", list(names)),
+/// Words people write for a name that is spelt otherwise here, too far for
+/// [`did_you_mean`] to find: (what they write, lower-cased; the name meant; why, in a
+/// few words). A synonym is offered only where the name it means is accepted. (Typed
+/// tables beside their registries do the same for distributions and generators, whose
+/// guess is then checked further: `DistributionKind::ALIASES`, `GeneratorKind::ALIASES`.)
+const SYNONYMS: &[(&str, &str, &str)] = &[
+    (
+        "iso8601",
+        "rfc3339",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    (
+        "iso_8601",
+        "rfc3339",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    (
+        "iso-8601",
+        "rfc3339",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    (
+        "iso",
+        "rfc3339",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    (
+        "iso8601_ms",
+        "rfc3339_ms",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    ("unix", "epoch_s", "seconds since 1970"),
+    ("epoch", "epoch_s", "seconds since 1970"),
+    ("unix_ms", "epoch_ms", "milliseconds since 1970"),
+    ("millis", "epoch_ms", "milliseconds since 1970"),
+];
+
+/// "did you mean `x`?" when `word` is a synonym (with why) or a near spelling of one of
+/// `names`.
+pub(crate) fn meant(word: &str, names: &[&str]) -> Option<String> {
+    let lower = word.to_lowercase();
+    let synonym = SYNONYMS
+        .iter()
+        .find(|(written, name, _)| *written == lower && names.contains(name));
+    match synonym {
+        Some((_, name, why)) => Some(format!("did you mean `{name}`? {why}")),
+        None => did_you_mean(word, names).map(|near| format!("did you mean `{near}`?")),
     }
+}
+
+/// "did you mean `x`?" for a synonym or a near miss, else the list of what is accepted.
+pub(crate) fn suggestion(word: &str, names: &[&str]) -> String {
+    meant(word, names).unwrap_or_else(|| format!("expected one of {}", list(names)))
 }
 
 /// `` `a`, `b` or `c` ``.

@@ -10,7 +10,7 @@
 use chrono::format::{Item, StrftimeItems};
 use serde_json::Value as Json;
 
-use super::diagnostics::{FieldPath, Problem, Problems, did_you_mean, list, suggestion};
+use super::diagnostics::{FieldPath, Problem, Problems, did_you_mean, list, meant, suggestion};
 use super::limits;
 use super::model::{
     CameraId, FieldSpec, FloatParams, Generator, HeaderSpec, IntParams, KeyMode, NormalParams,
@@ -437,8 +437,8 @@ impl Checker<'_> {
             return TimeFormat::Named(name);
         }
         if !format.contains('%') {
-            let help = match did_you_mean(&format, TimeFormatName::NAMES) {
-                Some(near) => format!("did you mean `{near}`?"),
+            let help = match meant(&format, TimeFormatName::NAMES) {
+                Some(meant) => meant,
                 None => format!(
                     "use {}, or a strftime pattern such as `%d/%m/%Y %H:%M:%S`",
                     list(TimeFormatName::NAMES)

@@ -289,3 +289,31 @@ fn a_duplicate_key_points_at_the_second_and_names_the_first() {
   = help: a key appears once in a mapping: remove one `cameras`, or merge the two"
     );
 }
+
+#[test]
+fn a_percentage_for_a_number_hints_the_fraction() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 1s}\n    faults: {drop: {rate: 2%}}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].faults.drop.rate: expected a number, found a percentage (\"2%\")
+ --> test.yaml:5:27
+  |
+5 |     faults: {drop: {rate: 2%}}
+  |                           ^^
+  = help: write it as a fraction: `0.02`"
+    );
+}
+
+#[test]
+fn one_weight_is_one_weight() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1, 2]\n    pick: {weights: [1]}\n    inter_arrival: {distribution: exponential, mean: 1s}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].pick.weights: 1 weight for 2 cameras
+ --> test.yaml:4:21
+  |
+4 |     pick: {weights: [1]}
+  |                     ^
+  = help: give one weight per camera, in list order"
+    );
+}
