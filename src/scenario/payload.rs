@@ -153,6 +153,7 @@ pub(crate) fn message(raw: Raw<'_>, path: &FieldPath, problems: &mut Problems) -
         None => raw.default_topic.to_string(),
     };
     let mut checker = Checker {
+        cameras_at: path.key("cameras"),
         cameras: raw.cameras,
         attributes: raw.attributes,
         problems,
@@ -249,6 +250,8 @@ fn escaped(name: &str) -> String {
 
 /// Walks a payload, checking every generator.
 struct Checker<'c> {
+    /// Where the stream's cameras are written, for the note on checks they hold back.
+    cameras_at: FieldPath,
     cameras: Option<&'c [CameraId]>,
     attributes: Option<&'c [Vec<(String, Json)>]>,
     problems: &'c mut Problems,
@@ -459,8 +462,9 @@ impl Checker<'_> {
 
     /// The values of `attribute` for every camera, in camera order.
     fn attribute(&mut self, attribute: &str, at: &FieldPath) -> Vec<Json> {
-        // Cameras that could not be read are reported already.
+        // Cameras that could not be read are reported already, with this check skipped.
         let Some(cameras) = self.cameras else {
+            self.problems.skip(&self.cameras_at, 1);
             return Vec::new();
         };
         let Some(attributes) = self.attributes else {
