@@ -153,7 +153,7 @@ pub(crate) fn message(raw: Raw<'_>, path: &FieldPath, problems: &mut Problems) -
         None => raw.default_topic.to_string(),
     };
     let mut checker = Checker {
-        cameras_at: path.key("cameras"),
+        stream: path.clone(),
         cameras: raw.cameras,
         attributes: raw.attributes,
         problems,
@@ -250,8 +250,8 @@ fn escaped(name: &str) -> String {
 
 /// Walks a payload, checking every generator.
 struct Checker<'c> {
-    /// Where the stream's cameras are written, for the note on checks they hold back.
-    cameras_at: FieldPath,
+    /// The stream's path, for problems with its cameras' attributes.
+    stream: FieldPath,
     cameras: Option<&'c [CameraId]>,
     attributes: Option<&'c [Vec<(String, Json)>]>,
     problems: &'c mut Problems,
@@ -464,7 +464,7 @@ impl Checker<'_> {
     fn attribute(&mut self, attribute: &str, at: &FieldPath) -> Vec<Json> {
         // Cameras that could not be read are reported already, with this check skipped.
         let Some(cameras) = self.cameras else {
-            self.problems.skip(&self.cameras_at, 1);
+            self.problems.skip(&self.stream.key("cameras"), 1);
             return Vec::new();
         };
         let Some(attributes) = self.attributes else {

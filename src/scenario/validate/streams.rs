@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::cameras::cameras;
 use super::faults::{Faults, faults};
-use super::modulation::{Context, Found, Modulation, Raw, modulation};
+use super::modulation::{Context, Modulation, Raw, modulation};
 use crate::scenario::checks::check_weights;
 use crate::scenario::diagnostics::{FieldPath, Problem, Problems};
 use crate::scenario::limits;
@@ -130,7 +130,7 @@ pub(super) fn streams(
             ));
             continue;
         }
-        let mut found = Found {
+        let mut found = super::modulation::Found {
             problems: &mut *problems,
             warnings: &mut *warnings,
         };
@@ -151,7 +151,7 @@ fn stream(
     name: String,
     defaults: &Defaults<'_>,
     path: &FieldPath,
-    found: &mut Found<'_>,
+    found: &mut super::modulation::Found<'_>,
 ) -> Option<Stream> {
     let problems = &mut *found.problems;
     let horizon = defaults.horizon;

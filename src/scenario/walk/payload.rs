@@ -62,8 +62,7 @@ impl Walker {
     }
 
     /// The generator named by `gen`, with its parameters. A misspelt name is reported with
-    /// the generator it most likely means, and the parameters are checked against that one
-    /// (here and, as that generator, in validation: the file is refused either way).
+    /// the generator it most likely means, and the parameters are checked against that one.
     fn generator(&mut self, value: &Value, path: &FieldPath) -> Option<Generator> {
         let Value::Mapping(mapping) = value else {
             self.wrong_type(
@@ -88,6 +87,8 @@ impl Walker {
                 )));
             }
         }
+        // Misspelt: built as the one it most likely means, so that validation checks it
+        // too (the file is refused either way).
         self.generator_params(kind, &e)
     }
 
