@@ -386,3 +386,26 @@ fn one_weight_is_one_weight() {
   = help: give one weight per camera, in list order"
     );
 }
+
+#[test]
+fn a_misspelt_generator_is_checked_as_the_one_it_most_likely_means() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 1s}\n    payload:\n      x: {gen: flot, min: 5, max: 1}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].payload.x.gen: unknown generator `flot`
+ --> test.yaml:6:16
+  |
+6 |       x: {gen: flot, min: 5, max: 1}
+  |                ^^^^
+  = help: did you mean `float`?
+
+error: streams[0].payload.x.max: max (1) is less than min (5)
+ --> test.yaml:6:35
+  |
+6 |       x: {gen: flot, min: 5, max: 1}
+  |                                   ^
+  = help: swap them
+
+error: 2 problems found"
+    );
+}
