@@ -108,6 +108,9 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
         return Err(Error::Usage(crate::cli::no_scenario_advice(&args.typed)));
     };
     let mut scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
+    if !args.quiet {
+        warn(&scenario);
+    }
     // A dry run sends nothing: its properties (and their secret files) are not read.
     let given = Given {
         file: args.properties_file.as_deref(),
@@ -240,6 +243,7 @@ fn validate(files: &[PathBuf]) -> Result<u8, Error> {
         };
         match load(path, &Overrides::default()) {
             Ok(s) => {
+                warn(&s);
                 let cameras: usize = s.streams.iter().map(|st| st.cameras.len()).sum();
                 let processes: usize = s.streams.iter().map(|st| st.processes()).sum();
                 let _ = writeln!(
@@ -267,6 +271,13 @@ fn validate(files: &[PathBuf]) -> Result<u8, Error> {
         ))]));
     }
     Ok(error::EXIT_OK)
+}
+
+/// Prints the scenario's warnings (legal, but probably not meant) on stderr.
+fn warn(scenario: &Scenario) {
+    for warning in &scenario.warnings {
+        eprintln!("{}\n", warning.to_string().trim_end());
+    }
 }
 
 fn plural(n: usize) -> &'static str {

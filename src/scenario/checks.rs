@@ -35,8 +35,13 @@ pub(crate) fn check_weights(
     if let Some(n) = count {
         if n != weights.len() {
             let one = what.strip_suffix('s').unwrap_or(what);
+            let given = match weights.len() {
+                1 => "1 weight".to_string(),
+                k => format!("{k} weights"),
+            };
+            let things = if n == 1 { one } else { what };
             problems.push(
-                Problem::new(path, format!("{} weights for {n} {what}", weights.len()))
+                Problem::new(path, format!("{given} for {n} {things}"))
                     .help(format!("give one weight per {one}, in list order")),
             );
         }

@@ -36,6 +36,20 @@ pub struct Diagnostic {
     pub message: String,
     /// What would fix it, when we can tell.
     pub help: Option<String>,
+    /// A remark after the hint: checks this problem kept from running.
+    pub note: Option<String>,
+    /// An error (the file is refused) or a warning (it is used, as written).
+    pub severity: Severity,
+}
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Severity {
+    /// The input is refused.
+    #[default]
+    Error,
+    /// The input is used, but probably does not say what was meant.
+    Warning,
 }
 
 impl Diagnostic {
@@ -48,6 +62,8 @@ impl Diagnostic {
             field: None,
             message: message.into(),
             help: None,
+            note: None,
+            severity: Severity::Error,
         }
     }
 
@@ -89,9 +105,13 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
         match &self.field {
-            Some(field) => writeln!(f, "error: {field}: {}", self.message)?,
-            None => writeln!(f, "error: {}", self.message)?,
+            Some(field) => writeln!(f, "{label}: {field}: {}", self.message)?,
+            None => writeln!(f, "{label}: {}", self.message)?,
         }
         let gutter = self.location.map_or(1, |l| l.line.to_string().len()).max(1);
         let pad = " ".repeat(gutter);
@@ -108,6 +128,9 @@ impl fmt::Display for Diagnostic {
         }
         if let Some(help) = &self.help {
             writeln!(f, "{pad} = help: {help}")?;
+        }
+        if let Some(note) = &self.note {
+            writeln!(f, "{pad} = note: {note}")?;
         }
         Ok(())
     }
@@ -229,6 +252,11 @@ impl FieldPath {
         next
     }
 
+    /// Whether this path is `other` or lies inside it.
+    pub fn starts_with(&self, other: &FieldPath) -> bool {
+        self.0.starts_with(&other.0)
+    }
+
     /// The path one level up (the root stays the root).
     pub fn parent(&self) -> FieldPath {
         let mut up = self.clone();
@@ -261,6 +289,8 @@ pub(crate) struct Problem {
     pub message: String,
     /// What would fix it.
     pub help: Option<String>,
+    /// How many checks of the stream it is in could not run until it is fixed.
+    pub skipped: usize,
 }
 
 impl Problem {
@@ -271,6 +301,18 @@ impl Problem {
             at_key: false,
             message: message.into(),
             help: None,
+            skipped: 0,
+        }
+    }
+
+    /// The note that says how many checks it held back, if any.
+    pub fn note(&self) -> Option<String> {
+        match self.skipped {
+            0 => None,
+            1 => Some("and 1 more check was skipped in this stream until this is fixed".into()),
+            n => Some(format!(
+                "and {n} more checks were skipped in this stream until this is fixed"
+            )),
         }
     }
 
@@ -312,6 +354,25 @@ impl Problems {
         self.total += 1;
     }
 
+    /// Whether a problem was recorded at `path` or inside it (of those kept): the part
+    /// there could not be read or is invalid, and checks that need it cannot run.
+    pub fn any_under(&self, path: &FieldPath) -> bool {
+        self.kept.iter().any(|p| p.path.starts_with(path))
+    }
+
+    /// Whether a problem was recorded at exactly `path` (of those kept).
+    pub fn any_at(&self, path: &FieldPath) -> bool {
+        self.kept.iter().any(|p| p.path == *path)
+    }
+
+    /// Records that `n` checks could not run because of the problem at or inside
+    /// `cause`: the first such problem kept says so in a note.
+    pub fn skip(&mut self, cause: &FieldPath, n: usize) {
+        if let Some(problem) = self.kept.iter_mut().find(|p| p.path.starts_with(cause)) {
+            problem.skipped += n;
+        }
+    }
+
     /// How many problems were recorded, shown or not.
     pub fn len(&self) -> usize {
         self.total
@@ -320,15 +381,6 @@ impl Problems {
     /// No problem was recorded.
     pub fn is_empty(&self) -> bool {
         self.total == 0
-    }
-
-    /// Adds every problem of `other` after these.
-    pub fn append(&mut self, other: Problems) {
-        let hidden = other.hidden();
-        for problem in other.kept {
-            self.push(problem);
-        }
-        self.total += hidden;
     }
 
     /// How many problems were counted but not kept.
@@ -342,12 +394,59 @@ impl Problems {
     }
 }
 
-/// "did you mean `x`?" for a near miss, else the list of what is accepted.
-pub(crate) fn suggestion(word: &str, names: &[&str]) -> String {
-    match did_you_mean(word, names) {
-        Some(near) => format!("did you mean `{near}`?"),
-        None => format!("expected one of {}", list(names)),
+/// Words people write for a name that is spelt otherwise here, too far for
+/// [`did_you_mean`] to find: (what they write, lower-cased; the name meant; why, in a
+/// few words). A synonym is offered only where the name it means is accepted. (Typed
+/// tables beside their registries do the same for distributions and generators, whose
+/// guess is then checked further: `DistributionKind::ALIASES`, `GeneratorKind::ALIASES`.)
+const SYNONYMS: &[(&str, &str, &str)] = &[
+    (
+        "iso8601",
+        "rfc3339",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    (
+        "iso_8601",
+        "rfc3339",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    (
+        "iso-8601",
+        "rfc3339",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    (
+        "iso",
+        "rfc3339",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    (
+        "iso8601_ms",
+        "rfc3339_ms",
+        "RFC 3339 is the profile of ISO 8601 written here",
+    ),
+    ("unix", "epoch_s", "seconds since 1970"),
+    ("epoch", "epoch_s", "seconds since 1970"),
+    ("unix_ms", "epoch_ms", "milliseconds since 1970"),
+    ("millis", "epoch_ms", "milliseconds since 1970"),
+];
+
+/// "did you mean `x`?" when `word` is a synonym (with why) or a near spelling of one of
+/// `names`.
+pub(crate) fn meant(word: &str, names: &[&str]) -> Option<String> {
+    let lower = word.to_lowercase();
+    let synonym = SYNONYMS
+        .iter()
+        .find(|(written, name, _)| *written == lower && names.contains(name));
+    match synonym {
+        Some((_, name, why)) => Some(format!("did you mean `{name}`? {why}")),
+        None => did_you_mean(word, names).map(|near| format!("did you mean `{near}`?")),
     }
+}
+
+/// "did you mean `x`?" for a synonym or a near miss, else the list of what is accepted.
+pub(crate) fn suggestion(word: &str, names: &[&str]) -> String {
+    meant(word, names).unwrap_or_else(|| format!("expected one of {}", list(names)))
 }
 
 /// `` `a`, `b` or `c` ``.

@@ -1,6 +1,7 @@
 //! Reading a scenario: the file (a regular file, size-limited, UTF-8), the limits on its
 //! raw text checked before parsing (size, bracket nesting, indentation), and YAML
-//! parsing into a generic value, which `super::walk` turns into the raw model.
+//! parsing into a generic value (its common syntax errors explained by `syntax`),
+//! which `super::walk` turns into the raw model.
 
 use std::path::Path;
 
@@ -10,6 +11,7 @@ use super::diagnostics::{Diagnostic, Problems};
 use super::limits;
 use super::model::ScenarioFile;
 use super::positions::locate;
+use super::syntax;
 use super::walk::walk;
 use crate::text::io_reason;
 
@@ -91,6 +93,17 @@ fn parse_yaml(source: &Source) -> Result<Value, Vec<Diagnostic>> {
                 Some(cut) => text[..cut].to_string(),
                 None => text,
             };
+            let at = err.location().map(|l| (l.line(), l.column()));
+            if let Some(e) = syntax::explain(&source.text, &message, at) {
+                let d = Diagnostic::new(e.message).help(e.help);
+                return Err(vec![d.at(
+                    &source.name,
+                    &source.text,
+                    e.line,
+                    e.column,
+                    e.len,
+                )]);
+            }
             let mut d = match huge_integer(&message) {
                 Some((field, number)) => Diagnostic::new(format!(
                     "{number} is out of range: whole numbers here go from {} to {}",

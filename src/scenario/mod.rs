@@ -16,12 +16,13 @@ pub mod model;
 pub mod payload;
 mod positions;
 mod shard;
+mod syntax;
 pub mod validate;
 mod walk;
 
 use std::path::Path;
 
-pub use diagnostics::{Diagnostic, render_all};
+pub use diagnostics::{Diagnostic, Severity, render_all};
 pub use duration::Nanos;
 pub use load::{STDIN, Source};
 pub use validate::{CameraPick, Faults, Overrides, Scenario, Shard, Stream, StreamArrivals};
@@ -38,14 +39,18 @@ pub fn load_source(
     name: &str,
     overrides: &Overrides,
 ) -> Result<Scenario, Vec<Diagnostic>> {
-    let (file, mut problems) = load::parse(source)?;
-    match validate::validate(file, name, overrides) {
-        Ok(scenario) if problems.is_empty() => Ok(scenario),
-        Ok(_) => Err(positions::locate(&source.name, &source.text, problems)),
-        Err(more) => {
-            problems.append(more);
-            Err(positions::locate(&source.name, &source.text, problems))
+    let (file, problems) = load::parse(source)?;
+    // Validation adds its problems to the walk's, so that a check can tell a part that
+    // could not be read (and skip what depends on it) from one that is fine.
+    match validate::validate(file, name, overrides, problems) {
+        Ok((mut scenario, warnings)) => {
+            scenario.warnings = positions::locate(&source.name, &source.text, warnings);
+            for warning in &mut scenario.warnings {
+                warning.severity = diagnostics::Severity::Warning;
+            }
+            Ok(scenario)
         }
+        Err(problems) => Err(positions::locate(&source.name, &source.text, problems)),
     }
 }
 

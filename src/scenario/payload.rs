@@ -10,7 +10,7 @@
 use chrono::format::{Item, StrftimeItems};
 use serde_json::Value as Json;
 
-use super::diagnostics::{FieldPath, Problem, Problems, did_you_mean, list, suggestion};
+use super::diagnostics::{FieldPath, Problem, Problems, did_you_mean, list, meant, suggestion};
 use super::limits;
 use super::model::{
     CameraId, FieldSpec, FloatParams, Generated, Generator, HeaderSpec, IntParams, KeyMode,
@@ -469,8 +469,8 @@ impl Checker<'_> {
             return TimeFormat::Named(name);
         }
         if !format.contains('%') {
-            let help = match did_you_mean(&format, TimeFormatName::NAMES) {
-                Some(near) => format!("did you mean `{near}`?"),
+            let help = match meant(&format, TimeFormatName::NAMES) {
+                Some(meant) => meant,
                 None => format!(
                     "use {}, or a strftime pattern such as `%d/%m/%Y %H:%M:%S`",
                     list(TimeFormatName::NAMES)
@@ -491,8 +491,9 @@ impl Checker<'_> {
 
     /// The values of `attribute` for every camera, in camera order.
     fn attribute(&mut self, attribute: &str, at: &FieldPath) -> Vec<Json> {
-        // Cameras that could not be read are reported already.
+        // Cameras that could not be read are reported already, with this check skipped.
         let Some(cameras) = self.cameras else {
+            self.problems.skip(&self.stream.key("cameras"), 1);
             return Vec::new();
         };
         let Some(attributes) = self.attributes else {

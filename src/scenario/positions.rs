@@ -30,7 +30,9 @@ pub(crate) fn locate(name: &str, text: &str, problems: Problems) -> Vec<Diagnost
         .into_iter()
         .map(|p| {
             let path = p.path.to_string();
+            let note = p.note();
             let mut d = Diagnostic::new(p.message).maybe_help(p.help);
+            d.note = note;
             d.file = Some(name.to_string());
             if let Some(entry) = spans.get(&path) {
                 let span = if p.at_key {

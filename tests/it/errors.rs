@@ -247,3 +247,165 @@ error: streams[0].incidents[0].cameras: an incident on some cameras needs `arriv
 error: 2 problems found"
     );
 }
+
+/// `simulate validate tests/it/errors/NAME.yaml` exits with `status` and prints exactly
+/// tests/it/errors/NAME.stderr on stderr.
+fn validate_fixture(name: &str, status: i32) -> Test {
+    let dir = "tests/it/errors";
+    let want = std::fs::read_to_string(root().join(dir).join(format!("{name}.stderr"))).unwrap();
+    Test::new()
+        .args(["validate", &format!("{dir}/{name}.yaml")])
+        .status(status)
+        .stderr_is(want)
+}
+
+#[test]
+fn every_problem_of_a_stream_is_reported_in_one_pass() {
+    // Issue 23: three passes before (3, then 4, then the outage's `at` and `every`).
+    validate_fixture("every-problem", 2).run();
+}
+
+#[test]
+fn checks_that_need_unreadable_cameras_are_skipped_and_counted() {
+    // Before: "camera `1000` is not in this stream" (of a placeholder), "missing `at` or
+    // `every`" for an `at` that could not be read, "the stream's cameras have no
+    // attributes": problems that were not in the file.
+    validate_fixture("skipped-checks", 2).run();
+}
+
+#[test]
+fn a_window_after_the_end_of_the_run_is_a_warning() {
+    validate_fixture("window-after-the-end", 0)
+        .stdout_is("tests/it/errors/window-after-the-end.yaml: ok (1 stream, 1 camera, 1 arrival process, 3m)\n")
+        .run();
+    // A run says it too, and goes ahead; `--quiet` keeps to errors.
+    let want = std::fs::read_to_string(root().join("tests/it/errors/window-after-the-end.stderr"))
+        .unwrap();
+    let scenario = "tests/it/errors/window-after-the-end.yaml";
+    Test::new()
+        .args([scenario, "--dry-run"])
+        .status(0)
+        .stderr_is(want)
+        .run();
+    Test::new()
+        .args([scenario, "--dry-run", "--quiet"])
+        .status(0)
+        .stderr_empty()
+        .run();
+}
+
+#[test]
+fn a_percentage_for_a_number_hints_the_fraction() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 1s}\n    faults: {drop: {rate: 2%}}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].faults.drop.rate: expected a number, found a percentage (\"2%\")
+ --> test.yaml:5:27
+  |
+5 |     faults: {drop: {rate: 2%}}
+  |                           ^^
+  = help: write it as a fraction: `0.02`"
+    );
+}
+
+#[test]
+fn an_unclosed_bracket_is_named_where_it_opens() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1, 2\n    inter_arrival: {distribution: exponential, mean: 1s}\n";
+    assert_eq!(
+        errors(text),
+        "error: invalid YAML: the `[` on line 3 is never closed
+ --> test.yaml:3:14
+  |
+3 |   - cameras: [1, 2
+  |              ^
+  = help: close it with `]` (the parser looked for `,` or `]` at line 4, column 18)"
+    );
+}
+
+#[test]
+fn extra_indentation_is_called_indentation() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n      inter_arrival: {distribution: exponential, mean: 1s}\n";
+    assert_eq!(
+        errors(text),
+        "error: invalid YAML: `inter_arrival` is indented deeper than `cameras` on line 3 (6 spaces, not 4)
+ --> test.yaml:4:7
+  |
+4 |       inter_arrival: {distribution: exponential, mean: 1s}
+  |       ^^^^^^^^^^^^^
+  = help: keys of one mapping line up: indent `inter_arrival` by 4 spaces, as `cameras` is"
+    );
+}
+
+#[test]
+fn a_duplicate_key_points_at_the_second_and_names_the_first() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 1s}\n    cameras: [2]\n";
+    assert_eq!(
+        errors(text),
+        "error: invalid YAML: streams[0]: duplicate entry with key \"cameras\", first written on line 3
+ --> test.yaml:5:5
+  |
+5 |     cameras: [2]
+  |     ^^^^^^^
+  = help: a key appears once in a mapping: remove one `cameras`, or merge the two"
+    );
+}
+
+#[test]
+fn other_names_of_a_generator_and_a_time_format_point_to_ours() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 1s}\n    payload:\n      id: {gen: uuid4}\n      ts: {gen: timestamp, format: ISO8601}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].payload.id.gen: unknown generator `uuid4`
+ --> test.yaml:6:17
+  |
+6 |       id: {gen: uuid4}
+  |                 ^^^^^
+  = help: did you mean `event_id`? the event id is a UUID
+
+error: streams[0].payload.ts.format: unknown timestamp format `ISO8601`
+ --> test.yaml:7:36
+  |
+7 |       ts: {gen: timestamp, format: ISO8601}
+  |                                    ^^^^^^^
+  = help: did you mean `rfc3339`? RFC 3339 is the profile of ISO 8601 written here
+
+error: 2 problems found"
+    );
+}
+
+#[test]
+fn one_weight_is_one_weight() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1, 2]\n    pick: {weights: [1]}\n    inter_arrival: {distribution: exponential, mean: 1s}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].pick.weights: 1 weight for 2 cameras
+ --> test.yaml:4:21
+  |
+4 |     pick: {weights: [1]}
+  |                     ^
+  = help: give one weight per camera, in list order"
+    );
+}
+
+#[test]
+fn a_misspelt_generator_is_checked_as_the_one_it_most_likely_means() {
+    let text = "duration: 3m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: exponential, mean: 1s}\n    payload:\n      x: {gen: flot, min: 5, max: 1}\n";
+    assert_eq!(
+        errors(text),
+        "error: streams[0].payload.x.gen: unknown generator `flot`
+ --> test.yaml:6:16
+  |
+6 |       x: {gen: flot, min: 5, max: 1}
+  |                ^^^^
+  = help: did you mean `float`?
+
+error: streams[0].payload.x.max: max (1) is less than min (5)
+ --> test.yaml:6:35
+  |
+6 |       x: {gen: flot, min: 5, max: 1}
+  |                                   ^
+  = help: swap them
+
+error: 2 problems found"
+    );
+}

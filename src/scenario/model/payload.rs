@@ -289,6 +289,9 @@ impl GeneratorKind {
     /// write, lower-cased; the generator meant; why, in a few words).
     pub const ALIASES: &'static [(&'static str, GeneratorKind, &'static str)] = &[
         ("uuid", GeneratorKind::EventId, "the event id is a UUID"),
+        ("uuid4", GeneratorKind::EventId, "the event id is a UUID"),
+        ("uuidv4", GeneratorKind::EventId, "the event id is a UUID"),
+        ("guid", GeneratorKind::EventId, "the event id is a UUID"),
         ("id", GeneratorKind::EventId, ""),
         ("time", GeneratorKind::Timestamp, ""),
         (

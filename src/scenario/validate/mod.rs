@@ -24,6 +24,7 @@ mod streams;
 use chrono::{DateTime, Utc};
 
 use super::checks::check_topic;
+use super::diagnostics::Diagnostic;
 use super::diagnostics::{FieldPath, Problem, Problems};
 use super::duration::Nanos;
 use super::limits;
@@ -84,6 +85,9 @@ pub struct Scenario {
     pub streams: Vec<Stream>,
     /// The shard this run plans, if the run is split (`start` is then fixed).
     pub shard: Option<Shard>,
+    /// What the file says that is legal but probably not meant (a window that starts
+    /// after the run ends): shown by `validate` and by a run, which still go ahead.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Scenario {
@@ -99,13 +103,15 @@ impl Scenario {
     }
 }
 
-/// Checks a parsed file and builds the scenario, or lists every problem.
+/// Checks a parsed file and builds the scenario (with its warnings, unlocated), or lists
+/// every problem: those the walk found (`problems`) and these.
 pub(crate) fn validate(
     file: ScenarioFile,
     default_name: &str,
     overrides: &Overrides,
-) -> Result<Scenario, Problems> {
-    let mut problems = Problems::default();
+    mut problems: Problems,
+) -> Result<(Scenario, Problems), Problems> {
+    let mut warnings = Problems::default();
     let root = FieldPath::default();
     let at = |key: &str| root.key(key);
 
@@ -146,10 +152,16 @@ pub(crate) fn validate(
         key: kafka.key,
         horizon: duration.0,
     };
-    let streams = streams::streams(file.streams, &defaults, &at("streams"), &mut problems);
+    let streams = streams::streams(
+        file.streams,
+        &defaults,
+        &at("streams"),
+        &mut problems,
+        &mut warnings,
+    );
 
     if problems.is_empty() {
-        Ok(Scenario {
+        let scenario = Scenario {
             name,
             seed,
             duration,
@@ -158,7 +170,9 @@ pub(crate) fn validate(
             kafka,
             streams,
             shard: overrides.shard,
-        })
+            warnings: Vec::new(),
+        };
+        Ok((scenario, warnings))
     } else {
         Err(problems)
     }

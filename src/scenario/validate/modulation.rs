@@ -87,40 +87,65 @@ pub(super) struct Raw {
 
 /// What the checks of a stream's shaping need to know of the stream.
 pub(super) struct Context<'c> {
-    /// Its cameras.
-    pub(super) cameras: &'c [CameraId],
+    /// Its cameras; `None` when they could not be read or are invalid (the checks that
+    /// need them are skipped, and counted).
+    pub(super) cameras: Option<&'c [CameraId]>,
     /// Whether one process serves all of them.
     pub(super) shared: bool,
     /// The typical gap of its distribution ([`InterArrival::typical_gap`]), for the
-    /// peak-rate check.
-    pub(super) base_gap: f64,
+    /// peak-rate check; `None` when the distribution could not be read or is invalid.
+    pub(super) base_gap: Option<f64>,
     /// The end of the run, in ns.
     pub(super) horizon: u64,
 }
 
-/// Checks a stream's profile, incidents and outages; then that its peak rate and the
-/// steps the planner takes to follow them stay within the limits.
+/// Where the checks of a stream's shaping put what they find.
+pub(super) struct Found<'f> {
+    /// Problems: the file is refused.
+    pub(super) problems: &'f mut Problems,
+    /// Warnings: legal, but probably not meant.
+    pub(super) warnings: &'f mut Problems,
+}
+
+/// Checks a stream's profile, incidents and outages (at `path`, the stream); then that
+/// its peak rate and the steps the planner takes to follow them stay within the limits.
+/// A check that needs the stream's cameras or distribution when they are unusable is
+/// skipped, and the problem with them says how many were.
 pub(super) fn modulation(
     raw: Raw,
     context: &Context<'_>,
     path: &FieldPath,
-    problems: &mut Problems,
+    found: &mut Found<'_>,
 ) -> Option<Modulation> {
     if raw.rate.is_none() && raw.incidents.is_empty() && raw.outages.is_empty() {
         return None;
     }
+    let problems = &mut *found.problems;
     let rate = raw
         .rate
         .and_then(|r| rate_profile(r, &path.key("rate"), problems));
-    let incidents = incidents(raw.incidents, context, &path.key("incidents"), problems);
-    let outages = outages(raw.outages, context.cameras, &path.key("outages"), problems);
+    let mut skipped = 0;
+    let incidents = incidents(raw.incidents, context, path, found, &mut skipped);
+    let outages = outages(raw.outages, context, path, found, &mut skipped);
+    let problems = &mut *found.problems;
     let modulation = Modulation {
         rate,
         incidents,
         outages,
     };
-    check_peak(&modulation, context.base_gap, path, problems);
-    let steps = shaping_steps(&modulation, context);
+    // Without a profile or incidents the peak is the base rate, which the distribution's
+    // own checks cover.
+    let raised = modulation.rate.is_some() || !modulation.incidents.is_empty();
+    match context.base_gap {
+        Some(base_gap) => check_peak(&modulation, base_gap, path, problems),
+        None if raised => problems.skip(&path.key("inter_arrival"), 1),
+        None => {}
+    }
+    let Some(cameras) = context.cameras else {
+        problems.skip(&path.key("cameras"), skipped + 1);
+        return Some(modulation);
+    };
+    let steps = shaping_steps(&modulation, context.shared, cameras.len(), context.horizon);
     if steps > limits::MAX_SHAPING_STEPS as f64 {
         problems.push(
             Problem::new(
@@ -137,19 +162,21 @@ pub(super) fn modulation(
     Some(modulation)
 }
 
-/// Checks a stream's incidents (at `path`, the `incidents` list): factors finite and ≥ 0,
-/// cameras named only on a per-camera stream, and their windows.
+/// Checks a stream's incidents (the stream at `path`): factors finite and ≥ 0, cameras
+/// named only on a per-camera stream, and their windows; `skipped` counts the checks of
+/// their cameras that unusable stream cameras held back.
 fn incidents(
     raw: Vec<IncidentFile>,
     context: &Context<'_>,
     path: &FieldPath,
-    problems: &mut Problems,
+    found: &mut Found<'_>,
+    skipped: &mut usize,
 ) -> Vec<Windows> {
     let mut incidents = Vec::new();
     for (i, incident) in raw.into_iter().enumerate() {
-        let at = path.index(i);
+        let at = path.key("incidents").index(i);
         if !(incident.factor.is_finite() && incident.factor >= 0.0) {
-            problems.push(Problem::new(
+            found.problems.push(Problem::new(
                 &at.key("factor"),
                 format!(
                     "a factor must be a finite number ≥ 0, found {}",
@@ -158,7 +185,7 @@ fn incidents(
             ));
         }
         if context.shared && incident.cameras.is_some() {
-            problems.push(
+            found.problems.push(
                 Problem::new(
                     &at.key("cameras"),
                     "an incident on some cameras needs `arrivals: per_camera`",
@@ -167,37 +194,42 @@ fn incidents(
             );
         }
         let spec = WindowsFile {
+            what: "incident",
             at: incident.at,
             every: incident.every,
             duration: incident.duration,
             cameras: incident.cameras,
+            factor: incident.factor,
+            backlog: Backlog::Drop,
         };
-        let cameras = context.cameras;
-        if let Some(w) = windows(spec, incident.factor, Backlog::Drop, cameras, &at, problems) {
+        if let Some(w) = windows(spec, context, &at, found, skipped) {
             incidents.push(w);
         }
     }
     incidents
 }
 
-/// Checks a stream's outages (at `path`, the `outages` list): their windows.
+/// Checks a stream's outages (the stream at `path`): their windows.
 fn outages(
     raw: Vec<OutageFile>,
-    cameras: &[CameraId],
+    context: &Context<'_>,
     path: &FieldPath,
-    problems: &mut Problems,
+    found: &mut Found<'_>,
+    skipped: &mut usize,
 ) -> Vec<Windows> {
     let mut outages = Vec::new();
     for (i, outage) in raw.into_iter().enumerate() {
-        let at = path.index(i);
+        let at = path.key("outages").index(i);
         let spec = WindowsFile {
+            what: "outage",
             at: outage.at,
             every: outage.every,
             duration: outage.duration,
             cameras: outage.cameras,
+            factor: 0.0,
+            backlog: outage.backlog.unwrap_or_default(),
         };
-        let backlog = outage.backlog.unwrap_or_default();
-        if let Some(w) = windows(spec, 0.0, backlog, cameras, &at, problems) {
+        if let Some(w) = windows(spec, context, &at, found, skipped) {
             outages.push(w);
         }
     }
@@ -249,10 +281,9 @@ fn check_peak(modulation: &Modulation, base_mean: f64, path: &FieldPath, problem
 /// every process steps through each piece of the profile, and each window of every entry
 /// it follows (incidents: every affected process follows the stream's windows; per-camera
 /// outages: each camera its own).
-fn shaping_steps(modulation: &Modulation, context: &Context<'_>) -> f64 {
-    let horizon = context.horizon as f64;
-    let cameras = context.cameras.len() as f64;
-    let processes = if context.shared { 1.0 } else { cameras };
+fn shaping_steps(modulation: &Modulation, shared: bool, cameras: usize, horizon: u64) -> f64 {
+    let horizon = horizon as f64;
+    let processes = if shared { 1.0 } else { cameras as f64 };
     // Pieces: the profile's, in every period, and one every MAX_PIECE_NS at least.
     let pieces = modulation.rate.as_ref().map_or(0.0, |r| {
         let periods = r.repeat.map_or(1.0, |p| (horizon / p as f64).ceil());
@@ -262,7 +293,7 @@ fn shaping_steps(modulation: &Modulation, context: &Context<'_>) -> f64 {
         WindowStart::At(_) => 1.0,
         WindowStart::Every(gap) => horizon / gap.typical_gap().max(1.0) + 1.0,
     };
-    let follow = |w: &Windows| match (&w.cameras, context.shared) {
+    let follow = |w: &Windows| match (&w.cameras, shared) {
         (Affected::Listed(list), _) => list.len() as f64,
         (Affected::All | Affected::Drawn(_), _) => processes,
     };
@@ -348,23 +379,53 @@ fn rate_profile(raw: RateFile, path: &FieldPath, problems: &mut Problems) -> Opt
 
 /// The parts incidents and outages share.
 struct WindowsFile {
+    /// `incident` or `outage`, for messages.
+    what: &'static str,
     at: Option<Duration>,
     every: Option<InterArrival>,
     duration: Length,
     cameras: Option<CameraSelection>,
-}
-
-fn windows(
-    raw: WindowsFile,
     factor: f64,
     backlog: Backlog,
-    cameras: &[CameraId],
+}
+
+/// When the windows of one incident or outage (a `what`, at `path`) start: `at` or
+/// `every`. A start at or after the end of the run (`horizon`) is a warning.
+fn window_start(
+    at: Option<Duration>,
+    every: Option<InterArrival>,
+    what: &str,
+    horizon: u64,
     path: &FieldPath,
-    problems: &mut Problems,
-) -> Option<Windows> {
-    let before = problems.len();
-    let start = match (raw.at, raw.every) {
-        (Some(at), None) => Some(WindowStart::At(at.0.0)),
+    found: &mut Found<'_>,
+) -> Option<WindowStart> {
+    let problems = &mut *found.problems;
+    // `at` or `every` written but unreadable (reported already) is not missing.
+    let unreadable = problems.any_at(path)
+        || problems.any_under(&path.key("at"))
+        || problems.any_under(&path.key("every"));
+    match (at, every) {
+        (Some(at), None) => {
+            if at.0.0 >= horizon {
+                let (when, help) = if at.0.0 == horizon {
+                    ("as the run ends", "start it before the end")
+                } else {
+                    ("after the run ends", "move it inside the run")
+                };
+                found.warnings.push(
+                    Problem::new(
+                        &path.key("at"),
+                        format!(
+                            "this {what} starts at {}, {when} (duration: {}): it never happens",
+                            at.0,
+                            Nanos(horizon)
+                        ),
+                    )
+                    .help(format!("{help}, or make the scenario's `duration` longer")),
+                );
+            }
+            Some(WindowStart::At(at.0.0))
+        }
         (None, Some(every)) => {
             let gap_problems = every.problems();
             for (param, message) in &gap_problems {
@@ -386,6 +447,7 @@ fn windows(
             }
             Some(WindowStart::Every(every))
         }
+        (None, None) if unreadable => None,
         (None, None) => {
             problems.push(
                 Problem::new(path, "missing `at` or `every`")
@@ -400,7 +462,21 @@ fn windows(
             );
             None
         }
-    };
+    }
+}
+
+/// Checks one incident or outage (at `path`): when its windows start, how long they
+/// last and which cameras they affect.
+fn windows(
+    raw: WindowsFile,
+    context: &Context<'_>,
+    path: &FieldPath,
+    found: &mut Found<'_>,
+    skipped: &mut usize,
+) -> Option<Windows> {
+    let before = found.problems.len();
+    let start = window_start(raw.at, raw.every, raw.what, context.horizon, path, found);
+    let problems = &mut *found.problems;
     match &raw.duration {
         Length::Fixed(d) if d.0.0 == 0 => problems.push(Problem::new(
             &path.key("duration"),
@@ -413,9 +489,14 @@ fn windows(
             }
         }
     }
-    let affected = match raw.cameras {
-        None => Some(Affected::All),
-        Some(CameraSelection::Count(n)) => {
+    let affected = match (raw.cameras, context.cameras) {
+        (None, _) => Some(Affected::All),
+        // Which cameras these are cannot be told until the stream's are readable.
+        (Some(_), None) => {
+            *skipped += 1;
+            None
+        }
+        (Some(CameraSelection::Count(n)), Some(cameras)) => {
             if n == 0 || n > cameras.len() as u64 {
                 problems.push(Problem::new(
                     &path.key("cameras"),
@@ -430,7 +511,7 @@ fn windows(
                 Some(Affected::Drawn(n as u32))
             }
         }
-        Some(CameraSelection::Listed(ids)) => {
+        (Some(CameraSelection::Listed(ids)), Some(cameras)) => {
             listed(&ids, cameras, &path.key("cameras"), problems).map(Affected::Listed)
         }
     };
@@ -440,8 +521,8 @@ fn windows(
     Some(Windows {
         start: start?,
         length: raw.duration,
-        factor,
+        factor: raw.factor,
         cameras: affected?,
-        backlog,
+        backlog: raw.backlog,
     })
 }

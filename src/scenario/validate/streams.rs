@@ -79,12 +79,14 @@ pub(super) struct Defaults<'d> {
 }
 
 /// Checks the streams, in file order: at most [`limits::MAX_STREAMS`], names unique, at
-/// most [`limits::MAX_CAMERAS`] cameras in all; each stream's own problems as it comes.
+/// most [`limits::MAX_CAMERAS`] cameras in all; each stream's own problems (and
+/// warnings) as it comes.
 pub(super) fn streams(
     raw: Vec<StreamFile>,
     defaults: &Defaults<'_>,
     path: &FieldPath,
     problems: &mut Problems,
+    warnings: &mut Problems,
 ) -> Vec<Stream> {
     if raw.len() > limits::MAX_STREAMS {
         problems.push(Problem::new(
@@ -128,7 +130,11 @@ pub(super) fn streams(
             ));
             continue;
         }
-        if let Some(stream) = stream(raw, name, defaults, &path, problems) {
+        let mut found = super::modulation::Found {
+            problems: &mut *problems,
+            warnings: &mut *warnings,
+        };
+        if let Some(stream) = stream(raw, name, defaults, &path, &mut found) {
             streams.push(stream);
         }
     }
@@ -136,21 +142,29 @@ pub(super) fn streams(
 }
 
 /// Checks one stream: its cameras and how they are picked, its distribution, its rate
-/// profile, incidents and outages, its message and its faults, in that order.
+/// profile, incidents and outages, its message and its faults, in that order. Every
+/// part is checked even when another has problems; a check that needs cameras or a
+/// distribution that could not be read (or is invalid) is skipped, and the problem with
+/// them says how many were.
 fn stream(
     raw: StreamFile,
     name: String,
     defaults: &Defaults<'_>,
     path: &FieldPath,
-    problems: &mut Problems,
+    found: &mut super::modulation::Found<'_>,
 ) -> Option<Stream> {
+    let problems = &mut *found.problems;
     let horizon = defaults.horizon;
     let before = problems.len();
-    let (cameras, attributes) = match cameras(raw.cameras, &path.key("cameras"), problems) {
+    let cameras_at = path.key("cameras");
+    let (cameras, attributes) = match cameras(raw.cameras, &cameras_at, problems) {
         Some((ids, attributes)) => (Some(ids), attributes),
         None => (None, None),
     };
+    // The walk stands in a placeholder for cameras it could not read: not to be used.
+    let cameras = cameras.filter(|_| !problems.any_under(&cameras_at));
     let arrivals = raw.arrivals.unwrap_or(Arrivals::Shared);
+    let shared = arrivals == Arrivals::Shared;
     let arrivals = match (arrivals, raw.pick) {
         (Arrivals::PerCamera, Some(_)) => {
             problems.push(
@@ -169,36 +183,37 @@ fn stream(
         (Arrivals::Shared, Some(Pick::Named(PickName::RoundRobin))) => {
             Some(StreamArrivals::Shared(CameraPick::RoundRobin))
         }
-        (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => check_weights(
-            weights,
-            cameras.as_ref().map(Vec::len),
-            "cameras",
-            &path.key("pick").key("weights"),
-            problems,
-        )
-        .map(|w| StreamArrivals::Shared(CameraPick::Weighted(w))),
+        (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => {
+            let count = cameras.as_ref().map(Vec::len);
+            let weights_at = path.key("pick").key("weights");
+            let checked = check_weights(weights, count, "cameras", &weights_at, problems);
+            if count.is_none() {
+                problems.skip(&cameras_at, 1);
+            }
+            checked.map(|w| StreamArrivals::Shared(CameraPick::Weighted(w)))
+        }
     };
+    let gap_at = path.key("inter_arrival");
     for (param, message) in raw.inter_arrival.problems() {
-        problems.push(Problem::new(&path.key("inter_arrival").key(param), message));
+        problems.push(Problem::new(&gap_at.key(param), message));
     }
-    let modulation = match (&cameras, &arrivals) {
-        (Some(cameras), Some(arrivals)) => modulation(
-            Raw {
-                rate: raw.rate,
-                incidents: raw.incidents.unwrap_or_default(),
-                outages: raw.outages.unwrap_or_default(),
-            },
-            &Context {
-                cameras,
-                shared: matches!(arrivals, StreamArrivals::Shared(_)),
-                base_gap: raw.inter_arrival.typical_gap(),
-                horizon,
-            },
-            path,
-            problems,
-        ),
-        _ => None,
-    };
+    let base_gap = (!problems.any_under(&gap_at)).then(|| raw.inter_arrival.typical_gap());
+    let modulation = modulation(
+        Raw {
+            rate: raw.rate,
+            incidents: raw.incidents.unwrap_or_default(),
+            outages: raw.outages.unwrap_or_default(),
+        },
+        &Context {
+            cameras: cameras.as_deref(),
+            shared,
+            base_gap,
+            horizon,
+        },
+        path,
+        found,
+    );
+    let problems = &mut *found.problems;
     // Checked also when the cameras could not be read, so that every problem shows.
     let message = payload::message(
         payload::Raw {
@@ -209,7 +224,7 @@ fn stream(
             default_topic: defaults.topic,
             default_key: defaults.key,
             cameras: cameras.as_deref(),
-            attributes: attributes.as_deref(),
+            attributes: cameras.as_ref().and(attributes.as_deref()),
         },
         path,
         problems,

@@ -86,11 +86,11 @@ impl Walker {
             self.any_parameters(value, path);
             return None;
         };
-        let (kind, known) = match self.distribution_name(name, &path.key("distribution")) {
-            Ok(kind) => (kind, true),
-            // Misspelt: check the rest against the distribution it most likely means, so
-            // that its other problems are reported in the same run.
-            Err(Some(guess)) => (guess, false),
+        let kind = match self.distribution_name(name, &path.key("distribution")) {
+            Ok(kind) => kind,
+            // Misspelt: check the rest against the distribution it most likely means, here
+            // and in validation, so that its other problems are reported in the same run.
+            Err(Some(guess)) => guess,
             Err(None) => {
                 self.any_parameters(value, path);
                 return None;
@@ -115,9 +115,6 @@ impl Walker {
                     }
                 }
             }
-        }
-        if !known {
-            return None;
         }
         params.distribution(kind)
     }

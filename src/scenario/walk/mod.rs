@@ -63,6 +63,19 @@ fn likely<E: Named>(s: &str, names: &[&str], aliases: &[(&str, E, &str)]) -> (Op
     }
 }
 
+/// `2%` as the fraction it means (`0.02`), written with as many decimals as it needs.
+fn fraction_of_percent(text: &str) -> Option<String> {
+    let number = text.trim().strip_suffix('%')?.trim_end();
+    let value: f64 = number.parse().ok().filter(|v: &f64| v.is_finite())?;
+    let decimals = number.split_once('.').map_or(0, |(_, d)| d.len()) + 2;
+    let fixed = format!("{:.*}", decimals, value / 100.0);
+    let trimmed = match fixed.contains('.') {
+        true => fixed.trim_end_matches('0').trim_end_matches('.'),
+        false => &fixed,
+    };
+    Some(trimmed.to_string())
+}
+
 /// Walks a YAML value into the raw model, recording problems as it goes.
 #[derive(Default)]
 struct Walker {
@@ -257,6 +270,15 @@ impl Walker {
     fn number(&mut self, value: &Value, path: &FieldPath) -> Option<f64> {
         match value {
             Value::Number(n) => n.as_f64(),
+            Value::String(s) if fraction_of_percent(s).is_some() => {
+                let fraction = fraction_of_percent(s).unwrap_or_default();
+                let problem = Problem::new(
+                    path,
+                    format!("expected a number, found a percentage (\"{s}\")"),
+                );
+                self.report(problem.help(format!("write it as a fraction: `{fraction}`")));
+                None
+            }
             _ => {
                 self.wrong_type(value, path, "a number");
                 None

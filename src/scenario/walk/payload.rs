@@ -33,7 +33,16 @@ impl Walker {
             self.wrong_type(value, path, what);
             return None;
         };
-        self.named_entries(mapping, path, "field", |w, _, v, p| w.field(v, p))
+        self.named_entries(mapping, path, "field", |w, _, v, p| {
+            Some(w.field_or_placeholder(v, p))
+        })
+    }
+
+    /// A payload field, or (its problems reported) a constant standing in for it, so
+    /// that the other fields, the key and the headers are still checked.
+    fn field_or_placeholder(&mut self, value: &Value, path: &FieldPath) -> FieldSpec {
+        self.field(value, path)
+            .unwrap_or(FieldSpec::Constant(serde_json::Value::Null))
     }
 
     /// One payload field: a generator, a nested object, a list or a constant.
@@ -45,7 +54,9 @@ impl Walker {
             Value::Mapping(_) => self
                 .fields(value, path, "a nested object")
                 .map(FieldSpec::Object),
-            Value::Sequence(items) => self.items(items, path, Self::field).map(FieldSpec::List),
+            Value::Sequence(items) => self
+                .items(items, path, |w, v, p| Some(w.field_or_placeholder(v, p)))
+                .map(FieldSpec::List),
             _ => self.json(value, path).map(FieldSpec::Constant),
         }
     }
@@ -62,7 +73,7 @@ impl Walker {
             return None;
         };
         let name = mapping.get("gen")?;
-        let (kind, known) = self.generator_kind(name, &path.key("gen"))?;
+        let kind = self.generator_kind(name, &path.key("gen"))?;
         let mut keys = vec!["gen"];
         keys.extend(kind.params().iter().map(|(p, _)| *p));
         keys.extend(GeneratorKind::COMMON);
@@ -77,24 +88,26 @@ impl Walker {
                 )));
             }
         }
+        // Misspelt: built as the one it most likely means, so that validation checks it
+        // too (the file is refused either way).
         let null_rate = self.defaulted(&e, "null_rate", Self::number);
-        let generator = self.generator_params(kind, &e).filter(|_| known)?;
+        let generator = self.generator_params(kind, &e)?;
         Some(Generated {
             generator,
             null_rate: null_rate?,
         })
     }
 
-    /// The generator `gen` names, and whether it is named right (`false`: misspelt, and
-    /// this is the one it most likely means). `None` when there is no telling.
-    fn generator_kind(&mut self, name: &Value, path: &FieldPath) -> Option<(GeneratorKind, bool)> {
+    /// The generator `gen` names, or (misspelt, and reported) the one it most likely
+    /// means. `None` when there is no telling.
+    fn generator_kind(&mut self, name: &Value, path: &FieldPath) -> Option<GeneratorKind> {
         let names = GeneratorKind::NAMES;
         let Value::String(s) = name else {
             self.wrong_type(name, path, &format!("one of {}", list(names)));
             return None;
         };
         if let Some(kind) = GeneratorKind::from_name(s) {
-            return Some((kind, true));
+            return Some(kind);
         }
         if matches!(s.to_lowercase().as_str(), "constant" | "const" | "fixed") {
             let problem = Problem::new(path, format!("unknown generator `{s}`"));
@@ -106,7 +119,7 @@ impl Walker {
         let (guess, help) = likely(s, names, GeneratorKind::ALIASES);
         let problem = Problem::new(path, format!("unknown generator `{s}`"));
         self.report(problem.help(help));
-        guess.map(|kind| (kind, false))
+        guess
     }
 
     /// The parameters of a generator of `kind` (their presence is checked already).
@@ -232,7 +245,14 @@ impl Walker {
             );
             return None;
         };
-        self.named_entries(mapping, path, "header", |w, _, v, p| w.header(v, p))
+        // A header that cannot be read stands in as a constant (its problems reported),
+        // so that the others are still checked.
+        self.named_entries(mapping, path, "header", |w, _, v, p| {
+            Some(
+                w.header(v, p)
+                    .unwrap_or(HeaderSpec::Constant(serde_json::Value::Null)),
+            )
+        })
     }
 
     /// One header's value: a generator, `{field: NAME}` or a constant.

@@ -198,11 +198,12 @@ impl Walker {
         let duration = self.required(&e, "duration", "add e.g. `duration: 10m`", Self::length);
         let factor = self.required(&e, "factor", "add e.g. `factor: 10`", Self::number);
         let cameras = self.optional(&e, "cameras", Self::selection);
+        // What cannot be read is reported; stand-ins let the rest be checked.
         Some(IncidentFile {
             at,
             every,
-            duration: duration?,
-            factor: factor?,
+            duration: duration.unwrap_or_else(placeholder_length),
+            factor: factor.unwrap_or(1.0),
             cameras,
         })
     }
@@ -222,7 +223,7 @@ impl Walker {
         Some(OutageFile {
             at,
             every,
-            duration: duration?,
+            duration: duration.unwrap_or_else(placeholder_length),
             cameras,
             backlog,
         })
@@ -449,6 +450,11 @@ fn placeholder_cameras() -> Cameras {
     Cameras::List(vec![CameraEntry::Id(CameraId::Text(
         "\u{0}unreadable".into(),
     ))])
+}
+
+/// Stands in for a window's length that could not be read.
+fn placeholder_length() -> Length {
+    Length::Fixed(Duration(Nanos(1_000_000_000)))
 }
 
 /// Stands in for a distribution that could not be read.
