@@ -163,36 +163,9 @@ fn stream(
     };
     // The walk stands in a placeholder for cameras it could not read: not to be used.
     let cameras = cameras.filter(|_| !problems.any_under(&cameras_at));
-    let arrivals = raw.arrivals.unwrap_or(Arrivals::Shared);
-    let shared = arrivals == Arrivals::Shared;
-    let arrivals = match (arrivals, raw.pick) {
-        (Arrivals::PerCamera, Some(_)) => {
-            problems.push(
-                Problem::new(
-                    &path.key("pick"),
-                    "`pick` applies to `arrivals: shared` only",
-                )
-                .help("a per-camera stream has one process per camera; remove `pick`"),
-            );
-            None
-        }
-        (Arrivals::PerCamera, None) => Some(StreamArrivals::PerCamera),
-        (Arrivals::Shared, None | Some(Pick::Named(PickName::Uniform))) => {
-            Some(StreamArrivals::Shared(CameraPick::Uniform))
-        }
-        (Arrivals::Shared, Some(Pick::Named(PickName::RoundRobin))) => {
-            Some(StreamArrivals::Shared(CameraPick::RoundRobin))
-        }
-        (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => {
-            let count = cameras.as_ref().map(Vec::len);
-            let weights_at = path.key("pick").key("weights");
-            let checked = check_weights(weights, count, "cameras", &weights_at, problems);
-            if count.is_none() {
-                problems.skip(&cameras_at, 1);
-            }
-            checked.map(|w| StreamArrivals::Shared(CameraPick::Weighted(w)))
-        }
-    };
+    let shared = raw.arrivals.unwrap_or(Arrivals::Shared) == Arrivals::Shared;
+    let count = cameras.as_ref().map(Vec::len);
+    let arrivals = arrivals(raw.arrivals, raw.pick, (count, &cameras_at), path, problems);
     let gap_at = path.key("inter_arrival");
     for (param, message) in raw.inter_arrival.problems() {
         problems.push(Problem::new(&gap_at.key(param), message));
@@ -248,4 +221,43 @@ fn stream(
         message: message?,
         faults,
     })
+}
+
+/// How a stream's events are spread over its cameras: one process per camera, or one
+/// shared process and its pick (weights checked against the `count` of cameras, when
+/// they could be read; otherwise the check is counted as skipped under `cameras_at`).
+fn arrivals(
+    arrivals: Option<Arrivals>,
+    pick: Option<Pick>,
+    (count, cameras_at): (Option<usize>, &FieldPath),
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Option<StreamArrivals> {
+    match (arrivals.unwrap_or(Arrivals::Shared), pick) {
+        (Arrivals::PerCamera, Some(_)) => {
+            problems.push(
+                Problem::new(
+                    &path.key("pick"),
+                    "`pick` applies to `arrivals: shared` only",
+                )
+                .help("a per-camera stream has one process per camera; remove `pick`"),
+            );
+            None
+        }
+        (Arrivals::PerCamera, None) => Some(StreamArrivals::PerCamera),
+        (Arrivals::Shared, None | Some(Pick::Named(PickName::Uniform))) => {
+            Some(StreamArrivals::Shared(CameraPick::Uniform))
+        }
+        (Arrivals::Shared, Some(Pick::Named(PickName::RoundRobin))) => {
+            Some(StreamArrivals::Shared(CameraPick::RoundRobin))
+        }
+        (Arrivals::Shared, Some(Pick::Weighted(Weights { weights }))) => {
+            let weights_at = path.key("pick").key("weights");
+            let checked = check_weights(weights, count, "cameras", &weights_at, problems);
+            if count.is_none() {
+                problems.skip(cameras_at, 1);
+            }
+            checked.map(|w| StreamArrivals::Shared(CameraPick::Weighted(w)))
+        }
+    }
 }
