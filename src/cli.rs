@@ -480,7 +480,8 @@ fn unknown_command(typed: &[String]) -> Option<String> {
         return None;
     }
     let command = Cli::command();
-    let names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+    let mut names: Vec<&str> = command.get_subcommands().map(|c| c.get_name()).collect();
+    names.push("help");
     if names.contains(&first.as_str()) {
         return None;
     }

@@ -368,7 +368,7 @@ mod send {
         stop: &AtomicBool,
         quiet: bool,
     ) -> Result<(), Error> {
-        announce(&cluster.bootstrap, topics, quiet)?;
+        announce(&cluster.bootstrap, topics, quiet, true)?;
         while !stop.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -377,7 +377,12 @@ mod send {
 
     /// Prints where the embedded cluster serves: the bootstrap servers alone on stdout
     /// (for scripts), and a line for people on stderr.
-    fn announce(bootstrap: &str, topics: &[&str], quiet: bool) -> Result<(), Error> {
+    fn announce(
+        bootstrap: &str,
+        topics: &[&str],
+        quiet: bool,
+        after_run: bool,
+    ) -> Result<(), Error> {
         use std::io::Write as _;
         let mut out = std::io::stdout().lock();
         writeln!(out, "{bootstrap}")
@@ -389,8 +394,13 @@ mod send {
                 _ => format!(", with topics {}", topics.join(", ")),
             };
             eprintln!(
-                "simulate: the embedded Kafka cluster ({} brokers, in memory) serves at {bootstrap}{holding}; Ctrl-C stops it",
-                embedded::BROKERS
+                "simulate: the embedded Kafka cluster ({} brokers, in memory) serves at {bootstrap}{holding}; Ctrl-C stops it{}",
+                embedded::BROKERS,
+                if after_run {
+                    " (the run's exit code is kept)"
+                } else {
+                    ""
+                }
             );
         }
         Ok(())
@@ -415,7 +425,7 @@ mod send {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = Arc::clone(&stop);
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-        announce(&address.to_string(), &names, args.quiet)?;
+        announce(&address.to_string(), &names, args.quiet, false)?;
         while !stop.load(Ordering::SeqCst) {
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -445,15 +455,21 @@ mod send {
             args.embedded_broker,
         );
         if let Brokers::Remote { servers, source } = &brokers {
+            let embedded = match *source {
+                "--bootstrap-servers" => "drop -b to use the embedded one".to_string(),
+                other => format!(
+                    "give --embedded-broker to use the embedded one ({other} then does not count)"
+                ),
+            };
             let only = |flag: &str| {
-                Error::Usage(format!(
-                    "{flag} applies only to the embedded cluster, and this run sends to {servers} (from {source}); {}",
-                    match flag {
-                        "--partitions" =>
-                            "create the topic on that cluster with the partitions you want, or drop -b to use the embedded one",
-                        _ =>
-                            "your cluster keeps its topics itself; drop -b to use the embedded one",
+                let instead = match flag {
+                    "--partitions" => {
+                        "create the topic on that cluster with the partitions you want"
                     }
+                    _ => "your cluster serves its topics itself",
+                };
+                Error::Usage(format!(
+                    "{flag} applies only to the embedded cluster, and this run sends to {servers} (from {source}); {instead}, or {embedded}"
                 ))
             };
             if args.partitions.is_some() {
@@ -508,12 +524,11 @@ mod send {
         // A start that lies ahead is waited for, so that events are sent when their
         // timestamps say (and shards launched apart begin together: `--start next:1m`);
         // a start in the past paces from now.
-        pacer::wait_until(
-            start,
-            &control.stop,
-            settings.quiet,
-            scenario.shard.is_some(),
-        );
+        let ahead = match scenario.shard {
+            Some(_) => pacer::Ahead::Shared,
+            None => pacer::Ahead::Planned(settings.pace),
+        };
+        pacer::wait_until(start, &control.stop, settings.quiet, ahead);
         let options = Options {
             pace: settings.pace,
             progress: settings.progress && !settings.quiet,

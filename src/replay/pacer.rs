@@ -32,23 +32,27 @@ impl Pace {
 /// Sleeps until `start` (if it lies ahead), in slices, so that a stop ends the wait:
 /// shards launched apart begin together at their shared start. The wall clock is read
 /// here, at the edge of the pure plan.
-pub(crate) fn wait_until(start: DateTime<Utc>, stop: &AtomicBool, quiet: bool, shared: bool) {
+pub(crate) fn wait_until(start: DateTime<Utc>, stop: &AtomicBool, quiet: bool, how: Ahead) {
     let ahead = |now: DateTime<Utc>| (start - now).to_std().ok().filter(|d| !d.is_zero());
     let Some(wait) = ahead(Utc::now()) else {
         return;
     };
     if !quiet {
-        eprintln!(
-            "simulate: waiting {:.1} s for the {} start {}{}",
-            wait.as_secs_f64(),
-            if shared { "shared" } else { "planned" },
-            start.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-            if shared {
-                ""
-            } else {
-                " (it lies ahead: each event is sent at its instant; Ctrl-C stops)"
+        let at = start.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        let wait = wait.as_secs_f64();
+        match how {
+            Ahead::Shared => {
+                eprintln!("simulate: waiting {wait:.1} s for the shared start {at}");
             }
-        );
+            Ahead::Planned(pace) => eprintln!(
+                "simulate: waiting {wait:.1} s for the planned start {at} (it lies ahead), then {}; Ctrl-C stops",
+                match pace {
+                    Pace::Max => "sending as fast as the broker takes it (--max-speed)".to_string(),
+                    Pace::Speed(1.0) => "sending each event at its instant".to_string(),
+                    Pace::Speed(s) => format!("sending at {s} times real time (--speed)"),
+                }
+            ),
+        }
     }
     while let Some(left) = ahead(Utc::now()) {
         if stop.load(Ordering::Relaxed) {
@@ -56,6 +60,15 @@ pub(crate) fn wait_until(start: DateTime<Utc>, stop: &AtomicBool, quiet: bool, s
         }
         std::thread::sleep(left.min(Duration::from_millis(50)));
     }
+}
+
+/// Why a start that lies ahead is waited for, for the words of the wait.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Ahead {
+    /// The start the shards of one run share.
+    Shared,
+    /// A single run's own start, then replayed at this pace.
+    Planned(Pace),
 }
 
 /// Below this much time to go, the pacer spins instead of sleeping: the kernel's sleep

@@ -1,5 +1,5 @@
 //! The progress bar of a paced run (on a terminal only): how far the schedule is in
-//! simulated time, the wall time since it started, events sent, rate and failures.
+//! simulated time, the wall time since it started, messages sent, rate and failures.
 
 use std::time::{Duration, Instant};
 

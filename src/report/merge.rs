@@ -25,8 +25,8 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
     for (name, r) in &reports[1..] {
         total.planned_events += r.planned_events;
         total.planned_messages += r.planned_messages;
-        total.dropped += r.dropped;
-        total.duplicates += r.duplicates;
+        total.drop += r.drop;
+        total.duplicate += r.duplicate;
         total.malformed += r.malformed;
         total.planned_exact &= r.planned_exact;
         total.sent += r.sent;

@@ -57,20 +57,21 @@ pub struct Report {
     #[serde(default)]
     pub planned_events: u64,
     /// Messages in the plan (its events, less dropped ones, plus second copies of
-    /// duplicates), all of them, also when the run was interrupted. (Reports before
-    /// 0.2 called it `planned`.)
+    /// duplicates), all of them, also when the run was interrupted. (Reports of earlier
+    /// versions called it `planned`, and read back under that name.)
     #[serde(alias = "planned")]
     pub planned_messages: u64,
     /// Whether the planned counts are exact: after an interrupt the rest of the plan is
     /// counted, for at most 10 s past the flush; when that is not enough, they are lower
     /// bounds.
     pub planned_exact: bool,
-    /// Events of the plan dropped (never sent).
+    /// Events of the plan dropped (never sent). The fault counts are named by their kind,
+    /// as in the scenario's `faults`, the truth's `totals` and `simulate stats`.
     #[serde(default)]
-    pub dropped: u64,
+    pub drop: u64,
     /// Second copies of duplicated events in the plan.
     #[serde(default)]
-    pub duplicates: u64,
+    pub duplicate: u64,
     /// Malformed messages in the plan.
     #[serde(default)]
     pub malformed: u64,
@@ -128,8 +129,8 @@ impl Report {
             planned_events: tally.faults.events(tally.planned),
             planned_messages: tally.planned,
             planned_exact: tally.planned_exact,
-            dropped: tally.faults.dropped,
-            duplicates: tally.faults.duplicates,
+            drop: tally.faults.dropped,
+            duplicate: tally.faults.duplicates,
             malformed: tally.faults.malformed,
             sent: tally.sent,
             not_sent: tally.not_sent,
@@ -285,8 +286,8 @@ impl Report {
     fn planned_words(&self) -> String {
         let mut faults = Vec::new();
         for (n, one, many) in [
-            (self.duplicates, "duplicate", "duplicates"),
-            (self.dropped, "dropped", "dropped"),
+            (self.duplicate, "duplicate", "duplicates"),
+            (self.drop, "dropped", "dropped"),
             (self.malformed, "malformed", "malformed"),
         ] {
             if n > 0 {
@@ -297,6 +298,10 @@ impl Report {
             true => String::new(),
             false => format!(" ({})", faults.join(", ")),
         };
+        if self.planned_events == 0 && self.planned_messages > 0 {
+            // A report of an earlier version, which did not count events.
+            return format!("{} messages planned", self.planned_messages);
+        }
         format!(
             "{} event{} planned as {} message{}{faults}",
             self.planned_events,

@@ -203,7 +203,7 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
                 .read_to_end(&mut bytes)
                 .map_err(unreadable)?;
         } else {
-            read_stream(path, limit, &mut bytes).map_err(unreadable)?;
+            read_stream(path, limit, is_fifo(&metadata), &mut bytes).map_err(unreadable)?;
             if bytes.is_empty() && is_fifo(&metadata) {
                 return Err(fail(
                     "nothing was written to this FIFO".into(),
@@ -231,10 +231,14 @@ pub(crate) fn read(path: &Path) -> Result<Source, Vec<Diagnostic>> {
     Ok(Source { name, text })
 }
 
+/// How long a FIFO may go without a writer before it counts as empty.
+const FIFO_WRITER: std::time::Duration = std::time::Duration::from_millis(300);
+
 /// Reads a pipe, FIFO or device up to `limit` bytes. A FIFO is opened without waiting for
-/// a writer (none: nothing to read), and a writer that stays silent for [`SILENT_PIPE`]
-/// ends the read with an error, so that nothing blocks forever.
-fn read_stream(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+/// a writer, which then has [`FIFO_WRITER`] to open it (none: nothing to read), and a
+/// writer that stays silent for [`SILENT_PIPE`] ends the read with an error, so that
+/// nothing blocks forever.
+fn read_stream(path: &Path, limit: u64, fifo: bool, bytes: &mut Vec<u8>) -> std::io::Result<()> {
     use std::io::Read;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -245,9 +249,14 @@ fn read_stream(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> std::io::Result<
     }
     let mut file = options.open(path)?;
     let mut chunk = [0u8; 8192];
-    let mut quiet_since = std::time::Instant::now();
+    let opened = std::time::Instant::now();
+    let mut quiet_since = opened;
     while (bytes.len() as u64) < limit {
         match file.read(&mut chunk) {
+            // No writer yet (a FIFO opened without waiting): give one a moment.
+            Ok(0) if fifo && bytes.is_empty() && opened.elapsed() < FIFO_WRITER => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
             Ok(0) => break,
             Ok(n) => {
                 bytes.extend_from_slice(&chunk[..n]);

@@ -98,8 +98,8 @@ fn simulate_broker_serves_a_cluster_a_run_sends_to() {
     assert!(messages > 1000, "{r}");
     assert_eq!(r["delivered"].as_i64(), Some(messages), "{r}");
     // The words of the truth: events planned (drops in, second copies out).
-    let dropped = r["dropped"].as_i64().unwrap();
-    let duplicates = r["duplicates"].as_i64().unwrap();
+    let dropped = r["drop"].as_i64().unwrap();
+    let duplicates = r["duplicate"].as_i64().unwrap();
     assert!(dropped > 0 && duplicates > 0, "{r}");
     assert_eq!(
         r["planned_events"].as_i64(),

@@ -356,7 +356,7 @@ fn flags_that_would_do_nothing_are_refused() {
         .line("scenarios/default.yaml --keep-broker")
         .env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9")
         .status(2)
-        .stderr_contains("--keep-broker applies only to the embedded cluster, and this run sends to 127.0.0.1:9 (from KAFKA_BOOTSTRAP_SERVERS)")
+        .stderr_contains("--keep-broker applies only to the embedded cluster, and this run sends to 127.0.0.1:9 (from KAFKA_BOOTSTRAP_SERVERS); your cluster serves its topics itself, or give --embedded-broker to use the embedded one (KAFKA_BOOTSTRAP_SERVERS then does not count)")
         .run();
 }
 
@@ -395,6 +395,15 @@ fn a_scenario_can_be_piped_in() {
         assert_eq!(out.status.code(), Some(0), "{script}: {}", stderr_of(&out));
         assert!(out.stdout == file.stdout, "{script}: another plan");
     }
+    // A FIFO whose writer opens it a moment after simulate does is read too.
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("scenario.yaml");
+    let out = shell(&format!(
+        "mkfifo {f} || exit 99; (sleep 0.1; timeout 10 sh -c 'cat scenarios/default.yaml > {f}') & simulate {f} --dry-run --start {START}; status=$?; wait; exit $status",
+        f = fifo.display()
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr_of(&out));
+    assert!(out.stdout == file.stdout, "the FIFO's plan differs");
     // Errors point into `<stdin>`.
     let out = shell(
         "printf 'duration: 3m\\nstreams:\\n  - cameras: [1]\\n    inter_arrival: {kind: poison}\\n' | simulate validate -",
