@@ -76,6 +76,17 @@ pub(super) fn panels(report: &Report) -> (Vec<String>, f64) {
     (panels, 2.0 * panel_h)
 }
 
+/// A panel titled `title` with axis labels `x` and `y`, at `at` of `size`.
+fn panel((title, x, y): (&str, &str, &str), (at, size): ([f64; 2], [f64; 2])) -> Panel {
+    Panel {
+        title: title.to_string(),
+        x_label: x.to_string(),
+        y_label: y.to_string(),
+        at,
+        size,
+    }
+}
+
 /// The mean and largest value per step of `steps`, in `unit` ns, or `empty` said in the
 /// panel when there are none.
 fn over_time(
@@ -85,13 +96,7 @@ fn over_time(
     empty: &str,
     (at, size): ([f64; 2], [f64; 2]),
 ) -> String {
-    let panel = Panel {
-        title: title.to_string(),
-        x_label: x.to_string(),
-        y_label: y.to_string(),
-        at,
-        size,
-    };
+    let panel = panel((title, x, y), (at, size));
     let Some(steps) = steps.filter(|s| s.steps.iter().any(|s| s.count > 0)) else {
         return chart::draw(&panel, &Body::Message(empty.to_string()));
     };
@@ -129,13 +134,7 @@ fn histogram(
     empty: &str,
     (at, size): ([f64; 2], [f64; 2]),
 ) -> String {
-    let panel = Panel {
-        title: title.to_string(),
-        x_label: x.to_string(),
-        y_label: y.to_string(),
-        at,
-        size,
-    };
+    let panel = panel((title, x, y), (at, size));
     let bins = buckets.map(|b| rebin(b, unit)).unwrap_or_default();
     if bins.is_empty() {
         return chart::draw(&panel, &Body::Message(empty.to_string()));
