@@ -44,6 +44,10 @@ impl Deriver<'_> {
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect();
+        // `tags[0]` is `tags_0`, not `tags_0_`.
+        if base.len() > 1 {
+            base = base.trim_end_matches('_').to_string();
+        }
         if !base.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
             base.insert(0, '_');
         }

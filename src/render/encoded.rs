@@ -16,7 +16,7 @@ use serde_json::{Map, Value as Json};
 use super::Renderer;
 use super::context::default_fields;
 use crate::encode::avro::{self, Schema};
-use crate::encode::{derive, wire};
+use crate::encode::{derive, json, wire};
 use crate::plan::{Mark, Outgoing, Plan};
 use crate::scenario::validate::ValueEncoding;
 use crate::scenario::{Scenario, Stream};
@@ -153,9 +153,9 @@ impl Renderer<'_> {
                 let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 self.write_value(&mut text, &message.event);
-                let value: Result<Json, _> = serde_json::from_slice(&text);
+                let value = json::parse(&text);
                 self.scratch = text;
-                let value = value.map_err(|e| avro::Mismatch(format!("value: {e}")))?;
+                let value = value.ok_or_else(|| avro::Mismatch("value: not JSON".into()))?;
                 avro::encode(out, schema, &value, "value")
             }
         }
