@@ -249,15 +249,15 @@ pub fn encode(out: &mut Vec<u8>, schema: &Schema, value: &Json, at: &str) -> Res
     Ok(())
 }
 
-/// The union branch `value` is written by: the first that takes its JSON type (an
-/// integer prefers `int`/`long` to `double`).
+/// The union branch `value` is written by: the first whose type holds it, all the way
+/// down (an integer prefers `int`/`long` to `double`).
 fn branch(branches: &[Schema], value: &Json) -> Option<usize> {
-    (branches.iter().position(|b| takes(b, value, true)))
-        .or_else(|| branches.iter().position(|b| takes(b, value, false)))
+    (branches.iter().position(|b| fits(b, value, true)))
+        .or_else(|| branches.iter().position(|b| fits(b, value, false)))
 }
 
-/// Whether `schema` takes `value`'s JSON type (`exact`: a JSON integer is not a double).
-fn takes(schema: &Schema, value: &Json, exact: bool) -> bool {
+/// Whether `value` can be written by `schema` (`exact`: a JSON integer is not a double).
+fn fits(schema: &Schema, value: &Json, exact: bool) -> bool {
     match schema {
         Schema::Null => value.is_null(),
         Schema::Boolean => value.is_boolean(),
@@ -265,16 +265,26 @@ fn takes(schema: &Schema, value: &Json, exact: bool) -> bool {
         Schema::Long => value.as_i64().is_some(),
         Schema::Double => value.is_number() && (!exact || !value.is_i64()),
         Schema::String => value.is_string(),
-        Schema::Logical { base, .. } => takes(base, value, exact),
+        Schema::Logical { base, .. } => fits(base, value, exact),
         Schema::Enum { symbols, .. } => value
             .as_str()
             .is_some_and(|s| symbols.iter().any(|x| x == s)),
-        Schema::Array(_) | Schema::Tuple { .. } => value.is_array(),
-        Schema::Record { fields, .. } => value.as_object().is_some_and(|values| {
-            fields.len() == values.len() && fields.iter().all(|f| values.contains_key(&f.name))
+        Schema::Array(items) => value
+            .as_array()
+            .is_some_and(|values| values.iter().all(|v| fits(items, v, false))),
+        Schema::Tuple { positions, .. } => value.as_array().is_some_and(|values| {
+            values.len() == positions.len()
+                && values.iter().zip(positions).all(|(v, p)| fits(p, v, false))
         }),
-        // A union is never a member of a union.
-        Schema::Union(_) => false,
+        Schema::Union(members) => members.iter().any(|m| fits(m, value, false)),
+        Schema::Record { fields, .. } => value.as_object().is_some_and(|values| {
+            fields.len() == values.len()
+                && fields.iter().all(|f| {
+                    values
+                        .get(&f.name)
+                        .is_some_and(|v| fits(&f.schema, v, false))
+                })
+        }),
     }
 }
 

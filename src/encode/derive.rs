@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use super::avro::{Field, Schema};
 use crate::scenario::model::{CameraId, IntParams, TimeFormatName};
 use crate::scenario::payload::{Gen, TimeFormat, Value};
-use crate::scenario::validate::is_avro_name;
+use crate::scenario::validate::{AVRO_PRIMITIVES, is_avro_name};
 
 /// Why a payload has no derived Avro schema: which value, and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +50,10 @@ impl Deriver<'_> {
         }
         if !base.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
             base.insert(0, '_');
+        }
+        // A named type may not take a primitive's name (a field `string`).
+        if AVRO_PRIMITIVES.contains(&base.as_str()) {
+            base.push('_');
         }
         let mut name = base.clone();
         let mut n = 2;
@@ -319,4 +323,143 @@ fn union_members(mut members: Vec<Schema>, path: &str) -> Result<Vec<Schema>, Un
         )));
     }
     Ok(members)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::payload::Frame;
+    use serde_json::json;
+
+    fn generated(path: &str, generator: Gen, null_rate: Option<f64>) -> Value {
+        Value::Generated {
+            path: path.into(),
+            generator,
+            null_rate,
+        }
+    }
+
+    fn choice(values: Vec<Json>) -> Gen {
+        Gen::Choice {
+            values,
+            weights: None,
+        }
+    }
+
+    fn derive(fields: Vec<(&str, Value)>, cameras: &[CameraId]) -> Result<Json, Underivable> {
+        let fields: Vec<(String, Value)> = fields
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v))
+            .collect();
+        record(&fields, "R", cameras).map(|s| s.to_json(None)["fields"].clone())
+    }
+
+    #[test]
+    fn generators_map_to_the_documented_types() {
+        let int = |min, max| Gen::Int(IntParams { min, max });
+        let fields = derive(
+            vec![
+                ("a", generated("a", int(0, 1 << 31), None)),
+                ("b", generated("b", int(-1, 1), Some(0.5))),
+                (
+                    "c",
+                    generated("c", choice(vec![json!("x"), json!("x"), json!("y")]), None),
+                ),
+                (
+                    "d",
+                    generated("d", choice(vec![json!("a-b"), json!(1)]), None),
+                ),
+                (
+                    "e",
+                    generated("e", choice(vec![json!(1), json!(2.5)]), None),
+                ),
+                ("f", generated("f", Gen::CameraId, Some(0.1))),
+                (
+                    "string",
+                    Value::Object(vec![("n".into(), Value::Constant(json!(true)))]),
+                ),
+                (
+                    "g",
+                    generated(
+                        "g",
+                        Gen::Bbox(vec![Frame {
+                            width: 10,
+                            height: 10,
+                        }]),
+                        None,
+                    ),
+                ),
+            ],
+            &[CameraId::Int(1), CameraId::Text("x".into())],
+        )
+        .unwrap();
+        let types: Vec<String> = fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["type"].to_string())
+            .collect();
+        assert_eq!(
+            types,
+            [
+                r#""long""#,
+                r#"["null","int"]"#,
+                r#"{"type":"enum","name":"c","symbols":["x","y"]}"#,
+                r#"["string","long"]"#,
+                r#""double""#,
+                r#"["null","long","string"]"#,
+                r#"{"type":"record","name":"string_","fields":[{"name":"n","type":"boolean"}]}"#,
+                r#"{"type":"record","name":"g","fields":[{"name":"x","type":"int"},{"name":"y","type":"int"},{"name":"w","type":"int"},{"name":"h","type":"int"}]}"#,
+            ]
+        );
+        assert_eq!(fields[1]["default"], Json::Null);
+        assert!(fields[0].get("default").is_none());
+    }
+
+    #[test]
+    fn what_has_no_avro_type_says_which_value() {
+        let err = derive(vec![("a-b", Value::Constant(json!(1)))], &[]).unwrap_err();
+        assert!(
+            err.0
+                .starts_with("payload field `a-b`: `a-b` is not a valid Avro field name"),
+            "{}",
+            err.0
+        );
+        let lists = Value::Array(vec![
+            Value::Constant(json!([1])),
+            Value::Constant(json!(["x"])),
+        ]);
+        let err = derive(vec![("l", lists)], &[]).unwrap_err();
+        assert!(
+            err.0
+                .starts_with("`l`: its values are lists of different shapes"),
+            "{}",
+            err.0
+        );
+        let err = derive(vec![("n", Value::Constant(json!(u64::MAX)))], &[]).unwrap_err();
+        assert!(err.0.contains("beyond an Avro long"), "{}", err.0);
+    }
+
+    #[test]
+    fn named_types_get_unique_names_from_their_paths() {
+        let object = |inner: Value| Value::Object(vec![("x".into(), inner)]);
+        let one = || Value::Constant(json!(1));
+        let fields = derive(
+            vec![
+                ("a_x", object(one())),
+                ("a", object(object(one()))),
+                (
+                    "t",
+                    Value::Array(vec![object(one()), Value::Constant(json!(2))]),
+                ),
+            ],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(fields[0]["type"]["name"], "a_x");
+        assert_eq!(fields[1]["type"]["name"], "a");
+        // `a.x` would be `a_x`, which is taken.
+        assert_eq!(fields[1]["type"]["fields"][0]["type"]["name"], "a_x_2");
+        assert_eq!(fields[2]["type"]["items"][0]["name"], "t_0");
+    }
 }

@@ -35,7 +35,7 @@ pub use faults::{Delayed, Faults, Malformed};
 pub use kafka::Kafka;
 pub use modulation::{Affected, Modulation, RateProfile, WindowStart, Windows};
 pub use streams::{CameraPick, Stream, StreamArrivals};
-pub use value::{ValueEncoding, is_avro_name};
+pub use value::{AVRO_PRIMITIVES, ValueEncoding, is_avro_name};
 
 /// Values from the command line that replace the file's.
 #[derive(Debug, Clone, Default)]

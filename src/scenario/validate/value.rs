@@ -24,6 +24,11 @@ pub enum ValueEncoding {
 /// The name of a derived record when `record_name` is not given.
 pub const DEFAULT_RECORD_NAME: &str = "Event";
 
+/// The names of Avro's primitive types, which no named type may take.
+pub const AVRO_PRIMITIVES: &[&str] = &[
+    "null", "boolean", "int", "long", "float", "double", "bytes", "string",
+];
+
 /// Whether `name` is a valid Avro name: a letter or `_`, then letters, digits or `_`.
 pub fn is_avro_name(name: &str) -> bool {
     let mut chars = name.chars();
@@ -97,7 +102,7 @@ pub(super) fn value(
         (
             "record_name",
             &raw.record_name,
-            is_avro_name as fn(&str) -> bool,
+            (|n: &str| is_avro_name(n) && !AVRO_PRIMITIVES.contains(&n)) as fn(&str) -> bool,
         ),
         ("namespace", &raw.namespace, |n: &str| {
             n.split('.').all(is_avro_name)
@@ -115,7 +120,7 @@ pub(super) fn value(
         } else if !ok(given) {
             problems.push(
                 Problem::new(&at.key(key), format!("`{given}` is not a valid Avro {}", key.replace('_', " ")))
-                    .help("Avro names start with a letter or `_`, then letters, digits or `_` (a namespace: such names joined by `.`)"),
+                    .help("Avro names start with a letter or `_`, then letters, digits or `_` and are not a primitive type's (a namespace: such names joined by `.`)"),
             );
         }
     }
