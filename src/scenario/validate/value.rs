@@ -120,7 +120,7 @@ pub(super) fn value(
         } else if !ok(given) {
             problems.push(
                 Problem::new(&at.key(key), format!("`{given}` is not a valid Avro {}", key.replace('_', " ")))
-                    .help("Avro names start with a letter or `_`, then letters, digits or `_` and are not a primitive type's (a namespace: such names joined by `.`)"),
+                    .help("Avro names start with a letter or `_`, then letters, digits or `_`, and are not a primitive type's (a namespace: such names joined by `.`)"),
             );
         }
     }
