@@ -35,7 +35,9 @@ pub enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Print the JSON Schema of scenario files (or, with --event, of event payloads).
+    /// Print the JSON Schema of scenario files (or, with --event, of event payloads;
+    /// with --avro, SCENARIO's derived Avro schemas).
+    #[command(group(clap::ArgGroup::new("described").args(["event", "avro"])))]
     Schema {
         /// Print the schema of the message value instead: of the default fields, or of
         /// SCENARIO's payloads.
@@ -44,8 +46,12 @@ pub enum Command {
         /// Print the schema of the ground-truth file (`--truth`, `simulate truth`).
         #[arg(long)]
         truth: bool,
-        /// With --event: the scenario whose payloads to describe.
-        #[arg(requires = "event", value_name = "SCENARIO")]
+        /// Print the Avro schemas SCENARIO's `value: {format: avro}` streams derive, as
+        /// they would be registered: one schema, or an object from topic to schema.
+        #[arg(long, conflicts_with_all = ["truth", "event"], requires = "scenario")]
+        avro: bool,
+        /// With --event or --avro: the scenario whose payloads to describe.
+        #[arg(requires = "described", value_name = "SCENARIO")]
         scenario: Option<PathBuf>,
     },
     /// Work with run reports (`--report FILE`).
@@ -206,6 +212,11 @@ pub struct RunArgs {
     /// What a dry run prints: message values, or the plan with its Kafka envelope.
     #[arg(long, value_enum, requires = "dry_run")]
     pub format: Option<DryRunFormat>,
+
+    /// With --dry-run: print each message value as the wire carries it, in base64 (Avro
+    /// values framed with the placeholder schema id 0).
+    #[arg(long, requires = "dry_run", conflicts_with = "format")]
+    pub encoded: bool,
 
     /// The values that replace the scenario file's.
     #[command(flatten)]

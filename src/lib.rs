@@ -16,6 +16,7 @@
 //! | [`scenario`] | the file format: `load` (read, limits, YAML) → `walk` (the raw [`scenario::model`], every problem collected) → `validate/` (one file per topic: a [`scenario::Scenario`] that cannot hold a bad value); `distribution.rs` (a distribution's mean, typical gap, density, problems); problems located at `file:line:column` (`positions`, `diagnostics`). Imports nothing downstream. |
 //! | [`plan`] | the pure core, no clock, no I/O: `random` (every stream key, the counter RNG), `distribution` (samplers), `rate` and `schedule`/`windows` (time change; incident and outage windows, the outage rule once), `process` (one arrival process), `merge` (the merged [`plan::Events`], ties in a total order), `payload` (field draws), `fault` (fault choices, the [`plan::Tally`]), `send` (the send order: delays, holds, the shard filter) → [`plan::Plan`], what is replayed. |
 //! | [`render`] | a planned message → value, key, headers, timestamp, `--format plan` line ([`render::Renderer`], lazily through [`render::Message`]); malformed values; the event JSON Schemas. |
+//! | [`encode`] | value encoders beside JSON, handed values by the renderer: `derive` (an Avro schema from a payload), `avro` (the binary encoding), `wire` (the Confluent framing, base64); no registry yet (schema id 0). Imports only [`scenario`]. |
 //! | [`replay`] | the one paced loop, generic over a [`sink::Sink`]: deadlines (`pacer`), Ctrl-C, lateness, progress, counts. |
 //! | [`sink`] | where rendered messages go: `stdout` (the dry run) and `kafka` (config and [`sink::kafka::Settings`] as pure data; with the `kafka` feature the producer, the session that opens itself, the embedded cluster, the read-back through a fingerprinting sink). |
 //! | [`report`] | what a run did, built by constructors: sink-neutral counts, a section per sink (`kafka`), merging shards' reports. |
@@ -46,6 +47,7 @@
 #![cfg_attr(not(all(feature = "kafka", feature = "plot")), allow(dead_code))]
 
 pub mod cli;
+pub mod encode;
 pub mod error;
 pub(crate) mod histogram;
 pub mod metrics;

@@ -25,10 +25,11 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Some(Command::Validate { files }) => validate(files),
         Some(Command::Schema {
-            event,
+            avro,
             scenario: Some(path),
             ..
-        }) if *event => match load(path, &Overrides::default()) {
+        }) => match load(path, &Overrides::default()) {
+            Ok(scenario) if *avro => render::avro_schemas(&scenario).and_then(|s| print(&s)),
             Ok(scenario) => print(&schema::event_for(&scenario)),
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },
@@ -52,14 +53,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },
         Some(Command::Stats(args)) => match load(&args.scenario, &args.replace.overrides()) {
-            Ok(scenario) => {
-                let stats = stats::compute(&scenario);
-                print(&if args.json {
-                    stats::to_json(&stats)
-                } else {
-                    stats::to_text(&stats)
-                })
-            }
+            Ok(scenario) if args.json => print(&stats::to_json(&stats::compute(&scenario))),
+            Ok(scenario) => print(&stats::to_text(&stats::compute(&scenario))),
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },
         Some(Command::Plot(args)) => plot(args),
@@ -145,6 +140,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     if args.dry_run {
         return dry_run_command(args, &scenario, plan, &truth);
     }
+    render::sendable(&scenario)?;
     kafka_command(args, &scenario, plan, sources, &truth)
 }
 
@@ -180,7 +176,10 @@ fn dry_run_command(
         DryRunFormat::Plan => Format::Plan,
     };
     let start = scenario.start.unwrap_or_else(Utc::now);
-    let printed = stdout::dry_run_plan(scenario, plan, start, format, io::stdout().lock());
+    let printed = match args.encoded {
+        true => render::encoded_dry_run(scenario, plan, start, args.quiet),
+        false => stdout::dry_run_plan(scenario, plan, start, format, io::stdout().lock()),
+    };
     truth.write(scenario, start)?;
     match printed {
         Ok(_) => Ok(error::EXIT_OK),

@@ -10,6 +10,7 @@
 //! descriptions (`schema`).
 
 mod context;
+mod encoded;
 mod malformed;
 mod message;
 mod number;
@@ -18,6 +19,7 @@ mod schema;
 
 use chrono::{DateTime, Utc};
 
+pub use encoded::{Encoders, avro_schemas, encoded_dry_run, has_avro, sendable};
 pub use message::Message;
 pub(crate) use schema::{event_schema, scenario_event_schema};
 

@@ -1,5 +1,6 @@
 //! Integration tests, one binary with a module per concern (faster to build than many).
 
+mod avro;
 mod broker;
 mod cli;
 mod common;

@@ -84,6 +84,7 @@ mod gaps;
 mod kafka;
 mod payload;
 mod rate;
+mod value;
 
 pub use cameras::{
     Arrivals, CameraEntry, CameraId, CameraObject, Cameras, FirstEvent, GeneratedCameras, Pick,
@@ -99,6 +100,7 @@ pub use payload::{
 pub use rate::{
     Backlog, CameraSelection, IncidentFile, Interpolate, OutageFile, RateFile, RatePoint,
 };
+pub use value::{KeyFormat, Register, SchemaName, SchemaSource, ValueFile, ValueFormat};
 
 /// A scenario: which cameras send events, how often, for how long and to which topic.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
@@ -120,6 +122,10 @@ pub struct ScenarioFile {
     pub topic: Option<String>,
     /// Settings for the Kafka sink.
     pub kafka: Option<KafkaFile>,
+    /// The Confluent-compatible Schema Registry (`url`, `auth`). Not supported yet: this
+    /// version has no registry client.
+    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    pub schema_registry: Option<serde_json::Value>,
     /// One or more arrival processes; each stream sends events for its cameras.
     #[schemars(length(min = 1))]
     pub streams: Vec<StreamFile>,
@@ -128,7 +134,14 @@ pub struct ScenarioFile {
 impl ScenarioFile {
     /// The keys a scenario file may have at the top level.
     pub const FIELDS: &'static [&'static str] = &[
-        "name", "seed", "duration", "start", "topic", "kafka", "streams",
+        "name",
+        "seed",
+        "duration",
+        "start",
+        "topic",
+        "kafka",
+        "schema_registry",
+        "streams",
     ];
 }
 
@@ -176,6 +189,11 @@ pub struct StreamFile {
     /// or a constant; every value is sent as text.
     #[schemars(with = "Option<BTreeMap<String, HeaderSpec>>")]
     pub headers: Option<Vec<(String, HeaderSpec)>>,
+    /// How the message value is encoded: `{format: json}` (the default) or `{format:
+    /// avro}` with a schema derived from the payload.
+    pub value: Option<ValueFile>,
+    /// How the key is encoded: `string` (the default, the only one supported yet).
+    pub key_format: Option<KeyFormat>,
 }
 
 impl StreamFile {
@@ -195,5 +213,7 @@ impl StreamFile {
         "payload",
         "key",
         "headers",
+        "value",
+        "key_format",
     ];
 }

@@ -20,6 +20,7 @@ mod faults;
 mod kafka;
 mod modulation;
 mod streams;
+pub(crate) mod value;
 
 use chrono::{DateTime, Utc};
 
@@ -34,6 +35,7 @@ pub use faults::{Delayed, Faults, Malformed};
 pub use kafka::Kafka;
 pub use modulation::{Affected, Modulation, RateProfile, WindowStart, Windows};
 pub use streams::{CameraPick, Stream, StreamArrivals};
+pub use value::{AVRO_PRIMITIVES, ValueEncoding, is_avro_name};
 
 /// Values from the command line that replace the file's.
 #[derive(Debug, Clone, Default)]
@@ -146,6 +148,8 @@ pub(crate) fn validate(
     }
 
     let kafka = kafka::kafka(file.kafka, &at("kafka"), &mut problems);
+    let registry_given = file.schema_registry.is_some();
+    value::registry(registry_given, &at("schema_registry"), &mut problems);
 
     let defaults = streams::Defaults {
         topic: &topic,

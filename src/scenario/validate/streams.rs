@@ -32,6 +32,8 @@ pub struct Stream {
     pub modulation: Option<Modulation>,
     /// What its messages hold: topic, key, payload and headers.
     pub message: Message,
+    /// How its message values are encoded.
+    pub value: super::ValueEncoding,
     /// The faults it injects; `None` when it injects none.
     pub faults: Option<Faults>,
 }
@@ -202,6 +204,7 @@ fn stream(
         path,
         problems,
     );
+    let value = super::value::value(raw.value, raw.key_format, path, problems);
     let faults = raw
         .faults
         .and_then(|f| faults(f, &path.key("faults"), problems));
@@ -219,6 +222,7 @@ fn stream(
         first_event: raw.first_event.unwrap_or_default(),
         modulation,
         message: message?,
+        value: value?,
         faults,
     })
 }

@@ -26,6 +26,7 @@ impl Walker {
         let start = self.optional(&e, "start", Self::string);
         let topic = self.optional(&e, "topic", Self::string);
         let kafka = self.optional(&e, "kafka", Self::kafka);
+        let schema_registry = self.optional(&e, "schema_registry", Self::json);
         let streams = self.required(
             &e,
             "streams",
@@ -39,6 +40,7 @@ impl Walker {
             start,
             topic,
             kafka,
+            schema_registry,
             streams: streams.unwrap_or_default(),
         })
     }
@@ -146,7 +148,31 @@ impl Walker {
             payload: self.optional(&e, "payload", Self::payload),
             key: self.optional(&e, "key", Self::stream_key),
             headers: self.optional(&e, "headers", Self::headers),
+            value: self.optional(&e, "value", Self::value_file),
+            key_format: self.optional(&e, "key_format", Self::named),
         }
+    }
+
+    /// A stream's `value:`: how its message value is encoded.
+    fn value_file(&mut self, value: &Value, path: &FieldPath) -> Option<ValueFile> {
+        let e = self.mapping(
+            value,
+            path,
+            "a value encoding such as `{format: avro, schema: derived}`",
+            ValueFile::FIELDS,
+        )?;
+        let schema = self.optional(&e, "schema", |w, v, p| match v {
+            Value::Mapping(_) => w.json(v, p).map(SchemaSource::Given),
+            _ => w.named(v, p).map(SchemaSource::Named),
+        });
+        Some(ValueFile {
+            format: self.optional(&e, "format", Self::named),
+            schema,
+            subject: self.optional(&e, "subject", Self::json),
+            register: self.optional(&e, "register", Self::named),
+            record_name: self.optional(&e, "record_name", Self::string),
+            namespace: self.optional(&e, "namespace", Self::string),
+        })
     }
 
     fn rate(&mut self, value: &Value, path: &FieldPath) -> Option<RateFile> {
@@ -439,6 +465,8 @@ fn placeholder_stream() -> StreamFile {
         outages: None,
         faults: None,
         topic: None,
+        value: None,
+        key_format: None,
         payload: None,
         key: None,
         headers: None,
