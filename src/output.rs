@@ -4,8 +4,34 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
+
 use crate::error::Error;
+use crate::scenario::Scenario;
 use crate::text::io_reason;
+use crate::truth;
+
+/// Where `--truth` goes, if anywhere, and its window.
+pub(crate) struct Truth {
+    /// The file, opened before the run.
+    pub file: Option<Pending>,
+    /// The length of the tumbling windows counted, in milliseconds.
+    pub window_ms: u64,
+}
+
+impl Truth {
+    /// Writes the ground truth of `scenario`'s run from `start`, if it was asked for.
+    pub(crate) fn write(&self, scenario: &Scenario, start: DateTime<Utc>) -> Result<(), Error> {
+        match &self.file {
+            Some(file) => file.write(&truth::to_json(&truth::compute(
+                scenario,
+                start,
+                self.window_ms,
+            ))),
+            None => Ok(()),
+        }
+    }
+}
 
 /// An output file opened before the run (so an unwritable path fails at once, as
 /// invalid input) and written at the end: to FILE.tmp, then renamed, so FILE is never

@@ -286,6 +286,6 @@ fn what_is_not_supported_yet_is_refused_where_it_is_written() {
         .arg(&scenario)
         .args(["--embedded-broker", "--quiet"])
         .status(2)
-        .stderr_contains("`value: {format: avro}` is printed by `--dry-run --encoded` only")
+        .stderr_contains("`value: {format: avro}` cannot be sent to Kafka by this version")
         .run();
 }

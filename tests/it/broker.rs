@@ -49,19 +49,30 @@ fn held(bootstrap: &str, topic: &str) -> i64 {
         .sum()
 }
 
-/// Sends SIGINT to `child` and returns its exit code.
-fn interrupt(mut child: Child) -> Option<i32> {
+/// A process that serves until interrupted: killed when dropped, so that a failing test
+/// leaves no broker behind.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Sends SIGINT to the process and returns its exit code.
+fn interrupt(mut serving: Serving) -> Option<i32> {
     let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+        .args(["-INT", &serving.0.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
-    child.wait().unwrap().code()
+    serving.0.wait().unwrap().code()
 }
 
 /// `simulate broker` with `args`, its stdout piped; and the address it serves at.
-fn broker(args: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
+fn broker(args: &str) -> (Serving, String) {
+    let child = Command::new(env!("CARGO_BIN_EXE_simulate"))
         .arg("broker")
         .args(args.split_whitespace())
         .current_dir(root())
@@ -69,8 +80,9 @@ fn broker(args: &str) -> (Child, String) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let address = first_line(&mut child);
-    (child, address)
+    let mut serving = Serving(child);
+    let address = first_line(&mut serving.0);
+    (serving, address)
 }
 
 /// A run sent to `simulate broker` lands there whole: the topic it created from the
@@ -128,7 +140,7 @@ fn simulate_broker_on_a_taken_port_says_so() {
 /// bootstrap servers on stdout), and Ctrl-C then ends the run with its own exit code.
 #[test]
 fn keep_broker_serves_the_topic_after_the_run() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_simulate"))
+    let child = Command::new(env!("CARGO_BIN_EXE_simulate"))
         .args([
             "scenarios/default.yaml",
             "--max-speed",
@@ -141,7 +153,8 @@ fn keep_broker_serves_the_topic_after_the_run() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let bootstrap = first_line(&mut child);
+    let mut child = Serving(child);
+    let bootstrap = first_line(&mut child.0);
     let planned = std::fs::read_to_string(root().join("tests/golden/default.plan.jsonl"))
         .unwrap()
         .lines()
