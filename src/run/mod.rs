@@ -96,12 +96,14 @@ fn broker_topics(args: &crate::cli::BrokerArgs) -> Result<Vec<String>, Error> {
 }
 
 /// Loads and validates a scenario file, and checks what only its processes' identities
-/// can tell: that no two arrival processes would share event ids.
+/// can tell: that no two arrival processes would share event ids. Its warnings are
+/// printed on stderr (every command that reads a scenario this way says them).
 pub(crate) fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
     let scenario = scenario::load_file(path, overrides)?;
     if render::event_ids_clash(&scenario) {
         return Err(vec![ids_clash(path)]);
     }
+    warn(&scenario);
     Ok(scenario)
 }
 
@@ -238,7 +240,6 @@ fn validate(files: &[PathBuf]) -> Result<u8, Error> {
         };
         match load(path, &Overrides::default()) {
             Ok(s) => {
-                warn(&s);
                 let cameras: usize = s.streams.iter().map(|st| st.cameras.len()).sum();
                 let processes: usize = s.streams.iter().map(|st| st.processes()).sum();
                 let _ = writeln!(

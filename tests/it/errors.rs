@@ -285,13 +285,21 @@ fn a_window_after_the_end_of_the_run_is_a_warning() {
     Test::new()
         .args([scenario, "--dry-run"])
         .status(0)
-        .stderr_is(want)
+        .stderr_is(&want)
         .run();
     Test::new()
         .args([scenario, "--dry-run", "--quiet"])
         .status(0)
         .stderr_empty()
         .run();
+    // So does every other command that reads the scenario, beside its own output.
+    for command in ["stats", "truth"] {
+        Test::new()
+            .args([command, scenario])
+            .status(0)
+            .stderr_is(&want)
+            .run();
+    }
 }
 
 #[test]
