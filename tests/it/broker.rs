@@ -70,11 +70,11 @@ fn interrupt(mut serving: Serving) -> Option<i32> {
     serving.0.wait().unwrap().code()
 }
 
-/// `simulate broker` with `args`, its stdout piped; and the address it serves at.
-fn broker(args: &str) -> (Serving, String) {
+/// `simulate` with `args`, its stdout piped, until it prints the bootstrap servers it
+/// serves at: the process and that line.
+fn serving(args: &[&str]) -> (Serving, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .arg("broker")
-        .args(args.split_whitespace())
+        .args(args)
         .current_dir(root())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -83,6 +83,13 @@ fn broker(args: &str) -> (Serving, String) {
     let mut serving = Serving(child);
     let address = first_line(&mut serving.0);
     (serving, address)
+}
+
+/// `simulate broker` with `args`; and the address it serves at.
+fn broker(args: &str) -> (Serving, String) {
+    let mut words = vec!["broker"];
+    words.extend(args.split_whitespace());
+    serving(&words)
 }
 
 /// A run sent to `simulate broker` lands there whole: the topic it created from the
@@ -140,21 +147,14 @@ fn simulate_broker_on_a_taken_port_says_so() {
 /// bootstrap servers on stdout), and Ctrl-C then ends the run with its own exit code.
 #[test]
 fn keep_broker_serves_the_topic_after_the_run() {
-    let child = Command::new(env!("CARGO_BIN_EXE_simulate"))
-        .args([
-            "scenarios/default.yaml",
-            "--max-speed",
-            "--keep-broker",
-            "--quiet",
-        ])
-        .args(["--start", START])
-        .current_dir(root())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut child = Serving(child);
-    let bootstrap = first_line(&mut child.0);
+    let (child, bootstrap) = serving(&[
+        "scenarios/default.yaml",
+        "--max-speed",
+        "--keep-broker",
+        "--quiet",
+        "--start",
+        START,
+    ]);
     let planned = std::fs::read_to_string(root().join("tests/golden/default.plan.jsonl"))
         .unwrap()
         .lines()
