@@ -9,4 +9,5 @@
 pub mod avro;
 pub mod derive;
 pub mod json;
+pub mod misfit;
 pub mod wire;
