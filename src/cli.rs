@@ -36,8 +36,8 @@ pub enum Command {
         files: Vec<PathBuf>,
     },
     /// Print the JSON Schema of scenario files (or, with --event, of event payloads;
-    /// with --avro, SCENARIO's derived Avro schemas).
-    #[command(group(clap::ArgGroup::new("described").args(["event", "avro"])))]
+    /// with --avro, --protobuf or --json-schema, the value schemas SCENARIO registers).
+    #[command(group(clap::ArgGroup::new("described").args(["event", "avro", "protobuf", "json_schema"])))]
     Schema {
         /// Print the schema of the message value instead: of the default fields, or of
         /// SCENARIO's payloads.
@@ -46,11 +46,21 @@ pub enum Command {
         /// Print the schema of the ground-truth file (`--truth`, `simulate truth`).
         #[arg(long)]
         truth: bool,
-        /// Print the Avro schemas SCENARIO's `value: {format: avro}` streams derive, as
-        /// they would be registered: one schema, or an object from topic to schema.
-        #[arg(long, conflicts_with_all = ["truth", "event"], requires = "scenario")]
+        /// Print the Avro schemas SCENARIO's `value: {format: avro}` streams register
+        /// (derived or read from their files): one schema, or an object from subject to
+        /// schema.
+        #[arg(long, conflicts_with_all = ["truth", "event", "protobuf", "json_schema"], requires = "scenario")]
         avro: bool,
-        /// With --event or --avro: the scenario whose payloads to describe.
+        /// Print the `.proto` schemas SCENARIO's `value: {format: protobuf}` streams
+        /// register: one file's text, or a JSON object from subject to text.
+        #[arg(long, conflicts_with_all = ["truth", "event", "json_schema"], requires = "scenario")]
+        protobuf: bool,
+        /// Print the JSON Schemas SCENARIO's `value: {format: json_schema}` streams
+        /// register: one schema, or an object from subject to schema.
+        #[arg(long, conflicts_with_all = ["truth", "event"], requires = "scenario")]
+        json_schema: bool,
+        /// With --event, --avro, --protobuf or --json-schema: the scenario whose payloads
+        /// to describe.
         #[arg(requires = "described", value_name = "SCENARIO")]
         scenario: Option<PathBuf>,
     },
@@ -213,8 +223,8 @@ pub struct RunArgs {
     #[arg(long, value_enum, requires = "dry_run")]
     pub format: Option<DryRunFormat>,
 
-    /// With --dry-run: print each message value as the wire carries it, in base64 (Avro
-    /// values framed with the placeholder schema id 0).
+    /// With --dry-run: print each message value as the wire carries it, in base64
+    /// (values encoded by a schema framed with the placeholder schema id 0).
     #[arg(long, requires = "dry_run", conflicts_with = "format")]
     pub encoded: bool,
 
@@ -294,9 +304,19 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// The Schema Registry that values encoded by a schema are registered with (default:
+    /// $SCHEMA_REGISTRY_URL, then the scenario's schema_registry.url, then, with the
+    /// embedded cluster, an embedded registry).
+    #[arg(long, value_name = "URL", help_heading = "Kafka")]
+    pub schema_registry: Option<String>,
+
     /// KAFKA_BOOTSTRAP_SERVERS, read once at start-up.
     #[arg(skip)]
     pub env_bootstrap_servers: Option<String>,
+
+    /// SCHEMA_REGISTRY_URL, read once at start-up.
+    #[arg(skip)]
+    pub env_schema_registry: Option<String>,
 
     /// SIMULATE_X_* variables (a property each: SIMULATE_X_SASL_PASSWORD sets
     /// sasl.password), read once at start-up.
@@ -460,6 +480,7 @@ pub fn parse() -> Result<Cli, Error> {
     }
     let mut cli = Cli::try_parse().map_err(Error::Clap)?;
     cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
+    cli.run.env_schema_registry = std::env::var("SCHEMA_REGISTRY_URL").ok();
     cli.run.env_properties = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .filter(|(k, _)| k.starts_with(crate::sink::kafka::properties::ENV_PREFIX))

@@ -7,6 +7,8 @@
 //! the placeholder schema id 0.
 
 pub mod avro;
+pub mod codec;
+pub mod compile;
 pub mod derive;
 pub mod json;
 pub mod misfit;

@@ -1,10 +1,11 @@
-//! Message values as the wire carries them (`--dry-run --encoded`): a JSON stream's
-//! JSON bytes; an Avro stream's value (the very JSON value [`Renderer::write_value`]
-//! writes) encoded by the schema derived from its payload and framed in the Confluent
-//! wire format with the placeholder schema id 0. A malformed message of an Avro stream
-//! is the framing header followed by the broken JSON text: a body no Avro reader can
-//! decode, which is what a poison message is. Also the derived schemas themselves, per
-//! topic (`simulate schema --avro`).
+//! Message values as the wire carries them (the Kafka sink, its read-back, `--dry-run
+//! --encoded`): a JSON stream's JSON bytes; an encoded stream's value (the very JSON
+//! value [`Renderer::write_value`] writes) encoded by its codec and framed in the
+//! Confluent wire format with the registry's id (the placeholder 0 in a dry run). A
+//! malformed message of an encoded stream is the framing header followed by the broken
+//! JSON text (a body no reader can decode: a poison message), or for the binary kinds
+//! the good encoding with its framing broken. Also the schemas themselves, per subject
+//! (`simulate schema --avro`, `--protobuf`, `--json-schema`).
 
 use std::io::{self, Write};
 
@@ -14,151 +15,128 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value as Json};
 
 use super::Renderer;
-use super::context::default_fields;
-use crate::encode::avro::{self, Schema};
-use crate::encode::{derive, json, wire};
+use crate::encode::avro::Mismatch;
+use crate::encode::codec::{Body, Codecs};
+use crate::encode::wire;
 use crate::plan::{Mark, Outgoing, Plan};
-use crate::scenario::validate::ValueEncoding;
-use crate::scenario::{Scenario, Stream};
+use crate::scenario::Scenario;
+use crate::scenario::model::Malformation;
+use crate::scenario::validate::SchemaFormat;
 
-/// The derived Avro schema of `stream` and its namespace; `None` for a JSON stream.
-fn derived(stream: &Stream) -> Result<Option<(Schema, Option<&str>)>, String> {
-    let ValueEncoding::Avro {
-        record_name,
-        namespace,
-    } = &stream.value
-    else {
-        return Ok(None);
-    };
-    let defaults;
-    let fields = match &stream.message.payload {
-        Some(fields) => fields,
-        None => {
-            defaults = default_fields();
-            &defaults
-        }
-    };
-    derive::record(fields, record_name, &stream.cameras)
-        .map(|schema| Some((schema, namespace.as_deref())))
-        .map_err(|e| format!("stream `{}`: {}", stream.name, e.0))
+/// Whether any stream of `scenario` encodes its values by a schema.
+pub fn has_encoded(scenario: &Scenario) -> bool {
+    scenario.streams.iter().any(|s| s.value.encoded().is_some())
 }
 
-/// Whether any stream of `scenario` encodes its values as Avro.
-pub fn has_avro(scenario: &Scenario) -> bool {
-    scenario
-        .streams
-        .iter()
-        .any(|s| matches!(s.value, ValueEncoding::Avro { .. }))
-}
-
-/// Refuses to send `scenario` to Kafka when a stream encodes Avro: this version prints
-/// Avro values (`--dry-run --encoded`) but has no registry client to send them with.
-pub fn sendable(scenario: &Scenario) -> Result<(), Error> {
-    match has_avro(scenario) {
-        true => Err(Error::Usage(
-            "`value: {format: avro}` cannot be sent to Kafka by this version: Avro messages carry the id of their schema in a Schema Registry, which it does not speak yet (consumers could not decode them); `--dry-run --encoded` prints them, framed with the placeholder id 0".into(),
-        )),
-        false => Ok(()),
-    }
-}
-
-/// The Avro schemas `scenario` would register, as pretty JSON text (`simulate schema
-/// --avro`): the one schema when its Avro streams share one topic, else an object from
-/// topic to schema (in stream order). Refused (exit 2) when no stream is Avro, a payload
-/// value has no Avro type, or two Avro streams of one topic derive different schemas.
-pub fn avro_schemas(scenario: &Scenario) -> Result<String, Error> {
-    schemas(scenario)
-        .map(|json| format!("{json:#}\n"))
-        .map_err(Error::Usage)
-}
-
-fn schemas(scenario: &Scenario) -> Result<Json, String> {
-    let mut topics: Map<String, Json> = Map::new();
+/// The schemas `codecs` would register in `format`, as text (`simulate schema --avro`,
+/// `--protobuf`, `--json-schema`): the one schema when the streams of that format share
+/// one, else a JSON object from subject to schema (in stream order; a `.proto` as a JSON
+/// string). Refused (exit 2) when no stream has that format, or when two streams would
+/// register different schemas under one subject.
+pub fn schemas_text(
+    scenario: &Scenario,
+    codecs: &Codecs,
+    format: SchemaFormat,
+) -> Result<String, Error> {
+    let mut subjects: Map<String, Json> = Map::new();
     let mut owners: Vec<&str> = Vec::new();
-    for stream in &scenario.streams {
-        let Some((schema, namespace)) = derived(stream)? else {
+    let mut texts: Vec<&str> = Vec::new();
+    for (stream, codec) in scenario.streams.iter().zip(&codecs.streams) {
+        let Some(codec) = codec.as_ref().filter(|c| c.format == format) else {
             continue;
         };
-        let json = schema.to_json(namespace);
-        let topic = &stream.message.topic;
-        match topics.get(topic) {
-            Some(other) if *other != json => {
-                let first = owners[topics.keys().position(|t| t == topic).unwrap_or(0)];
-                return Err(format!(
-                    "streams `{first}` and `{}` send different Avro schemas to topic `{topic}`; give them the same payload and record name, or different topics",
-                    stream.name
-                ));
+        if matches!(codec.body, Body::Pending) {
+            continue;
+        }
+        let shown = match format {
+            SchemaFormat::Protobuf => Json::String(codec.schema.clone()),
+            SchemaFormat::Avro | SchemaFormat::JsonSchema => {
+                serde_json::from_str(&codec.schema).unwrap_or(Json::String(codec.schema.clone()))
+            }
+        };
+        match subjects.get(&codec.subject) {
+            Some(other) if *other != shown => {
+                let first = owners[subjects.keys().position(|t| *t == codec.subject).unwrap_or(0)];
+                return Err(Error::Usage(format!(
+                    "streams `{first}` and `{}` would register different schemas under subject `{}`; give them the same payload and record name, or different topics or subjects",
+                    stream.name, codec.subject
+                )));
             }
             Some(_) => {}
             None => {
-                topics.insert(topic.clone(), json);
+                subjects.insert(codec.subject.clone(), shown);
                 owners.push(&stream.name);
+                texts.push(&codec.schema);
             }
         }
     }
-    match topics.len() {
-        0 => Err("no stream has `value: {format: avro}`: there is no Avro schema to print".into()),
-        1 => Ok(topics
-            .into_iter()
-            .next()
-            .map(|(_, s)| s)
-            .unwrap_or(Json::Null)),
-        _ => Ok(Json::Object(topics)),
+    match (subjects.len(), format) {
+        (0, _) => Err(Error::Usage(format!(
+            "no stream has `value: {{format: {}}}` with a schema known before the run: there is no schema to print",
+            format.name()
+        ))),
+        (1, SchemaFormat::Protobuf) => Ok(texts[0].to_string()),
+        (1, SchemaFormat::Avro | SchemaFormat::JsonSchema) => Ok(format!(
+            "{:#}\n",
+            subjects.into_iter().next().map(|(_, s)| s).unwrap_or(Json::Null)
+        )),
+        _ => Ok(format!("{:#}\n", Json::Object(subjects))),
     }
 }
 
-/// Each stream's derived Avro schema (`None`: a JSON stream), in stream order.
-#[derive(Debug)]
-pub struct Encoders {
-    streams: Vec<Option<Schema>>,
-}
-
-impl Encoders {
-    /// The encoders of `scenario`'s streams; an error says which payload value has no
-    /// Avro type.
-    pub fn new(scenario: &Scenario) -> Result<Encoders, String> {
-        let streams = scenario
-            .streams
-            .iter()
-            .map(|s| derived(s).map(|d| d.map(|(schema, _)| schema)))
-            .collect::<Result<_, _>>()?;
-        Ok(Encoders { streams })
-    }
-}
+/// The schema id values are framed with when a registry has none for them.
+pub const UNKNOWN_ID: u32 = 0x7FFF_FFFF;
 
 impl Renderer<'_> {
-    /// Appends the value `message` carries as the wire carries it (see the module).
-    pub fn write_encoded(
+    /// Appends the value `message` carries as the wire carries it: a JSON stream's
+    /// value (or broken value) as [`Renderer::write_sent_value`] writes it; an encoded
+    /// stream's by its codec in the Confluent wire format, and for a malformed message
+    /// the header and the broken text (the text kinds) or the good encoding with its
+    /// framing broken (`bad_magic`, `unknown_schema_id`, `truncated_binary`).
+    pub fn write_wire_value(
         &mut self,
         out: &mut Vec<u8>,
         message: &Outgoing,
-        encoders: &Encoders,
-    ) -> Result<(), avro::Mismatch> {
-        let Some(schema) = &encoders.streams[message.event.stream as usize] else {
+        codecs: &Codecs,
+    ) -> Result<(), Mismatch> {
+        let Some(codec) = codecs.get(message.event.stream as usize) else {
             self.write_sent_value(out, message);
             return Ok(());
         };
-        wire::write_header(out, wire::PLACEHOLDER_ID);
-        match message.mark {
-            Mark::Malformed { .. } => {
+        let mut text = std::mem::take(&mut self.wire_text);
+        text.clear();
+        let kind = match message.mark {
+            Mark::Malformed { kind, .. } if !kind.is_binary() => {
+                wire::write_header(out, codec.id);
                 self.write_sent_value(out, message);
-                Ok(())
+                self.wire_text = text;
+                return Ok(());
             }
+            Mark::Malformed { kind, .. } => Some(kind),
             Mark::Clean
             | Mark::Held
             | Mark::Late
             | Mark::FirstCopy
             | Mark::Duplicate { .. }
-            | Mark::Dropped => {
-                let mut text = std::mem::take(&mut self.scratch);
-                text.clear();
-                self.write_value(&mut text, &message.event);
-                let value = json::parse(&text);
-                self.scratch = text;
-                let value = value.ok_or_else(|| avro::Mismatch("value: not JSON".into()))?;
-                avro::encode(out, schema, &value, "value")
+            | Mark::Dropped => None,
+        };
+        self.write_value(&mut text, &message.event);
+        let start = out.len();
+        let written = codec.write(out, &text);
+        self.wire_text = text;
+        written?;
+        match kind {
+            Some(Malformation::BadMagic) => out[start] = 1,
+            Some(Malformation::UnknownSchemaId) => {
+                out[start + 1..start + 5].copy_from_slice(&UNKNOWN_ID.to_be_bytes());
             }
+            Some(Malformation::TruncatedBinary) => {
+                let body = out.len() - start - 5;
+                out.truncate(start + 5 + body / 2);
+            }
+            Some(_) | None => {}
         }
+        Ok(())
     }
 }
 
@@ -167,23 +145,24 @@ impl Renderer<'_> {
 /// carry the placeholder schema id). Returns how many lines were written.
 pub fn encoded_dry_run(
     scenario: &Scenario,
+    codecs: &Codecs,
     plan: Plan,
     start: DateTime<Utc>,
     quiet: bool,
 ) -> Result<u64, Error> {
-    let encoders = Encoders::new(scenario).map_err(Error::Usage)?;
-    if has_avro(scenario) && !quiet {
+    let placeholder = codecs.streams.iter().flatten().any(|c| c.id == wire::PLACEHOLDER_ID);
+    if placeholder && !quiet {
         eprintln!(
-            "note: Avro values are framed with the placeholder schema id {} (no registry in this version)",
+            "note: encoded values are framed with the placeholder schema id {} (a dry run registers nothing)",
             wire::PLACEHOLDER_ID
         );
     }
-    encoded_lines(&encoders, scenario, plan, start, io::stdout().lock())
+    encoded_lines(codecs, scenario, plan, start, io::stdout().lock())
 }
 
-/// [`encoded_dry_run`] into `out`, by `encoders`.
+/// [`encoded_dry_run`] into `out`, by `codecs`.
 fn encoded_lines<W: Write>(
-    encoders: &Encoders,
+    codecs: &Codecs,
     scenario: &Scenario,
     plan: Plan,
     start: DateTime<Utc>,
@@ -199,7 +178,7 @@ fn encoded_lines<W: Write>(
         }
         value.clear();
         renderer
-            .write_encoded(&mut value, &message, encoders)
+            .write_wire_value(&mut value, &message, codecs)
             // The schemas are derived to fit the values: a mismatch is a bug.
             .map_err(|m| Error::Runtime(format!("cannot encode a value: {}", m.0)))?;
         line.clear();

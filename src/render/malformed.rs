@@ -24,6 +24,14 @@ impl Renderer<'_> {
         self.write_value(&mut good, event);
         let touched = match kind {
             Malformation::Empty => None,
+            // These break the wire framing, not the value (`write_wire_value`): the text
+            // is the good value.
+            Malformation::BadMagic
+            | Malformation::UnknownSchemaId
+            | Malformation::TruncatedBinary => {
+                out.extend_from_slice(&good);
+                None
+            }
             Malformation::OutOfRange => match &self.streams[event.stream as usize].value {
                 Some(program) => program.write_out_of_range(out, event, &mut self.context, pick),
                 // Validation refuses `out_of_range` without a value that has a range.

@@ -28,6 +28,16 @@ impl<'r, 's> Message<'r, 's> {
         self.renderer.write_sent_value(out, &self.message);
     }
 
+    /// Appends the value as the wire carries it: encoded by its stream's codec in
+    /// `codecs`, if it has one (see [`Renderer::write_wire_value`]).
+    pub fn write_wire_value(
+        &mut self,
+        out: &mut Vec<u8>,
+        codecs: &crate::encode::codec::Codecs,
+    ) -> Result<(), crate::encode::avro::Mismatch> {
+        self.renderer.write_wire_value(out, &self.message, codecs)
+    }
+
     /// Appends the key; false when the message has none.
     pub fn write_key(&mut self, out: &mut Vec<u8>) -> bool {
         self.renderer.write_key(out, &self.message.event)

@@ -19,7 +19,7 @@ mod schema;
 
 use chrono::{DateTime, Utc};
 
-pub use encoded::{Encoders, avro_schemas, encoded_dry_run, has_avro, sendable};
+pub use encoded::{UNKNOWN_ID, encoded_dry_run, has_encoded, schemas_text};
 pub use message::Message;
 pub(crate) use schema::{event_schema, scenario_event_schema};
 
@@ -113,6 +113,8 @@ pub struct Renderer<'s> {
     streams: Vec<Compiled>,
     /// A buffer for text that is then written as a JSON string.
     scratch: Vec<u8>,
+    /// The JSON text of a value being encoded by a schema ([`Renderer::write_wire_value`]).
+    wire_text: Vec<u8>,
 }
 
 impl<'s> Renderer<'s> {
@@ -129,6 +131,7 @@ impl<'s> Renderer<'s> {
             context: Context::new(scenario, start, clocks),
             streams,
             scratch: Vec::new(),
+            wire_text: Vec::new(),
         }
     }
 

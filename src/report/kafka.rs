@@ -47,6 +47,38 @@ pub struct KafkaReport {
     pub verification: Option<String>,
     /// Whether the read-back found the topic equal to the plan (`None`: not checked).
     pub verified: Option<bool>,
+    /// The Schema Registry the values' schemas were registered with, when the run
+    /// sent values encoded by a schema.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema_registry: Option<RegistryReport>,
+}
+
+/// The Schema Registry part of a run's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryReport {
+    /// The registry's URL.
+    pub url: String,
+    /// Whether it was the embedded registry (a test double beside the embedded cluster).
+    pub embedded: bool,
+    /// Each subject a schema was registered or looked up in, once, in stream order.
+    pub subjects: Vec<SubjectReport>,
+    /// How many requests the run made to the registry (ids are cached: one round trip
+    /// per subject and schema, not per message).
+    pub requests: u64,
+}
+
+/// One subject of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubjectReport {
+    /// The subject (empty for a schema named by id).
+    pub subject: String,
+    /// `avro`, `protobuf` or `json_schema`.
+    pub format: String,
+    /// The schema's id.
+    pub id: u32,
+    /// Its version under the subject, when the registry said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u32>,
 }
 
 /// How many distinct error messages a merged report keeps, as each run keeps.
@@ -84,6 +116,7 @@ impl KafkaReport {
                 .collect(),
             verification,
             verified,
+            schema_registry: None,
         }
     }
 
@@ -116,6 +149,25 @@ impl KafkaReport {
         );
         for (error, n) in &self.failures {
             let _ = writeln!(s, "  failed: {n} × {error}");
+        }
+        if let Some(r) = &self.schema_registry {
+            let subjects: Vec<String> = r
+                .subjects
+                .iter()
+                .map(|x| match x.subject.is_empty() {
+                    true => format!("id {}", x.id),
+                    false => format!("{} (id {})", x.subject, x.id),
+                })
+                .collect();
+            let _ = writeln!(
+                s,
+                "  schema registry: {}{}, {} in {} request{}",
+                r.url,
+                if r.embedded { " (embedded)" } else { "" },
+                subjects.join(", "),
+                r.requests,
+                if r.requests == 1 { "" } else { "s" }
+            );
         }
         if let Some(v) = &self.verification {
             let _ = writeln!(s, "  read back: {v}");

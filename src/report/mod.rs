@@ -27,7 +27,7 @@ use crate::replay::pacer::Pace;
 use crate::replay::{COUNT_BUDGET, Tally};
 use crate::scenario::{Scenario, Shard};
 use crate::text::io_reason;
-pub use kafka::KafkaReport;
+pub use kafka::{KafkaReport, RegistryReport, SubjectReport};
 pub use merge::merge;
 
 /// The outcome of a run, as printed and as written to `--report`, and as read back by

@@ -13,6 +13,7 @@ use crate::error::{self, Error};
 use crate::output::{Pending, Truth};
 use crate::plan::Plan;
 use crate::report::Report;
+use crate::scenario::validate::SchemaFormat;
 use crate::scenario::{self, Diagnostic, Overrides, Scenario};
 pub use crate::sink::kafka::Settings;
 use crate::sink::kafka::sources::{self, Given, Sources};
@@ -26,13 +27,25 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Validate { files }) => validate(files),
         Some(Command::Schema {
             avro,
+            protobuf,
+            json_schema,
             scenario: Some(path),
             ..
-        }) => match load(path, &Overrides::default()) {
-            Ok(scenario) if *avro => render::avro_schemas(&scenario).and_then(|s| print(&s)),
-            Ok(scenario) => print(&schema::event_for(&scenario)),
-            Err(diagnostics) => Err(Error::Invalid(diagnostics)),
-        },
+        }) => {
+            let format = match (*avro, *protobuf, *json_schema) {
+                (true, _, _) => Some(SchemaFormat::Avro),
+                (_, true, _) => Some(SchemaFormat::Protobuf),
+                (_, _, true) => Some(SchemaFormat::JsonSchema),
+                _ => None,
+            };
+            match (load(path, &Overrides::default()), format) {
+                (Ok(scenario), Some(format)) => registry::codecs(&scenario)
+                    .and_then(|codecs| render::schemas_text(&scenario, &codecs, format))
+                    .and_then(|s| print(&s)),
+                (Ok(scenario), None) => print(&schema::event_for(&scenario)),
+                (Err(diagnostics), _) => Err(Error::Invalid(diagnostics)),
+            }
+        }
         Some(Command::Schema { truth: true, .. }) => print(&schema::truth()),
         Some(Command::Schema { event, .. }) => print(&if *event {
             schema::event()
@@ -103,6 +116,10 @@ pub(crate) fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<D
     if render::event_ids_clash(&scenario) {
         return Err(vec![ids_clash(path)]);
     }
+    // A schema file that does not fit the payload is as invalid as the scenario.
+    if let Err(Error::Invalid(diagnostics)) = registry::codecs(&scenario) {
+        return Err(diagnostics);
+    }
     warn(&scenario);
     Ok(scenario)
 }
@@ -121,6 +138,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
         return Err(Error::Usage(crate::cli::no_scenario_advice(&args.typed)));
     };
     let mut scenario = scenario::load_file(path, &args.overrides()).map_err(Error::Invalid)?;
+    let mut codecs = registry::codecs(&scenario)?;
     if !args.quiet {
         warn(&scenario);
     }
@@ -156,16 +174,25 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
         window_ms: args.truth_window.0 / 1_000_000,
     };
     if args.dry_run {
-        return dry_run_command(args, &scenario, plan, &truth);
+        if args.encoded {
+            if let Some((url, source)) = registry::given_url(args, &scenario) {
+                let mut client = registry::client(url, source, &scenario)?;
+                registry::resolve(&mut codecs, &mut client, false, true)?;
+            }
+        }
+        if !registry::all_known(&codecs) && args.encoded {
+            return Err(Error::Usage("a stream's schema is named by `schema: {id}` or `{subject}`, which only the registry holds: give --schema-registry URL (or SCHEMA_REGISTRY_URL) to print its encoded values".into()));
+        }
+        return dry_run_command(args, &scenario, &codecs, plan, &truth);
     }
-    render::sendable(&scenario)?;
-    kafka_command(args, &scenario, plan, sources, &truth)
+    kafka_command(args, &scenario, codecs, plan, sources, &truth)
 }
 
 /// `--dry-run`: the plan printed to stdout (and the truth written).
 fn dry_run_command(
     args: &RunArgs,
     scenario: &Scenario,
+    codecs: &crate::encode::codec::Codecs,
     plan: Plan,
     truth: &Truth,
 ) -> Result<u8, Error> {
@@ -175,7 +202,7 @@ fn dry_run_command(
     };
     let start = scenario.start.unwrap_or_else(Utc::now);
     let printed = match args.encoded {
-        true => render::encoded_dry_run(scenario, plan, start, args.quiet),
+        true => render::encoded_dry_run(scenario, codecs, plan, start, args.quiet),
         false => stdout::dry_run_plan(scenario, plan, start, format, io::stdout().lock()),
     };
     truth.write(scenario, start)?;
@@ -290,6 +317,7 @@ fn print(text: &str) -> Result<u8, Error> {
 
 /// Sending to Kafka (the `kafka` feature): the settings from the command line, the
 /// replay into the sink that opens itself, the report.
+mod registry;
 #[cfg(feature = "kafka")]
 mod send;
 
@@ -312,7 +340,14 @@ fn plot(_: &PlotArgs) -> Result<u8, Error> {
 
 /// Without the `kafka` feature a run can only be a dry run.
 #[cfg(not(feature = "kafka"))]
-fn kafka_command(_: &RunArgs, _: &Scenario, _: Plan, _: Sources, _: &Truth) -> Result<u8, Error> {
+fn kafka_command(
+    _: &RunArgs,
+    _: &Scenario,
+    _: crate::encode::codec::Codecs,
+    _: Plan,
+    _: Sources,
+    _: &Truth,
+) -> Result<u8, Error> {
     Err(needs_feature(
         "kafka",
         "send to Kafka; print the plan with --dry-run",

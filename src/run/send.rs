@@ -16,17 +16,22 @@ use crate::plan::Plan;
 use crate::redact;
 use crate::replay::pacer::{self, Pace};
 use crate::replay::{self, Control, Options};
-use crate::report::{KafkaReport, Report};
+use crate::encode::codec::Codecs;
+use crate::registry::serve::Serving;
+use crate::report::{KafkaReport, RegistryReport, Report};
 use crate::scenario::Scenario;
 use crate::sink::kafka::config::Brokers;
 use crate::sink::kafka::embedded::{self, Embedded};
 use crate::sink::kafka::sources::Sources;
 use crate::sink::kafka::{Session, Settings, config, forward};
 
+use super::registry;
+
 /// A run into Kafka: replayed, summed up on stderr, the truth and the report written.
 pub(super) fn kafka_command(
     args: &RunArgs,
     scenario: &Scenario,
+    mut codecs: Codecs,
     plan: Plan,
     sources: Sources,
     truth: &Truth,
@@ -37,12 +42,19 @@ pub(super) fn kafka_command(
         Some(path) => Some(Pending::create(path, "the report")?),
         None => None,
     };
-    let settings = settings(args, scenario, sources)?;
+    let mut settings = settings(args, scenario, sources)?;
+    // Schemas are registered before the first message is sent; the embedded registry,
+    // if one is started, serves until the run (and --keep-broker) ends.
+    let (_registry, registered) = register(args, scenario, &settings, &mut codecs)?;
+    settings.codecs = Arc::new(codecs);
     let control = Control::default();
     let serving = Arc::new(AtomicBool::new(false));
     install_signal_handler(&control.stop, &serving, args.quiet);
     // On an error, the pending files are removed as they drop.
-    let (report, cluster) = kafka_plan(scenario, plan, &settings, &control)?;
+    let (mut report, cluster) = kafka_plan(scenario, plan, &settings, &control)?;
+    if let Some(kafka) = &mut report.kafka {
+        kafka.schema_registry = registered;
+    }
     if !args.quiet {
         eprint!("{}", redact::redact(&report.summary()));
     }
@@ -64,6 +76,45 @@ pub(super) fn kafka_command(
         }
     }
     report.verdict()
+}
+
+/// Registers the schemas of `codecs` (and sets their ids) with the registry given, or
+/// with the embedded one beside the embedded cluster; `None` when no value is encoded
+/// by a schema. The embedded registry is returned serving.
+fn register(
+    args: &RunArgs,
+    scenario: &Scenario,
+    settings: &Settings,
+    codecs: &mut Codecs,
+) -> Result<(Option<Serving>, Option<RegistryReport>), Error> {
+    if codecs.is_empty() {
+        return Ok((None, None));
+    }
+    let embedded = matches!(settings.brokers, Brokers::Embedded);
+    let (served, mut client) = match (registry::given_url(args, scenario), embedded) {
+        (Some((url, source)), _) => (None, registry::client(url, source, scenario)?),
+        (None, true) => {
+            let served = Serving::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+                .map_err(|e| Error::Runtime(format!("cannot start the embedded Schema Registry: {e}")))?;
+            let client = registry::client(&served.url(), "the embedded registry", scenario)?;
+            (Some(served), client)
+        }
+        (None, false) => {
+            return Err(Error::Usage(
+                "values encoded by a schema need a Schema Registry: give --schema-registry URL, SCHEMA_REGISTRY_URL or schema_registry.url (the embedded registry serves only beside the embedded cluster)".into(),
+            ));
+        }
+    };
+    let report = registry::resolve(codecs, &mut client, served.is_some(), false)?;
+    if !settings.quiet {
+        if let Some(served) = &served {
+            eprintln!(
+                "simulate: the embedded Schema Registry (a test double of Confluent's REST API, in memory) serves at {}",
+                served.url()
+            );
+        }
+    }
+    Ok((served, Some(report)))
 }
 
 /// `--keep-broker`: the cluster's bootstrap servers on stdout, then serving until
@@ -183,6 +234,7 @@ fn settings(args: &RunArgs, scenario: &Scenario, sources: Sources) -> Result<Set
         quiet: args.quiet,
         progress: true,
         metrics,
+        codecs: Arc::default(),
     })
 }
 

@@ -30,7 +30,14 @@ pub use validate::{CameraPick, Faults, Overrides, Scenario, Shard, Stream, Strea
 /// Reads, parses and validates a scenario file, reporting every problem found.
 pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
     let source = load::read(path)?;
-    load_source(&source, &default_name(path), overrides)
+    let mut scenario = load_source(&source, &default_name(path), overrides)?;
+    if path.as_os_str() != "-" && path != Path::new("/dev/stdin") {
+        scenario.dir = Some(match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        });
+    }
+    Ok(scenario)
 }
 
 /// Parses and validates a scenario held in memory; `name` is used when it sets none.
@@ -48,6 +55,7 @@ pub fn load_source(
             for warning in &mut scenario.warnings {
                 warning.severity = diagnostics::Severity::Warning;
             }
+            scenario.source = Some(std::sync::Arc::new(source.clone()));
             Ok(scenario)
         }
         Err(problems) => Err(positions::locate(&source.name, &source.text, problems)),

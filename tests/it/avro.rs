@@ -166,12 +166,12 @@ fn decode_with_fastavro(dir: &std::path::Path, scenario: &str) -> usize {
 }
 
 #[test]
-fn schema_avro_prints_the_derived_schema_of_each_topic() {
+fn schema_avro_prints_the_derived_schema_of_each_subject() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = avro_detections(dir.path());
     let printed: serde_json::Value =
         serde_json::from_str(&stdout(&["schema", "--avro", scenario.to_str().unwrap()])).unwrap();
-    let detections = &printed["detections"];
+    let detections = &printed["detections-value"];
     assert_eq!(detections["name"], "Detection");
     assert_eq!(detections["namespace"], "com.example");
     let fields: Vec<String> = detections["fields"]
@@ -197,7 +197,7 @@ fn schema_avro_prints_the_derived_schema_of_each_topic() {
         ]
         .map(|s| s.to_string())
     );
-    assert_eq!(printed["heartbeats"]["fields"][0]["type"], "string");
+    assert_eq!(printed["heartbeats-value"]["fields"][0]["type"], "string");
 }
 
 #[test]
@@ -259,33 +259,28 @@ fn encoded_json_streams_are_their_json_bytes_and_plain_dry_runs_are_unchanged() 
 }
 
 #[test]
-fn what_is_not_supported_yet_is_refused_where_it_is_written() {
+fn value_settings_are_checked_where_they_are_written() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.yaml");
     std::fs::write(
         &path,
-        "duration: 1m\nschema_registry: {url: http://registry:8081}\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: constant, interval: 1s}\n    key_format: avro\n    value: {format: protobuf, schema: {file: d.proto}, subject: topic, register: auto}\n",
+        "duration: 1m\nschema_registry: {url: registry:8081, auth: {username: svc}}\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: constant, interval: 1s}\n    key_format: avro\n    value: {format: protobuf, schema: {file: d.proto, id: 3}, subject: topics, register: auto}\n  - cameras: [2]\n    inter_arrival: {distribution: constant, interval: 1s}\n    value: {format: avro, schema: {id: 7}, register: never, namespace: com.example}\n    faults: {malformed: {rate: 0.1, kinds: [bad_magic]}}\n  - cameras: [3]\n    inter_arrival: {distribution: constant, interval: 1s}\n    value: {record_name: X}\n  - cameras: [4]\n    inter_arrival: {distribution: constant, interval: 1s}\n    faults: {malformed: {rate: 0.1, kinds: [unknown_schema_id]}}\n",
     )
     .unwrap();
     Test::new()
         .args(["validate"])
         .arg(&path)
         .status(2)
-        .stderr_contains("error: schema_registry: `schema_registry` is not supported yet")
-        .stderr_contains("s.yaml:2:18\n")
+        .stderr_contains("error: schema_registry.url: `registry:8081` is not an http:// or https:// URL")
+        .stderr_contains("s.yaml:2:24\n")
+        .stderr_contains("error: schema_registry.auth: `auth` is `{username, password}` or `{bearer}`")
         .stderr_contains("error: streams[0].key_format: `key_format: avro` is not supported yet")
         .stderr_contains("s.yaml:6:17\n")
-        .stderr_contains("error: streams[0].value.format: `format: protobuf` is not supported yet")
-        .stderr_contains("error: streams[0].value.schema: `schema: {file: …}` is not supported yet")
-        .stderr_contains("error: streams[0].value.subject: `subject` is not supported yet")
-        .stderr_contains("error: streams[0].value.register: `register` is not supported yet")
-        .run();
-    // Sending Avro to Kafka waits for the registry client.
-    let scenario = avro_detections(dir.path());
-    Test::new()
-        .arg(&scenario)
-        .args(["--embedded-broker", "--quiet"])
-        .status(2)
-        .stderr_contains("`value: {format: avro}` cannot be sent to Kafka by this version")
+        .stderr_contains("error: streams[0].value.schema: `schema` names 2 schemas (`file`, `id`)")
+        .stderr_contains("error: streams[0].value.subject: unknown subject strategy `topics`")
+        .stderr_contains("error: streams[1].value.register: `register` has no effect on a schema that is already registered")
+        .stderr_contains("error: streams[1].value.namespace: `namespace` applies to derived schemas only")
+        .stderr_contains("error: streams[2].value.record_name: `record_name` applies to values encoded by a schema")
+        .stderr_contains("error: streams[3].faults.malformed.kinds[0]: `unknown_schema_id` breaks the Confluent wire format")
         .run();
 }

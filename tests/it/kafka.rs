@@ -46,6 +46,7 @@ fn settings(bootstrap: &str, pace: Pace) -> Settings {
         quiet: true,
         progress: false,
         metrics: None,
+        codecs: Default::default(),
     }
 }
 

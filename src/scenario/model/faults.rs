@@ -64,7 +64,8 @@ pub struct MalformedFault {
     #[schemars(range(min = 0, max = 1))]
     pub rate: f64,
     /// The ways values are broken, each equally likely. Defaults to all of them but
-    /// `out_of_range`.
+    /// `out_of_range` and the binary kinds (`bad_magic`, `unknown_schema_id`,
+    /// `truncated_binary`).
     pub kinds: Option<Vec<Malformation>>,
 }
 
@@ -95,10 +96,29 @@ named! {
         /// or `float` above `max` or below `min`, a `sequence` below `start`, a box one
         /// pixel past its frame's right or bottom edge. Only when listed in `kinds`.
         OutOfRange => "out_of_range",
+        /// For a value encoded by a schema (`avro`, `protobuf`, `json_schema`): the good
+        /// encoded value with magic byte 1 instead of 0, which no Confluent deserializer
+        /// takes. Only when listed in `kinds`.
+        BadMagic => "bad_magic",
+        /// For a value encoded by a schema: the good value framed with schema id
+        /// 2147483647, which the registry does not know. Only when listed in `kinds`.
+        UnknownSchemaId => "unknown_schema_id",
+        /// For a value encoded by a schema: the good encoded value cut to half its body
+        /// (the 5-byte header kept). Only when listed in `kinds`.
+        TruncatedBinary => "truncated_binary",
     }
 }
 
 impl Malformation {
+    /// Whether the kind breaks the wire format of a value encoded by a schema (and so
+    /// needs one).
+    pub fn is_binary(self) -> bool {
+        matches!(
+            self,
+            Malformation::BadMagic | Malformation::UnknownSchemaId | Malformation::TruncatedBinary
+        )
+    }
+
     /// The kinds drawn from when `kinds` is left out: all but `out_of_range`, which
     /// needs a value with a range and came later.
     pub const DEFAULT: &'static [Malformation] = &[

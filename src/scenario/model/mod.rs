@@ -100,7 +100,10 @@ pub use payload::{
 pub use rate::{
     Backlog, CameraSelection, IncidentFile, Interpolate, OutageFile, RateFile, RatePoint,
 };
-pub use value::{KeyFormat, Register, SchemaName, SchemaSource, ValueFile, ValueFormat};
+pub use value::{
+    GivenSchema, KeyFormat, Register, RegistryAuth, RegistryFile, SchemaName, SchemaSource,
+    SubjectFile, SubjectStrategy, ValueFile, ValueFormat,
+};
 
 /// A scenario: which cameras send events, how often, for how long and to which topic.
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
@@ -122,9 +125,9 @@ pub struct ScenarioFile {
     pub topic: Option<String>,
     /// Settings for the Kafka sink.
     pub kafka: Option<KafkaFile>,
-    /// The Confluent-compatible Schema Registry (`url`, `auth`). Not supported yet: this
-    /// version has no registry client.
-    #[schemars(with = "Option<BTreeMap<String, serde_json::Value>>")]
+    /// The Confluent-compatible Schema Registry that `avro`, `protobuf` and
+    /// `json_schema` values are registered with (`url`, `auth`, `ca`, `cert`, `key`).
+    #[schemars(with = "Option<RegistryFile>")]
     pub schema_registry: Option<serde_json::Value>,
     /// One or more arrival processes; each stream sends events for its cameras.
     #[schemars(length(min = 1))]

@@ -1,9 +1,7 @@
 //! How a stream's message value is encoded as a file writes it (`value:`), its key's
-//! format (`key_format`), and the Schema Registry settings (`schema_registry`). This
-//! version encodes `json` and `avro` with a schema derived from the payload; the other
-//! spellings are read so that validation can say they are not supported yet.
-
-use std::collections::BTreeMap;
+//! format (`key_format`), and the Schema Registry settings (`schema_registry`), as the
+//! file spells them. The mappings are read as JSON by the walker and interpreted by
+//! validation; the typed structs here describe them to editors (the JSON Schema).
 
 use schemars::JsonSchema;
 
@@ -12,21 +10,27 @@ use schemars::JsonSchema;
 #[derive(Debug, Clone, PartialEq, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct ValueFile {
-    /// `json` (the default: the payload as JSON text), `avro` (Avro binary in the
-    /// Confluent wire format); `protobuf` and `json_schema` are not supported yet.
+    /// `json` (the default: the payload as JSON text, no registry), `avro`, `protobuf`
+    /// or `json_schema` (in the Confluent wire format, through a Schema Registry).
     pub format: Option<ValueFormat>,
-    /// Where the schema comes from: `derived` (the default: from `payload`). A schema
-    /// file (`{file: …}`), id (`{id: …}`) or subject (`{subject: …}`) is not supported yet.
+    /// Where the schema comes from: `derived` (the default: from `payload`), a file
+    /// (`{file: schemas/detection.avsc}`; for Protobuf `{file: detection.proto, message:
+    /// Detection}`), a registered id (`{id: 42}`) or a subject's version (`{subject:
+    /// detections-value, version: latest}`).
     pub schema: Option<SchemaSource>,
-    /// The registry subject (`topic`, `record`, `topic_record`, `{name: …}`). Not
-    /// supported yet: there is no registry client in this version.
-    #[schemars(with = "Option<serde_json::Value>")]
+    /// The registry subject: `topic` (TopicNameStrategy, the default: `<topic>-value`),
+    /// `record` (`<full record name>`), `topic_record` (`<topic>-<full record name>`) or
+    /// `{name: my-subject}`.
+    #[schemars(with = "Option<SubjectFile>")]
     pub subject: Option<serde_json::Value>,
-    /// Whether to register the schema (`auto`, `never`). Not supported yet.
+    /// `auto` (the default: register the schema if absent) or `never` (it must already
+    /// be registered under the subject).
     pub register: Option<Register>,
-    /// The name of the derived Avro record (a valid Avro name). Defaults to `Event`.
+    /// The name of the derived Avro record, Protobuf message or JSON Schema title.
+    /// Defaults to `Event`.
     pub record_name: Option<String>,
-    /// The namespace of the derived Avro record, e.g. `com.example`. Defaults to none.
+    /// The namespace of the derived Avro record (the Protobuf package), e.g.
+    /// `com.example`. Defaults to none.
     pub namespace: Option<String>,
 }
 
@@ -48,8 +52,96 @@ impl ValueFile {
 pub enum SchemaSource {
     /// `derived`: from the stream's payload.
     Named(SchemaName),
-    /// `{file: …}`, `{id: …}` or `{subject: …, version: …}`: not supported yet.
-    Given(#[schemars(with = "BTreeMap<String, serde_json::Value>")] serde_json::Value),
+    /// `{file: …}` (with `message:` for a `.proto`), `{id: …}` or `{subject: …,
+    /// version: …}`.
+    Given(#[schemars(with = "GivenSchema")] serde_json::Value),
+}
+
+/// A schema given rather than derived: exactly one of `file`, `id` and `subject`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct GivenSchema {
+    /// A schema file (`.avsc`, `.proto`, or a JSON Schema `.json`), relative to the
+    /// scenario file's directory.
+    pub file: Option<String>,
+    /// With a `.proto` file: the message the values are (needed when the file has
+    /// several top-level messages).
+    pub message: Option<String>,
+    /// A schema already registered, by its global id.
+    #[schemars(range(min = 1))]
+    pub id: Option<u32>,
+    /// A subject whose registered schema to use, with `version`.
+    pub subject: Option<String>,
+    /// With `subject`: a version number, or `latest` (the default).
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub version: Option<serde_json::Value>,
+}
+
+impl GivenSchema {
+    /// The keys a given schema may have.
+    pub const FIELDS: &'static [&'static str] = &["file", "message", "id", "subject", "version"];
+}
+
+/// How the subject a schema is registered under is named.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[serde(untagged)]
+pub enum SubjectFile {
+    /// A naming strategy.
+    Strategy(SubjectStrategy),
+    /// `{name: my-subject}`: this subject.
+    Named {
+        /// The subject.
+        name: String,
+    },
+}
+
+named! {
+    /// Confluent's subject naming strategies.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+    pub enum SubjectStrategy {
+        /// TopicNameStrategy: `<topic>-value` (`<topic>-key` for keys).
+        Topic => "topic",
+        /// RecordNameStrategy: the record's (message's) full name.
+        Record => "record",
+        /// TopicRecordNameStrategy: `<topic>-<full record name>`.
+        TopicRecord => "topic_record",
+    }
+}
+
+/// The Schema Registry, e.g. `{url: http://registry:8081, auth: {username: svc,
+/// password: "@/run/secrets/sr"}}`.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RegistryFile {
+    /// The registry's base URL (`http://…` or `https://…`). `--schema-registry` and
+    /// `SCHEMA_REGISTRY_URL` override it.
+    pub url: Option<String>,
+    /// Credentials: `{username, password}` (HTTP basic) or `{bearer: TOKEN}`; a value
+    /// `@FILE` is read from the file.
+    pub auth: Option<RegistryAuth>,
+    /// With `https`: the CA certificate file (PEM) to trust.
+    pub ca: Option<String>,
+    /// With `https`: the client certificate file (PEM).
+    pub cert: Option<String>,
+    /// With `https`: the client key file (PEM).
+    pub key: Option<String>,
+}
+
+impl RegistryFile {
+    /// The keys `schema_registry` may have.
+    pub const FIELDS: &'static [&'static str] = &["url", "auth", "ca", "cert", "key"];
+}
+
+/// Registry credentials.
+#[derive(Debug, Clone, PartialEq, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RegistryAuth {
+    /// The basic-auth user.
+    pub username: Option<String>,
+    /// The basic-auth password (`@FILE` reads it from a file).
+    pub password: Option<String>,
+    /// A bearer token (`@FILE` reads it from a file).
+    pub bearer: Option<String>,
 }
 
 named! {
@@ -60,9 +152,9 @@ named! {
         Json => "json",
         /// Avro binary in the Confluent wire format.
         Avro => "avro",
-        /// Protobuf (not supported yet).
+        /// Protobuf in the Confluent wire format (with message indexes).
         Protobuf => "protobuf",
-        /// JSON Schema (not supported yet).
+        /// JSON text checked against a JSON Schema, in the Confluent wire format.
         JsonSchema => "json_schema",
     }
 }

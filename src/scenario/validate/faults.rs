@@ -125,6 +125,25 @@ pub(super) fn faults(raw: FaultsFile, path: &FieldPath, problems: &mut Problems)
     })
 }
 
+/// Checks that a stream whose faults list a binary kind (`bad_magic`, …) encodes its
+/// values by a schema (`encoded`).
+pub(super) fn check_binary(faults: &Faults, encoded: bool, path: &FieldPath, problems: &mut Problems) {
+    let Some(malformed) = &faults.malformed else {
+        return;
+    };
+    for (i, kind) in malformed.kinds.iter().enumerate() {
+        if kind.is_binary() && !encoded {
+            problems.push(
+                Problem::new(
+                    &path.key("malformed").key("kinds").index(i),
+                    format!("`{}` breaks the Confluent wire format, and this stream's values are JSON text without one", kind.name()),
+                )
+                .help("give the stream `value: {format: avro}` (or `protobuf`, `json_schema`), or use the text kinds (`truncated`, `not_json`, …)"),
+            );
+        }
+    }
+}
+
 /// Checks that a stream whose faults list `out_of_range` has a value with a range.
 pub(super) fn check_out_of_range(
     faults: &Faults,

@@ -35,7 +35,10 @@ pub use faults::{Delayed, Faults, Malformed};
 pub use kafka::Kafka;
 pub use modulation::{Affected, Modulation, RateProfile, WindowStart, Windows};
 pub use streams::{CameraPick, Stream, StreamArrivals};
-pub use value::{AVRO_PRIMITIVES, ValueEncoding, is_avro_name};
+pub use value::{
+    AVRO_PRIMITIVES, Auth, Encoding, Origin, Registry, SchemaFormat, Subject, ValueEncoding, Version,
+    check_url, is_avro_name,
+};
 
 /// Values from the command line that replace the file's.
 #[derive(Debug, Clone, Default)]
@@ -87,12 +90,30 @@ pub struct Scenario {
     pub streams: Vec<Stream>,
     /// The shard this run plans, if the run is split (`start` is then fixed).
     pub shard: Option<Shard>,
+    /// The Schema Registry settings (`schema_registry`), for encoded values.
+    pub registry: Registry,
+    /// The file it was read from (its shown name and text), to locate problems found
+    /// after validation (a schema file that does not fit the payload); `None` for a
+    /// scenario built in memory.
+    pub source: Option<std::sync::Arc<crate::scenario::Source>>,
+    /// The directory the file's relative paths (schema files) start from: the scenario
+    /// file's; `None` for the working directory (a scenario read from stdin).
+    pub dir: Option<std::path::PathBuf>,
     /// What the file says that is legal but probably not meant (a window that starts
     /// after the run ends): shown by `validate` and by a run, which still go ahead.
     pub warnings: Vec<Diagnostic>,
 }
 
 impl Scenario {
+    /// `problems` found after validation, located in the file the scenario was read
+    /// from (when there is one).
+    pub(crate) fn locate(&self, problems: Problems) -> Vec<Diagnostic> {
+        match &self.source {
+            Some(source) => crate::scenario::positions::locate(&source.name, &source.text, problems),
+            None => crate::scenario::positions::locate("<scenario>", "", problems),
+        }
+    }
+
     /// Every topic the scenario's streams send to, each once, in stream order.
     pub fn topics(&self) -> Vec<&str> {
         let mut topics: Vec<&str> = Vec::new();
@@ -148,8 +169,7 @@ pub(crate) fn validate(
     }
 
     let kafka = kafka::kafka(file.kafka, &at("kafka"), &mut problems);
-    let registry_given = file.schema_registry.is_some();
-    value::registry(registry_given, &at("schema_registry"), &mut problems);
+    let registry = value::registry(file.schema_registry, &at("schema_registry"), &mut problems);
 
     let defaults = streams::Defaults {
         topic: &topic,
@@ -174,6 +194,9 @@ pub(crate) fn validate(
             kafka,
             streams,
             shard: overrides.shard,
+            registry,
+            source: None,
+            dir: None,
             warnings: Vec::new(),
         };
         Ok((scenario, warnings))

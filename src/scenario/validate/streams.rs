@@ -211,6 +211,9 @@ fn stream(
     if let (Some(f), Some(m)) = (&faults, &message) {
         check_out_of_range(f, m, &path.key("faults"), problems);
     }
+    if let (Some(f), Some(v)) = (&faults, &value) {
+        super::faults::check_binary(f, v.encoded().is_some(), &path.key("faults"), problems);
+    }
     if problems.len() > before {
         return None;
     }

@@ -189,6 +189,9 @@ pub struct Settings {
     pub progress: bool,
     /// `--metrics`: where the run's counters go (served by [`Metrics::serve`]).
     pub metrics: Option<Arc<Metrics>>,
+    /// The value codecs of streams encoded by a schema, their ids resolved (empty: every
+    /// value is JSON text).
+    pub codecs: Arc<crate::encode::codec::Codecs>,
 }
 
 #[cfg(test)]

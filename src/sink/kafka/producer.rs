@@ -18,6 +18,7 @@ use rdkafka::types::RDKafkaRespErr;
 use super::delivery::{self, Counts, Delivery};
 use super::properties::{Origin, Property};
 use super::{config, diagnose, produce};
+use crate::encode::codec::Codecs;
 use crate::error::Error;
 use crate::histogram::nanos;
 use crate::render::Message;
@@ -59,6 +60,8 @@ pub(crate) struct KafkaSink {
     flush_timeout: Duration,
     key: Vec<u8>,
     value: Vec<u8>,
+    /// The codecs of streams whose values are encoded by a schema.
+    codecs: Arc<Codecs>,
     /// The header values of the message being sent, end to end, and where each ends.
     header_text: Vec<u8>,
     header_ends: Vec<usize>,
@@ -100,6 +103,8 @@ pub(crate) struct Connection<'a> {
     pub max_speed: bool,
     /// Where delivery latency is observed for `--metrics`, if anywhere.
     pub latency_metric: Option<prometheus::Histogram>,
+    /// The codecs of streams whose values are encoded by a schema.
+    pub codecs: Arc<Codecs>,
 }
 
 impl KafkaSink {
@@ -147,6 +152,7 @@ impl KafkaSink {
             flush_timeout: connection.flush_timeout,
             key: Vec::with_capacity(64),
             value: Vec::with_capacity(256),
+            codecs: Arc::clone(&connection.codecs),
             header_text: Vec::new(),
             header_ends: Vec::new(),
             offered: 0,
@@ -171,7 +177,10 @@ impl Sink for KafkaSink {
         self.key.clear();
         self.value.clear();
         let keyed = message.write_key(&mut self.key);
-        message.write_value(&mut self.value);
+        message
+            .write_wire_value(&mut self.value, &self.codecs)
+            // The codecs were compiled to fit the payload: a mismatch is a bug.
+            .map_err(|m| Error::Runtime(format!("cannot encode a value: {}", m.0)))?;
         let context = self.producer.context();
         let stamp = if self.max_speed && self.offered % delivery::SAMPLE_EVERY != 0 {
             delivery::UNTIMED

@@ -26,6 +26,8 @@ pub(crate) struct Session {
     servers: String,
     /// Every librdkafka property of the producer.
     properties: BTreeMap<String, String>,
+    /// The value codecs, for the read-back.
+    codecs: Arc<crate::encode::codec::Codecs>,
 }
 
 /// What a finished Kafka run accounted for, for its report.
@@ -90,6 +92,7 @@ impl Session {
                 .metrics
                 .as_ref()
                 .map(|m| m.delivery_latency.clone()),
+            codecs: Arc::clone(&settings.codecs),
         };
         let sink = KafkaSink::connect(scenario, &connection, Arc::clone(stop))?;
         if !settings.quiet {
@@ -105,6 +108,7 @@ impl Session {
             embedded,
             servers,
             properties,
+            codecs: Arc::clone(&settings.codecs),
         })
     }
 
@@ -122,7 +126,7 @@ impl Session {
             if interrupted {
                 return ("skipped: the run was interrupted".to_string(), None);
             }
-            match verify::verify(scenario, start, &cluster.bootstrap, stop) {
+            match verify::verify(scenario, start, &cluster.bootstrap, stop, &self.codecs) {
                 Ok(v) => (v.to_string(), Some(v.ok())),
                 Err(why) => (why, Some(false)),
             }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::embedded::{self, Fingerprint, Verification};
+use crate::encode::codec::Codecs;
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::render::Message;
@@ -29,6 +30,7 @@ pub(crate) fn verify(
     start: DateTime<Utc>,
     bootstrap: &str,
     stop: &AtomicBool,
+    codecs: &Codecs,
 ) -> Result<Verification, String> {
     let topics = scenario.topics();
     let mut reads = Vec::with_capacity(topics.len());
@@ -42,13 +44,13 @@ pub(crate) fn verify(
     // Pass 1: how many events each key of each topic has; pass 2: fingerprint each key's
     // retained tail.
     let mut per_key = vec![Fingerprint::default(); topics.len()];
-    let mut count = Each::new(&topics, false, |topic, key, _, _, _| {
+    let mut count = Each::new(&topics, false, codecs, |topic, key, _, _, _| {
         per_key[topic].add(key, &[], &[], 0)
     });
     replay_into(scenario, start, &mut count)?;
     let mut seen: Vec<BTreeMap<Option<Vec<u8>>, u64>> = vec![BTreeMap::new(); topics.len()];
     let mut expected = vec![Fingerprint::default(); topics.len()];
-    let mut print = Each::new(&topics, true, |topic, key, value, headers, timestamp| {
+    let mut print = Each::new(&topics, true, codecs, |topic, key, value, headers, timestamp| {
         let index = seen[topic].entry(key.map(<[u8]>::to_vec)).or_default();
         let skip = per_key[topic]
             .count(key)
@@ -107,6 +109,7 @@ fn replay_into<S: Sink>(
 struct Each<'t, F> {
     topics: &'t [&'t str],
     whole: bool,
+    codecs: &'t Codecs,
     each: F,
     key: Vec<u8>,
     value: Vec<u8>,
@@ -118,10 +121,11 @@ impl<'t, F> Each<'t, F>
 where
     F: FnMut(usize, Option<&[u8]>, &[u8], &[u8], i64),
 {
-    fn new(topics: &'t [&'t str], whole: bool, each: F) -> Self {
+    fn new(topics: &'t [&'t str], whole: bool, codecs: &'t Codecs, each: F) -> Self {
         Each {
             topics,
             whole,
+            codecs,
             each,
             key: Vec::new(),
             value: Vec::new(),
@@ -144,7 +148,9 @@ where
         let keyed = message.write_key(&mut self.key);
         let mut timestamp = 0;
         if self.whole {
-            message.write_value(&mut self.value);
+            message
+                .write_wire_value(&mut self.value, self.codecs)
+                .map_err(|m| Error::Runtime(format!("cannot encode a value: {}", m.0)))?;
             for i in 0..message.header_count() {
                 self.text.clear();
                 message.write_header(&mut self.text, i);

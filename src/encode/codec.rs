@@ -1,0 +1,106 @@
+//! One stream's value codec: the schema its values are encoded by (derived from the
+//! payload, read from the user's file, or fetched from the registry), what is registered
+//! for it (the schema text, its type, its references), the subject, and the id the
+//! registry gave it. [`Codecs`] holds one per stream and writes a value as the wire
+//! carries it: the Confluent header (magic byte 0 and the id), for Protobuf the message
+//! indexes, then the body.
+
+use serde_json::Value as Json;
+
+use super::avro::{self, Mismatch};
+use super::{json, wire};
+use crate::scenario::model::Register;
+use crate::scenario::validate::{Origin, SchemaFormat};
+
+/// What a stream's values are encoded by.
+#[derive(Debug, Clone)]
+pub enum Body {
+    /// Not known until the registry is asked (`schema: {id}` or `{subject}`).
+    Pending,
+    /// Avro binary by this schema.
+    Avro(avro::Schema),
+    /// The JSON text itself (JSON Schema).
+    Json,
+}
+
+/// A schema another one refers to (an Avro named type or a Protobuf import), registered
+/// first under its own subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// The name the referring schema uses (the import path, the full type name).
+    pub name: String,
+    /// The subject it is registered under.
+    pub subject: String,
+    /// Its schema text.
+    pub schema: String,
+}
+
+/// A stream's codec.
+#[derive(Debug, Clone)]
+pub struct Codec {
+    /// The schema language.
+    pub format: SchemaFormat,
+    /// What the values are encoded by.
+    pub body: Body,
+    /// Where the schema came from.
+    pub origin: Origin,
+    /// The schema text registered (empty while [`Body::Pending`]).
+    pub schema: String,
+    /// The schemas it refers to.
+    pub references: Vec<Reference>,
+    /// The full name of the record (message, title), for the subject strategies.
+    pub record: String,
+    /// The subject the schema is registered under (or looked up in).
+    pub subject: String,
+    /// Whether it may be registered.
+    pub register: Register,
+    /// The registry's id, or [`wire::PLACEHOLDER_ID`] until resolved.
+    pub id: u32,
+}
+
+impl Codec {
+    /// Appends the encoded value of the JSON text `text` (what the renderer wrote).
+    pub fn write(&self, out: &mut Vec<u8>, text: &[u8]) -> Result<(), Mismatch> {
+        wire::write_header(out, self.id);
+        self.write_body(out, text)
+    }
+
+    /// Appends the value without the header (the message indexes first for Protobuf).
+    pub fn write_body(&self, out: &mut Vec<u8>, text: &[u8]) -> Result<(), Mismatch> {
+        match &self.body {
+            Body::Json => {
+                out.extend_from_slice(text);
+                Ok(())
+            }
+            Body::Pending => Err(Mismatch(format!(
+                "the schema of subject `{}` was not fetched from the registry",
+                self.subject
+            ))),
+            Body::Avro(schema) => avro::encode(out, schema, &parse(text)?, "value"),
+        }
+    }
+}
+
+/// The renderer's JSON text as a value with exact numbers.
+fn parse(text: &[u8]) -> Result<Json, Mismatch> {
+    json::parse(text).ok_or_else(|| Mismatch("value: not JSON".into()))
+}
+
+/// Each stream's codec (`None`: a JSON stream), in stream order.
+#[derive(Debug, Clone, Default)]
+pub struct Codecs {
+    /// By stream index.
+    pub streams: Vec<Option<Codec>>,
+}
+
+impl Codecs {
+    /// Whether no stream's values are encoded by a schema.
+    pub fn is_empty(&self) -> bool {
+        self.streams.iter().all(Option::is_none)
+    }
+
+    /// The codec of stream `index`, if its values are encoded by a schema.
+    pub fn get(&self, index: usize) -> Option<&Codec> {
+        self.streams.get(index).and_then(Option::as_ref)
+    }
+}

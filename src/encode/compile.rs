@@ -1,0 +1,149 @@
+//! The codecs of a scenario's streams, compiled after validation: each encoded stream's
+//! schema derived from its payload or read from the user's file (and checked against the
+//! payload, problems located in both files), its full record name and its subject.
+//! Schemas named by id or subject stay [`Body::Pending`] until the registry is asked.
+//! Files are read through a closure, so the compilation itself does no I/O.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::codec::{Body, Codec, Codecs};
+use super::derive;
+use super::wire::PLACEHOLDER_ID;
+use crate::scenario::payload::default_payload;
+use crate::scenario::diagnostics::{Diagnostic, Problem, Problems};
+use crate::scenario::validate::{Encoding, Origin, SchemaFormat};
+use crate::scenario::{Scenario, Stream};
+
+/// How schema files are found and read: relative to `base` (the scenario file's
+/// directory), by `read`.
+pub struct Files<'a> {
+    /// The directory relative paths start from.
+    pub base: PathBuf,
+    /// Reads a file's text.
+    pub read: &'a mut dyn FnMut(&Path) -> io::Result<String>,
+}
+
+/// The codecs of `scenario`'s streams; every problem (a payload value with no type in the
+/// format, a schema file that cannot be read or does not fit the payload) as a
+/// diagnostic, the scenario file's field and the schema file's place both named.
+pub fn codecs(scenario: &Scenario, files: &mut Files<'_>) -> Result<Codecs, Vec<Diagnostic>> {
+    let mut found = Found::default();
+    let mut streams = Vec::with_capacity(scenario.streams.len());
+    for stream in &scenario.streams {
+        let codec = match stream.value.encoded() {
+            Some(encoding) => codec(stream, encoding, files, &mut found),
+            None => None,
+        };
+        streams.push(codec);
+    }
+    if found.problems.is_empty() && found.elsewhere.is_empty() {
+        return Ok(Codecs { streams });
+    }
+    let mut diagnostics = scenario.locate(found.problems);
+    diagnostics.append(&mut found.elsewhere);
+    Err(diagnostics)
+}
+
+/// What compiling found wrong: in the scenario file, and in schema files.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// At fields of the scenario file.
+    pub problems: Problems,
+    /// In other files (each with its file and place).
+    pub elsewhere: Vec<Diagnostic>,
+}
+
+/// The codec of one encoded stream.
+fn codec(
+    stream: &Stream,
+    encoding: &Encoding,
+    files: &mut Files<'_>,
+    found: &mut Found,
+) -> Option<Codec> {
+    let topic = &stream.message.topic;
+    let (body, schema, references, record) = match &encoding.schema {
+        Origin::Derived => derived(stream, encoding, found)?,
+        Origin::File { path, message } => {
+            let _ = (path, message, &files.base, &mut files.read);
+            found.problems.push(
+                Problem::new(&encoding.at.key("schema"), "a schema file is not supported yet")
+                    .help("write `schema: derived`"),
+            );
+            return None;
+        }
+        Origin::Id(_) | Origin::Subject { .. } => {
+            (Body::Pending, String::new(), Vec::new(), String::new())
+        }
+    };
+    let subject = match &encoding.schema {
+        Origin::Subject { name, .. } => name.clone(),
+        Origin::Id(_) => String::new(),
+        Origin::Derived | Origin::File { .. } => encoding.subject.name(topic, &record),
+    };
+    Some(Codec {
+        format: encoding.format,
+        body,
+        origin: encoding.schema.clone(),
+        schema,
+        references,
+        record,
+        subject,
+        register: encoding.register,
+        id: PLACEHOLDER_ID,
+    })
+}
+
+/// A compiled schema: the body, the registered text, its references, the full name.
+pub(crate) type Compiled = (Body, String, Vec<super::codec::Reference>, String);
+
+/// The schema derived from `stream`'s payload in `encoding`'s format.
+fn derived(stream: &Stream, encoding: &Encoding, found: &mut Found) -> Option<Compiled> {
+    let defaults;
+    let fields = match &stream.message.payload {
+        Some(fields) => fields,
+        None => {
+            defaults = default_payload();
+            &defaults
+        }
+    };
+    let full = match &encoding.namespace {
+        Some(namespace) => format!("{namespace}.{}", encoding.record_name),
+        None => encoding.record_name.clone(),
+    };
+    let compiled = match encoding.format {
+        SchemaFormat::Avro => derive::record(fields, &encoding.record_name, &stream.cameras).map(|schema| {
+            let text = schema.to_json(encoding.namespace.as_deref()).to_string();
+            (Body::Avro(schema), text, Vec::new(), full)
+        }),
+        SchemaFormat::Protobuf | SchemaFormat::JsonSchema => Err(derive::Underivable(format!(
+            "`format: {}` is not supported yet",
+            encoding.format.name()
+        ))),
+    };
+    match compiled {
+        Ok(compiled) => Some(compiled),
+        Err(e) => {
+            let path = encoding.at.key("format");
+            found.problems.push(Problem::new(&path, format!("stream `{}`: {}", stream.name, e.0)));
+            None
+        }
+    }
+}
+
+/// The body and full record name of a schema the registry holds (`schema: {id}` or
+/// `{subject}`), from its text.
+pub fn from_registry(format: SchemaFormat, text: &str) -> Result<(Body, String), String> {
+    match format {
+        SchemaFormat::JsonSchema => {
+            let json: serde_json::Value = serde_json::from_str(text)
+                .map_err(|e| format!("the registered JSON Schema is not JSON: {e}"))?;
+            let title = json.get("title").and_then(|t| t.as_str()).unwrap_or_default();
+            Ok((Body::Json, title.to_string()))
+        }
+        SchemaFormat::Avro | SchemaFormat::Protobuf => Err(format!(
+            "a registered `{}` schema cannot be used yet",
+            format.name()
+        )),
+    }
+}
