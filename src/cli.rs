@@ -80,6 +80,10 @@ pub enum Command {
     /// loopback until Ctrl-C, for a pipeline to consume from: prints its bootstrap
     /// servers on stdout.
     Broker(BrokerArgs),
+    /// Serve the embedded Schema Registry (a test double of Confluent's REST API, in
+    /// memory) on loopback until Ctrl-C, for a pipeline to register and read schemas
+    /// with: prints its URL on stdout.
+    Registry(RegistryArgs),
     /// Print a completion script for SHELL, e.g.
     /// `simulate completions bash > /etc/bash_completion.d/simulate`.
     Completions {
@@ -122,6 +126,23 @@ pub struct BrokerArgs {
     #[arg(long, value_name = "N", default_value_t = 3, value_parser = clap::value_parser!(i32).range(1..=1000))]
     pub partitions: i32,
     /// Print only the bootstrap servers (stdout), nothing on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `simulate registry`.
+#[derive(Debug, Args)]
+pub struct RegistryArgs {
+    /// The loopback port (http://127.0.0.1:PORT); 0 picks a free one.
+    #[arg(long, value_name = "PORT", default_value_t = 8081)]
+    pub port: u16,
+    /// Require HTTP basic authentication as this user (with --password).
+    #[arg(long, value_name = "NAME", requires = "password")]
+    pub user: Option<String>,
+    /// The password of --user; `@FILE` reads it from FILE.
+    #[arg(long, value_name = "SECRET", requires = "user")]
+    pub password: Option<String>,
+    /// Print only the URL (stdout), nothing on stderr.
     #[arg(long, short)]
     pub quiet: bool,
 }

@@ -13,6 +13,13 @@ pub mod serve {
         pub fn start(_addr: std::net::SocketAddr) -> std::io::Result<Serving> {
             Err(std::io::Error::other("not yet"))
         }
+        /// Starts serving at `addr`, with basic auth when given.
+        pub fn start_with(
+            _addr: std::net::SocketAddr,
+            _auth: Option<(String, String)>,
+        ) -> std::io::Result<Serving> {
+            Err(std::io::Error::other("not yet"))
+        }
         /// The base URL.
         pub fn url(&self) -> String {
             String::new()

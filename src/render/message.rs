@@ -18,6 +18,11 @@ impl<'r, 's> Message<'r, 's> {
         Message { message, renderer }
     }
 
+    /// The index of the stream the message belongs to, in the scenario's stream order.
+    pub fn stream(&self) -> usize {
+        self.message.event.stream as usize
+    }
+
     /// The topic the message goes to.
     pub fn topic(&self) -> &'s str {
         self.renderer.topic(&self.message.event)

@@ -72,6 +72,7 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Some(Command::Plot(args)) => plot(args),
         Some(Command::Broker(args)) => broker_topics(args).and_then(|topics| broker(args, &topics)),
+        Some(Command::Registry(args)) => registry::serve(args),
         Some(Command::Completions { shell }) => {
             let mut text = Vec::new();
             crate::cli::completions(*shell, &mut text);
@@ -203,7 +204,7 @@ fn dry_run_command(
     let start = scenario.start.unwrap_or_else(Utc::now);
     let printed = match args.encoded {
         true => render::encoded_dry_run(scenario, codecs, plan, start, args.quiet),
-        false => stdout::dry_run_plan(scenario, plan, start, format, io::stdout().lock()),
+        false => stdout::dry_run_plan(scenario, plan, start, format, codecs, io::stdout().lock()),
     };
     truth.write(scenario, start)?;
     match printed {

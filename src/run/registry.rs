@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::cli::RunArgs;
+use crate::cli::{RegistryArgs, RunArgs};
+use crate::registry::serve::Serving;
 use crate::encode::codec::{Body, Codec, Codecs};
 use crate::encode::compile::{self, Files};
 use crate::error::Error;
@@ -269,4 +270,48 @@ pub(crate) fn all_known(codecs: &Codecs) -> bool {
         .iter()
         .flatten()
         .all(|c| !matches!(c.body, Body::Pending))
+}
+
+/// `simulate registry`: the embedded registry at `127.0.0.1:PORT` (with basic auth when
+/// asked), its URL on stdout, until SIGINT or SIGTERM (exit 0: stopping is how it ends).
+pub(crate) fn serve(args: &RegistryArgs) -> Result<u8, Error> {
+    use std::io::Write as _;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let auth = match (&args.user, &args.password) {
+        (Some(user), Some(password)) => {
+            let mut read = |p: &Path| std::fs::read_to_string(p);
+            let password = crate::sink::kafka::properties::read_value(password, &mut read)
+                .map_err(|e| Error::Usage(format!("--password: {e}")))?
+                .unwrap_or_else(|| password.clone());
+            Some((user.clone(), password))
+        }
+        _ => None,
+    };
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
+    let served = Serving::start_with(address, auth).map_err(|e| {
+        Error::Runtime(format!(
+            "cannot serve the Schema Registry at {address}: {}",
+            crate::text::io_reason(&e, "no such address")
+        ))
+    })?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{}", served.url())
+        .and_then(|()| out.flush())
+        .map_err(Error::Output)?;
+    drop(out);
+    if !args.quiet {
+        eprintln!(
+            "simulate: the embedded Schema Registry (a test double of Confluent's REST API, in memory) serves at {}; Ctrl-C stops it",
+            served.url()
+        );
+    }
+    while !stop.load(Ordering::SeqCst) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    drop(served);
+    Ok(crate::error::EXIT_OK)
 }

@@ -7,6 +7,7 @@ use std::io::Write;
 use chrono::{DateTime, Utc};
 
 use super::{Handover, Sink};
+use crate::encode::codec::Codecs;
 use crate::error::Error;
 use crate::plan::Plan;
 use crate::render::Message;
@@ -31,18 +32,32 @@ pub fn dry_run<W: Write>(
     format: Format,
     out: W,
 ) -> Result<u64, Error> {
-    dry_run_plan(scenario, Plan::new(scenario), start, format, out)
+    dry_run_plan(scenario, Plan::new(scenario), start, format, &Codecs::default(), out)
 }
 
-/// [`dry_run`] of a plan already made.
+/// [`dry_run`] of a plan already made; with `codecs`, the plan lines of a stream
+/// encoded by a schema end with `"value_format"` and `"subject"`.
 pub(crate) fn dry_run_plan<W: Write>(
     scenario: &Scenario,
     plan: Plan,
     start: DateTime<Utc>,
     format: Format,
+    codecs: &Codecs,
     out: W,
 ) -> Result<u64, Error> {
     let mut sink = Stdout::new(out, format);
+    sink.extras = codecs
+        .streams
+        .iter()
+        .map(|codec| match codec {
+            None => Vec::new(),
+            Some(c) => {
+                let mut extra = format!(",\"value_format\":\"{}\",\"subject\":", c.format.name()).into_bytes();
+                let _ = serde_json::to_writer(&mut extra, &c.subject);
+                extra
+            }
+        })
+        .collect();
     let options = Options {
         pace: Pace::Max,
         progress: false,
@@ -69,6 +84,8 @@ pub(crate) struct Stdout<W: Write> {
     out: W,
     format: Format,
     buffer: Vec<u8>,
+    /// By stream: what a plan line ends with before its closing brace (empty: nothing).
+    extras: Vec<Vec<u8>>,
 }
 
 impl<W: Write> Stdout<W> {
@@ -78,6 +95,7 @@ impl<W: Write> Stdout<W> {
             out,
             format,
             buffer: Vec::with_capacity(BLOCK + 1024),
+            extras: Vec::new(),
         }
     }
 }
@@ -87,7 +105,14 @@ impl<W: Write> Sink for Stdout<W> {
     fn send(&mut self, mut message: Message<'_, '_>) -> Result<Handover, Error> {
         match self.format {
             Format::Values => message.write_value(&mut self.buffer),
-            Format::Plan => message.write_plan(&mut self.buffer),
+            Format::Plan => {
+                message.write_plan(&mut self.buffer);
+                if let Some(extra) = self.extras.get(message.stream()).filter(|e| !e.is_empty()) {
+                    self.buffer.pop();
+                    self.buffer.extend_from_slice(extra);
+                    self.buffer.push(b'}');
+                }
+            }
         }
         self.buffer.push(b'\n');
         if self.buffer.len() >= BLOCK {

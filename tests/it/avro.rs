@@ -1,6 +1,6 @@
-//! Avro values (issue 24, first slice): derived schemas (`simulate schema --avro`), the
-//! encoded dry run (`--dry-run --encoded`) decoded by an independent reader (Python
-//! `fastavro`), and the refusals of what is not supported yet.
+//! Avro values (issue 24): derived schemas (`simulate schema --avro`), the encoded dry
+//! run (`--dry-run --encoded`) decoded by an independent reader (Python `fastavro`), and
+//! the checks of the `value:` and `schema_registry` settings.
 
 use std::process::Command;
 
@@ -40,10 +40,10 @@ schemas = json.loads(schemas)
 plan = [json.loads(l) for l in plan.splitlines()]
 encoded = encoded.splitlines()
 assert len(plan) == len(encoded), (len(plan), len(encoded))
-# One topic: the schema itself; more: an object from topic to schema.
+# One subject: the schema itself; more: an object from subject (`<topic>-value`) to schema.
 if "type" in schemas:
-    schemas = {line["topic"]: schemas for line in plan}
-parsed = {t: parse_schema(s) for t, s in schemas.items()}
+    schemas = {line["topic"] + "-value": schemas for line in plan}
+parsed = {t[:-len("-value")]: parse_schema(s) for t, s in schemas.items()}
 epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
 def logical(v):
     if isinstance(v, dict):

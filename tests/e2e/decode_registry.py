@@ -1,0 +1,146 @@
+"""Reads topics back with confluent-kafka and decodes every value through a Schema
+Registry with confluent-kafka's own deserializers (AvroDeserializer, ProtobufDeserializer
+with a protoc-generated module, JSONDeserializer), then compares the decoded values with
+the plan's logical values (`simulate --dry-run --format plan`), topic by topic, in order
+per key. It also checks the wire bytes: magic byte 0, the id the registry has under the
+subject, and for Protobuf the message indexes.
+
+usage: decode_registry.py BOOTSTRAP REGISTRY_URL PLAN_FILE FORMAT SUBJECT_BY_TOPIC_JSON [PB2_DIR MODULE MESSAGE]
+
+Prints how many messages were compared; exits non-zero (with the first difference) when
+anything differs.
+"""
+
+import datetime
+import importlib
+import json
+import sys
+import uuid
+
+from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.serialization import MessageField, SerializationContext
+
+bootstrap, url, plan_file, fmt, subjects = sys.argv[1:6]
+subjects = json.loads(subjects)
+plan = [json.loads(line) for line in open(plan_file) if line.strip()]
+registry = SchemaRegistryClient({"url": url})
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+
+
+def logical(v):
+    """A decoded Avro value as the plan's JSON writes it."""
+    if isinstance(v, dict):
+        return {k: logical(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [logical(x) for x in v]
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    if isinstance(v, datetime.datetime):
+        return (v - EPOCH) // datetime.timedelta(milliseconds=1)
+    return v
+
+
+def proto_value(message):
+    """A Protobuf message as the plan's JSON writes it: optional fields not set are
+    null, repeated fields lists, nested messages objects."""
+    out = {}
+    for field in message.DESCRIPTOR.fields:
+        value = getattr(message, field.name)
+        if field.label == field.LABEL_REPEATED:
+            if field.message_type is not None:
+                out[field.name] = [proto_value(x) for x in value]
+            else:
+                out[field.name] = list(value)
+        elif field.has_presence and not message.HasField(field.name):
+            out[field.name] = None
+        elif field.message_type is not None:
+            out[field.name] = proto_value(value)
+        else:
+            out[field.name] = value
+    return out
+
+
+if fmt == "avro":
+    from confluent_kafka.schema_registry.avro import AvroDeserializer
+
+    deserializer = AvroDeserializer(registry)
+    convert = logical
+elif fmt == "protobuf":
+    from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer
+
+    sys.path.insert(0, sys.argv[6])
+    module = importlib.import_module(sys.argv[7])
+    message_type = getattr(module, sys.argv[8])
+    deserializer = ProtobufDeserializer(message_type, {"use.deprecated.format": False})
+    convert = proto_value
+elif fmt == "json_schema":
+    from confluent_kafka.schema_registry.json_schema import JSONDeserializer
+
+    deserializer = None  # built per subject below, from the registered schema
+    convert = lambda v: v  # noqa: E731
+else:
+    sys.exit(f"unknown format {fmt}")
+
+ids = {}
+json_deserializers = {}
+for topic, subject in subjects.items():
+    latest = registry.get_latest_version(subject)
+    ids[topic] = latest.schema_id
+    if fmt == "json_schema":
+        json_deserializers[topic] = JSONDeserializer(
+            latest.schema.schema_str, schema_registry_client=registry
+        )
+
+compared = 0
+for topic in subjects:
+    expected = {}
+    for line in plan:
+        if line["topic"] == topic and line.get("fault") != "malformed":
+            expected.setdefault(line["key"], []).append(line["value"])
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"check-{uuid.uuid4()}",
+                         "enable.auto.commit": False, "auto.offset.reset": "earliest"})
+    metadata = consumer.list_topics(topic, timeout=10)
+    partitions = [TopicPartition(topic, p) for p in metadata.topics[topic].partitions]
+    ends = {}
+    for tp in partitions:
+        low, high = consumer.get_watermark_offsets(tp, timeout=10)
+        ends[tp.partition] = high
+    consumer.assign([TopicPartition(topic, p, 0) for p in ends])
+    got = {}
+    remaining = sum(1 for p, h in ends.items() if h > 0)
+    polls = 0
+    while remaining > 0 and polls < 2000:
+        polls += 1
+        msg = consumer.poll(1.0)
+        if msg is None:
+            continue
+        if msg.error():
+            sys.exit(f"consumer error: {msg.error()}")
+        raw = msg.value()
+        assert raw[0] == 0, ("magic byte", topic, raw[:6])
+        assert int.from_bytes(raw[1:5], "big") == ids[topic], ("schema id", int.from_bytes(raw[1:5], "big"), ids[topic])
+        if fmt == "protobuf":
+            assert raw[5] == 0, ("message indexes [0] as the single byte 0", raw[:8])
+        context = SerializationContext(topic, MessageField.VALUE)
+        if fmt == "json_schema":
+            value = json_deserializers[topic](raw, context)
+        else:
+            value = deserializer(raw, context)
+        key = msg.key().decode() if msg.key() is not None else None
+        got.setdefault(key, []).append(convert(value))
+        if msg.offset() + 1 >= ends[msg.partition()]:
+            remaining -= 1
+    consumer.close()
+    for key in expected:
+        if got.get(key) != expected[key]:
+            mine, theirs = got.get(key, []), expected[key]
+            for i, (a, b) in enumerate(zip(mine, theirs)):
+                if a != b:
+                    sys.exit(f"topic {topic} key {key} message {i}: decoded {a!r}, planned {b!r}")
+            sys.exit(f"topic {topic} key {key}: {len(mine)} messages decoded, {len(theirs)} planned")
+    if set(got) - set(expected):
+        sys.exit(f"topic {topic}: unplanned keys {sorted(set(got) - set(expected))[:5]}")
+    compared += sum(len(v) for v in expected.values())
+print(compared)
