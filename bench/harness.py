@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import encoded_case
 from secured_broker import secured_tansu
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +213,7 @@ def main():
     ap.add_argument("--tansu", default="", help="a Tansu built with libsql (case 2c); empty: not run")
     ap.add_argument("--stunnel", default="stunnel4")
     ap.add_argument("--openssl", default="openssl")
+    ap.add_argument("--protoc", default="protoc", help="protoc, for the Protobuf module of case 2d")
     ap.add_argument("--only", choices=["throughput", "secured"],
                     help="throughput: only the dry-run and --max-speed cases; secured: only the "
                     "SASL_SSL case; prints, rewrites nothing")
@@ -303,6 +305,9 @@ def main():
     table.add(case, f"Python loop (the same dict, random + json.dumps; {n_py_payload:,} events)",
               rate["python"], "events/s")
 
+    # --- 1e. values encoded by a schema (issue 24) ------------------------------------
+    encoded_case.dry_run_case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim)
+
     # --- 1b. a day of a shaped fleet: rate profile, incidents, outages (issue 12) ---------
     # 10,000 per-camera exponential streams over 24 h, with and without a daily profile,
     # recurring incidents on drawn cameras and outages each camera draws on its own.
@@ -389,6 +394,10 @@ def main():
         table.add(case, "baseline (plans and produces)", rate["base"], "events/s")
     table.add(case, "kcat -P (pre-generated lines)", rate["kcat"], "events/s")
     table.add(case, "Python confluent_kafka", rate["python"], "events/s")
+
+    # --- 2d. values encoded by a schema through a registry (issue 24) ----------------
+    encoded_case.max_speed_case(sys.modules[__name__], table, work, commands, quick, runs, warmup,
+                                sim, py, args.protoc)
 
     # --- 2b. two shards at once (issue 15) -----------------------------------------------
     # The same plan as case 2, split into 2 shards run at the same time (one per core),

@@ -51,7 +51,7 @@ fn held(bootstrap: &str, topic: &str) -> i64 {
 
 /// A process that serves until interrupted: killed when dropped, so that a failing test
 /// leaves no broker behind.
-struct Serving(Child);
+pub(crate) struct Serving(pub(crate) Child);
 
 impl Drop for Serving {
     fn drop(&mut self) {
@@ -61,7 +61,7 @@ impl Drop for Serving {
 }
 
 /// Sends SIGINT to the process and returns its exit code.
-fn interrupt(mut serving: Serving) -> Option<i32> {
+pub(crate) fn interrupt(mut serving: Serving) -> Option<i32> {
     let killed = Command::new("kill")
         .args(["-INT", &serving.0.id().to_string()])
         .status()
@@ -72,7 +72,7 @@ fn interrupt(mut serving: Serving) -> Option<i32> {
 
 /// `simulate` with `args`, its stdout piped, until it prints the bootstrap servers it
 /// serves at: the process and that line.
-fn serving(args: &[&str]) -> (Serving, String) {
+pub(crate) fn serving(args: &[&str]) -> (Serving, String) {
     let child = Command::new(env!("CARGO_BIN_EXE_simulate"))
         .args(args)
         .current_dir(root())

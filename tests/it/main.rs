@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod corpus;
 mod determinism;
+mod encoded;
 mod errors;
 mod faults;
 mod golden;

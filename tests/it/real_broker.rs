@@ -56,7 +56,7 @@ pub(crate) fn unique_topic(prefix: &str) -> String {
     format!("{prefix}-{}-{n}-{nanos}", std::process::id())
 }
 
-fn create_topic(env: &Env, broker: &str, topic: &str, partitions: u32) {
+pub(crate) fn create_topic(env: &Env, broker: &str, topic: &str, partitions: u32) {
     let status = Command::new(&env.tansu)
         .args([
             "topic",
