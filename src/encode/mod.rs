@@ -10,4 +10,5 @@ pub mod avro;
 pub mod derive;
 pub mod json;
 pub mod misfit;
+pub mod protobuf;
 pub mod wire;
