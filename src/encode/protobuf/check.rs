@@ -222,3 +222,166 @@ impl Checker<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value as Json, json};
+
+    use super::*;
+    use crate::encode::protobuf::load;
+    use crate::scenario::model::{IntParams, TimeFormatName};
+    use crate::scenario::payload::{Gen, TimeFormat};
+
+    const PROTO: &str = "syntax = \"proto3\";\npackage det;\nimport \"google/protobuf/timestamp.proto\";\n\nmessage Detection {\n  enum Kind {\n    KIND_UNKNOWN = 0;\n    person = 1;\n    car = 2;\n  }\n  message Box {\n    int32 x = 1;\n  }\n  int32 small = 1;\n  Kind kind = 2;\n  google.protobuf.Timestamp at = 3;\n  optional double score = 4;\n  Box box = 5;\n  repeated string tags = 6;\n  int64 unused = 7;\n  string name = 8;\n}\n";
+
+    fn generated(generator: Gen, null_rate: Option<f64>) -> Value {
+        Value::Generated {
+            path: String::new(),
+            generator,
+            null_rate,
+        }
+    }
+
+    fn misfits(payload: Vec<(&str, Value)>) -> Vec<Misfit> {
+        let dir = crate::encode::protobuf::load::tests::dir_of(&[("det.proto", PROTO)]);
+        let loaded = load(&dir.path().join("det.proto"), None).unwrap();
+        let payload: Vec<(String, Value)> = payload
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v))
+            .collect();
+        check(&loaded.files, &loaded.message, &payload, &[])
+    }
+
+    fn choice(values: Vec<Json>) -> Gen {
+        Gen::Choice {
+            values,
+            weights: None,
+        }
+    }
+
+    #[test]
+    fn a_payload_that_fits_has_no_misfits_and_may_leave_fields_out() {
+        let fits = misfits(vec![
+            (
+                "small",
+                generated(Gen::Int(IntParams { min: -5, max: 5 }), None),
+            ),
+            (
+                "kind",
+                generated(choice(vec![json!("person"), json!("car")]), None),
+            ),
+            (
+                "at",
+                generated(
+                    Gen::Timestamp(TimeFormat::Named(TimeFormatName::EpochMs)),
+                    Some(0.1),
+                ),
+            ),
+            (
+                "score",
+                generated(choice(vec![json!(0.5), json!(1)]), Some(0.5)),
+            ),
+            (
+                "box",
+                Value::Object(vec![("x".into(), Value::Constant(json!(3)))]),
+            ),
+            ("tags", Value::Constant(json!(["a"]))),
+            ("name", generated(Gen::EventId, None)),
+        ]);
+        assert_eq!(fits, []);
+    }
+
+    #[test]
+    fn each_misfit_names_both_places() {
+        let found = misfits(vec![
+            (
+                "small",
+                generated(
+                    Gen::Int(IntParams {
+                        min: 0,
+                        max: 1 << 40,
+                    }),
+                    None,
+                ),
+            ),
+            (
+                "kind",
+                generated(choice(vec![json!("person"), json!("bus")]), None),
+            ),
+            (
+                "at",
+                generated(
+                    Gen::Timestamp(TimeFormat::Named(TimeFormatName::EpochS)),
+                    None,
+                ),
+            ),
+            ("name", generated(Gen::EventId, Some(0.5))),
+            (
+                "box",
+                Value::Object(vec![("y".into(), Value::Constant(json!(3)))]),
+            ),
+            ("tags", Value::Constant(json!("a"))),
+            ("extra", Value::Constant(json!(1))),
+        ]);
+        type Said<'a> = (Option<&'a str>, &'a str, Option<(usize, usize)>, &'a str);
+        let said: Vec<Said> = found
+            .iter()
+            .map(|m| {
+                (
+                    m.payload.as_deref(),
+                    m.schema.as_str(),
+                    m.at,
+                    m.message.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    Some("small"),
+                    "message det.Detection field 1 (small)",
+                    Some((14, 3)),
+                    "field `small` is int32, which cannot hold `small` (integer): its values range from 0 to 1099511627776, beyond -2147483648..=2147483647"
+                ),
+                (
+                    Some("kind"),
+                    "message det.Detection field 2 (kind)",
+                    Some((15, 3)),
+                    "field `kind` is enum det.Detection.Kind, which cannot hold `kind` (string): bus are not among its values"
+                ),
+                (
+                    Some("at"),
+                    "message det.Detection field 3 (at)",
+                    Some((16, 3)),
+                    "field `at` is google.protobuf.Timestamp, which cannot hold `at` (integer timestamp): a Timestamp is read from milliseconds (`format: epoch_ms`) or RFC 3339 text"
+                ),
+                (
+                    Some("name"),
+                    "message det.Detection field 8 (name)",
+                    Some((21, 3)),
+                    "`name` can be null, but field `name` has no presence: a left-out field reads back as its default, not as null"
+                ),
+                (
+                    Some("box.y"),
+                    "message det.Detection.Box",
+                    Some((11, 3)),
+                    "message det.Detection.Box has no field `y`"
+                ),
+                (
+                    Some("tags"),
+                    "message det.Detection field 6 (tags)",
+                    Some((19, 3)),
+                    "`tags` is a single string, but field `tags` is repeated"
+                ),
+                (
+                    Some("extra"),
+                    "message det.Detection",
+                    Some((5, 1)),
+                    "message det.Detection has no field `extra`"
+                ),
+            ]
+        );
+        assert_eq!(found[3].help, "declare it `optional string name`");
+    }
+}

@@ -177,7 +177,7 @@ pub fn zigzag(n: i64) -> u64 {
 }
 
 fn varint_len(n: u64) -> usize {
-    ((64 - (n | 1).leading_zeros() as usize) + 6) / 7
+    (64 - (n | 1).leading_zeros() as usize).div_ceil(7)
 }
 
 /// Appends `value` encoded by `message`, without framing.

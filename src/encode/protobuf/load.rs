@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use protox::prost_reflect::{
-    Cardinality, EnumDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor,
+    Cardinality, EnumDescriptor, FieldDescriptor, FileDescriptor, Kind, MessageDescriptor, Syntax,
 };
 
 use super::{Enum, Field, File, Label, Message, TIMESTAMP, Type};
@@ -120,7 +120,11 @@ fn located(error: &protox::Error, dir: &Path, path: &Path) -> String {
                 true => path.to_path_buf(),
                 false => dir.join(name),
             };
-            return format!("{}:{}", file.display(), rest.trim_start_matches(' '));
+            let hint = match error.is_file_not_found() {
+                true => format!(" (imports are looked up relative to {})", dir.display()),
+                false => String::new(),
+            };
+            return format!("{}:{}{hint}", file.display(), rest.trim_start_matches(' '));
         }
     }
     format!("{}: {error}", path.display())
@@ -215,9 +219,22 @@ fn field(f: &FieldDescriptor) -> Field {
         number: f.number(),
         ty,
         label,
-        packed: f.is_packed(),
+        packed: packed(f),
         at: location(&f.parent_file(), f.path()),
     }
+}
+
+/// Whether a repeated field is written packed: as its `packed` option says, else as its
+/// syntax does (proto3 packs). prost-reflect's `is_packed` is not used: it reads the
+/// options before protox has put them in, and says packed for `[packed = false]`.
+fn packed(f: &FieldDescriptor) -> bool {
+    let option = f
+        .field_descriptor_proto()
+        .options
+        .as_ref()
+        .and_then(|o| o.packed);
+    f.cardinality() == Cardinality::Repeated
+        && option.unwrap_or(f.parent_file().syntax() == Syntax::Proto3)
 }
 
 fn enumeration(e: &EnumDescriptor) -> Enum {
@@ -240,23 +257,148 @@ fn location(file: &FileDescriptor, path: &[i32]) -> Option<(usize, usize)> {
     }
 }
 
-/// `text` compiled as `test.proto`, with the well-known imports it names.
+/// `text` compiled by protox, with the well-known imports it names.
 #[cfg(test)]
 pub(crate) fn protox_file(
     text: &str,
 ) -> Result<protox::prost_reflect::prost_types::FileDescriptorSet, String> {
-    let dir = std::env::temp_dir().join(format!("simulate-protobuf-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let name = format!(
-        "t{}.proto",
-        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    );
-    std::fs::write(dir.join(&name), text).map_err(|e| e.to_string())?;
-    let mut compiler = protox::Compiler::new([&dir]).map_err(|e| format!("{e:?}"))?;
+    let dir = tests::dir_of(&[("test.proto", text)]);
+    let mut compiler = protox::Compiler::new([dir.path()]).map_err(|e| format!("{e:?}"))?;
     compiler.include_imports(true);
-    compiler.open_file(&name).map_err(|e| format!("{e:?}"))?;
+    compiler
+        .open_file("test.proto")
+        .map_err(|e| format!("{e:?}"))?;
     Ok(compiler.file_descriptor_set())
 }
 
 #[cfg(test)]
-static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+pub(crate) mod tests {
+    use super::*;
+
+    /// A fresh directory holding `files` (name, text).
+    pub(crate) fn dir_of(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        dir
+    }
+
+    const COMMON: &str =
+        "syntax = \"proto3\";\npackage common;\nmessage Box {\n  int32 x = 1;\n}\n";
+    const MAIN: &str = "syntax = \"proto3\";\npackage det;\n\nimport \"common/box.proto\";\nimport \"google/protobuf/timestamp.proto\";\n\nmessage Detection {\n  string id = 1;\n  common.Box box = 2;\n  google.protobuf.Timestamp at = 3;\n  optional int64 n = 4;\n  repeated int32 c = 5 [packed = false];\n  message Inner {\n    bool b = 1;\n  }\n}\n\nmessage Other {\n}\n";
+
+    #[test]
+    fn a_file_with_imports_reads_into_the_model_with_locations() {
+        let temp = dir_of(&[("common/box.proto", COMMON), ("det.proto", MAIN)]);
+        let dir = temp.path();
+        let loaded = load(&dir.join("det.proto"), Some("Detection")).unwrap();
+        assert_eq!(loaded.message, "det.Detection");
+        assert_eq!(loaded.text, MAIN);
+        assert_eq!(
+            loaded.imports,
+            [Import {
+                name: "common/box.proto".into(),
+                text: COMMON.into(),
+                imports: Vec::new(),
+            }]
+        );
+        let file = &loaded.files[0];
+        assert_eq!(
+            file.imports,
+            ["common/box.proto", "google/protobuf/timestamp.proto"]
+        );
+        let detection = &file.messages[0];
+        assert_eq!(detection.at, Some((7, 1)));
+        type Described = (String, Label, bool, Option<(usize, usize)>);
+        let described: Vec<Described> = detection
+            .fields
+            .iter()
+            .map(|f| (f.ty.describe(), f.label, f.packed, f.at))
+            .collect();
+        assert_eq!(
+            described,
+            [
+                ("string".to_string(), Label::Singular, false, Some((8, 3))),
+                (
+                    "message common.Box".into(),
+                    Label::Singular,
+                    false,
+                    Some((9, 3))
+                ),
+                (
+                    "google.protobuf.Timestamp".into(),
+                    Label::Singular,
+                    false,
+                    Some((10, 3))
+                ),
+                ("int64".into(), Label::Optional, false, Some((11, 3))),
+                ("int32".into(), Label::Repeated, false, Some((12, 3))),
+            ]
+        );
+        assert!(loaded.files.iter().any(|f| f.package == "common"));
+        assert_eq!(
+            super::super::message_indexes(file, "det.Detection.Inner"),
+            Some(vec![0, 0])
+        );
+        let other = load(&dir.join("det.proto"), Some("det.Other")).unwrap();
+        assert_eq!(other.message, "det.Other");
+        let inner = load(&dir.join("det.proto"), Some("Detection.Inner")).unwrap();
+        assert_eq!(inner.message, "det.Detection.Inner");
+    }
+
+    #[test]
+    fn which_message_is_meant_must_be_clear() {
+        let temp = dir_of(&[("common/box.proto", COMMON), ("det.proto", MAIN)]);
+        let dir = temp.path();
+        let path = dir.join("det.proto");
+        let err = load(&path, None).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "{}: declares several messages (Detection, Other); say which with `message:`",
+                path.display()
+            )
+        );
+        let err = load(&path, Some("Nope")).unwrap_err();
+        assert!(
+            err.ends_with(": declares no message `Nope`; its messages are Detection, Other"),
+            "{err}"
+        );
+        let one = load(&dir.join("common/box.proto"), None).unwrap();
+        assert_eq!(one.message, "common.Box");
+    }
+
+    #[test]
+    fn errors_say_file_line_and_column() {
+        let temp = dir_of(&[
+            (
+                "bad.proto",
+                "syntax = \"proto3\";\nmessage A {\n  int32 x = ;\n}\n",
+            ),
+            (
+                "types.proto",
+                "syntax = \"proto3\";\nmessage A {\n  Nope x = 1;\n}\n",
+            ),
+            (
+                "imports.proto",
+                "syntax = \"proto3\";\nimport \"missing.proto\";\n",
+            ),
+        ]);
+        let dir = temp.path();
+        for (name, expected) in [
+            ("bad.proto", "bad.proto:3:13: "),
+            ("types.proto", "types.proto:3:3: "),
+            ("imports.proto", "imports.proto:2:1: "),
+        ] {
+            let path = dir.join(name);
+            let err = load(&path, None).unwrap_err();
+            let located = format!("{}", dir.join(expected).display());
+            assert!(err.starts_with(&located), "{err}");
+        }
+        let err = load(&dir.join("absent.proto"), None).unwrap_err();
+        assert!(err.contains("absent.proto: cannot be read: "), "{err}");
+    }
+}

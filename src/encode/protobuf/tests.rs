@@ -190,7 +190,8 @@ fn objects_and_boxes_are_nested_messages_named_after_their_fields() {
 #[test]
 fn what_has_no_faithful_protobuf_type_says_what_to_do() {
     let mixed = [CameraId::Int(1), CameraId::Text("x".into())];
-    let cases: Vec<(Vec<(&str, Value)>, &[CameraId], &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, Value)>, &'a [CameraId], &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![("a-b", Value::Constant(json!(1)))],
             &[],
@@ -509,11 +510,9 @@ fn the_proto_text_reads_back_as_the_same_file() {
         &[],
     )
     .unwrap();
-    let dir = std::env::temp_dir().join(format!("simulate-proto-rt-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("event.proto");
-    std::fs::write(&path, to_proto(&file)).unwrap();
-    let loaded = load(&path, None).unwrap();
+    let text = to_proto(&file);
+    let dir = super::load::tests::dir_of(&[("event.proto", &text)]);
+    let loaded = load(&dir.path().join("event.proto"), None).unwrap();
     assert_eq!(loaded.message, "com.example.Event");
     assert_eq!(loaded.text, to_proto(&file));
     let mut back = loaded.files[0].clone();
