@@ -15,6 +15,7 @@ mod memory;
 mod payload;
 mod plot;
 mod properties;
+mod protobuf;
 mod rates;
 mod readme;
 mod real_broker;

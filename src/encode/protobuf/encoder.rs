@@ -261,8 +261,15 @@ impl Encoder {
         };
         let fields = &self.messages[index].fields;
         let mut seen = 0;
+        // The renderer writes a payload's fields in field-number order, as a derived
+        // message numbers them: take the next entry when it is the field, and look it
+        // up only when it is not.
+        let mut entries = values.iter().peekable();
         for slot in fields {
-            let Some(item) = values.get(&slot.name) else {
+            let item = (entries.next_if(|(name, _)| **name == slot.name))
+                .map(|(_, item)| item)
+                .or_else(|| values.get(&slot.name));
+            let Some(item) = item else {
                 continue;
             };
             seen += 1;

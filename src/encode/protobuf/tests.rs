@@ -524,3 +524,43 @@ fn the_proto_text_reads_back_as_the_same_file() {
     back.messages.iter_mut().for_each(forget);
     assert_eq!(back, file);
 }
+
+const USER: &str = "syntax = \"proto3\";\npackage t;\nenum Color {\n  RED = 0;\n  GREEN = 1;\n}\nmessage First {\n}\nmessage M {\n  Color c = 1;\n  fixed32 f = 2;\n  sfixed64 g = 3;\n  float h = 4;\n  bytes b = 5;\n  uint32 u = 6;\n  sint64 s = 7;\n  repeated Color cs = 8;\n  repeated double ds = 9;\n  optional int32 o = 10;\n  N n = 11;\n  repeated N ns = 12;\n  message N {\n    string t = 1;\n  }\n  fixed64 fx = 14;\n  sfixed32 sf = 15;\n  int32 neg = 16;\n}\n";
+
+#[test]
+fn a_user_files_types_encode_as_prost_reflect_encodes_them() {
+    use protox::prost::Message as _;
+    let dir = super::load::tests::dir_of(&[("t.proto", USER)]);
+    let loaded = load(&dir.path().join("t.proto"), Some("M")).unwrap();
+    assert_eq!(message_indexes(&loaded.files[0], "t.M.N"), Some(vec![1, 0]));
+    let mut indexes = Vec::new();
+    write_message_indexes(&mut indexes, &[1, 0]);
+    assert_eq!(indexes, [4, 2, 0]);
+    let pool = DescriptorPool::from_file_descriptor_set(protox_file(USER).unwrap()).unwrap();
+    let descriptor = pool.get_message_by_name("t.M").unwrap();
+    for value in [
+        json!({"c": "GREEN", "f": u32::MAX, "g": i64::MIN, "h": 1.5, "b": "bytes", "u": 7, "s": -3,
+               "cs": ["GREEN", "RED"], "ds": [0.5, -0.0], "o": 0, "n": {"t": "x"}, "ns": [{"t": ""}, {"t": "y"}],
+               "fx": u64::MAX, "sf": -1, "neg": -1}),
+        json!({"c": "RED", "f": 0, "g": 0, "h": 0.0, "b": "", "u": 0, "s": 0, "cs": [], "ds": [],
+               "o": null, "n": {}, "ns": [], "fx": 0, "sf": 0, "neg": 0}),
+    ] {
+        let expected = dynamic(&descriptor, &value).encode_to_vec();
+        let encoder = Encoder::new(&loaded.files, &loaded.message).unwrap();
+        let mut out = Vec::new();
+        encode(&mut out, &encoder, &value).unwrap();
+        assert_eq!(out, expected, "{value}");
+    }
+}
+
+#[test]
+fn an_unpacked_repeated_field_writes_a_tag_per_item() {
+    let text = "syntax = \"proto3\";\nmessage U {\n  repeated int32 up = 1 [packed = false];\n  repeated sint32 p = 2;\n}\n";
+    let dir = super::load::tests::dir_of(&[("u.proto", text)]);
+    let loaded = load(&dir.path().join("u.proto"), None).unwrap();
+    let encoder = Encoder::new(&loaded.files, &loaded.message).unwrap();
+    let mut out = Vec::new();
+    encode(&mut out, &encoder, &json!({"up": [1, 2], "p": [-1, 1]})).unwrap();
+    assert_eq!(out, [0x08, 1, 0x08, 2, 0x12, 2, 1, 2]);
+    assert!(to_proto(&loaded.files[0]).contains("  repeated int32 up = 1 [packed = false];\n"));
+}
