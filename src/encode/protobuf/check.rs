@@ -218,6 +218,16 @@ impl Checker<'_> {
                 Some("a float would round the payload's doubles; make it `double`".into())
             }
             (Shape::Empty, _) => None,
+            (
+                Shape::Scalar(Type::Int64) | Shape::Stamp(Stamp::Millis | Stamp::Seconds),
+                Type::Int32 | Type::Sint32 | Type::Sfixed32 | Type::Uint32 | Type::Fixed32,
+            ) => Some(
+                "a sequence or an epoch timestamp is a 64-bit number; declare the field `int64`"
+                    .into(),
+            ),
+            (Shape::Scalar(Type::Double), _) => {
+                Some("its values have decimals; declare the field `double`".into())
+            }
             (_, _) => Some("the types differ".into()),
         }
     }
@@ -383,5 +393,24 @@ mod tests {
             ]
         );
         assert_eq!(found[3].help, "declare it `optional string name`");
+    }
+
+    #[test]
+    fn a_narrow_field_says_which_type_would_hold_the_values() {
+        let found = misfits(vec![
+            ("small", generated(Gen::Sequence { start: 0 }, None)),
+            ("unused", generated(choice(vec![json!(0.5)]), None)),
+        ]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].message.ends_with("declare the field `int64`"),
+            "{}",
+            found[0].message
+        );
+        assert!(
+            found[1].message.ends_with("declare the field `double`"),
+            "{}",
+            found[1].message
+        );
     }
 }

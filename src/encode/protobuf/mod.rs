@@ -17,7 +17,7 @@ mod text;
 pub use check::check;
 pub use derive::derive;
 pub use encoder::{Encoder, encode, write_varint, zigzag};
-pub use load::{Import, Loaded, load};
+pub use load::{Import, Loaded, is_known_dependency, load};
 pub use text::to_proto;
 
 /// One `.proto` file: its package, imports and top-level types.

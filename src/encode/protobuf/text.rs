@@ -57,12 +57,11 @@ fn write_message(out: &mut String, message: &Message, full: &str, depth: usize) 
             scalar => scalar.scalar_name().unwrap_or_default().to_string(),
         };
         // proto3 packs repeated scalars by default; say so only when one is not.
-        let unpacked = field.label == Label::Repeated
-            && !field.packed
-            && field
-                .ty
-                .scalar_name()
-                .is_some_and(|n| n != "string" && n != "bytes");
+        let packable = !matches!(
+            field.ty,
+            Type::String | Type::Bytes | Type::Message(_) | Type::Timestamp
+        );
+        let unpacked = field.label == Label::Repeated && !field.packed && packable;
         let options = if unpacked { " [packed = false]" } else { "" };
         let _ = writeln!(
             out,
