@@ -484,6 +484,9 @@ fn build(
         let ty = match shape.plain() {
             Shape::Int { min, max } => int_type(min, max, &path)?,
             Shape::Strings(_) => Type::String,
+            // `plain` made a timestamp its scalar; a `google.protobuf.Timestamp` (`as:
+            // well_known`, which the payload model does not carry yet) would be
+            // `Type::Timestamp` here, with `TIMESTAMP.1` among the file's imports.
             Shape::Stamp(_) => Type::Int64,
             Shape::Scalar(ty) => ty,
             Shape::Empty => Type::String,

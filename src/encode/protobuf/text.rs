@@ -6,7 +6,9 @@ use std::fmt::Write;
 use super::{Enum, File, Label, Message, TIMESTAMP, Type};
 
 /// The `.proto` text of `file`. A field of a type nested in its own message is written
-/// by its simple name, any other by its full name with a leading dot.
+/// by its simple name, any other by its full name with a leading dot. Meant for derived
+/// files: always proto3, and a `oneof` member prints as `optional`; a user's file is
+/// registered as its own text ([`super::Loaded::text`]).
 pub fn to_proto(file: &File) -> String {
     let mut out = String::from("syntax = \"proto3\";\n");
     if !file.package.is_empty() {
