@@ -12,4 +12,5 @@ pub mod compile;
 pub mod derive;
 pub mod json;
 pub mod misfit;
+pub mod protobuf;
 pub mod wire;

@@ -16,6 +16,7 @@ mod memory;
 mod payload;
 mod plot;
 mod properties;
+mod protobuf;
 mod rates;
 mod readme;
 mod real_broker;
