@@ -19,6 +19,13 @@ pub enum Body {
     Pending,
     /// Avro binary by this schema.
     Avro(avro::Schema),
+    /// Protobuf binary by this message, after these message indexes.
+    Protobuf {
+        /// The message's encoder.
+        encoder: Box<super::protobuf::Encoder>,
+        /// The path of the message in its file (Confluent's message indexes).
+        indexes: Vec<i32>,
+    },
     /// The JSON text itself (JSON Schema).
     Json,
 }
@@ -77,6 +84,10 @@ impl Codec {
                 self.subject
             ))),
             Body::Avro(schema) => avro::encode(out, schema, &parse(text)?, "value"),
+            Body::Protobuf { encoder, indexes } => {
+                super::protobuf::write_message_indexes(out, indexes);
+                super::protobuf::encode(out, encoder, &parse(text)?)
+            }
         }
     }
 }

@@ -8,7 +8,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::codec::{Body, Codec, Codecs};
-use super::derive;
+use super::{derive, protobuf};
 use super::wire::PLACEHOLDER_ID;
 use crate::scenario::payload::default_payload;
 use crate::scenario::diagnostics::{Diagnostic, Problem, Problems};
@@ -65,12 +65,7 @@ fn codec(
     let (body, schema, references, record) = match &encoding.schema {
         Origin::Derived => derived(stream, encoding, found)?,
         Origin::File { path, message } => {
-            let _ = (path, message, &files.base, &mut files.read);
-            found.problems.push(
-                Problem::new(&encoding.at.key("schema"), "a schema file is not supported yet")
-                    .help("write `schema: derived`"),
-            );
-            return None;
+            super::user::load(stream, encoding, path, message.as_deref(), files, found)?
         }
         Origin::Id(_) | Origin::Subject { .. } => {
             (Body::Pending, String::new(), Vec::new(), String::new())
@@ -116,7 +111,14 @@ fn derived(stream: &Stream, encoding: &Encoding, found: &mut Found) -> Option<Co
             let text = schema.to_json(encoding.namespace.as_deref()).to_string();
             (Body::Avro(schema), text, Vec::new(), full)
         }),
-        SchemaFormat::Protobuf | SchemaFormat::JsonSchema => Err(derive::Underivable(format!(
+        SchemaFormat::Protobuf => {
+            protobuf::derive(fields, &encoding.record_name, encoding.namespace.as_deref(), &stream.cameras)
+                .and_then(|file| {
+                    let text = protobuf::to_proto(&file);
+                    super::user::proto_compiled(&[file], &full, text).map_err(derive::Underivable)
+                })
+        }
+        SchemaFormat::JsonSchema => Err(derive::Underivable(format!(
             "`format: {}` is not supported yet",
             encoding.format.name()
         ))),
@@ -141,9 +143,34 @@ pub fn from_registry(format: SchemaFormat, text: &str) -> Result<(Body, String),
             let title = json.get("title").and_then(|t| t.as_str()).unwrap_or_default();
             Ok((Body::Json, title.to_string()))
         }
-        SchemaFormat::Avro | SchemaFormat::Protobuf => Err(format!(
+        SchemaFormat::Protobuf => {
+            let loaded = protobuf_text(text)?;
+            let (body, _, _, full) = super::user::proto_compiled(&loaded.files, &loaded.message, text.to_string())?;
+            Ok((body, full))
+        }
+        SchemaFormat::Avro => Err(format!(
             "a registered `{}` schema cannot be used yet",
             format.name()
         )),
     }
+}
+
+/// A `.proto` schema the registry holds, parsed: written to a file of its own in the
+/// temporary directory for protox (imports other than the well-known types are not
+/// resolved: a registered schema with references is refused by protox's message).
+fn protobuf_text(text: &str) -> Result<protobuf::Loaded, String> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "simulate-registered-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot write a temporary file: {e}"))?;
+    let path = dir.join("registered.proto");
+    let loaded = std::fs::write(&path, text)
+        .map_err(|e| format!("cannot write a temporary file: {e}"))
+        .and_then(|()| protobuf::load(&path, None));
+    let _ = std::fs::remove_dir_all(&dir);
+    loaded
 }

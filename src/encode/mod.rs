@@ -13,4 +13,5 @@ pub mod derive;
 pub mod json;
 pub mod misfit;
 pub mod protobuf;
+pub mod user;
 pub mod wire;
