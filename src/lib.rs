@@ -56,6 +56,7 @@ pub mod plan;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod redact;
+pub mod registry;
 pub mod render;
 pub mod replay;
 pub mod report;

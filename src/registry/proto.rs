@@ -1,0 +1,405 @@
+//! Protobuf schemas as the registry reads them: the `.proto` text compiled in-process
+//! by `protox`, its imports served from the schemas it references (by reference name,
+//! the import path) and Google's well-known types built in; its identity (the compiled
+//! file descriptor, so layout and comments do not matter); and compatibility as
+//! Confluent's `ProtobufSchemaDiff` decides it: messages matched by name within the
+//! package, fields by number; incompatible are a removed message
+//! (`MESSAGE_REMOVED`), a field that became a message, map or scalar
+//! (`FIELD_KIND_CHANGED`), a scalar outside its wire-compatible group
+//! (`FIELD_SCALAR_KIND_CHANGED`: int32, int64, uint32, uint64, bool and enums; sint32,
+//! sint64; string, bytes; fixed32, sfixed32; fixed64, sfixed64; float; double), another
+//! message type (`FIELD_NAMED_TYPE_CHANGED`), a proto2 `required` field added or removed,
+//! a oneof member removed, several fields moved into one oneof. Added and removed
+//! fields, renamed fields and label changes between singular and repeated are
+//! compatible, as there.
+
+use std::collections::BTreeMap;
+
+use prost_reflect::{Cardinality, DescriptorPool, FieldDescriptor, Kind, MessageDescriptor};
+use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
+
+use super::problem::{Problem, Roles};
+
+/// A compiled `.proto` schema.
+#[derive(Debug, Clone)]
+pub(crate) struct ProtoSchema {
+    pool: DescriptorPool,
+    /// The name the schema's own file was compiled under.
+    main: String,
+    /// Every file it imports, transitively, by import path (well-known types aside).
+    pub imports: BTreeMap<String, String>,
+}
+
+/// Serves imports from the referenced schemas' texts.
+struct Sources(BTreeMap<String, String>);
+
+impl FileResolver for Sources {
+    fn open_file(&self, name: &str) -> Result<File, protox::Error> {
+        match self.0.get(name) {
+            Some(text) => File::from_source(name, text),
+            None => Err(protox::Error::file_not_found(name)),
+        }
+    }
+}
+
+/// Compiles `text`; `imports` maps an import path to the text of the referenced schema.
+pub(crate) fn parse(text: &str, imports: &BTreeMap<String, String>) -> Result<ProtoSchema, String> {
+    let mut main = "schema.proto".to_string();
+    while imports.contains_key(&main) {
+        main.insert(0, '_');
+    }
+    let mut sources = imports.clone();
+    sources.insert(main.clone(), text.to_string());
+    let mut resolver = ChainFileResolver::new();
+    resolver.add(Sources(sources));
+    resolver.add(GoogleFileResolver::new());
+    let mut compiler = protox::Compiler::with_file_resolver(resolver);
+    compiler.open_file(&main).map_err(|e| e.to_string())?;
+    Ok(ProtoSchema {
+        pool: compiler.descriptor_pool(),
+        main,
+        imports: imports.clone(),
+    })
+}
+
+impl ProtoSchema {
+    fn file(&self) -> Option<prost_reflect::FileDescriptor> {
+        self.pool.get_file_by_name(&self.main)
+    }
+
+    /// The identity of the schema: its compiled descriptor without the file's name (so
+    /// whitespace, comments and the order of declarations' formatting do not matter).
+    pub(crate) fn identity(&self) -> String {
+        let mut proto = self
+            .file()
+            .map(|f| f.file_descriptor_proto().clone())
+            .unwrap_or_default();
+        proto.name = None;
+        proto.source_code_info = None;
+        format!("{proto:?}")
+    }
+
+    /// The identity after normalisation: as [`ProtoSchema::identity`], with every
+    /// message's fields in field-number order and the imports sorted.
+    pub(crate) fn normalized(&self) -> String {
+        let mut proto = self
+            .file()
+            .map(|f| f.file_descriptor_proto().clone())
+            .unwrap_or_default();
+        proto.name = None;
+        proto.source_code_info = None;
+        proto.dependency.sort();
+        fn sort(message: &mut prost_reflect::prost_types::DescriptorProto) {
+            message.field.sort_by_key(|f| f.number);
+            message.nested_type.iter_mut().for_each(sort);
+        }
+        proto.message_type.iter_mut().for_each(sort);
+        format!("{proto:?}")
+    }
+}
+
+/// The message's name within its package.
+fn local(message: &MessageDescriptor) -> String {
+    let full = message.full_name();
+    let package = message.package_name();
+    match full.strip_prefix(package).and_then(|r| r.strip_prefix('.')) {
+        Some(rest) if !package.is_empty() => rest.to_string(),
+        _ => full.to_string(),
+    }
+}
+
+/// A scalar's wire-compatible group.
+fn group(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Int32 | Kind::Int64 | Kind::Uint32 | Kind::Uint64 | Kind::Bool | Kind::Enum(_) => {
+            "number"
+        }
+        Kind::Sint32 | Kind::Sint64 => "signed",
+        Kind::String | Kind::Bytes => "string",
+        Kind::Fixed32 | Kind::Sfixed32 => "fixed32",
+        Kind::Fixed64 | Kind::Sfixed64 => "fixed64",
+        Kind::Float => "float",
+        Kind::Double => "double",
+        Kind::Message(_) => "message",
+    }
+}
+
+/// Scalar, message or map.
+fn shape(field: &FieldDescriptor) -> &'static str {
+    if field.is_map() {
+        "map"
+    } else if matches!(field.kind(), Kind::Message(_)) {
+        "message"
+    } else {
+        "scalar"
+    }
+}
+
+/// Every reason `reader` cannot read data written with `writer` (none: compatible).
+pub(crate) fn problems(reader: &ProtoSchema, writer: &ProtoSchema, _roles: Roles) -> Vec<Problem> {
+    let mut out = Vec::new();
+    let (Some(rf), Some(wf)) = (reader.file(), writer.file()) else {
+        return out;
+    };
+    let readers: BTreeMap<String, MessageDescriptor> =
+        rf.messages().map(|m| (local(&m), m)).collect();
+    for written in wf.messages() {
+        let name = local(&written);
+        match readers.get(&name) {
+            Some(read) => message(read, &written, &format!("#/{name}"), &mut out),
+            None => out.push(removed(&format!("#/{name}"))),
+        }
+    }
+    out
+}
+
+fn removed(path: &str) -> Problem {
+    Problem::new(
+        "MESSAGE_REMOVED",
+        format!(
+            "A field of type MESSAGE at path: '{path}' in the writer schema is missing in the reader schema"
+        ),
+        path,
+    )
+}
+
+fn message(
+    reader: &MessageDescriptor,
+    writer: &MessageDescriptor,
+    path: &str,
+    out: &mut Vec<Problem>,
+) {
+    let children: BTreeMap<String, MessageDescriptor> = reader
+        .child_messages()
+        .filter(|m| !m.is_map_entry())
+        .map(|m| (m.name().to_string(), m))
+        .collect();
+    for written in writer.child_messages().filter(|m| !m.is_map_entry()) {
+        let here = format!("{path}/{}", written.name());
+        match children.get(written.name()) {
+            Some(read) => message(read, &written, &here, out),
+            None => out.push(removed(&here)),
+        }
+    }
+    let read_fields: BTreeMap<u32, FieldDescriptor> =
+        reader.fields().map(|f| (f.number(), f)).collect();
+    let written_fields: BTreeMap<u32, FieldDescriptor> =
+        writer.fields().map(|f| (f.number(), f)).collect();
+    let required = |f: &FieldDescriptor| f.cardinality() == Cardinality::Required;
+    for (number, read) in &read_fields {
+        let here = format!("{path}/{number}");
+        match written_fields.get(number) {
+            Some(written) => field(read, written, &here, out),
+            None if required(read) => out.push(Problem::new(
+                "REQUIRED_FIELD_ADDED",
+                format!("The reader schema has an additional required field at path: '{here}'"),
+                read.name(),
+            )),
+            None => {}
+        }
+    }
+    for (number, written) in &written_fields {
+        let here = format!("{path}/{number}");
+        if !read_fields.contains_key(number) && required(written) {
+            out.push(Problem::new(
+                "REQUIRED_FIELD_REMOVED",
+                format!("A required field at path: '{here}' in the writer schema is missing in the reader schema"),
+                written.name(),
+            ));
+        }
+    }
+    oneofs(reader, writer, &read_fields, path, out);
+}
+
+fn oneofs(
+    reader: &MessageDescriptor,
+    writer: &MessageDescriptor,
+    read_fields: &BTreeMap<u32, FieldDescriptor>,
+    path: &str,
+    out: &mut Vec<Problem>,
+) {
+    let in_oneof = |f: &FieldDescriptor| f.containing_oneof().filter(|o| !o.is_synthetic());
+    for written in writer.oneofs().filter(|o| !o.is_synthetic()) {
+        for member in written.fields() {
+            let kept = read_fields
+                .get(&member.number())
+                .and_then(in_oneof)
+                .is_some_and(|o| o.name() == written.name());
+            if !kept {
+                let here = format!("{path}/{}/{}", written.name(), member.number());
+                out.push(Problem::new(
+                    "ONEOF_FIELD_REMOVED",
+                    format!("A oneof field at path: '{here}' in the writer schema is missing in the reader schema"),
+                    member.name(),
+                ));
+            }
+        }
+    }
+    for read in reader.oneofs().filter(|o| !o.is_synthetic()) {
+        let moved = read
+            .fields()
+            .filter(|f| {
+                writer
+                    .get_field(f.number())
+                    .is_some_and(|w| in_oneof(&w).is_none())
+            })
+            .count();
+        if moved > 1 {
+            let here = format!("{path}/{}", read.name());
+            out.push(Problem::new(
+                "MULTIPLE_FIELDS_MOVED_TO_ONEOF",
+                format!("Multiple fields were moved into a oneof field at path: '{here}' in the reader schema"),
+                read.name(),
+            ));
+        }
+    }
+}
+
+fn field(read: &FieldDescriptor, written: &FieldDescriptor, path: &str, out: &mut Vec<Problem>) {
+    if shape(read) != shape(written) {
+        out.push(Problem::new(
+            "FIELD_KIND_CHANGED",
+            format!("The type of a field at path: '{path}' in the reader schema has changed to MAP, SCALAR or MESSAGE"),
+            read.name(),
+        ));
+        return;
+    }
+    match (read.kind(), written.kind()) {
+        (Kind::Message(r), Kind::Message(w)) if read.is_map() => {
+            field(
+                &r.map_entry_key_field(),
+                &w.map_entry_key_field(),
+                path,
+                out,
+            );
+            field(
+                &r.map_entry_value_field(),
+                &w.map_entry_value_field(),
+                path,
+                out,
+            );
+        }
+        (Kind::Message(r), Kind::Message(w)) => {
+            if local(&r) != local(&w) {
+                out.push(Problem::new(
+                    "FIELD_NAMED_TYPE_CHANGED",
+                    format!("The type of a MESSAGE field at path: '{path}' in the reader schema has changed"),
+                    read.name(),
+                ));
+            }
+        }
+        (r, w) => {
+            if group(&r) != group(&w) {
+                out.push(Problem::new(
+                    "FIELD_SCALAR_KIND_CHANGED",
+                    format!("The kind of a SCALAR field at path: '{path}' in the reader schema has changed"),
+                    read.name(),
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn proto(body: &str) -> ProtoSchema {
+        parse(
+            &format!("syntax = \"proto3\";\npackage p;\n{body}"),
+            &BTreeMap::new(),
+        )
+        .unwrap()
+    }
+
+    fn backward(new: &str, old: &str) -> Vec<&'static str> {
+        problems(&proto(new), &proto(old), Roles::BACKWARD)
+            .iter()
+            .map(|p| p.error_type)
+            .collect()
+    }
+
+    #[test]
+    fn compiles_with_imports_and_well_known_types() {
+        let imports = BTreeMap::from([(
+            "other.proto".to_string(),
+            "syntax = \"proto3\"; package o; message Other { int32 x = 1; }".to_string(),
+        )]);
+        let text = "syntax = \"proto3\"; import \"other.proto\"; import \"google/protobuf/timestamp.proto\";\nmessage M { o.Other other = 1; google.protobuf.Timestamp at = 2; }";
+        parse(text, &imports).unwrap();
+        let e = parse(text, &BTreeMap::new()).unwrap_err();
+        assert!(e.contains("other.proto"), "{e}");
+        let e = parse(
+            "syntax = \"proto3\"; message M { int32 x = 1 }",
+            &BTreeMap::new(),
+        )
+        .unwrap_err();
+        assert!(!e.is_empty());
+    }
+
+    #[test]
+    fn identity_ignores_layout_and_comments() {
+        let a = proto("message M { int32 x = 1; }");
+        let b = proto("// a comment\nmessage   M {\n  int32 x = 1;\n}\n");
+        assert_eq!(a.identity(), b.identity());
+        let c = proto("message M { string y = 2; int32 x = 1; }");
+        let d = proto("message M { int32 x = 1; string y = 2; }");
+        assert_ne!(c.identity(), d.identity());
+        assert_eq!(c.normalized(), d.normalized());
+    }
+
+    #[test]
+    fn changes_as_confluent_judges_them() {
+        let old = "message M { int32 a = 1; string b = 2; }";
+        assert!(
+            backward(
+                "message M { int32 a = 1; string b = 2; double c = 3; }",
+                old
+            )
+            .is_empty()
+        );
+        assert!(backward("message M { int32 a = 1; }", old).is_empty());
+        assert!(backward("message M { int64 a = 1; bytes renamed = 2; }", old).is_empty());
+        assert!(backward("message M { repeated int32 a = 1; string b = 2; }", old).is_empty());
+        assert_eq!(
+            backward("message M { double a = 1; string b = 2; }", old),
+            ["FIELD_SCALAR_KIND_CHANGED"]
+        );
+        assert_eq!(
+            backward("message N { int32 a = 1; string b = 2; }", old),
+            ["MESSAGE_REMOVED"]
+        );
+        assert_eq!(
+            backward("message M { int32 a = 1; S b = 2; } message S {}", old),
+            ["FIELD_KIND_CHANGED"]
+        );
+        assert_eq!(
+            backward(
+                "message M { S a = 1; } message S {} message T {}",
+                "message M { T a = 1; } message S {} message T {}"
+            ),
+            ["FIELD_NAMED_TYPE_CHANGED"]
+        );
+        assert_eq!(
+            backward("message M { oneof o { int32 a = 1; string b = 2; } }", old),
+            ["MULTIPLE_FIELDS_MOVED_TO_ONEOF"]
+        );
+    }
+
+    #[test]
+    fn proto2_required_fields() {
+        let p2 =
+            |body: &str| parse(&format!("syntax = \"proto2\";\n{body}"), &BTreeMap::new()).unwrap();
+        let old = p2("message M { required int32 a = 1; }");
+        let new = p2("message M { required int32 a = 1; required int32 b = 2; }");
+        let types = |v: Vec<Problem>| v.iter().map(|p| p.error_type).collect::<Vec<_>>();
+        assert_eq!(
+            types(problems(&new, &old, Roles::BACKWARD)),
+            ["REQUIRED_FIELD_ADDED"]
+        );
+        assert_eq!(
+            types(problems(&old, &new, Roles::BACKWARD)),
+            ["REQUIRED_FIELD_REMOVED"]
+        );
+    }
+}
