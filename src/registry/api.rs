@@ -56,6 +56,14 @@ fn flag(query: &str, name: &str) -> bool {
         .any(|(k, v)| k == name && v.eq_ignore_ascii_case("true"))
 }
 
+/// The query's parameter `name`, if given.
+fn param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find_map(|(k, v)| (k == name).then_some(v))
+}
+
 /// A path segment with `%XX` escapes (and nothing else) decoded.
 fn decode(segment: &str) -> String {
     let bytes = segment.as_bytes();
@@ -149,14 +157,20 @@ fn describe(out: &mut Map<String, Json>, stored: &Stored) {
     }
 }
 
-/// `{subject, version, id, schemaType?, references?, schema}`.
-fn subject_version(subject: &str, number: i64, id: u32, stored: &Stored) -> Json {
+/// `{subject, version, id, schemaType?, references?, schema}`, the schema in `format`.
+fn subject_version(
+    subject: &str,
+    number: i64,
+    id: u32,
+    stored: &Stored,
+    format: Option<&str>,
+) -> Json {
     let mut out = Map::new();
     out.insert("subject".into(), json!(subject));
     out.insert("version".into(), json!(number));
     out.insert("id".into(), json!(id));
     describe(&mut out, stored);
-    out.insert("schema".into(), json!(stored.text));
+    out.insert("schema".into(), json!(stored.text_as(format)));
     Json::Object(out)
 }
 
@@ -282,7 +296,8 @@ impl Registry {
                 match rest {
                     [] => {
                         let mut out = Map::new();
-                        out.insert("schema".into(), json!(stored.text));
+                        let format = param(query, "format");
+                        out.insert("schema".into(), json!(stored.text_as(format)));
                         describe(&mut out, stored);
                         Ok(Reply::ok(Json::Object(out)))
                     }
@@ -334,6 +349,7 @@ impl Registry {
             flag(query, "normalize"),
             flag(query, "permanent"),
         );
+        let format = param(query, "format");
         let state = &mut self.state;
         match (method, rest) {
             ("GET", []) => Ok(Reply::ok(json!(state.subjects(deleted)))),
@@ -345,6 +361,7 @@ impl Registry {
                     version.number,
                     version.id,
                     stored,
+                    format,
                 )))
             }
             ("DELETE", [subject]) => {
@@ -365,6 +382,7 @@ impl Registry {
                     version.number,
                     version.id,
                     stored,
+                    format,
                 )))
             }
             ("GET", [subject, "versions", v, "schema"]) => {

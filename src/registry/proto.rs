@@ -15,6 +15,8 @@
 
 use std::collections::BTreeMap;
 
+use prost_reflect::prost::Message;
+use prost_reflect::prost_types::FileDescriptorProto;
 use prost_reflect::{Cardinality, DescriptorPool, FieldDescriptor, Kind, MessageDescriptor};
 use protox::file::{ChainFileResolver, File, FileResolver, GoogleFileResolver};
 
@@ -35,11 +37,54 @@ struct Sources(BTreeMap<String, String>);
 
 impl FileResolver for Sources {
     fn open_file(&self, name: &str) -> Result<File, protox::Error> {
-        match self.0.get(name) {
-            Some(text) => File::from_source(name, text),
-            None => Err(protox::Error::file_not_found(name)),
+        let Some(text) = self.0.get(name) else {
+            return Err(protox::Error::file_not_found(name));
+        };
+        match from_base64(text) {
+            Some(bytes) => {
+                let mut proto = FileDescriptorProto::decode(bytes.as_slice()).map_err(|e| {
+                    protox::Error::new(std::io::Error::other(format!(
+                        "{name}: not a serialized FileDescriptorProto: {e}"
+                    )))
+                })?;
+                proto.name = Some(name.to_string());
+                Ok(File::from_file_descriptor_proto(proto))
+            }
+            None => File::from_source(name, text),
         }
     }
+}
+
+/// The bytes of `text` if it is standard base64 (as a serialized `FileDescriptorProto`
+/// is sent; `.proto` text never is: it has spaces or semicolons).
+fn from_base64(text: &str) -> Option<Vec<u8>> {
+    let text = text.trim();
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    if text.is_empty() || text.len() % 4 != 0 {
+        return None;
+    }
+    let body = text.trim_end_matches('=');
+    if text.len() - body.len() > 2 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(body.len() * 3 / 4);
+    let (mut bits, mut count) = (0u32, 0);
+    for c in body.bytes() {
+        bits = (bits << 6) | u32::from(value(c)?);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    Some(out)
 }
 
 /// Compiles `text`; `imports` maps an import path to the text of the referenced schema.
@@ -70,24 +115,44 @@ impl ProtoSchema {
     /// The identity of the schema: its compiled descriptor without the file's name (so
     /// whitespace, comments and the order of declarations' formatting do not matter).
     pub(crate) fn identity(&self) -> String {
+        format!("{:?}", self.descriptor())
+    }
+
+    /// The compiled file without what does not make it another schema: its name, its
+    /// source positions and comments, the JSON names derived from field names.
+    fn descriptor(&self) -> FileDescriptorProto {
         let mut proto = self
             .file()
             .map(|f| f.file_descriptor_proto().clone())
             .unwrap_or_default();
         proto.name = None;
         proto.source_code_info = None;
-        format!("{proto:?}")
+        fn strip(message: &mut prost_reflect::prost_types::DescriptorProto) {
+            message.field.iter_mut().for_each(|f| f.json_name = None);
+            message.nested_type.iter_mut().for_each(strip);
+        }
+        proto.message_type.iter_mut().for_each(strip);
+        proto
+    }
+
+    /// The compiled file as a serialized `FileDescriptorProto`, base64 (what
+    /// `format=serialized` asks for, and what Confluent's Protobuf serializers send).
+    pub(crate) fn serialized(&self) -> String {
+        let mut proto = self
+            .file()
+            .map(|f| f.file_descriptor_proto().clone())
+            .unwrap_or_default();
+        proto.name = None;
+        proto.source_code_info = None;
+        let mut out = Vec::new();
+        crate::encode::wire::write_base64(&mut out, &proto.encode_to_vec());
+        String::from_utf8_lossy(&out).into_owned()
     }
 
     /// The identity after normalisation: as [`ProtoSchema::identity`], with every
     /// message's fields in field-number order and the imports sorted.
     pub(crate) fn normalized(&self) -> String {
-        let mut proto = self
-            .file()
-            .map(|f| f.file_descriptor_proto().clone())
-            .unwrap_or_default();
-        proto.name = None;
-        proto.source_code_info = None;
+        let mut proto = self.descriptor();
         proto.dependency.sort();
         fn sort(message: &mut prost_reflect::prost_types::DescriptorProto) {
             message.field.sort_by_key(|f| f.number);
@@ -335,6 +400,17 @@ mod tests {
         )
         .unwrap_err();
         assert!(!e.is_empty());
+    }
+
+    #[test]
+    fn a_serialized_descriptor_is_the_same_schema_as_its_text() {
+        let text = proto("message M { int32 x = 1; repeated string tags = 2; }");
+        let sent = parse(&text.serialized(), &BTreeMap::new()).unwrap();
+        assert_eq!(sent.identity(), text.identity());
+        assert_eq!(sent.serialized(), text.serialized());
+        assert!(parse("AAAA", &BTreeMap::new()).is_err());
+        assert_eq!(from_base64("aGk="), Some(b"hi".to_vec()));
+        assert_eq!(from_base64("syntax = 1;"), None);
     }
 
     #[test]

@@ -155,6 +155,18 @@ pub(crate) struct Stored {
     pub parsed: Parsed,
 }
 
+impl Stored {
+    /// The text an answer carries for `format` (the `format` query parameter):
+    /// `serialized` asks a Protobuf schema as a base64 `FileDescriptorProto`; any
+    /// other format, or another schema type, is the stored text.
+    pub(crate) fn text_as(&self, format: Option<&str>) -> String {
+        match (&self.parsed, format) {
+            (Parsed::Protobuf(s), Some("serialized")) => s.serialized(),
+            _ => self.text.clone(),
+        }
+    }
+}
+
 /// A schema's two identities: as sent (layout aside) and normalised.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Identity {

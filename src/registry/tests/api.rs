@@ -499,3 +499,34 @@ fn subjects_in_paths_are_percent_decoded() {
         "GET /schemas/ids/{id}"
     );
 }
+
+#[test]
+fn protobuf_schemas_in_the_serialized_format() {
+    let mut r = Registry::new();
+    let text = json!({"schemaType": "PROTOBUF", "schema": "syntax = \"proto3\";\npackage p;\nmessage M { int32 a = 1; }"});
+    assert_eq!(register(&mut r, "t", text), (200, json!({"id": 1})));
+    // As Confluent's Protobuf deserializers ask for it: a base64 FileDescriptorProto.
+    let (_, by_id) = call(
+        &mut r,
+        "GET",
+        "/schemas/ids/1?format=serialized",
+        Json::Null,
+    );
+    let serialized = by_id["schema"].as_str().unwrap().to_string();
+    assert!(
+        !serialized.contains(' ') && serialized != "",
+        "{serialized}"
+    );
+    let (_, latest) = call(
+        &mut r,
+        "GET",
+        "/subjects/t/versions/latest?format=serialized",
+        Json::Null,
+    );
+    assert_eq!(latest["schema"], serialized.as_str());
+    // As Confluent's Protobuf serializers send it: the same schema, the same id.
+    let sent = json!({"schemaType": "PROTOBUF", "schema": serialized});
+    assert_eq!(register(&mut r, "u", sent), (200, json!({"id": 1})));
+    let (_, plain) = call(&mut r, "GET", "/schemas/ids/1", Json::Null);
+    assert!(plain["schema"].as_str().unwrap().starts_with("syntax"));
+}
