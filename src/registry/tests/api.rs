@@ -514,7 +514,7 @@ fn protobuf_schemas_in_the_serialized_format() {
     );
     let serialized = by_id["schema"].as_str().unwrap().to_string();
     assert!(
-        !serialized.contains(' ') && serialized != "",
+        !serialized.contains(' ') && !serialized.is_empty(),
         "{serialized}"
     );
     let (_, latest) = call(
