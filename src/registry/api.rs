@@ -310,6 +310,16 @@ impl Registry {
                             .collect();
                         Ok(Reply::ok(Json::Array(list)))
                     }
+                    ["subjects"] => {
+                        let mut subjects: Vec<&str> = self
+                            .state
+                            .uses(id, deleted)?
+                            .iter()
+                            .map(|(s, _)| *s)
+                            .collect();
+                        subjects.dedup();
+                        Ok(Reply::ok(json!(subjects)))
+                    }
                     _ => Err(not_found()),
                 }
             }
@@ -333,6 +343,10 @@ impl Registry {
                 Ok(Reply::ok(Json::Object(out)))
             }
             ["config", rest @ ..] => self.config(method, rest, query, body),
+            ["mode"] | ["mode", _] => match method {
+                "GET" => Ok(Reply::ok(json!({"mode": "READWRITE"}))),
+                _ => Err(not_allowed()),
+            },
             _ => Err(not_found()),
         }
     }
@@ -385,6 +399,12 @@ impl Registry {
                     format,
                 )))
             }
+            ("GET", [subject, "versions", v, "referencedby"]) => {
+                let (version, _) = state.version_of(subject, Some(Which::parse(v)?), deleted)?;
+                Ok(Reply::ok(json!(
+                    state.referenced_by(subject, version.number)
+                )))
+            }
             ("GET", [subject, "versions", v, "schema"]) => {
                 let (_, stored) = state.version_of(subject, Some(Which::parse(v)?), deleted)?;
                 Ok(raw(stored))
@@ -394,9 +414,14 @@ impl Registry {
                 Which::parse(v)?,
                 permanent
             )?))),
-            (_, [] | [_] | [_, "versions"] | [_, "versions", _] | [_, "versions", _, "schema"]) => {
-                Err(not_allowed())
-            }
+            (
+                _,
+                []
+                | [_]
+                | [_, "versions"]
+                | [_, "versions", _]
+                | [_, "versions", _, "schema" | "referencedby"],
+            ) => Err(not_allowed()),
             _ => Err(not_found()),
         }
     }

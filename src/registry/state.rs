@@ -410,6 +410,7 @@ impl State {
                 ));
             }
             entry.versions.clear();
+            entry.level = None;
             return Ok(all.iter().map(|v| v.number).collect());
         }
         if live.is_empty() {
@@ -421,20 +422,35 @@ impl State {
             ));
         }
         entry.versions.iter_mut().for_each(|v| v.deleted = true);
+        // "Deletes the specified subject and its associated compatibility level".
+        entry.level = None;
         Ok(live.iter().map(|v| v.number).collect())
     }
 
     /// Whether a live version of some subject references `subject` version `number`.
     fn referenced(&self, subject: &str, number: i64) -> bool {
-        self.subjects.values().any(|s| {
-            s.versions.iter().filter(|v| !v.deleted).any(|v| {
+        !self.referenced_by(subject, number).is_empty()
+    }
+
+    /// `GET /subjects/{subject}/versions/{version}/referencedby`: the ids of the live
+    /// schemas that reference `subject` version `number`, in order.
+    pub(crate) fn referenced_by(&self, subject: &str, number: i64) -> Vec<u32> {
+        let mut ids: Vec<u32> = self
+            .subjects
+            .values()
+            .flat_map(|s| s.versions.iter().filter(|v| !v.deleted))
+            .filter(|v| {
                 self.stored(v.id).is_some_and(|st| {
                     st.references
                         .iter()
                         .any(|r| r.subject == subject && r.version == number)
                 })
             })
-        })
+            .map(|v| v.id)
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// `DELETE /subjects/{subject}/versions/{version}`: the version deleted.

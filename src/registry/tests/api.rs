@@ -326,6 +326,19 @@ fn compatibility_endpoint() {
 #[test]
 fn config_global_and_per_subject() {
     let mut r = Registry::new();
+    // Deleting a subject deletes its level.
+    call(
+        &mut r,
+        "PUT",
+        "/config/gone",
+        json!({"compatibility": "NONE"}),
+    );
+    register(&mut r, "gone", avro(A));
+    call(&mut r, "DELETE", "/subjects/gone", Json::Null);
+    assert_eq!(
+        code(&call(&mut r, "GET", "/config/gone", Json::Null)),
+        (404, 40401)
+    );
     assert_eq!(
         call(&mut r, "GET", "/config", Json::Null),
         (200, json!({"compatibilityLevel": "BACKWARD"}))
@@ -439,6 +452,19 @@ fn references_resolve_across_subjects() {
             Json::Null
         )),
         (422, 42206)
+    );
+    expect(
+        &mut r,
+        &[
+            (
+                "GET",
+                "/subjects/address/versions/1/referencedby",
+                200,
+                json!([2]),
+            ),
+            ("GET", "/schemas/ids/1/subjects", 200, json!(["address"])),
+            ("GET", "/mode", 200, json!({"mode": "READWRITE"})),
+        ],
     );
     let import = json!({"schemaType": "PROTOBUF", "schema": "syntax = \"proto3\"; package o; message Other { int32 x = 1; }"});
     register(&mut r, "other.proto", import);
