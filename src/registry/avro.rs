@@ -89,6 +89,8 @@ pub(crate) struct AvroSchema {
     own: BTreeSet<String>,
     /// The schema as sent, as compact JSON.
     pub compact: String,
+    /// The schema as sent.
+    json: Json,
 }
 
 const PRIMITIVES: [&str; 8] = [
@@ -116,6 +118,7 @@ pub(crate) fn parse(text: &str, references: &[&AvroSchema]) -> Result<AvroSchema
         named: parser.named,
         own: parser.own,
         compact: json.to_string(),
+        json,
     })
 }
 
@@ -425,7 +428,35 @@ fn at_or_root(at: &str) -> &str {
     if at.is_empty() { "/" } else { at }
 }
 
+/// `json` with every object's keys sorted and `{"type": P}` written `P` for a
+/// primitive `P`, as Avro's own rendering of a schema does (so that key order and
+/// that spelling do not make another schema).
+fn collapsed(json: &Json) -> Json {
+    match json {
+        Json::Object(object) => match (object.len(), object.get("type")) {
+            (1, Some(Json::String(t))) if PRIMITIVES.contains(&t.as_str()) => json!(t),
+            _ => {
+                let mut keys: Vec<&String> = object.keys().collect();
+                keys.sort();
+                Json::Object(
+                    keys.into_iter()
+                        .map(|k| (k.clone(), collapsed(&object[k])))
+                        .collect(),
+                )
+            }
+        },
+        Json::Array(items) => Json::Array(items.iter().map(collapsed).collect()),
+        other => other.clone(),
+    }
+}
+
 impl AvroSchema {
+    /// The identity of the schema as sent: every attribute kept, but neither key order,
+    /// layout, nor `{"type": "int"}` against `"int"` matter.
+    pub(crate) fn identity(&self) -> String {
+        collapsed(&self.json).to_string()
+    }
+
     /// The normalised form: the Parsing Canonical Form (full names, only the attributes
     /// that matter, in the spec's order, no whitespace) keeping fields' and enums'
     /// defaults and logical types.

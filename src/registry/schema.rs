@@ -217,7 +217,7 @@ impl Parsed {
     pub(crate) fn identity(&self) -> Identity {
         match self {
             Parsed::Avro(s) => Identity {
-                raw: s.compact.clone(),
+                raw: s.identity(),
                 normalized: s.normalized(),
             },
             Parsed::Protobuf(s) => Identity {

@@ -395,6 +395,10 @@ fn normalize_makes_equivalent_schemas_one() {
     let same =
         json!({"schema": r#"{"fields":[{"type":"int","name":"a"}],"name":"n.R","type":"record"}"#});
     assert_eq!(register(&mut r, "s", first), (200, json!({"id": 1})));
+    // Key order and `{"type":"int"}` for `"int"` do not make another schema.
+    let reordered = json!({"schema": r#"{"namespace":"n","fields":[{"type":"int","name":"a"}],"name":"R","type":"record"}"#});
+    assert_eq!(register(&mut r, "s", reordered), (200, json!({"id": 1})));
+    // A full name for name and namespace does, unless normalised.
     assert_eq!(
         call(&mut r, "POST", "/subjects/s?normalize=true", same.clone()).1["id"],
         1
