@@ -1,8 +1,9 @@
 //! The registry's endpoints and error codes, request by request, against Confluent's
 //! documented behaviour (`api`), each compatibility level (`levels`), and one registry
-//! served over real HTTP (`http`).
+//! served over real HTTP (`http`); Avro parsing (`avro`).
 
 mod api;
+mod avro;
 mod http;
 mod levels;
 
