@@ -120,9 +120,16 @@ fn answer(
             .or_insert(0) += 1;
         let header = tiny_http::Header::from_bytes(&b"Content-Type"[..], CONTENT_TYPE.as_bytes())
             .expect("a valid header");
-        let response = tiny_http::Response::from_string(reply.body)
+        let mut response = tiny_http::Response::from_string(reply.body)
             .with_status_code(reply.status)
             .with_header(header);
+        if reply.status == 401 {
+            let challenge = &b"Basic realm=\"SchemaRegistry\""[..];
+            response.add_header(
+                tiny_http::Header::from_bytes(&b"WWW-Authenticate"[..], challenge)
+                    .expect("a valid header"),
+            );
+        }
         // A client that went away has no answer to receive.
         let _ = request.respond(response);
     }

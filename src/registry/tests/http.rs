@@ -2,7 +2,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::super::Serving;
+use super::super::{Registry, Serving};
 use super::*;
 
 #[test]
@@ -42,4 +42,29 @@ fn serves_over_http_and_stops_when_dropped() {
         agent.get(format!("{url}/subjects")).call().is_err(),
         "still answering after the drop"
     );
+}
+
+#[test]
+fn basic_auth_over_http() {
+    let registry = Registry::with_basic_auth("svc", "s3cret");
+    let serving = Serving::start_with("127.0.0.1:0".parse().unwrap(), registry).unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let mut refused = agent
+        .get(format!("{}/subjects", serving.url()))
+        .call()
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(refused.headers().get("www-authenticate").is_some());
+    let body = refused.body_mut().read_to_string().unwrap();
+    assert_eq!(body, r#"{"error_code":401,"message":"Unauthorized"}"#);
+    let mut allowed = agent
+        .get(format!("{}/subjects", serving.url()))
+        .header("Authorization", "Basic c3ZjOnMzY3JldA==")
+        .call()
+        .unwrap();
+    assert_eq!(allowed.status(), 200);
+    assert_eq!(allowed.body_mut().read_to_string().unwrap(), "[]");
 }
