@@ -366,7 +366,17 @@ impl Registry {
         let format = param(query, "format");
         let state = &mut self.state;
         match (method, rest) {
-            ("GET", []) => Ok(Reply::ok(json!(state.subjects(deleted)))),
+            ("GET", []) => {
+                let prefix = param(query, "subjectPrefix")
+                    .map(decode)
+                    .unwrap_or_default();
+                let subjects: Vec<&str> = state
+                    .subjects(deleted)
+                    .into_iter()
+                    .filter(|s| s.starts_with(&prefix))
+                    .collect();
+                Ok(Reply::ok(json!(subjects)))
+            }
             ("POST", [subject]) => {
                 let (version, stored) =
                     state.lookup(subject, &submitted(body)?, normalize, deleted)?;

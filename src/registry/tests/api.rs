@@ -32,6 +32,10 @@ fn ids_are_global_and_versions_per_subject() {
         call(&mut r, "GET", "/subjects", Json::Null),
         (200, json!(["a-value", "b-value"]))
     );
+    assert_eq!(
+        call(&mut r, "GET", "/subjects?subjectPrefix=b-", Json::Null),
+        (200, json!(["b-value"]))
+    );
     let (status, v) = call(
         &mut r,
         "GET",
