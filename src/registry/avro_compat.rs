@@ -206,7 +206,10 @@ impl Check<'_> {
                     ));
                 }
             }
-            _ => self.mismatch(&Ty::Named(r.into()), &Ty::Named(w.into()), at),
+            (
+                NamedKind::Record(_) | NamedKind::Enum { .. } | NamedKind::Fixed(_),
+                NamedKind::Record(_) | NamedKind::Enum { .. } | NamedKind::Fixed(_),
+            ) => self.mismatch(&Ty::Named(r.into()), &Ty::Named(w.into()), at),
         }
     }
 }

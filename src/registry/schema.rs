@@ -162,7 +162,7 @@ impl Stored {
     pub(crate) fn text_as(&self, format: Option<&str>) -> String {
         match (&self.parsed, format) {
             (Parsed::Protobuf(s), Some("serialized")) => s.serialized(),
-            _ => self.text.clone(),
+            (Parsed::Protobuf(_) | Parsed::Avro(_) | Parsed::Json(_), _) => self.text.clone(),
         }
     }
 }
@@ -257,7 +257,10 @@ pub(crate) fn problems(new: &Parsed, old: &Parsed, level: Level) -> Vec<Problem>
             (Parsed::Avro(r), Parsed::Avro(w)) => avro_compat::problems(r, w, *roles),
             (Parsed::Protobuf(r), Parsed::Protobuf(w)) => proto::problems(r, w, *roles),
             (Parsed::Json(r), Parsed::Json(w)) => json_schema::problems(r, w, *roles),
-            _ => vec![Problem::new(
+            (
+                Parsed::Avro(_) | Parsed::Protobuf(_) | Parsed::Json(_),
+                Parsed::Avro(_) | Parsed::Protobuf(_) | Parsed::Json(_),
+            ) => vec![Problem::new(
                 "SCHEMA_TYPE_CHANGED",
                 "Incompatible because of different schema type".to_string(),
                 "",

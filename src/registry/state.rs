@@ -211,7 +211,7 @@ impl State {
         };
         let version = found.ok_or_else(|| match which {
             Some(Which::Number(n)) => ApiError::version_not_found(n),
-            _ => ApiError::version_not_found("latest"),
+            Some(Which::Latest) | None => ApiError::version_not_found("latest"),
         })?;
         let stored = self
             .stored(version.id)
