@@ -3,7 +3,8 @@
 //! the import path) and Google's well-known types built in; its identity (the compiled
 //! file descriptor, so layout and comments do not matter); and compatibility as
 //! Confluent's `ProtobufSchemaDiff` decides it: messages matched by name within the
-//! package, fields by number; incompatible are a removed message
+//! package, fields by number, a field's message type (imported ones too) compared where
+//! its name is kept; incompatible are a removed message
 //! (`MESSAGE_REMOVED`), a field that became a message, map or scalar
 //! (`FIELD_KIND_CHANGED`), a scalar outside its wire-compatible group
 //! (`FIELD_SCALAR_KIND_CHANGED`: int32, int64, uint32, uint64, bool and enums; sint32,
@@ -13,7 +14,7 @@
 //! fields, renamed fields and label changes between singular and repeated are
 //! compatible, as there.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use prost_reflect::prost::Message;
 use prost_reflect::prost_types::FileDescriptorProto;
@@ -202,9 +203,9 @@ fn shape(field: &FieldDescriptor) -> &'static str {
 
 /// Every reason `reader` cannot read data written with `writer` (none: compatible).
 pub(crate) fn problems(reader: &ProtoSchema, writer: &ProtoSchema, _roles: Roles) -> Vec<Problem> {
-    let mut out = Vec::new();
+    let mut out = Diff::default();
     let (Some(rf), Some(wf)) = (reader.file(), writer.file()) else {
-        return out;
+        return out.problems;
     };
     let readers: BTreeMap<String, MessageDescriptor> =
         rf.messages().map(|m| (local(&m), m)).collect();
@@ -215,7 +216,21 @@ pub(crate) fn problems(reader: &ProtoSchema, writer: &ProtoSchema, _roles: Roles
             None => out.push(removed(&format!("#/{name}"))),
         }
     }
-    out
+    out.problems
+}
+
+/// The problems found so far, and the pairs of messages compared (each once: types
+/// may be recursive, and a field's type may be compared again from another field).
+#[derive(Default)]
+struct Diff {
+    problems: Vec<Problem>,
+    compared: BTreeSet<(String, String)>,
+}
+
+impl Diff {
+    fn push(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
 }
 
 fn removed(path: &str) -> Problem {
@@ -228,12 +243,14 @@ fn removed(path: &str) -> Problem {
     )
 }
 
-fn message(
-    reader: &MessageDescriptor,
-    writer: &MessageDescriptor,
-    path: &str,
-    out: &mut Vec<Problem>,
-) {
+fn message(reader: &MessageDescriptor, writer: &MessageDescriptor, path: &str, out: &mut Diff) {
+    let pair = (
+        reader.full_name().to_string(),
+        writer.full_name().to_string(),
+    );
+    if !out.compared.insert(pair) {
+        return;
+    }
     let children: BTreeMap<String, MessageDescriptor> = reader
         .child_messages()
         .filter(|m| !m.is_map_entry())
@@ -281,7 +298,7 @@ fn oneofs(
     writer: &MessageDescriptor,
     read_fields: &BTreeMap<u32, FieldDescriptor>,
     path: &str,
-    out: &mut Vec<Problem>,
+    out: &mut Diff,
 ) {
     let in_oneof = |f: &FieldDescriptor| f.containing_oneof().filter(|o| !o.is_synthetic());
     for written in writer.oneofs().filter(|o| !o.is_synthetic()) {
@@ -320,7 +337,7 @@ fn oneofs(
     }
 }
 
-fn field(read: &FieldDescriptor, written: &FieldDescriptor, path: &str, out: &mut Vec<Problem>) {
+fn field(read: &FieldDescriptor, written: &FieldDescriptor, path: &str, out: &mut Diff) {
     if shape(read) != shape(written) {
         out.push(Problem::new(
             "FIELD_KIND_CHANGED",
@@ -351,6 +368,9 @@ fn field(read: &FieldDescriptor, written: &FieldDescriptor, path: &str, out: &mu
                     format!("The type of a MESSAGE field at path: '{path}' in the reader schema has changed"),
                     read.name(),
                 ));
+            } else {
+                // The same type by name, perhaps from an imported file: compared too.
+                message(&r, &w, &format!("#/{}", local(&r)), out);
             }
         }
         (r, w) => {
@@ -460,6 +480,29 @@ mod tests {
             backward("message M { oneof o { int32 a = 1; string b = 2; } }", old),
             ["MULTIPLE_FIELDS_MOVED_TO_ONEOF"]
         );
+    }
+
+    #[test]
+    fn an_imported_type_is_compared_too() {
+        let with = |body: &str| {
+            let imports = BTreeMap::from([(
+                "other.proto".to_string(),
+                format!("syntax = \"proto3\"; package o; message Other {{ {body} }}"),
+            )]);
+            let main =
+                "syntax = \"proto3\"; import \"other.proto\"; message M { o.Other other = 1; }";
+            parse(main, &imports).unwrap()
+        };
+        let (old, new) = (with("int32 x = 1;"), with("string x = 1;"));
+        let found = problems(&new, &old, Roles::BACKWARD);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].error_type, "FIELD_SCALAR_KIND_CHANGED");
+        assert!(
+            found[0].description.contains("#/Other/1"),
+            "{}",
+            found[0].description
+        );
+        assert!(problems(&with("int32 x = 1; int64 y = 2;"), &old, Roles::BACKWARD).is_empty());
     }
 
     #[test]
