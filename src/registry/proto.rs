@@ -1,5 +1,6 @@
-//! Protobuf schemas as the registry reads them: the `.proto` text compiled in-process
-//! by `protox`, its imports served from the schemas it references (by reference name,
+//! Protobuf schemas as the registry reads them: the `.proto` text (or a base64 serialized
+//! `FileDescriptorProto`, as Confluent's serializers send) compiled in-process by
+//! `protox`, its imports served from the schemas it references (by reference name,
 //! the import path) and Google's well-known types built in; its identity (the compiled
 //! file descriptor, so layout and comments do not matter); and compatibility as
 //! Confluent's `ProtobufSchemaDiff` decides it: messages matched by name within the
