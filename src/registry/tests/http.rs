@@ -38,8 +38,11 @@ fn serves_over_http_and_stops_when_dropped() {
     assert_eq!(counted["POST /subjects/{subject}/versions"], 1);
     assert_eq!(counted["GET /schemas/ids/{id}"], 2);
     drop(serving);
+    // A new connection (the agent's pooled one belongs to tiny_http, not to the
+    // registry's thread, which has been joined): nothing listens any more.
+    let fresh = ureq::Agent::new_with_defaults();
     assert!(
-        agent.get(format!("{url}/subjects")).call().is_err(),
+        fresh.get(format!("{url}/subjects")).call().is_err(),
         "still answering after the drop"
     );
 }
