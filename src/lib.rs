@@ -20,7 +20,7 @@
 //! | [`replay`] | the one paced loop, generic over a [`sink::Sink`]: deadlines (`pacer`), Ctrl-C, lateness, progress, counts. |
 //! | [`sink`] | where rendered messages go: `stdout` (the dry run) and `kafka` (config and [`sink::kafka::Settings`] as pure data; with the `kafka` feature the producer, the session that opens itself, the embedded cluster, the read-back through a fingerprinting sink). |
 //! | [`report`] | what a run did, built by constructors: sink-neutral counts, a section per sink (`kafka`), merging shards' reports. |
-//! | beside the flow | [`truth`] (the ground truth), [`stats`], [`plot`] (`plot` feature), [`metrics`], [`redact`], [`schema`] (the published JSON Schemas), `text` (how numbers and OS errors are spelled), `histogram`. |
+//! | beside the flow | [`registry`] (the Schema Registry client a run uses, and the embedded registry: Confluent's REST API as a pure function of requests, served on loopback; a test double), [`truth`] (the ground truth), [`stats`], [`plot`] (`plot` feature), [`metrics`], [`redact`], [`schema`] (the published JSON Schemas), `text` (how numbers and OS errors are spelled), `histogram`. |
 //! | the edge | [`cli`] (the command line; the environment read once), [`mod@run`] (each command assembled from the owners; `run/send.rs`: a Kafka run, `--keep-broker` and `simulate broker`), `output` (report and truth files, never half-written), [`error`] (typed errors → exit codes), `main.rs`. |
 //!
 //! Where the next features go: a distribution is a variant of

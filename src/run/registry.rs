@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{RegistryArgs, RunArgs};
-use crate::registry::serve::Serving;
+use crate::registry::Serving;
 use crate::encode::codec::{Body, Codec, Codecs};
 use crate::encode::compile::{self, Files};
 use crate::error::Error;
@@ -289,7 +289,11 @@ pub(crate) fn serve(args: &RegistryArgs) -> Result<u8, Error> {
         _ => None,
     };
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], args.port));
-    let served = Serving::start_with(address, auth).map_err(|e| {
+    let registry = match &auth {
+        Some((user, password)) => crate::registry::Registry::with_basic_auth(user, password),
+        None => crate::registry::Registry::new(),
+    };
+    let served = Serving::start_with(address, registry).map_err(|e| {
         Error::Runtime(format!(
             "cannot serve the Schema Registry at {address}: {}",
             crate::text::io_reason(&e, "no such address")

@@ -17,7 +17,7 @@ use crate::redact;
 use crate::replay::pacer::{self, Pace};
 use crate::replay::{self, Control, Options};
 use crate::encode::codec::Codecs;
-use crate::registry::serve::Serving;
+use crate::registry::Serving;
 use crate::report::{KafkaReport, RegistryReport, Report};
 use crate::scenario::Scenario;
 use crate::sink::kafka::config::Brokers;
