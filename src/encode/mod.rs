@@ -7,7 +7,10 @@
 //! the placeholder schema id 0.
 
 pub mod avro;
+pub mod avsc;
 pub mod derive;
 pub mod json;
+pub mod jsonschema;
+pub mod located;
 pub mod misfit;
 pub mod wire;
