@@ -227,6 +227,35 @@ pub fn encode_with(
     value: &Json,
     at: &str,
 ) -> Result<(), Mismatch> {
+    write(out, schema, named, value, &Path::Root(at))
+}
+
+/// Where a value is, spelled only when a mismatch is said (no text per value written).
+#[derive(Clone, Copy)]
+enum Path<'p> {
+    Root(&'p str),
+    Field(&'p Path<'p>, &'p str),
+    Index(&'p Path<'p>, usize),
+}
+
+impl std::fmt::Display for Path<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Path::Root(at) => f.write_str(at),
+            Path::Field(parent, name) => write!(f, "{parent}.{name}"),
+            Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// [`encode_with`] at `at`.
+fn write(
+    out: &mut Vec<u8>,
+    schema: &Schema,
+    named: &[Schema],
+    value: &Json,
+    at: &Path<'_>,
+) -> Result<(), Mismatch> {
     let wrong = || {
         Mismatch(format!(
             "{at}: {value} does not fit the Avro type {}",
@@ -254,7 +283,7 @@ pub fn encode_with(
             out.extend_from_slice(&bytes);
         }
         (Schema::Decimal { base, .. }, Json::String(_)) => {
-            encode_with(out, base, named, value, at)?;
+            write(out, base, named, value, at)?;
         }
         (
             Schema::Decimal {
@@ -264,10 +293,10 @@ pub fn encode_with(
             },
             Json::Number(n),
         ) => decimal(out, base, *precision, *scale, n).ok_or_else(wrong)?,
-        (Schema::Logical { base, .. }, _) => encode_with(out, base, named, value, at)?,
+        (Schema::Logical { base, .. }, _) => write(out, base, named, value, at)?,
         (Schema::Ref { index, .. }, _) => {
             let target = named.get(*index).ok_or_else(wrong)?;
-            encode_with(out, target, named, value, at)?;
+            write(out, target, named, value, at)?;
         }
         (Schema::Enum { symbols, .. }, Json::String(s)) => {
             let index = symbols.iter().position(|x| x == s).ok_or_else(wrong)?;
@@ -282,16 +311,16 @@ pub fn encode_with(
         (Schema::Union(branches), _) => {
             let index = branch(branches, named, value).ok_or_else(wrong)?;
             write_long(out, index as i64);
-            encode_with(out, &branches[index], named, value, at)?;
+            write(out, &branches[index], named, value, at)?;
         }
         (Schema::Record { fields, .. }, Json::Object(values)) => {
             for field in fields {
-                let at = format!("{at}.{}", field.name);
+                let at = Path::Field(at, &field.name);
                 let item = values
                     .get(&field.name)
                     .or(field.default.as_ref())
                     .ok_or_else(|| Mismatch(format!("{at}: missing")))?;
-                encode_with(out, &field.schema, named, item, &at)?;
+                write(out, &field.schema, named, item, &at)?;
             }
         }
         (
@@ -344,12 +373,12 @@ fn array(
     items: &Schema,
     named: &[Schema],
     values: &[Json],
-    at: &str,
+    at: &Path<'_>,
 ) -> Result<(), Mismatch> {
     if !values.is_empty() {
         write_long(out, values.len() as i64);
         for (i, item) in values.iter().enumerate() {
-            encode_with(out, items, named, item, &format!("{at}[{i}]"))?;
+            write(out, items, named, item, &Path::Index(at, i))?;
         }
     }
     out.push(0);
@@ -362,13 +391,13 @@ fn map(
     schema: &Schema,
     named: &[Schema],
     values: &Map<String, Json>,
-    at: &str,
+    at: &Path<'_>,
 ) -> Result<(), Mismatch> {
     if !values.is_empty() {
         write_long(out, values.len() as i64);
         for (key, item) in values {
             write_bytes(out, key.as_bytes());
-            encode_with(out, schema, named, item, &format!("{at}.{key}"))?;
+            write(out, schema, named, item, &Path::Field(at, key))?;
         }
     }
     out.push(0);
@@ -382,7 +411,7 @@ fn tuple(
     positions: &[Schema],
     named: &[Schema],
     values: &[Json],
-    at: &str,
+    at: &Path<'_>,
 ) -> Result<(), Option<Mismatch>> {
     if values.len() != positions.len() {
         return Err(None);
@@ -390,7 +419,7 @@ fn tuple(
     if !values.is_empty() {
         write_long(out, values.len() as i64);
         for (i, (item, position)) in values.iter().zip(positions).enumerate() {
-            let at = format!("{at}[{i}]");
+            let at = Path::Index(at, i);
             let chosen = match position {
                 Schema::Union(branches) => branch(branches, named, item).map(|b| &branches[b]),
                 other => Some(other),
@@ -411,7 +440,7 @@ fn tuple(
                 })
                 .ok_or_else(|| Some(Mismatch(format!("{at}: {item} fits no branch"))))?;
             write_long(out, index as i64);
-            encode_with(out, &members[index], named, item, &at).map_err(Some)?;
+            write(out, &members[index], named, item, &at).map_err(Some)?;
         }
     }
     out.push(0);
