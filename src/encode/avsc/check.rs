@@ -26,8 +26,9 @@ use crate::scenario::model::{CameraId, FloatParams, IntParams, TimeFormatName};
 use crate::scenario::payload::{Gen, TimeFormat, Value};
 
 /// The misfits between `avsc` and a payload's `fields` (for a stream whose cameras are
-/// `cameras`), in schema-file order of the records, payload order within one; none when
-/// the schema fits.
+/// `cameras`): for each record, its payload fields' in payload order (nested records'
+/// where they occur), then the schema fields the payload lacks; none when the schema
+/// fits.
 pub fn check(avsc: &Avsc, fields: &[(String, Value)], cameras: &[CameraId]) -> Vec<Misfit> {
     let mut checker = Checker {
         avsc,

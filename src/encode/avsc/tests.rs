@@ -1,7 +1,6 @@
 use serde_json::json;
 
 use super::*;
-use crate::encode::avro::Field;
 use crate::scenario::model::CameraId;
 use crate::scenario::payload::{Gen, TimeFormat, Value};
 
@@ -536,5 +535,4 @@ fn generators_fit_the_documented_types() {
     // The schema's top level must be a record.
     let misfits = check(&read(r#""string""#), &[], &[]);
     assert_eq!(misfits[0].at, Some((1, 1)));
-    let _unused: Option<Field> = None;
 }
