@@ -536,3 +536,57 @@ fn generators_fit_the_documented_types() {
     let misfits = check(&read(r#""string""#), &[], &[]);
     assert_eq!(misfits[0].at, Some((1, 1)));
 }
+
+#[test]
+fn a_recursive_record_is_checked_as_deep_as_the_payload_goes() {
+    let avsc = read(
+        r#"{"type": "record", "name": "Node", "fields": [
+  {"name": "v", "type": "long"},
+  {"name": "next", "type": ["null", "Node"], "default": null}
+]}"#,
+    );
+    let node = |inner: Vec<(String, Value)>| Value::Object(inner);
+    let fields = payload(vec![
+        ("v", Value::Constant(json!(1))),
+        (
+            "next",
+            node(vec![
+                ("v".into(), Value::Constant(json!("x"))),
+                (
+                    "next".into(),
+                    node(vec![("v".into(), Value::Constant(json!(3)))]),
+                ),
+            ]),
+        ),
+    ]);
+    let misfits = check(&avsc, &fields, &[]);
+    assert_eq!(misfits.len(), 1, "{misfits:#?}");
+    assert_eq!(misfits[0].payload.as_deref(), Some("next.v"));
+    assert_eq!(misfits[0].at, Some((2, 12)));
+}
+
+#[test]
+fn load_says_the_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.avsc");
+    std::fs::write(&path, "{\"type\": \"record\", \"name\": \"R\",\n \"fields\": [{\"name\": \"a\", \"type\": \"lng\"}]}").unwrap();
+    let err = load(&path).unwrap_err();
+    assert_eq!(
+        err,
+        format!(
+            "{}:2:35: unknown type `lng`: the named types defined before this point are `R`; a named type must be defined before it is used by name",
+            path.display()
+        )
+    );
+    std::fs::write(
+        &path,
+        "{\"type\": \"record\", \"name\": \"R\", \"fields\": []}",
+    )
+    .unwrap();
+    let avsc = load(&path).unwrap();
+    assert_eq!(avsc.file, path.display().to_string());
+    assert_eq!(
+        avsc.text,
+        "{\"type\": \"record\", \"name\": \"R\", \"fields\": []}"
+    );
+}

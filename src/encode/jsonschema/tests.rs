@@ -405,3 +405,20 @@ fn combinators_and_open_objects_are_read_as_json_schema_says() {
     );
     assert_eq!(fits(int(0, 1), normal, int(5, 5)), 1);
 }
+
+#[test]
+fn load_says_the_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("x.json");
+    std::fs::write(&path, "{\n  \"type\": [\"object\", \"map\"]}").unwrap();
+    let err = load(&path).unwrap_err();
+    assert!(
+        err.starts_with(&format!(
+            "{}:2:22: \"type\" is one of null, boolean",
+            path.display()
+        )),
+        "{err}"
+    );
+    std::fs::write(&path, "true").unwrap();
+    assert_eq!(load(&path).unwrap().text, "true");
+}
