@@ -103,7 +103,7 @@ def max_speed_case(h, table, work, commands, quick, runs, warmup, sim, py, proto
             commands += [cmd_ours, cmd_py]
             rate = h.events_per_second({"ours": cmd_ours, "python": cmd_py}, n, runs, warmup)
             ours, pyp = statistics.median(rate["ours"]), statistics.median(rate["python"])
-            requests = json.loads(report.read_text())["kafka"]["schema_registry"]["requests"]
+            requests = json.loads(report.read_text())["schema_registry"]["requests"]
             table.add(case, f"simulate, {fmt} ({requests} registry request{'s' if requests != 1 else ''} per run)",
                       rate["ours"], "events/s",
                       target=f"≥ 10× Python ({ours / pyp:.1f}×), 1 registry request per subject",

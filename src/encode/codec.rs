@@ -19,6 +19,8 @@ pub enum Body {
     Pending,
     /// Avro binary by this schema.
     Avro(avro::Schema),
+    /// Avro binary by a schema read from a file (or the registry), with its named types.
+    AvroFile(Box<super::avsc::Avsc>),
     /// Protobuf binary by this message, after these message indexes.
     Protobuf {
         /// The message's encoder.
@@ -84,6 +86,7 @@ impl Codec {
                 self.subject
             ))),
             Body::Avro(schema) => avro::encode(out, schema, &parse(text)?, "value"),
+            Body::AvroFile(avsc) => avsc.encode(out, &parse(text)?),
             Body::Protobuf { encoder, indexes } => {
                 super::protobuf::write_message_indexes(out, indexes);
                 super::protobuf::encode(out, encoder, &parse(text)?)

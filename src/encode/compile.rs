@@ -118,10 +118,10 @@ fn derived(stream: &Stream, encoding: &Encoding, found: &mut Found) -> Option<Co
                     super::user::proto_compiled(&[file], &full, text).map_err(derive::Underivable)
                 })
         }
-        SchemaFormat::JsonSchema => Err(derive::Underivable(format!(
-            "`format: {}` is not supported yet",
-            encoding.format.name()
-        ))),
+        SchemaFormat::JsonSchema => {
+            super::jsonschema::derive(fields, &encoding.record_name, &stream.cameras)
+                .map(|schema| (Body::Json, schema.to_string(), Vec::new(), encoding.record_name.clone()))
+        }
     };
     match compiled {
         Ok(compiled) => Some(compiled),
@@ -138,20 +138,22 @@ fn derived(stream: &Stream, encoding: &Encoding, found: &mut Found) -> Option<Co
 pub fn from_registry(format: SchemaFormat, text: &str) -> Result<(Body, String), String> {
     match format {
         SchemaFormat::JsonSchema => {
-            let json: serde_json::Value = serde_json::from_str(text)
+            serde_json::from_str::<serde_json::Value>(text)
                 .map_err(|e| format!("the registered JSON Schema is not JSON: {e}"))?;
-            let title = json.get("title").and_then(|t| t.as_str()).unwrap_or_default();
-            Ok((Body::Json, title.to_string()))
+            Ok((Body::Json, super::user::title(text)))
         }
         SchemaFormat::Protobuf => {
             let loaded = protobuf_text(text)?;
             let (body, _, _, full) = super::user::proto_compiled(&loaded.files, &loaded.message, text.to_string())?;
             Ok((body, full))
         }
-        SchemaFormat::Avro => Err(format!(
-            "a registered `{}` schema cannot be used yet",
-            format.name()
-        )),
+        SchemaFormat::Avro => {
+            let avsc = super::avsc::parse(text, "the registered schema").map_err(|e| {
+                format!("the registered Avro schema is not valid ({}:{}): {}", e.at.0, e.at.1, e.message)
+            })?;
+            let (body, _, _, full) = super::user::avsc_compiled(avsc);
+            Ok((body, full))
+        }
     }
 }
 

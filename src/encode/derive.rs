@@ -79,12 +79,12 @@ impl Deriver<'_> {
                 )));
             }
             let schema = self.value(value, &path)?;
-            let default_null =
-                matches!(&schema, Schema::Union(m) if m.first() == Some(&Schema::Null));
+            let default = matches!(&schema, Schema::Union(m) if m.first() == Some(&Schema::Null))
+                .then_some(Json::Null);
             out.push(Field {
                 name: field.clone(),
                 schema,
-                default_null,
+                default,
             });
         }
         Ok(Schema::Record { name, fields: out })
@@ -175,7 +175,7 @@ impl Deriver<'_> {
                     .map(|name| Field {
                         name: name.into(),
                         schema: number.clone(),
-                        default_null: false,
+                        default: None,
                     })
                     .to_vec();
                 Schema::Record {
@@ -240,7 +240,7 @@ impl Deriver<'_> {
                     out.push(Field {
                         name: field.clone(),
                         schema: self.json(item, &format!("{path}.{field}"))?,
-                        default_null: false,
+                        default: None,
                     });
                 }
                 Schema::Record { name, fields: out }

@@ -37,10 +37,8 @@ pub(crate) fn load(
     };
     let loaded = match encoding.format {
         SchemaFormat::Protobuf => proto(&path, message, payload, stream),
-        SchemaFormat::Avro | SchemaFormat::JsonSchema => {
-            let _ = &files.read;
-            Err("not supported yet".to_string())
-        }
+        SchemaFormat::Avro => avsc(&path, payload, stream),
+        SchemaFormat::JsonSchema => json_schema(&path, payload, stream),
     };
     match loaded {
         Err(why) => {
@@ -59,6 +57,47 @@ pub(crate) fn load(
             None
         }
     }
+}
+
+/// An `.avsc` file: its schema (encoded with its named types), its text (registered),
+/// its full record name, and how the payload misfits it.
+fn avsc(path: &Path, payload: &[(String, Value)], stream: &Stream) -> Result<(Compiled, Vec<Misfit>), String> {
+    let avsc = super::avsc::load(path)?;
+    let misfits = super::avsc::check(&avsc, payload, &stream.cameras);
+    Ok((avsc_compiled(avsc), misfits))
+}
+
+/// The codec parts of a parsed Avro schema.
+pub(crate) fn avsc_compiled(avsc: super::avsc::Avsc) -> Compiled {
+    let full = full_name(&avsc.text);
+    let text = avsc.text.clone();
+    (Body::AvroFile(Box::new(avsc)), text, Vec::new(), full)
+}
+
+/// The full name of the named type an Avro schema's text declares at its top (its
+/// `name`, with `namespace` unless the name has a dot); empty for a primitive.
+fn full_name(text: &str) -> String {
+    let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    let name = json.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+    match json.get("namespace").and_then(|n| n.as_str()) {
+        Some(ns) if !ns.is_empty() && !name.contains('.') => format!("{ns}.{name}"),
+        _ => name.to_string(),
+    }
+}
+
+/// A JSON Schema file: values are their JSON text, registered as the file's text, named
+/// by its `title`.
+fn json_schema(path: &Path, payload: &[(String, Value)], stream: &Stream) -> Result<(Compiled, Vec<Misfit>), String> {
+    let file = super::jsonschema::load(path)?;
+    let misfits = super::jsonschema::check(&file, payload, &stream.cameras);
+    let title = title(&file.text);
+    Ok(((Body::Json, file.text.clone(), Vec::new(), title), misfits))
+}
+
+/// A JSON Schema's `title` (what the record strategies name it by), or empty.
+pub(crate) fn title(text: &str) -> String {
+    let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+    json.get("title").and_then(|t| t.as_str()).unwrap_or_default().to_string()
 }
 
 /// `written` relative to `base`, unless absolute.
