@@ -49,7 +49,11 @@ def proto_value(message):
     out = {}
     for field in message.DESCRIPTOR.fields:
         value = getattr(message, field.name)
-        if field.label == field.LABEL_REPEATED:
+        # protobuf 7 spells it is_repeated; older ones compare the label.
+        repeated = getattr(field, "is_repeated", None)
+        if repeated is None:
+            repeated = field.label == field.LABEL_REPEATED
+        if repeated:
             if field.message_type is not None:
                 out[field.name] = [proto_value(x) for x in value]
             else:

@@ -348,3 +348,52 @@ fn binary_faults_are_exactly_the_messages_a_deserializer_refuses() {
     let matched = round_trip(&env, dir.path(), &url, &path, "avro", "");
     assert!(matched > 100, "{matched} values decoded");
 }
+
+#[test]
+fn a_user_schema_that_does_not_fit_the_payload_is_invalid_input_located_in_both_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("d.avsc"),
+        "{\"type\": \"record\", \"name\": \"Detection\", \"fields\": [\n  {\"name\": \"camera_id\", \"type\": \"int\"},\n  {\"name\": \"kind\", \"type\": {\"type\": \"enum\", \"name\": \"Kind\", \"symbols\": [\"person\"]}},\n  {\"name\": \"score\", \"type\": \"double\"}\n]}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("d.proto"),
+        "syntax = \"proto3\";\nmessage D {\n  int32 camera_id = 1;\n  int32 kind = 2;\n}\n",
+    )
+    .unwrap();
+    let path = dir.path().join("s.yaml");
+    let scenario = |value: &str| {
+        format!("duration: 1m\nstreams:\n  - cameras: [1000, 1001]\n    inter_arrival: {{distribution: constant, interval: 1s}}\n    value: {value}\n    payload:\n      camera_id: {{gen: camera_id}}\n      kind: {{gen: choice, values: [person, vehicle]}}\n      plate: {{gen: choice, values: [AB]}}\n")
+    };
+    let avsc = dir.path().join("d.avsc").display().to_string();
+    std::fs::write(&path, scenario("{format: avro, schema: {file: d.avsc}}")).unwrap();
+    Test::new()
+        .args(["validate"])
+        .arg(&path)
+        .status(2)
+        .stderr_contains(format!("error: streams[0].payload.kind: `kind` is a choice of \"person\", \"vehicle\", which the Avro type"))
+        .stderr_contains(format!("(the schema's field kind of record Detection at {avsc}:3:12)"))
+        .stderr_contains("s.yaml:8:13\n")
+        .stderr_contains(format!("(the schema's record Detection at {avsc}:1:28)"))
+        .stderr_contains("s.yaml:9:14\n")
+        .stderr_contains(format!("error: streams[0].value.schema.file: the payload writes no `score` and the field has no default (the schema's field score of record Detection at {avsc}:4:12)"))
+        .run();
+    // A run refuses it the same way, before anything starts.
+    Test::new()
+        .arg(&path)
+        .args(["--dry-run"])
+        .status(2)
+        .stderr_contains("s.yaml:8:13\n")
+        .run();
+    let proto = dir.path().join("d.proto").display().to_string();
+    std::fs::write(&path, scenario("{format: protobuf, schema: {file: d.proto}}")).unwrap();
+    Test::new()
+        .args(["validate"])
+        .arg(&path)
+        .status(2)
+        .stderr_contains(format!("field `kind` is int32, which cannot hold `kind` (string): the types differ (the schema's message D field 2 (kind) at {proto}:4:3)"))
+        .stderr_contains("s.yaml:8:13\n")
+        .stderr_contains(format!("message D has no field `plate` (the schema's message D at {proto}:2:1)"))
+        .run();
+}
