@@ -8,10 +8,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use super::codec::{Body, Codec, Codecs};
-use super::{derive, protobuf};
 use super::wire::PLACEHOLDER_ID;
-use crate::scenario::payload::default_payload;
+use super::{derive, protobuf};
 use crate::scenario::diagnostics::{Diagnostic, Problem, Problems};
+use crate::scenario::payload::default_payload;
 use crate::scenario::validate::{Encoding, Origin, SchemaFormat};
 use crate::scenario::{Scenario, Stream};
 
@@ -107,27 +107,43 @@ fn derived(stream: &Stream, encoding: &Encoding, found: &mut Found) -> Option<Co
         None => encoding.record_name.clone(),
     };
     let compiled = match encoding.format {
-        SchemaFormat::Avro => derive::record(fields, &encoding.record_name, &stream.cameras).map(|schema| {
-            let text = schema.to_json(encoding.namespace.as_deref()).to_string();
-            (Body::Avro(schema), text, Vec::new(), full)
-        }),
-        SchemaFormat::Protobuf => {
-            protobuf::derive(fields, &encoding.record_name, encoding.namespace.as_deref(), &stream.cameras)
-                .and_then(|file| {
-                    let text = protobuf::to_proto(&file);
-                    super::user::proto_compiled(&[file], &full, text).map_err(derive::Underivable)
-                })
+        SchemaFormat::Avro => {
+            derive::record(fields, &encoding.record_name, &stream.cameras).map(|schema| {
+                let text = schema.to_json(encoding.namespace.as_deref()).to_string();
+                (Body::Avro(schema), text, Vec::new(), full)
+            })
         }
+        SchemaFormat::Protobuf => protobuf::derive(
+            fields,
+            &encoding.record_name,
+            encoding.namespace.as_deref(),
+            &stream.cameras,
+        )
+        .and_then(|file| {
+            let text = protobuf::to_proto(&file);
+            super::user::proto_compiled(&[file], &full, text).map_err(derive::Underivable)
+        }),
         SchemaFormat::JsonSchema => {
-            super::jsonschema::derive(fields, &encoding.record_name, &stream.cameras)
-                .map(|schema| (Body::Json, schema.to_string(), Vec::new(), encoding.record_name.clone()))
+            super::jsonschema::derive(fields, &encoding.record_name, &stream.cameras).map(
+                |schema| {
+                    (
+                        Body::Json,
+                        schema.to_string(),
+                        Vec::new(),
+                        encoding.record_name.clone(),
+                    )
+                },
+            )
         }
     };
     match compiled {
         Ok(compiled) => Some(compiled),
         Err(e) => {
             let path = encoding.at.key("format");
-            found.problems.push(Problem::new(&path, format!("stream `{}`: {}", stream.name, e.0)));
+            found.problems.push(Problem::new(
+                &path,
+                format!("stream `{}`: {}", stream.name, e.0),
+            ));
             None
         }
     }
@@ -144,12 +160,16 @@ pub fn from_registry(format: SchemaFormat, text: &str) -> Result<(Body, String),
         }
         SchemaFormat::Protobuf => {
             let loaded = protobuf_text(text)?;
-            let (body, _, _, full) = super::user::proto_compiled(&loaded.files, &loaded.message, text.to_string())?;
+            let (body, _, _, full) =
+                super::user::proto_compiled(&loaded.files, &loaded.message, text.to_string())?;
             Ok((body, full))
         }
         SchemaFormat::Avro => {
             let avsc = super::avsc::parse(text, "the registered schema").map_err(|e| {
-                format!("the registered Avro schema is not valid ({}:{}): {}", e.at.0, e.at.1, e.message)
+                format!(
+                    "the registered Avro schema is not valid ({}:{}): {}",
+                    e.at.0, e.at.1, e.message
+                )
             })?;
             let (body, _, _, full) = super::user::avsc_compiled(avsc);
             Ok((body, full))

@@ -52,7 +52,9 @@ pub(crate) fn load(
         Ok((_, misfits)) => {
             let payload_at = encoding.at.parent().key("payload");
             for misfit in misfits {
-                found.problems.push(located(&misfit, &payload_at, &at, &shown));
+                found
+                    .problems
+                    .push(located(&misfit, &payload_at, &at, &shown));
             }
             None
         }
@@ -61,7 +63,11 @@ pub(crate) fn load(
 
 /// An `.avsc` file: its schema (encoded with its named types), its text (registered),
 /// its full record name, and how the payload misfits it.
-fn avsc(path: &Path, payload: &[(String, Value)], stream: &Stream) -> Result<(Compiled, Vec<Misfit>), String> {
+fn avsc(
+    path: &Path,
+    payload: &[(String, Value)],
+    stream: &Stream,
+) -> Result<(Compiled, Vec<Misfit>), String> {
     let avsc = super::avsc::load(path)?;
     let misfits = super::avsc::check(&avsc, payload, &stream.cameras);
     Ok((avsc_compiled(avsc), misfits))
@@ -78,7 +84,10 @@ pub(crate) fn avsc_compiled(avsc: super::avsc::Avsc) -> Compiled {
 /// `name`, with `namespace` unless the name has a dot); empty for a primitive.
 fn full_name(text: &str) -> String {
     let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-    let name = json.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+    let name = json
+        .get("name")
+        .and_then(|n| n.as_str())
+        .unwrap_or_default();
     match json.get("namespace").and_then(|n| n.as_str()) {
         Some(ns) if !ns.is_empty() && !name.contains('.') => format!("{ns}.{name}"),
         _ => name.to_string(),
@@ -87,7 +96,11 @@ fn full_name(text: &str) -> String {
 
 /// A JSON Schema file: values are their JSON text, registered as the file's text, named
 /// by its `title`.
-fn json_schema(path: &Path, payload: &[(String, Value)], stream: &Stream) -> Result<(Compiled, Vec<Misfit>), String> {
+fn json_schema(
+    path: &Path,
+    payload: &[(String, Value)],
+    stream: &Stream,
+) -> Result<(Compiled, Vec<Misfit>), String> {
     let file = super::jsonschema::load(path)?;
     let misfits = super::jsonschema::check(&file, payload, &stream.cameras);
     let title = title(&file.text);
@@ -97,7 +110,10 @@ fn json_schema(path: &Path, payload: &[(String, Value)], stream: &Stream) -> Res
 /// A JSON Schema's `title` (what the record strategies name it by), or empty.
 pub(crate) fn title(text: &str) -> String {
     let json: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
-    json.get("title").and_then(|t| t.as_str()).unwrap_or_default().to_string()
+    json.get("title")
+        .and_then(|t| t.as_str())
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// `written` relative to `base`, unless absolute.
@@ -122,7 +138,10 @@ fn located(misfit: &Misfit, payload_at: &FieldPath, file_at: &FieldPath, shown: 
     };
     Problem::new(
         &path,
-        format!("{} (the schema's {} at {place})", misfit.message, misfit.schema),
+        format!(
+            "{} (the schema's {} at {place})",
+            misfit.message, misfit.schema
+        ),
     )
     .help(misfit.help.clone())
 }
@@ -193,8 +212,17 @@ mod tests {
     #[test]
     fn payload_paths_become_field_paths() {
         let root = FieldPath::default().key("streams").index(0).key("payload");
-        assert_eq!(payload_path(&root, "bbox.x").to_string(), "streams[0].payload.bbox.x");
-        assert_eq!(payload_path(&root, "tags[2]").to_string(), "streams[0].payload.tags[2]");
-        assert_eq!(payload_path(&root, "a[1][0].b").to_string(), "streams[0].payload.a[1][0].b");
+        assert_eq!(
+            payload_path(&root, "bbox.x").to_string(),
+            "streams[0].payload.bbox.x"
+        );
+        assert_eq!(
+            payload_path(&root, "tags[2]").to_string(),
+            "streams[0].payload.tags[2]"
+        );
+        assert_eq!(
+            payload_path(&root, "a[1][0].b").to_string(),
+            "streams[0].payload.a[1][0].b"
+        );
     }
 }

@@ -240,7 +240,10 @@ impl Client {
                 message: format!("the reply is not JSON: {}", clip(&text)),
             });
         }
-        let code = json.as_ref().and_then(|j| j.get("error_code")).and_then(Json::as_i64);
+        let code = json
+            .as_ref()
+            .and_then(|j| j.get("error_code"))
+            .and_then(Json::as_i64);
         let message = json
             .as_ref()
             .and_then(|j| j.get("message"))
@@ -387,7 +390,10 @@ mod tests {
     #[test]
     fn subjects_are_escaped_as_one_path_segment() {
         assert_eq!(encode_segment("detections-value"), "detections-value");
-        assert_eq!(encode_segment("com.example.Detection"), "com.example.Detection");
+        assert_eq!(
+            encode_segment("com.example.Detection"),
+            "com.example.Detection"
+        );
         assert_eq!(encode_segment("a/b c"), "a%2Fb%20c");
     }
 
@@ -405,7 +411,10 @@ mod tests {
 
     #[test]
     fn avro_bodies_leave_the_schema_type_out_and_others_name_it() {
-        assert_eq!(schema_body("AVRO", "\"string\"", &[]), json!({"schema": "\"string\""}));
+        assert_eq!(
+            schema_body("AVRO", "\"string\"", &[]),
+            json!({"schema": "\"string\""})
+        );
         let refs = [Referenced {
             name: "other.proto".into(),
             subject: "other.proto".into(),

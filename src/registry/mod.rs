@@ -14,9 +14,9 @@
 //! `text`'s words for OS errors (the client's messages).
 
 mod api;
-pub mod client;
 mod avro;
 mod avro_compat;
+pub mod client;
 mod json_schema;
 mod problem;
 mod proto;

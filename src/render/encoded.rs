@@ -56,7 +56,10 @@ pub fn schemas_text(
         };
         match subjects.get(&codec.subject) {
             Some(other) if *other != shown => {
-                let first = owners[subjects.keys().position(|t| *t == codec.subject).unwrap_or(0)];
+                let first = owners[subjects
+                    .keys()
+                    .position(|t| *t == codec.subject)
+                    .unwrap_or(0)];
                 return Err(Error::Usage(format!(
                     "streams `{first}` and `{}` would register different schemas under subject `{}`; give them the same payload and record name, or different topics or subjects",
                     stream.name, codec.subject
@@ -78,7 +81,11 @@ pub fn schemas_text(
         (1, SchemaFormat::Protobuf) => Ok(texts[0].to_string()),
         (1, SchemaFormat::Avro | SchemaFormat::JsonSchema) => Ok(format!(
             "{:#}\n",
-            subjects.into_iter().next().map(|(_, s)| s).unwrap_or(Json::Null)
+            subjects
+                .into_iter()
+                .next()
+                .map(|(_, s)| s)
+                .unwrap_or(Json::Null)
         )),
         _ => Ok(format!("{:#}\n", Json::Object(subjects))),
     }
@@ -150,7 +157,11 @@ pub fn encoded_dry_run(
     start: DateTime<Utc>,
     quiet: bool,
 ) -> Result<u64, Error> {
-    let placeholder = codecs.streams.iter().flatten().any(|c| c.id == wire::PLACEHOLDER_ID);
+    let placeholder = codecs
+        .streams
+        .iter()
+        .flatten()
+        .any(|c| c.id == wire::PLACEHOLDER_ID);
     if placeholder && !quiet {
         eprintln!(
             "note: encoded values are framed with the placeholder schema id {} (a dry run registers nothing)",

@@ -8,16 +8,16 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::cli::{RegistryArgs, RunArgs};
-use crate::registry::Serving;
 use crate::encode::codec::{Body, Codec, Codecs};
 use crate::encode::compile::{self, Files};
 use crate::error::Error;
 use crate::redact;
+use crate::registry::Serving;
 use crate::registry::client::{Client, Credentials, Failure, Held, Tls};
 use crate::report::{RegistryReport, SubjectReport};
+use crate::scenario::Scenario;
 use crate::scenario::model::Register;
 use crate::scenario::validate::{Auth, Origin};
-use crate::scenario::Scenario;
 
 /// The codecs of `scenario`'s streams; schema files are read relative to the scenario
 /// file's directory. A schema that does not fit is invalid input (exit 2).
@@ -31,12 +31,25 @@ pub(crate) fn codecs(scenario: &Scenario) -> Result<Codecs, Error> {
 }
 
 /// The registry URL given for a run and where it came from, in order of precedence.
-pub(crate) fn given_url<'a>(args: &'a RunArgs, scenario: &'a Scenario) -> Option<(&'a str, &'static str)> {
+pub(crate) fn given_url<'a>(
+    args: &'a RunArgs,
+    scenario: &'a Scenario,
+) -> Option<(&'a str, &'static str)> {
     args.schema_registry
         .as_deref()
         .map(|u| (u, "--schema-registry"))
-        .or_else(|| args.env_schema_registry.as_deref().map(|u| (u, "SCHEMA_REGISTRY_URL")))
-        .or_else(|| scenario.registry.url.as_deref().map(|u| (u, "schema_registry.url")))
+        .or_else(|| {
+            args.env_schema_registry
+                .as_deref()
+                .map(|u| (u, "SCHEMA_REGISTRY_URL"))
+        })
+        .or_else(|| {
+            scenario
+                .registry
+                .url
+                .as_deref()
+                .map(|u| (u, "schema_registry.url"))
+        })
 }
 
 /// A client of the registry at `url`, with the scenario's credentials and TLS files
@@ -100,7 +113,11 @@ pub(crate) fn resolve(
         }
         let (id, version) = match resolve_one(codec, client, lookup_only) {
             Ok(found) => found,
-            Err(failure) => return Err(Error::Runtime(redact::redact(&explain(codec, client, &failure)))),
+            Err(failure) => {
+                return Err(Error::Runtime(redact::redact(&explain(
+                    codec, client, &failure,
+                ))));
+            }
         };
         codec.id = id;
         done.insert(key, (id, version));
@@ -129,7 +146,11 @@ fn origin_key(codec: &Codec) -> String {
 }
 
 /// The id (and version, when known) of one codec's schema.
-fn resolve_one(codec: &mut Codec, client: &mut Client, lookup_only: bool) -> Result<(u32, Option<u32>), Failure> {
+fn resolve_one(
+    codec: &mut Codec,
+    client: &mut Client,
+    lookup_only: bool,
+) -> Result<(u32, Option<u32>), Failure> {
     let schema_type = codec.format.schema_type();
     match codec.origin.clone() {
         Origin::Id(id) => {
@@ -146,15 +167,17 @@ fn resolve_one(codec: &mut Codec, client: &mut Client, lookup_only: bool) -> Res
             let references = register_references(codec, client, lookup_only)?;
             match (codec.register, lookup_only) {
                 (Register::Auto, false) => {
-                    let id = client.register(&codec.subject, schema_type, &codec.schema, &references)?;
+                    let id =
+                        client.register(&codec.subject, schema_type, &codec.schema, &references)?;
                     Ok((id, None))
                 }
                 (Register::Never, _) | (Register::Auto, true) => {
                     match client.lookup(&codec.subject, schema_type, &codec.schema, &references) {
                         Ok(held) => Ok((held.id, held.version)),
-                        Err(Failure::Refused { code: Some(40401 | 40403), .. }) if lookup_only => {
-                            Ok((crate::encode::wire::PLACEHOLDER_ID, None))
-                        }
+                        Err(Failure::Refused {
+                            code: Some(40401 | 40403),
+                            ..
+                        }) if lookup_only => Ok((crate::encode::wire::PLACEHOLDER_ID, None)),
                         Err(e) => Err(e),
                     }
                 }
@@ -221,36 +244,68 @@ fn explain(codec: &Codec, client: &Client, failure: &Failure) -> String {
         Failure::Unreachable(reason) => format!(
             "cannot reach the Schema Registry at {url}: {reason}; check the URL (--schema-registry, SCHEMA_REGISTRY_URL or schema_registry.url) and that the registry is up. Nothing was sent"
         ),
-        Failure::Refused { status: 401 | 403, message, .. } => {
-            let sent = client.credential().map_or("no credentials".to_string(), |c| format!("{c}"));
-            let verb = if message.is_empty() { "refused" } else { message.as_str() };
+        Failure::Refused {
+            status: 401 | 403,
+            message,
+            ..
+        } => {
+            let sent = client
+                .credential()
+                .unwrap_or_else(|| "no credentials".to_string());
+            let verb = if message.is_empty() {
+                "refused"
+            } else {
+                message.as_str()
+            };
             format!(
                 "the Schema Registry at {url} refused the request for {what} ({verb}); simulate sent {sent}: check schema_registry.auth. Nothing was sent"
             )
         }
-        Failure::Refused { code: Some(40401), .. } => format!(
+        Failure::Refused {
+            code: Some(40401), ..
+        } => format!(
             "subject {} does not exist in {url}; register it or set register: auto",
             subject_named(codec)
         ),
-        Failure::Refused { code: Some(40402), message, .. } => format!(
-            "the Schema Registry at {url} has no such version for {what}: {message}"
-        ),
-        Failure::Refused { code: Some(40403), message, .. } => match codec.origin {
+        Failure::Refused {
+            code: Some(40402),
+            message,
+            ..
+        } => format!("the Schema Registry at {url} has no such version for {what}: {message}"),
+        Failure::Refused {
+            code: Some(40403),
+            message,
+            ..
+        } => match codec.origin {
             Origin::Id(_) => format!("the Schema Registry at {url} has no {what}: {message}"),
             _ => format!(
                 "this stream's schema is not registered under subject {} in {url} ({message}); register it, or set register: auto",
                 subject_named(codec)
             ),
         },
-        Failure::Refused { status: 409, message, .. } => format!(
+        Failure::Refused {
+            status: 409,
+            message,
+            ..
+        } => format!(
             "the Schema Registry at {url} refused the schema for {what} as incompatible with the subject's registered versions: {message}; make the change compatible (e.g. give new fields defaults), or change the subject's compatibility level. Nothing was sent"
         ),
-        Failure::Refused { status: 422, message, .. } => format!(
+        Failure::Refused {
+            status: 422,
+            message,
+            ..
+        } => format!(
             "the Schema Registry at {url} refused the schema for {what} as invalid: {message}"
         ),
-        Failure::Refused { status, code, message } => {
+        Failure::Refused {
+            status,
+            code,
+            message,
+        } => {
             let code = code.map_or(String::new(), |c| format!(", error code {c}"));
-            format!("the Schema Registry at {url} answered HTTP {status}{code} for {what}: {message}")
+            format!(
+                "the Schema Registry at {url} answered HTTP {status}{code} for {what}: {message}"
+            )
         }
     }
 }

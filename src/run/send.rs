@@ -9,15 +9,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{BrokerArgs, RunArgs};
+use crate::encode::codec::Codecs;
 use crate::error::{self, Error};
 use crate::metrics::Metrics;
 use crate::output::{Pending, Truth};
 use crate::plan::Plan;
 use crate::redact;
+use crate::registry::Serving;
 use crate::replay::pacer::{self, Pace};
 use crate::replay::{self, Control, Options};
-use crate::encode::codec::Codecs;
-use crate::registry::Serving;
 use crate::report::{KafkaReport, RegistryReport, Report};
 use crate::scenario::Scenario;
 use crate::sink::kafka::config::Brokers;
@@ -94,8 +94,10 @@ fn register(
     let (served, mut client) = match (registry::given_url(args, scenario), embedded) {
         (Some((url, source)), _) => (None, registry::client(url, source, scenario)?),
         (None, true) => {
-            let served = Serving::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-                .map_err(|e| Error::Runtime(format!("cannot start the embedded Schema Registry: {e}")))?;
+            let served =
+                Serving::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).map_err(|e| {
+                    Error::Runtime(format!("cannot start the embedded Schema Registry: {e}"))
+                })?;
             let client = registry::client(&served.url(), "the embedded registry", scenario)?;
             (Some(served), client)
         }

@@ -87,7 +87,10 @@ pub enum Value {
 pub fn default_payload() -> Vec<(String, Value)> {
     [
         ("event_id", Gen::EventId),
-        ("timestamp", Gen::Timestamp(TimeFormat::Pattern(DEFAULT_TIME_FORMAT.to_string()))),
+        (
+            "timestamp",
+            Gen::Timestamp(TimeFormat::Pattern(DEFAULT_TIME_FORMAT.to_string())),
+        ),
         ("camera_id", Gen::CameraId),
     ]
     .into_iter()

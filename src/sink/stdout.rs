@@ -32,7 +32,14 @@ pub fn dry_run<W: Write>(
     format: Format,
     out: W,
 ) -> Result<u64, Error> {
-    dry_run_plan(scenario, Plan::new(scenario), start, format, &Codecs::default(), out)
+    dry_run_plan(
+        scenario,
+        Plan::new(scenario),
+        start,
+        format,
+        &Codecs::default(),
+        out,
+    )
 }
 
 /// [`dry_run`] of a plan already made; with `codecs`, the plan lines of a stream
@@ -52,7 +59,8 @@ pub(crate) fn dry_run_plan<W: Write>(
         .map(|codec| match codec {
             None => Vec::new(),
             Some(c) => {
-                let mut extra = format!(",\"value_format\":\"{}\",\"subject\":", c.format.name()).into_bytes();
+                let mut extra =
+                    format!(",\"value_format\":\"{}\",\"subject\":", c.format.name()).into_bytes();
                 let _ = serde_json::to_writer(&mut extra, &c.subject);
                 extra
             }

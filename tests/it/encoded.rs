@@ -66,7 +66,12 @@ fn report(path: &Path) -> serde_json::Value {
 #[test]
 fn the_embedded_registry_serves_beside_the_embedded_cluster_with_one_round_trip_per_subject() {
     let dir = tempfile::tempdir().unwrap();
-    let path = scenario(dir.path(), "zero", "detections", "{format: avro, record_name: Detection}");
+    let path = scenario(
+        dir.path(),
+        "zero",
+        "detections",
+        "{format: avro, record_name: Detection}",
+    );
     let file = dir.path().join("report.json");
     Test::new()
         .arg(&path)
@@ -89,10 +94,20 @@ fn the_embedded_registry_serves_beside_the_embedded_cluster_with_one_round_trip_
 fn register_never_on_a_missing_subject_is_a_run_time_failure_before_anything_is_sent() {
     let dir = tempfile::tempdir().unwrap();
     let (_registry, url) = registry(&[]);
-    let path = scenario(dir.path(), "never", "detections", "{format: avro, register: never}");
+    let path = scenario(
+        dir.path(),
+        "never",
+        "detections",
+        "{format: avro, register: never}",
+    );
     Test::new()
         .arg(&path)
-        .args(["--embedded-broker", "--max-speed", "--schema-registry", &url])
+        .args([
+            "--embedded-broker",
+            "--max-speed",
+            "--schema-registry",
+            &url,
+        ])
         .status(1)
         .stderr_contains(format!(
             "subject detections-value does not exist in {url}; register it or set register: auto"
@@ -109,7 +124,13 @@ fn an_incompatible_change_under_backward_is_refused_with_the_registrys_reason() 
     let first = scenario(dir.path(), "v1", "detections", "{format: avro}");
     Test::new()
         .arg(&first)
-        .args(["--embedded-broker", "--max-speed", "--quiet", "--schema-registry", &url])
+        .args([
+            "--embedded-broker",
+            "--max-speed",
+            "--quiet",
+            "--schema-registry",
+            &url,
+        ])
         .status(0)
         .run();
     // A field added without a default: data written by v1 cannot be read by v2.
@@ -152,7 +173,10 @@ fn basic_auth_is_sent_and_a_refusal_names_the_user_never_the_password() {
         .args(["--embedded-broker", "--max-speed", "--quiet"])
         .status(0)
         .run();
-    assert_eq!(subjects_as(&url, "svc", "s3cret-Pa55"), ["detections-value"]);
+    assert_eq!(
+        subjects_as(&url, "svc", "s3cret-Pa55"),
+        ["detections-value"]
+    );
     let bad = with_auth("bad", "wrong-Pa55word");
     Test::new()
         .arg(&bad)
@@ -175,7 +199,12 @@ fn a_registry_nobody_serves_is_a_run_time_failure_that_names_the_url() {
     let path = scenario(dir.path(), "gone", "detections", "{format: protobuf}");
     Test::new()
         .arg(&path)
-        .args(["--embedded-broker", "--max-speed", "--schema-registry", &url])
+        .args([
+            "--embedded-broker",
+            "--max-speed",
+            "--schema-registry",
+            &url,
+        ])
         .status(1)
         .stderr_contains(format!("cannot reach the Schema Registry at {url}: "))
         .stderr_contains("Nothing was sent")
@@ -194,11 +223,18 @@ fn each_subject_strategy_names_the_subject_confluents_does() {
         ("topic_record", "subject: topic_record"),
         ("named", "subject: {name: my-subject}"),
     ] {
-        let value = format!("{{format: avro, record_name: Detection, namespace: com.example, {subject}}}");
+        let value =
+            format!("{{format: avro, record_name: Detection, namespace: com.example, {subject}}}");
         let path = scenario(dir.path(), name, "detections", &value);
         Test::new()
             .arg(&path)
-            .args(["--embedded-broker", "--max-speed", "--quiet", "--schema-registry", &url])
+            .args([
+                "--embedded-broker",
+                "--max-speed",
+                "--quiet",
+                "--schema-registry",
+                &url,
+            ])
             .status(0)
             .run();
     }
@@ -245,7 +281,14 @@ fn user_schemas(dir: &Path) {
 
 /// Runs `scenario` into Tansu through the registry at `url` and decodes what Tansu holds
 /// with confluent-kafka's deserializer for `format`; returns how many values matched.
-fn round_trip(env: &crate::real_broker::Env, dir: &Path, url: &str, scenario: &str, format: &str, message: &str) -> usize {
+fn round_trip(
+    env: &crate::real_broker::Env,
+    dir: &Path,
+    url: &str,
+    scenario: &str,
+    format: &str,
+    message: &str,
+) -> usize {
     let topic = {
         let text = std::fs::read_to_string(scenario).unwrap();
         text.lines()
@@ -265,29 +308,45 @@ fn round_trip(env: &crate::real_broker::Env, dir: &Path, url: &str, scenario: &s
     let subject = first["subject"].as_str().unwrap().to_string();
     assert_eq!(first["value_format"], format);
     Test::new()
-        .args([scenario, "-b", &env.broker, "--schema-registry", url, "--max-speed", "--quiet", "--start", START])
+        .args([
+            scenario,
+            "-b",
+            &env.broker,
+            "--schema-registry",
+            url,
+            "--max-speed",
+            "--quiet",
+            "--start",
+            START,
+        ])
         .status(0)
         .run();
     let mut command = Command::new(&env.python);
-    command.arg(root().join("tests/e2e/decode_registry.py")).args([
-        env.broker.as_str(),
-        url,
-        plan.to_str().unwrap(),
-        format,
-        &serde_json::json!({ topic.clone(): subject }).to_string(),
-    ]);
+    command
+        .arg(root().join("tests/e2e/decode_registry.py"))
+        .args([
+            env.broker.as_str(),
+            url,
+            plan.to_str().unwrap(),
+            format,
+            &serde_json::json!({ topic.clone(): subject }).to_string(),
+        ]);
     if format == "protobuf" {
         // The module protoc generates from what the registry holds under the subject.
         let proto_dir = dir.join(format!("pb-{topic}"));
         std::fs::create_dir_all(&proto_dir).unwrap();
-        let printed = Test::new().args(["schema", "--protobuf", scenario]).status(0).run();
+        let printed = Test::new()
+            .args(["schema", "--protobuf", scenario])
+            .status(0)
+            .run();
         std::fs::write(proto_dir.join("value.proto"), &printed.stdout).unwrap();
         for import in ["box.proto"] {
             if let Ok(text) = std::fs::read(dir.join(import)) {
                 std::fs::write(proto_dir.join(import), text).unwrap();
             }
         }
-        let protoc = std::env::var("SIMULATE_TEST_PROTOC").expect("SIMULATE_TEST_PROTOC (.ci/run sets it)");
+        let protoc =
+            std::env::var("SIMULATE_TEST_PROTOC").expect("SIMULATE_TEST_PROTOC (.ci/run sets it)");
         let status = Command::new(protoc)
             .current_dir(&proto_dir)
             .args(["--python_out=.", "-I.", "value.proto"])
@@ -316,12 +375,36 @@ fn values_sent_to_tansu_decode_through_confluent_kafkas_deserializers_to_the_pla
     user_schemas(dir.path());
     let (_registry, url) = registry(&[]);
     let cases = [
-        ("avro", "{format: avro, record_name: Detection, namespace: com.example}", "Detection"),
-        ("avro", "{format: avro, schema: {file: detection.avsc}}", "Detection"),
-        ("protobuf", "{format: protobuf, record_name: Detection, namespace: com.example}", "Detection"),
-        ("protobuf", "{format: protobuf, schema: {file: detection.proto, message: Detection}}", "Detection"),
-        ("json_schema", "{format: json_schema, record_name: Detection}", "Detection"),
-        ("json_schema", "{format: json_schema, schema: {file: detection.json}}", "Detection"),
+        (
+            "avro",
+            "{format: avro, record_name: Detection, namespace: com.example}",
+            "Detection",
+        ),
+        (
+            "avro",
+            "{format: avro, schema: {file: detection.avsc}}",
+            "Detection",
+        ),
+        (
+            "protobuf",
+            "{format: protobuf, record_name: Detection, namespace: com.example}",
+            "Detection",
+        ),
+        (
+            "protobuf",
+            "{format: protobuf, schema: {file: detection.proto, message: Detection}}",
+            "Detection",
+        ),
+        (
+            "json_schema",
+            "{format: json_schema, record_name: Detection}",
+            "Detection",
+        ),
+        (
+            "json_schema",
+            "{format: json_schema, schema: {file: detection.json}}",
+            "Detection",
+        ),
     ];
     for (i, (format, value, message)) in cases.iter().enumerate() {
         let topic = crate::real_broker::unique_topic(&format!("sr{i}"));
@@ -364,7 +447,9 @@ fn a_user_schema_that_does_not_fit_the_payload_is_invalid_input_located_in_both_
     .unwrap();
     let path = dir.path().join("s.yaml");
     let scenario = |value: &str| {
-        format!("duration: 1m\nstreams:\n  - cameras: [1000, 1001]\n    inter_arrival: {{distribution: constant, interval: 1s}}\n    value: {value}\n    payload:\n      camera_id: {{gen: camera_id}}\n      kind: {{gen: choice, values: [person, vehicle]}}\n      plate: {{gen: choice, values: [AB]}}\n")
+        format!(
+            "duration: 1m\nstreams:\n  - cameras: [1000, 1001]\n    inter_arrival: {{distribution: constant, interval: 1s}}\n    value: {value}\n    payload:\n      camera_id: {{gen: camera_id}}\n      kind: {{gen: choice, values: [person, vehicle]}}\n      plate: {{gen: choice, values: [AB]}}\n"
+        )
     };
     let avsc = dir.path().join("d.avsc").display().to_string();
     std::fs::write(&path, scenario("{format: avro, schema: {file: d.avsc}}")).unwrap();
@@ -372,7 +457,7 @@ fn a_user_schema_that_does_not_fit_the_payload_is_invalid_input_located_in_both_
         .args(["validate"])
         .arg(&path)
         .status(2)
-        .stderr_contains(format!("error: streams[0].payload.kind: `kind` is a choice of \"person\", \"vehicle\", which the Avro type"))
+        .stderr_contains("error: streams[0].payload.kind: `kind` is a choice of \"person\", \"vehicle\", which the Avro type")
         .stderr_contains(format!("(the schema's field kind of record Detection at {avsc}:3:12)"))
         .stderr_contains("s.yaml:8:13\n")
         .stderr_contains(format!("(the schema's record Detection at {avsc}:1:28)"))
@@ -387,7 +472,11 @@ fn a_user_schema_that_does_not_fit_the_payload_is_invalid_input_located_in_both_
         .stderr_contains("s.yaml:8:13\n")
         .run();
     let proto = dir.path().join("d.proto").display().to_string();
-    std::fs::write(&path, scenario("{format: protobuf, schema: {file: d.proto}}")).unwrap();
+    std::fs::write(
+        &path,
+        scenario("{format: protobuf, schema: {file: d.proto}}"),
+    )
+    .unwrap();
     Test::new()
         .args(["validate"])
         .arg(&path)
@@ -396,4 +485,11 @@ fn a_user_schema_that_does_not_fit_the_payload_is_invalid_input_located_in_both_
         .stderr_contains("s.yaml:8:13\n")
         .stderr_contains(format!("message D has no field `plate` (the schema's message D at {proto}:2:1)"))
         .run();
+}
+
+#[test]
+fn simulate_registry_prints_its_url_serves_and_ends_with_exit_0_on_ctrl_c() {
+    let (child, url) = registry(&["--quiet"]);
+    assert!(subjects(&url).is_empty());
+    assert_eq!(crate::broker::interrupt(child), Some(0));
 }

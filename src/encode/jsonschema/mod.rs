@@ -1,6 +1,6 @@
 //! JSON Schema values (`value: {format: json_schema}`, issue 24): the value bytes are the
 //! payload's JSON exactly as a JSON stream writes them, framed with the magic byte and
-//! the schema id; what this module owns is the schema registered for them. [`derive`]
+//! the schema id; what this module owns is the schema registered for them. [`derive()`]
 //! gives the draft-07 schema of a payload (what Confluent's `JSONSerializer` registers);
 //! [`check`] says where a user's own schema file and a payload disagree.
 //!
@@ -34,7 +34,7 @@ pub use file::{JsonSchemaFile, load, parse};
 pub const DRAFT_07: &str = "http://json-schema.org/draft-07/schema#";
 
 /// The draft-07 JSON Schema of a payload's `fields`, titled `title` (the stream's
-/// `record_name`, [`crate::scenario::validate::DEFAULT_RECORD_NAME`] unless given), for a
+/// `record_name`, `Event` unless given), for a
 /// stream whose cameras are `cameras`. Every payload has one today; the `Result` is for
 /// the values a later generator might write that no schema can describe.
 pub fn derive(

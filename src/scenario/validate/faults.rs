@@ -127,7 +127,12 @@ pub(super) fn faults(raw: FaultsFile, path: &FieldPath, problems: &mut Problems)
 
 /// Checks that a stream whose faults list a binary kind (`bad_magic`, …) encodes its
 /// values by a schema (`encoded`).
-pub(super) fn check_binary(faults: &Faults, encoded: bool, path: &FieldPath, problems: &mut Problems) {
+pub(super) fn check_binary(
+    faults: &Faults,
+    encoded: bool,
+    path: &FieldPath,
+    problems: &mut Problems,
+) {
     let Some(malformed) = &faults.malformed else {
         return;
     };

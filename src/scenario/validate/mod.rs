@@ -36,8 +36,8 @@ pub use kafka::Kafka;
 pub use modulation::{Affected, Modulation, RateProfile, WindowStart, Windows};
 pub use streams::{CameraPick, Stream, StreamArrivals};
 pub use value::{
-    AVRO_PRIMITIVES, Auth, Encoding, Origin, Registry, SchemaFormat, Subject, ValueEncoding, Version,
-    check_url, is_avro_name,
+    AVRO_PRIMITIVES, Auth, Encoding, Origin, Registry, SchemaFormat, Subject, ValueEncoding,
+    Version, check_url, is_avro_name,
 };
 
 /// Values from the command line that replace the file's.
@@ -109,7 +109,9 @@ impl Scenario {
     /// from (when there is one).
     pub(crate) fn locate(&self, problems: Problems) -> Vec<Diagnostic> {
         match &self.source {
-            Some(source) => crate::scenario::positions::locate(&source.name, &source.text, problems),
+            Some(source) => {
+                crate::scenario::positions::locate(&source.name, &source.text, problems)
+            }
             None => crate::scenario::positions::locate("<scenario>", "", problems),
         }
     }

@@ -216,15 +216,23 @@ pub(super) fn value(
     };
     let schema = match &raw.schema {
         None | Some(SchemaSource::Named(_)) => Some(Origin::Derived),
-        Some(SchemaSource::Given(given)) => given_schema(given, format, &at.key("schema"), problems),
+        Some(SchemaSource::Given(given)) => {
+            given_schema(given, format, &at.key("schema"), problems)
+        }
     };
     let registered = matches!(schema, Some(Origin::Id(_) | Origin::Subject { .. }));
     if registered {
-        for (key, given) in [("subject", raw.subject.is_some()), ("register", raw.register.is_some())] {
+        for (key, given) in [
+            ("subject", raw.subject.is_some()),
+            ("register", raw.register.is_some()),
+        ] {
             if given {
                 problems.push(
-                    Problem::new(&at.key(key), format!("`{key}` has no effect on a schema that is already registered"))
-                        .help("remove it: values are sent with the id of the schema named by `schema`"),
+                    Problem::new(
+                        &at.key(key),
+                        format!("`{key}` has no effect on a schema that is already registered"),
+                    )
+                    .help("remove it: values are sent with the id of the schema named by `schema`"),
                 );
             }
         }
@@ -259,7 +267,10 @@ fn names(
     problems: &mut Problems,
 ) {
     let derived = matches!(schema, Some(Origin::Derived) | None);
-    for (key, given) in [("record_name", &raw.record_name), ("namespace", &raw.namespace)] {
+    for (key, given) in [
+        ("record_name", &raw.record_name),
+        ("namespace", &raw.namespace),
+    ] {
         let Some(given) = given else { continue };
         let path = at.key(key);
         if !derived {
@@ -303,7 +314,10 @@ fn given_schema(
     problems: &mut Problems,
 ) -> Option<Origin> {
     let Some(map) = given.as_object() else {
-        problems.push(Problem::new(path, "expected `derived` or a mapping such as `{file: schemas/detection.avsc}`"));
+        problems.push(Problem::new(
+            path,
+            "expected `derived` or a mapping such as `{file: schemas/detection.avsc}`",
+        ));
         return None;
     };
     let before = problems.len();
@@ -322,17 +336,25 @@ fn given_schema(
     if present.len() != 1 {
         let message = match present.len() {
             0 => "`schema` names no schema".to_string(),
-            _ => format!("`schema` names {} schemas (`{}`)", present.len(), present.join("`, `")),
+            _ => format!(
+                "`schema` names {} schemas (`{}`)",
+                present.len(),
+                present.join("`, `")
+            ),
         };
-        problems.push(Problem::new(path, message).help(
-            "give exactly one of `file: PATH`, `id: N` and `subject: NAME`",
-        ));
+        problems.push(
+            Problem::new(path, message)
+                .help("give exactly one of `file: PATH`, `id: N` and `subject: NAME`"),
+        );
         return None;
     }
     let text = |key: &str, problems: &mut Problems| match map.get(key) {
         Some(Json::String(s)) if !s.trim().is_empty() => Some(s.clone()),
         Some(_) => {
-            problems.push(Problem::new(&path.key(key), format!("`{key}` must be a non-empty string")));
+            problems.push(Problem::new(
+                &path.key(key),
+                format!("`{key}` must be a non-empty string"),
+            ));
             None
         }
         None => None,
@@ -346,8 +368,7 @@ fn given_schema(
     }
     if map.contains_key("version") && present[0] != "subject" {
         problems.push(
-            Problem::new(&path.key("version"), "`version` applies to `subject:`")
-                .help("remove it"),
+            Problem::new(&path.key("version"), "`version` applies to `subject:`").help("remove it"),
         );
     }
     let source = match present[0] {
@@ -356,8 +377,11 @@ fn given_schema(
             Some(id @ 1..=0xFFFF_FFFF) => Some(Origin::Id(id as u32)),
             _ => {
                 problems.push(
-                    Problem::new(&path.key("id"), "a schema id is a whole number from 1 to 4294967295")
-                        .help("write the id the registry gave the schema, e.g. `id: 42`"),
+                    Problem::new(
+                        &path.key("id"),
+                        "a schema id is a whole number from 1 to 4294967295",
+                    )
+                    .help("write the id the registry gave the schema, e.g. `id: 42`"),
                 );
                 None
             }
@@ -392,7 +416,8 @@ fn subject(given: &Json, path: &FieldPath, problems: &mut Problems) -> Option<Su
         Json::String(s) => match SubjectStrategy::from_name(s) {
             Some(strategy) => Some(Subject::Strategy(strategy)),
             None => {
-                problems.push(Problem::new(path, format!("unknown subject strategy `{s}`")).help(HELP));
+                problems
+                    .push(Problem::new(path, format!("unknown subject strategy `{s}`")).help(HELP));
                 None
             }
         },
@@ -401,7 +426,13 @@ fn subject(given: &Json, path: &FieldPath, problems: &mut Problems) -> Option<Su
                 Some(Subject::Named(name.clone()))
             }
             _ => {
-                problems.push(Problem::new(path, "a named subject is `{name: my-subject}`, a non-empty string").help(HELP));
+                problems.push(
+                    Problem::new(
+                        path,
+                        "a named subject is `{name: my-subject}`, a non-empty string",
+                    )
+                    .help(HELP),
+                );
                 None
             }
         },
@@ -447,27 +478,41 @@ pub(super) fn registry(given: Option<Json>, path: &FieldPath, problems: &mut Pro
         return Registry::default();
     };
     let Some(map) = given.as_object() else {
-        problems.push(Problem::new(path, "expected a mapping such as `{url: http://registry:8081}`"));
+        problems.push(Problem::new(
+            path,
+            "expected a mapping such as `{url: http://registry:8081}`",
+        ));
         return Registry::default();
     };
     for key in map.keys() {
         if !RegistryFile::FIELDS.contains(&key.as_str()) {
             problems.push(
-                Problem::new(&path.key(key), format!("unknown key `{key}` in `schema_registry`"))
-                    .help("`schema_registry` has `url`, `auth`, `ca`, `cert` and `key`"),
+                Problem::new(
+                    &path.key(key),
+                    format!("unknown key `{key}` in `schema_registry`"),
+                )
+                .help("`schema_registry` has `url`, `auth`, `ca`, `cert` and `key`"),
             );
         }
     }
-    let mut text = |key: &str, at: &FieldPath, map: &serde_json::Map<String, Json>| match map.get(key) {
-        Some(Json::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-        Some(_) => {
-            problems.push(Problem::new(&at.key(key), format!("`{key}` must be a non-empty string")));
-            None
-        }
-        None => None,
-    };
+    let mut text =
+        |key: &str, at: &FieldPath, map: &serde_json::Map<String, Json>| match map.get(key) {
+            Some(Json::String(s)) if !s.trim().is_empty() => Some(s.clone()),
+            Some(_) => {
+                problems.push(Problem::new(
+                    &at.key(key),
+                    format!("`{key}` must be a non-empty string"),
+                ));
+                None
+            }
+            None => None,
+        };
     let url = text("url", path, map);
-    let (ca, cert, key) = (text("ca", path, map), text("cert", path, map), text("key", path, map));
+    let (ca, cert, key) = (
+        text("ca", path, map),
+        text("cert", path, map),
+        text("key", path, map),
+    );
     let auth = match map.get("auth") {
         None => None,
         Some(Json::Object(auth)) => {
@@ -489,13 +534,17 @@ pub(super) fn registry(given: Option<Json>, path: &FieldPath, problems: &mut Pro
             }
         }
         Some(_) => {
-            problems.push(Problem::new(&path.key("auth"), "`auth` is `{username, password}` or `{bearer}`"));
+            problems.push(Problem::new(
+                &path.key("auth"),
+                "`auth` is `{username, password}` or `{bearer}`",
+            ));
             None
         }
     };
     if let Some(url) = &url {
         if let Err(why) = check_url(url) {
-            problems.push(Problem::new(&path.key("url"), why).help("e.g. `url: http://registry:8081`"));
+            problems
+                .push(Problem::new(&path.key("url"), why).help("e.g. `url: http://registry:8081`"));
         }
     }
     if cert.is_some() != key.is_some() {
@@ -504,7 +553,13 @@ pub(super) fn registry(given: Option<Json>, path: &FieldPath, problems: &mut Pro
                 .help("add the missing one, or remove the other"),
         );
     }
-    Registry { url, auth, ca, cert, key }
+    Registry {
+        url,
+        auth,
+        ca,
+        cert,
+        key,
+    }
 }
 
 /// Why `url` is not a registry URL, if it is not: `http://` or `https://` and a host.
@@ -538,9 +593,18 @@ mod tests {
         let topic = Subject::Strategy(SubjectStrategy::Topic);
         let record = Subject::Strategy(SubjectStrategy::Record);
         let both = Subject::Strategy(SubjectStrategy::TopicRecord);
-        assert_eq!(topic.name("detections", "com.example.Detection"), "detections-value");
-        assert_eq!(record.name("detections", "com.example.Detection"), "com.example.Detection");
-        assert_eq!(both.name("detections", "com.example.Detection"), "detections-com.example.Detection");
+        assert_eq!(
+            topic.name("detections", "com.example.Detection"),
+            "detections-value"
+        );
+        assert_eq!(
+            record.name("detections", "com.example.Detection"),
+            "com.example.Detection"
+        );
+        assert_eq!(
+            both.name("detections", "com.example.Detection"),
+            "detections-com.example.Detection"
+        );
         assert_eq!(Subject::Named("s".into()).name("t", "r"), "s");
     }
 

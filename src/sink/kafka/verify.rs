@@ -50,16 +50,21 @@ pub(crate) fn verify(
     replay_into(scenario, start, &mut count)?;
     let mut seen: Vec<BTreeMap<Option<Vec<u8>>, u64>> = vec![BTreeMap::new(); topics.len()];
     let mut expected = vec![Fingerprint::default(); topics.len()];
-    let mut print = Each::new(&topics, true, codecs, |topic, key, value, headers, timestamp| {
-        let index = seen[topic].entry(key.map(<[u8]>::to_vec)).or_default();
-        let skip = per_key[topic]
-            .count(key)
-            .saturating_sub(reads[topic].print.count(key));
-        if *index >= skip {
-            expected[topic].add(key, value, headers, timestamp);
-        }
-        *index += 1;
-    });
+    let mut print = Each::new(
+        &topics,
+        true,
+        codecs,
+        |topic, key, value, headers, timestamp| {
+            let index = seen[topic].entry(key.map(<[u8]>::to_vec)).or_default();
+            let skip = per_key[topic]
+                .count(key)
+                .saturating_sub(reads[topic].print.count(key));
+            if *index >= skip {
+                expected[topic].add(key, value, headers, timestamp);
+            }
+            *index += 1;
+        },
+    );
     replay_into(scenario, start, &mut print)?;
     let mut total = Verification::default();
     for ((read, expected), per_key) in reads.iter().zip(&expected).zip(&per_key) {
