@@ -5,10 +5,14 @@
 //! carries it: the Confluent header (magic byte 0 and the id), for Protobuf the message
 //! indexes, then the body.
 
+use std::io;
+use std::path::{Path, PathBuf};
+
 use serde_json::Value as Json;
 
 use super::avro::{self, Mismatch};
 use super::{json, wire};
+use crate::scenario::diagnostics::{Diagnostic, Problems};
 use crate::scenario::model::Register;
 use crate::scenario::validate::{Origin, SchemaFormat};
 
@@ -118,3 +122,24 @@ impl Codecs {
         self.streams.get(index).and_then(Option::as_ref)
     }
 }
+
+/// How schema files are found and read: relative to `base` (the scenario file's
+/// directory), by `read`.
+pub struct Files<'a> {
+    /// The directory relative paths start from.
+    pub base: PathBuf,
+    /// Reads a file's text.
+    pub read: &'a mut dyn FnMut(&Path) -> io::Result<String>,
+}
+
+/// What compiling found wrong: in the scenario file, and in schema files.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// At fields of the scenario file.
+    pub problems: Problems,
+    /// In other files (each with its file and place).
+    pub elsewhere: Vec<Diagnostic>,
+}
+
+/// A compiled schema: the body, the registered text, its references, the full name.
+pub(crate) type Compiled = (Body, String, Vec<Reference>, String);

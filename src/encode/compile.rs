@@ -4,25 +4,14 @@
 //! Schemas named by id or subject stay [`Body::Pending`] until the registry is asked.
 //! Files are read through a closure, so the compilation itself does no I/O.
 
-use std::io;
-use std::path::{Path, PathBuf};
-
-use super::codec::{Body, Codec, Codecs};
+pub use super::codec::Files;
+use super::codec::{Body, Codec, Codecs, Compiled, Found};
 use super::wire::PLACEHOLDER_ID;
 use super::{derive, protobuf};
-use crate::scenario::diagnostics::{Diagnostic, Problem, Problems};
+use crate::scenario::diagnostics::{Diagnostic, Problem};
 use crate::scenario::payload::default_payload;
 use crate::scenario::validate::{Encoding, Origin, SchemaFormat};
 use crate::scenario::{Scenario, Stream};
-
-/// How schema files are found and read: relative to `base` (the scenario file's
-/// directory), by `read`.
-pub struct Files<'a> {
-    /// The directory relative paths start from.
-    pub base: PathBuf,
-    /// Reads a file's text.
-    pub read: &'a mut dyn FnMut(&Path) -> io::Result<String>,
-}
 
 /// The codecs of `scenario`'s streams; every problem (a payload value with no type in the
 /// format, a schema file that cannot be read or does not fit the payload) as a
@@ -43,15 +32,6 @@ pub fn codecs(scenario: &Scenario, files: &mut Files<'_>) -> Result<Codecs, Vec<
     let mut diagnostics = scenario.locate(found.problems);
     diagnostics.append(&mut found.elsewhere);
     Err(diagnostics)
-}
-
-/// What compiling found wrong: in the scenario file, and in schema files.
-#[derive(Debug, Default)]
-pub(crate) struct Found {
-    /// At fields of the scenario file.
-    pub problems: Problems,
-    /// In other files (each with its file and place).
-    pub elsewhere: Vec<Diagnostic>,
 }
 
 /// The codec of one encoded stream.
@@ -88,9 +68,6 @@ fn codec(
         id: PLACEHOLDER_ID,
     })
 }
-
-/// A compiled schema: the body, the registered text, its references, the full name.
-pub(crate) type Compiled = (Body, String, Vec<super::codec::Reference>, String);
 
 /// The schema derived from `stream`'s payload in `encoding`'s format.
 fn derived(stream: &Stream, encoding: &Encoding, found: &mut Found) -> Option<Compiled> {

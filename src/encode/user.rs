@@ -6,8 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::codec::{Body, Reference};
-use super::compile::{Compiled, Files, Found};
+use super::codec::{Body, Compiled, Files, Found, Reference};
 use super::misfit::Misfit;
 use super::protobuf;
 use crate::scenario::Stream;

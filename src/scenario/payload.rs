@@ -18,8 +18,10 @@ use super::model::{
 };
 
 mod bbox;
+mod defaults;
 
 pub use bbox::Frame;
+pub use defaults::default_payload;
 
 /// The timestamp format of the seed script, and of a `timestamp` field without `format`.
 pub const DEFAULT_TIME_FORMAT: &str = "%Y-%m-%d %H:%M:%S";
@@ -79,30 +81,6 @@ pub enum Value {
         /// when not asked for.
         null_rate: Option<f64>,
     },
-}
-
-/// The default payload (`event_id`, `timestamp` as `YYYY-MM-DD HH:MM:SS`, `camera_id`)
-/// as payload values: what a stream without `payload:` sends, and what its derived
-/// schemas describe.
-pub fn default_payload() -> Vec<(String, Value)> {
-    [
-        ("event_id", Gen::EventId),
-        (
-            "timestamp",
-            Gen::Timestamp(TimeFormat::Pattern(DEFAULT_TIME_FORMAT.to_string())),
-        ),
-        ("camera_id", Gen::CameraId),
-    ]
-    .into_iter()
-    .map(|(name, generator)| {
-        let value = Value::Generated {
-            path: name.to_string(),
-            generator,
-            null_rate: None,
-        };
-        (name.to_string(), value)
-    })
-    .collect()
 }
 
 /// A validated generator.

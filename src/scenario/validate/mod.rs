@@ -19,6 +19,7 @@ mod cameras;
 mod faults;
 mod kafka;
 mod modulation;
+mod registry;
 mod streams;
 pub(crate) mod value;
 
@@ -34,10 +35,10 @@ use super::model::ScenarioFile;
 pub use faults::{Delayed, Faults, Malformed};
 pub use kafka::Kafka;
 pub use modulation::{Affected, Modulation, RateProfile, WindowStart, Windows};
+pub use registry::{Auth, Registry, check_url};
 pub use streams::{CameraPick, Stream, StreamArrivals};
 pub use value::{
-    AVRO_PRIMITIVES, Auth, Encoding, Origin, Registry, SchemaFormat, Subject, ValueEncoding,
-    Version, check_url, is_avro_name,
+    AVRO_PRIMITIVES, Encoding, Origin, SchemaFormat, Subject, ValueEncoding, Version, is_avro_name,
 };
 
 /// Values from the command line that replace the file's.
@@ -171,7 +172,7 @@ pub(crate) fn validate(
     }
 
     let kafka = kafka::kafka(file.kafka, &at("kafka"), &mut problems);
-    let registry = value::registry(file.schema_registry, &at("schema_registry"), &mut problems);
+    let registry = registry::registry(file.schema_registry, &at("schema_registry"), &mut problems);
 
     let defaults = streams::Defaults {
         topic: &topic,

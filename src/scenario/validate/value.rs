@@ -3,14 +3,14 @@
 //! (derived from the payload, a file, a registered id or a subject's version), the
 //! subject it is registered under and whether it may be registered. Schema files are
 //! read and checked against the payload after validation ([`crate::encode::schemas`]);
-//! what is checked here needs no file and no registry. Keys are still sent as text.
+//! what is checked here needs no file and no registry. Keys are still sent as text. The
+//! registry's own settings are in `registry.rs`.
 
 use serde_json::Value as Json;
 
 use crate::scenario::diagnostics::{FieldPath, Problem, Problems};
 use crate::scenario::model::{
-    GivenSchema, KeyFormat, Register, RegistryFile, SchemaSource, SubjectStrategy, ValueFile,
-    ValueFormat,
+    GivenSchema, KeyFormat, Register, SchemaSource, SubjectStrategy, ValueFile, ValueFormat,
 };
 
 /// How a stream's message values are encoded.
@@ -388,25 +388,30 @@ fn given_schema(
         },
         _ => {
             let name = text("subject", problems);
-            let version = match map.get("version") {
-                None => Some(Version::Latest),
-                Some(Json::String(s)) if s == "latest" => Some(Version::Latest),
-                Some(v) => match v.as_u64() {
-                    Some(n @ 1..=0x7FFF_FFFF) => Some(Version::Number(n as u32)),
-                    _ => {
-                        problems.push(
-                            Problem::new(&path.key("version"), format!("`{v}` is not a version"))
-                                .help("write `latest` or a version number from 1"),
-                        );
-                        None
-                    }
-                },
-            };
+            let version = version(map.get("version"), &path.key("version"), problems);
             name.zip(version)
                 .map(|(name, version)| Origin::Subject { name, version })
         }
     };
     (problems.len() == before).then_some(source).flatten()
+}
+
+/// A subject's `version` (at `path`): `latest` (the default) or a number from 1.
+fn version(given: Option<&Json>, path: &FieldPath, problems: &mut Problems) -> Option<Version> {
+    match given {
+        None => Some(Version::Latest),
+        Some(Json::String(s)) if s == "latest" => Some(Version::Latest),
+        Some(v) => match v.as_u64() {
+            Some(n @ 1..=0x7FFF_FFFF) => Some(Version::Number(n as u32)),
+            _ => {
+                problems.push(
+                    Problem::new(path, format!("`{v}` is not a version"))
+                        .help("write `latest` or a version number from 1"),
+                );
+                None
+            }
+        },
+    }
 }
 
 /// `subject:`: a strategy's name or `{name: …}`, at `path`.
@@ -443,137 +448,6 @@ fn subject(given: &Json, path: &FieldPath, problems: &mut Problems) -> Option<Su
     }
 }
 
-/// The Schema Registry settings, as validated.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Registry {
-    /// `schema_registry.url`, if given.
-    pub url: Option<String>,
-    /// The credentials, if given (values may still be `@FILE`).
-    pub auth: Option<Auth>,
-    /// The CA file to trust, with `https`.
-    pub ca: Option<String>,
-    /// The client certificate file, with `https`.
-    pub cert: Option<String>,
-    /// The client key file, with `https`.
-    pub key: Option<String>,
-}
-
-/// Registry credentials (values may be `@FILE`, read when the run starts).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Auth {
-    /// HTTP basic authentication.
-    Basic {
-        /// The user.
-        username: String,
-        /// The password.
-        password: String,
-    },
-    /// A bearer token.
-    Bearer(String),
-}
-
-/// The scenario's `schema_registry` (at `path`).
-pub(super) fn registry(given: Option<Json>, path: &FieldPath, problems: &mut Problems) -> Registry {
-    let Some(given) = given else {
-        return Registry::default();
-    };
-    let Some(map) = given.as_object() else {
-        problems.push(Problem::new(
-            path,
-            "expected a mapping such as `{url: http://registry:8081}`",
-        ));
-        return Registry::default();
-    };
-    for key in map.keys() {
-        if !RegistryFile::FIELDS.contains(&key.as_str()) {
-            problems.push(
-                Problem::new(
-                    &path.key(key),
-                    format!("unknown key `{key}` in `schema_registry`"),
-                )
-                .help("`schema_registry` has `url`, `auth`, `ca`, `cert` and `key`"),
-            );
-        }
-    }
-    let mut text =
-        |key: &str, at: &FieldPath, map: &serde_json::Map<String, Json>| match map.get(key) {
-            Some(Json::String(s)) if !s.trim().is_empty() => Some(s.clone()),
-            Some(_) => {
-                problems.push(Problem::new(
-                    &at.key(key),
-                    format!("`{key}` must be a non-empty string"),
-                ));
-                None
-            }
-            None => None,
-        };
-    let url = text("url", path, map);
-    let (ca, cert, key) = (
-        text("ca", path, map),
-        text("cert", path, map),
-        text("key", path, map),
-    );
-    let auth = match map.get("auth") {
-        None => None,
-        Some(Json::Object(auth)) => {
-            let at = path.key("auth");
-            let (user, password, bearer) = (
-                text("username", &at, auth),
-                text("password", &at, auth),
-                text("bearer", &at, auth),
-            );
-            match (user, password, bearer) {
-                (Some(username), Some(password), None) => Some(Auth::Basic { username, password }),
-                (None, None, Some(token)) => Some(Auth::Bearer(token)),
-                _ => {
-                    problems.push(Problem::new(&at, "`auth` is `{username, password}` or `{bearer}`").help(
-                        "e.g. `auth: {username: svc, password: \"@/run/secrets/sr\"}` or `auth: {bearer: \"@/run/secrets/token\"}`",
-                    ));
-                    None
-                }
-            }
-        }
-        Some(_) => {
-            problems.push(Problem::new(
-                &path.key("auth"),
-                "`auth` is `{username, password}` or `{bearer}`",
-            ));
-            None
-        }
-    };
-    if let Some(url) = &url {
-        if let Err(why) = check_url(url) {
-            problems
-                .push(Problem::new(&path.key("url"), why).help("e.g. `url: http://registry:8081`"));
-        }
-    }
-    if cert.is_some() != key.is_some() {
-        problems.push(
-            Problem::new(path, "a client certificate needs both `cert` and `key`")
-                .help("add the missing one, or remove the other"),
-        );
-    }
-    Registry {
-        url,
-        auth,
-        ca,
-        cert,
-        key,
-    }
-}
-
-/// Why `url` is not a registry URL, if it is not: `http://` or `https://` and a host.
-pub fn check_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .or_else(|| url.strip_prefix("https://"))
-        .ok_or_else(|| format!("`{url}` is not an http:// or https:// URL"))?;
-    match rest.split(['/', '?']).next() {
-        Some(host) if !host.is_empty() => Ok(()),
-        _ => Err(format!("`{url}` names no host")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -606,13 +480,5 @@ mod tests {
             "detections-com.example.Detection"
         );
         assert_eq!(Subject::Named("s".into()).name("t", "r"), "s");
-    }
-
-    #[test]
-    fn registry_urls_need_a_scheme_and_a_host() {
-        assert!(check_url("http://registry:8081").is_ok());
-        assert!(check_url("https://sr.example.com/api").is_ok());
-        assert!(check_url("registry:8081").is_err());
-        assert!(check_url("http://").is_err());
     }
 }
