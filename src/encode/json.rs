@@ -56,10 +56,12 @@ impl<'t> Reader<'t> {
         Some(Reader { text, at: 0 })
     }
 
+    #[inline]
     fn peek(&self) -> Option<u8> {
         self.text.as_bytes().get(self.at).copied()
     }
 
+    #[inline]
     fn space(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.at += 1;
@@ -67,24 +69,28 @@ impl<'t> Reader<'t> {
     }
 
     /// The next token's first byte, after any white space.
+    #[inline]
     pub(crate) fn next_byte(&mut self) -> Option<u8> {
         self.space();
         self.peek()
     }
 
     /// Reads `byte` (after any white space), or `None` when it is not next.
+    #[inline]
     pub(crate) fn eat(&mut self, byte: u8) -> Option<()> {
         self.space();
         (self.peek() == Some(byte)).then(|| self.at += 1)
     }
 
     /// Whether only white space is left.
+    #[inline]
     pub(crate) fn end(&mut self) -> bool {
         self.space();
         self.at == self.text.len()
     }
 
     /// An object's key and its colon.
+    #[inline]
     pub(crate) fn key(&mut self) -> Option<Cow<'t, str>> {
         self.eat(b'"')?;
         let key = self.string()?;
@@ -95,6 +101,7 @@ impl<'t> Reader<'t> {
     /// Reads the key `name` and its colon when the text spells the key plainly, as
     /// `"name"` with no escape; `false`, with nothing read, when it does not (another
     /// key, an escaped spelling, no key): then read it with [`Reader::key`].
+    #[inline]
     pub(crate) fn plain_key(&mut self, name: &str) -> bool {
         self.space();
         let rest = &self.text.as_bytes()[self.at..];
@@ -117,6 +124,7 @@ impl<'t> Reader<'t> {
 
     /// The next value when it is a [`Leaf`] (`None` for an object, a list, or what is
     /// not JSON).
+    #[inline]
     pub(crate) fn leaf(&mut self) -> Option<Leaf<'t>> {
         self.space();
         match self.peek()? {
@@ -167,6 +175,7 @@ impl<'t> Reader<'t> {
         }
     }
 
+    #[inline]
     fn number(&mut self) -> Option<Number> {
         if let Some((n, len)) = short_integer(&self.text.as_bytes()[self.at..]) {
             self.at += len;
@@ -199,6 +208,7 @@ impl<'t> Reader<'t> {
 
     /// The rest of a string whose opening quote was read: borrowed from the text when it
     /// holds no escape.
+    #[inline]
     fn string(&mut self) -> Option<Cow<'t, str>> {
         let text = self.text;
         let rest = &text[self.at..];
@@ -261,6 +271,7 @@ impl<'t> Reader<'t> {
 /// The integer `bytes` start with and its length in bytes, when it is an optional sign
 /// and 1 to 18 digits followed by no other byte of a number (what `str::parse::<i64>`
 /// reads too, and cannot overflow), read without the general parser.
+#[inline]
 fn short_integer(bytes: &[u8]) -> Option<(i64, usize)> {
     let (negative, start) = match bytes.first() {
         Some(b'-') => (true, 1),
@@ -280,6 +291,7 @@ fn short_integer(bytes: &[u8]) -> Option<(i64, usize)> {
 }
 
 /// Where the first `"` or `\\` of `text` is.
+#[inline]
 fn quote_or_escape(text: &str) -> Option<usize> {
     text.bytes().position(|b| b == b'"' || b == b'\\')
 }
