@@ -78,8 +78,43 @@ impl Codec {
         self.write_body(out, text)
     }
 
-    /// Appends the value without the header (the message indexes first for Protobuf).
+    /// Appends the value without the header (the message indexes first for Protobuf):
+    /// by [`Codec::write_direct`] when it handles the text, else by
+    /// [`Codec::write_parsed`] (the bytes are the same either way).
     pub fn write_body(&self, out: &mut Vec<u8>, text: &[u8]) -> Result<(), Mismatch> {
+        let start = out.len();
+        if self.write_direct(out, text).is_some() {
+            return Ok(());
+        }
+        out.truncate(start);
+        self.write_parsed(out, text)
+    }
+
+    /// Appends what [`Codec::write_parsed`] appends, in one pass over the text directed
+    /// by the schema, building no value (`avro::encode_text`,
+    /// `protobuf::Encoder::encode_text`); `None` when that pass does not handle the text
+    /// (a user's schema whose fields are in another order than the payload's, a value
+    /// that does not fit, …), with part of the value possibly appended.
+    pub fn write_direct(&self, out: &mut Vec<u8>, text: &[u8]) -> Option<()> {
+        match &self.body {
+            Body::Json => {
+                out.extend_from_slice(text);
+                Some(())
+            }
+            Body::Pending => None,
+            Body::Avro(schema) => avro::encode_text(out, schema, &[], text),
+            Body::AvroFile(avsc) => avro::encode_text(out, &avsc.schema, &avsc.named, text),
+            Body::Protobuf { encoder, indexes } => {
+                super::protobuf::write_message_indexes(out, indexes);
+                encoder.encode_text(out, text)
+            }
+        }
+    }
+
+    /// Appends the value without the header, from the text read into a value with
+    /// exact numbers ([`json::parse`]) and encoded by the schema: the reference
+    /// [`Codec::write_direct`] agrees with, and what says a mismatch.
+    pub fn write_parsed(&self, out: &mut Vec<u8>, text: &[u8]) -> Result<(), Mismatch> {
         match &self.body {
             Body::Json => {
                 out.extend_from_slice(text);

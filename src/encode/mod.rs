@@ -5,7 +5,10 @@
 //! JSON Schemas derived from a payload or read from a user's file and checked
 //! (`jsonschema`), schema files read with the line and column of every value
 //! (`located`), the Confluent wire format that frames a value (`wire`), and the reading
-//! of the renderer's JSON text back into a value with exact numbers (`json`). A stream's
+//! of the renderer's JSON text back into a value with exact numbers (`json`). The Avro
+//! and Protobuf encoders first take one pass over that text directed by the schema,
+//! building no value (`avro::encode_text`, `protobuf::Encoder::encode_text`), and fall
+//! back to the value when the pass gives up: the bytes are the same. A stream's
 //! codec (`codec`) is compiled from its scenario after validation (`compile`, with
 //! users' files in `user`); disagreements are `misfit`s. It knows nothing of events or
 //! sinks: the renderer ([`crate::render`]) hands it the JSON text it wrote.

@@ -10,23 +10,37 @@ pub fn write_header(out: &mut Vec<u8>, id: u32) {
     out.extend_from_slice(&id.to_be_bytes());
 }
 
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// The two base64 characters of every 12-bit value, so that three bytes take two
+/// look-ups.
+static PAIRS: [[u8; 2]; 4096] = {
+    let mut pairs = [[0; 2]; 4096];
+    let mut n = 0;
+    while n < 4096 {
+        pairs[n] = [ALPHABET[n >> 6], ALPHABET[n & 0x3F]];
+        n += 1;
+    }
+    pairs
+};
+
 /// Appends `bytes` as standard base64 (RFC 4648, with `=` padding).
 pub fn write_base64(out: &mut Vec<u8>, bytes: &[u8]) {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i)) as usize & 0x3F]);
-            } else {
-                out.push(b'=');
-            }
-        }
+    let sextet = |n: u32, i: u32| ALPHABET[(n >> (18 - 6 * i)) as usize & 0x3F];
+    out.reserve(bytes.len().div_ceil(3) * 4);
+    let chunks = bytes.chunks_exact(3);
+    let tail = chunks.remainder();
+    for chunk in chunks {
+        let n =
+            (usize::from(chunk[0]) << 16) | (usize::from(chunk[1]) << 8) | usize::from(chunk[2]);
+        let ([a, b], [c, d]) = (PAIRS[n >> 12], PAIRS[n & 0xFFF]);
+        out.extend_from_slice(&[a, b, c, d]);
+    }
+    if let [first, rest @ ..] = tail {
+        let second = rest.first().copied().unwrap_or(0);
+        let n = (u32::from(*first) << 16) | (u32::from(second) << 8);
+        let third = if rest.is_empty() { b'=' } else { sextet(n, 2) };
+        out.extend_from_slice(&[sextet(n, 0), sextet(n, 1), third, b'=']);
     }
 }
 

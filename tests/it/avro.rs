@@ -81,7 +81,7 @@ fn fastavro_decodes_every_encoded_value_to_the_dry_run_value() {
 
 /// Every generator and shape a derived schema maps (unions, nested records, lists of
 /// unlike items, numbers with all their digits, mixed camera ids), with faults.
-const EVERY_SHAPE: &str = r#"
+pub(crate) const EVERY_SHAPE: &str = r#"
 duration: 5m
 seed: 3
 streams:

@@ -8,6 +8,7 @@ mod corpus;
 mod determinism;
 mod encoded;
 mod errors;
+mod fast_encode;
 mod faults;
 mod golden;
 mod kafka;

@@ -3,8 +3,13 @@
 //! specification's "Binary encoding" section says: ints and longs as zig-zag varints,
 //! doubles as 8 little-endian bytes, strings length-prefixed, enums by index, unions by
 //! branch index, arrays in blocks (a count, the items, then 0), records field by field.
+//! `direct` writes the same bytes from the JSON text in one pass, where it can.
 
 use serde_json::{Map, Value as Json, json};
+
+mod direct;
+
+pub use direct::encode_text;
 
 /// An Avro schema, as derived from a payload or read from a user's `.avsc`
 /// ([`super::avsc`]).
@@ -265,16 +270,8 @@ fn write(
     match (schema, value) {
         (Schema::Null, Json::Null) => {}
         (Schema::Boolean, Json::Bool(b)) => out.push(u8::from(*b)),
-        (Schema::Int, Json::Number(n)) => match n.as_i64().filter(|n| i32::try_from(*n).is_ok()) {
-            Some(n) => write_long(out, n),
-            None => return Err(wrong()),
-        },
-        (Schema::Long, Json::Number(n)) => write_long(out, n.as_i64().ok_or_else(wrong)?),
-        (Schema::Float, Json::Number(n)) => {
-            out.extend_from_slice(&(n.as_f64().ok_or_else(wrong)? as f32).to_le_bytes());
-        }
-        (Schema::Double, Json::Number(n)) => {
-            out.extend_from_slice(&n.as_f64().ok_or_else(wrong)?.to_le_bytes());
+        (Schema::Int | Schema::Long | Schema::Float | Schema::Double, Json::Number(n)) => {
+            number(out, schema, n).ok_or_else(wrong)?;
         }
         (Schema::String, Json::String(s)) => write_bytes(out, s.as_bytes()),
         (Schema::Bytes, Json::String(s)) => write_bytes(out, &octets(s).ok_or_else(wrong)?),
@@ -343,6 +340,32 @@ fn write(
         ) => return Err(wrong()),
     }
     Ok(())
+}
+
+/// A number by `int`, `long`, `float` or `double` (`None` for another schema, or a number
+/// the type does not hold).
+fn number(out: &mut Vec<u8>, schema: &Schema, n: &serde_json::Number) -> Option<()> {
+    match schema {
+        Schema::Int => write_long(out, n.as_i64().filter(|n| i32::try_from(*n).is_ok())?),
+        Schema::Long => write_long(out, n.as_i64()?),
+        Schema::Float => out.extend_from_slice(&(n.as_f64()? as f32).to_le_bytes()),
+        Schema::Double => out.extend_from_slice(&n.as_f64()?.to_le_bytes()),
+        Schema::Null
+        | Schema::Boolean
+        | Schema::Bytes
+        | Schema::String
+        | Schema::Fixed { .. }
+        | Schema::Logical { .. }
+        | Schema::Decimal { .. }
+        | Schema::Enum { .. }
+        | Schema::Array(_)
+        | Schema::Tuple { .. }
+        | Schema::Map(_)
+        | Schema::Ref { .. }
+        | Schema::Union(_)
+        | Schema::Record { .. } => return None,
+    }
+    Some(())
 }
 
 /// A decimal's unscaled value (see [`Schema::Decimal`]); `None` when `n` has more
@@ -424,20 +447,8 @@ fn tuple(
                 Schema::Union(branches) => branch(branches, named, item).map(|b| &branches[b]),
                 other => Some(other),
             };
-            // A member may be the bare primitive of a position's logical type.
-            let bare = |c: &Schema| {
-                if let Schema::Logical { base, .. } = c {
-                    Some((**base).clone())
-                } else {
-                    None
-                }
-            };
             let index = chosen
-                .and_then(|c| {
-                    members
-                        .iter()
-                        .position(|m| m == c || Some(m) == bare(c).as_ref())
-                })
+                .and_then(|c| member(members, c))
                 .ok_or_else(|| Some(Mismatch(format!("{at}: {item} fits no branch"))))?;
             write_long(out, index as i64);
             write(out, &members[index], named, item, &at).map_err(Some)?;
@@ -445,6 +456,15 @@ fn tuple(
     }
     out.push(0);
     Ok(())
+}
+
+/// The index of the member of a [`Schema::Tuple`] that `chosen` (a position, or a branch
+/// of one) is written by: the member equal to it, or to the bare primitive of its
+/// logical type.
+fn member(members: &[Schema], chosen: &Schema) -> Option<usize> {
+    members
+        .iter()
+        .position(|m| m == chosen || matches!(chosen, Schema::Logical { base, .. } if **base == *m))
 }
 
 /// The bytes a JSON string stands for in Avro's JSON (each character's code point, 0 to

@@ -7,7 +7,8 @@
 //! A message is compiled once into an [`Encoder`] (types resolved to indexes, fields
 //! sorted by number), so that encoding allocates nothing per field: a nested message
 //! is written in place after a one-byte length, moved along only when its length needs
-//! more bytes, and a value's path is spelled only when it does not fit.
+//! more bytes, and a value's path is spelled only when it does not fit. `direct` writes
+//! the same bytes from the JSON text in one pass, where it can.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +17,8 @@ use serde_json::Value as Json;
 
 use super::{Declared, File, Label, TIMESTAMP, Type};
 use crate::encode::avro::Mismatch;
+
+mod direct;
 
 /// A message compiled for encoding, with every type it reaches.
 #[derive(Debug, Clone)]
@@ -327,14 +330,7 @@ impl Encoder {
                 tag(out, slot.number, wire_type(slot.kind));
                 let value_start = out.len();
                 self.scalar(out, slot.kind, value, at)?;
-                // proto3's implicit presence: a scalar whose encoding is all zero bytes
-                // (0, "", false, the enum value 0, a float's +0.0 but not its -0.0) is
-                // its default, which is not written.
-                let implicit = slot.label == Label::Singular
-                    && !matches!(slot.kind, Kind::Message(_) | Kind::Timestamp);
-                if implicit && out[value_start..].iter().all(|b| *b == 0) {
-                    out.truncate(start);
-                }
+                drop_default(out, slot, start, value_start);
                 Ok(())
             }
         }
@@ -398,33 +394,50 @@ impl Encoder {
                 write_varint(out, number.ok_or_else(wrong)? as i64 as u64);
             }
             Kind::Message(m) => delimited(out, |out| self.body(out, m, value, at))?,
-            Kind::Timestamp => {
-                let (seconds, nanos) = instant(value).ok_or_else(wrong)?;
-                delimited(out, |out| {
-                    if seconds != 0 {
-                        tag(out, 1, VARINT);
-                        write_varint(out, seconds as u64);
-                    }
-                    if nanos != 0 {
-                        tag(out, 2, VARINT);
-                        write_varint(out, i64::from(nanos) as u64);
-                    }
-                    Ok(())
-                })?;
-            }
+            Kind::Timestamp => timestamp(out, instant(value).ok_or_else(wrong)?)?,
         }
         Ok(())
     }
+}
+
+/// After a singular field's tag (at `start`) and value (at `value_start`) were written:
+/// proto3's implicit presence, a scalar whose encoding is all zero bytes (0, "", false,
+/// the enum value 0, a float's +0.0 but not its -0.0) is its default, which is not
+/// written.
+fn drop_default(out: &mut Vec<u8>, slot: &Slot, start: usize, value_start: usize) {
+    let implicit =
+        slot.label == Label::Singular && !matches!(slot.kind, Kind::Message(_) | Kind::Timestamp);
+    if implicit && out[value_start..].iter().all(|b| *b == 0) {
+        out.truncate(start);
+    }
+}
+
+/// Appends a `google.protobuf.Timestamp` of `(seconds, nanos)`, length-delimited.
+fn timestamp(out: &mut Vec<u8>, (seconds, nanos): (i64, i32)) -> Result<(), Mismatch> {
+    delimited(out, |out| {
+        if seconds != 0 {
+            tag(out, 1, VARINT);
+            write_varint(out, seconds as u64);
+        }
+        if nanos != 0 {
+            tag(out, 2, VARINT);
+            write_varint(out, i64::from(nanos) as u64);
+        }
+        Ok(())
+    })
+}
+
+/// The seconds and nanoseconds of an RFC 3339 text.
+fn rfc3339(text: &str) -> Option<(i64, i32)> {
+    let t = DateTime::parse_from_rfc3339(text).ok()?;
+    Some((t.timestamp(), t.timestamp_subsec_nanos() as i32))
 }
 
 /// The seconds and nanoseconds of a timestamp value: an integer of milliseconds since
 /// the Unix epoch, or an RFC 3339 text.
 fn instant(value: &Json) -> Option<(i64, i32)> {
     match value {
-        Json::String(text) => {
-            let t = DateTime::parse_from_rfc3339(text).ok()?;
-            Some((t.timestamp(), t.timestamp_subsec_nanos() as i32))
-        }
+        Json::String(text) => rfc3339(text),
         _ => {
             let ms = value.as_i64()?;
             Some((
