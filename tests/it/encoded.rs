@@ -500,9 +500,17 @@ fn an_encoded_dry_run_frames_values_with_the_ids_a_registry_already_holds() {
     let (_registry, url) = registry(&[]);
     let path = scenario(dir.path(), "ids", "detections", "{format: protobuf}");
     let first_header = |out: &std::process::Output| {
-        let line = String::from_utf8_lossy(&out.stdout).lines().next().unwrap().to_string();
+        let line = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap()
+            .to_string();
         let out = Command::new("python3")
-            .args(["-c", "import base64,sys; print(base64.b64decode(sys.argv[1])[:6].hex())", &line])
+            .args([
+                "-c",
+                "import base64,sys; print(base64.b64decode(sys.argv[1])[:6].hex())",
+                &line,
+            ])
             .output()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).trim().to_string()
@@ -510,7 +518,14 @@ fn an_encoded_dry_run_frames_values_with_the_ids_a_registry_already_holds() {
     // Not registered yet: the placeholder id 0, and the note says so.
     let before = Test::new()
         .arg(&path)
-        .args(["--dry-run", "--encoded", "--schema-registry", &url, "--start", START])
+        .args([
+            "--dry-run",
+            "--encoded",
+            "--schema-registry",
+            &url,
+            "--start",
+            START,
+        ])
         .status(0)
         .stderr_contains("placeholder schema id 0")
         .run();
@@ -518,13 +533,26 @@ fn an_encoded_dry_run_frames_values_with_the_ids_a_registry_already_holds() {
     assert!(subjects(&url).is_empty(), "a dry run registers nothing");
     Test::new()
         .arg(&path)
-        .args(["--embedded-broker", "--max-speed", "--quiet", "--schema-registry", &url])
+        .args([
+            "--embedded-broker",
+            "--max-speed",
+            "--quiet",
+            "--schema-registry",
+            &url,
+        ])
         .status(0)
         .run();
     // Registered by the run: id 1, then the message index [0].
     let after = Test::new()
         .arg(&path)
-        .args(["--dry-run", "--encoded", "--schema-registry", &url, "--start", START])
+        .args([
+            "--dry-run",
+            "--encoded",
+            "--schema-registry",
+            &url,
+            "--start",
+            START,
+        ])
         .status(0)
         .stderr_lacks("placeholder")
         .run();
