@@ -30,14 +30,15 @@ PAYLOAD = (
 )
 
 
-def scenario(work, fmt, n_events, gap_us):
-    """The ten-field payload as `fmt` values, n_events of them."""
+def scenario(work, fmt, n_events, gap_us, case="dry"):
+    """The ten-field payload as `fmt` values, n_events of them (a file per case)."""
     text = ("name: encoded-" + fmt + "\nseed: 1\nstart: 2026-01-01T00:00:00Z\n"
+            f"topic: encoded-{fmt}\n"
             f"duration: {n_events * gap_us}us\n"
             "streams:\n  - cameras: [{id: 1000, zone: entrance}, {id: 1001, zone: lobby}, {id: 1002, zone: parking}]\n"
             f"    inter_arrival: {{distribution: uniform, min: 1us, max: {2 * gap_us - 1}us}}\n"
             f"    value: {{format: {fmt}, record_name: Detection, namespace: com.example}}\n" + PAYLOAD)
-    path = work / f"encoded-{fmt}.yaml"
+    path = work / f"encoded-{case}-{fmt}.yaml"
     path.write_text(text)
     return str(path)
 
@@ -76,7 +77,7 @@ def max_speed_case(h, table, work, commands, quick, runs, warmup, sim, py, proto
                     *[f"{k}={v}" for k, v in h.PRODUCER.items()]]
         case = f"--max-speed, ten-field payload encoded by a schema, {n:,} events to a 3-broker mock cluster"
         for fmt in ("avro", "protobuf"):
-            path = scenario(work, fmt, n, 10)
+            path = scenario(work, fmt, n, 10, case="kafka")
             lines = work / f"encoded-{fmt}.lines"
             plan = subprocess.run([sim, path, "--dry-run", "--format", "plan"], check=True,
                                   capture_output=True).stdout
@@ -98,7 +99,7 @@ def max_speed_case(h, table, work, commands, quick, runs, warmup, sim, py, proto
             report = work / f"encoded-{fmt}.report.json"
             cmd_ours = [sim, path, "--max-speed", "--quiet", "--bootstrap-servers", "mock:9092", *h.MOCK,
                         *props, "--schema-registry", url, "--report", str(report)]
-            cmd_py = [py, str(ROOT / "bench" / "python_registry_producer.py"), str(lines), "events", url, fmt,
+            cmd_py = [py, str(ROOT / "bench" / "python_registry_producer.py"), str(lines), f"encoded-{fmt}", url, fmt,
                       schema_arg, *py_props]
             commands += [cmd_ours, cmd_py]
             rate = h.events_per_second({"ours": cmd_ours, "python": cmd_py}, n, runs, warmup)
