@@ -2,8 +2,8 @@
 //! text denotes: `str::parse` rounds correctly, which serde_json's default float parser
 //! does not promise (its `float_roundtrip` feature is off here), and an Avro double must
 //! be the double the JSON text says. [`parse`] builds a value for the encoders; the
-//! [`Reader`] it uses is also what the encoders' single pass over the text reads tokens
-//! with (scalars as a [`Leaf`], strings borrowed when they hold no escape), so both read
+//! `Reader` it uses is also what the encoders' single pass over the text reads tokens
+//! with (scalars as a `Leaf`, strings borrowed when they hold no escape), so both read
 //! the same grammar.
 
 use std::borrow::Cow;
