@@ -56,6 +56,23 @@ fn codec(
         Origin::Id(_) => String::new(),
         Origin::Derived | Origin::File { .. } => encoding.subject.name(topic, &record),
     };
+    let by_record = matches!(
+        encoding.subject,
+        crate::scenario::validate::Subject::Strategy(
+            crate::scenario::model::SubjectStrategy::Record
+                | crate::scenario::model::SubjectStrategy::TopicRecord
+        )
+    );
+    if by_record && record.is_empty() && matches!(encoding.schema, Origin::File { .. }) {
+        found.problems.push(
+            Problem::new(
+                &encoding.at.key("subject"),
+                "the schema names no record (an Avro schema whose top is not a named type, or a JSON Schema without `title`), so the record strategies have no subject to name",
+            )
+            .help("give the schema a name (a JSON Schema a `title`), or write `subject: topic` or `subject: {name: …}`"),
+        );
+        return None;
+    }
     Some(Codec {
         format: encoding.format,
         body,
@@ -127,19 +144,31 @@ fn derived(stream: &Stream, encoding: &Encoding, found: &mut Found) -> Option<Co
 }
 
 /// The body and full record name of a schema the registry holds (`schema: {id}` or
-/// `{subject}`), from its text.
-pub fn from_registry(format: SchemaFormat, text: &str) -> Result<(Body, String), String> {
+/// `{subject}`), from its text, and how `payload` (of a stream whose cameras are
+/// `cameras`) misfits it: the same checks as a user's file.
+pub fn from_registry(
+    format: SchemaFormat,
+    text: &str,
+    payload: &[(String, crate::scenario::payload::Value)],
+    cameras: &[crate::scenario::model::CameraId],
+) -> Result<(Body, String, Vec<super::misfit::Misfit>), String> {
     match format {
         SchemaFormat::JsonSchema => {
-            serde_json::from_str::<serde_json::Value>(text)
-                .map_err(|e| format!("the registered JSON Schema is not JSON: {e}"))?;
-            Ok((Body::Json, super::user::title(text)))
+            let file = super::jsonschema::parse(text, "the registered schema").map_err(|e| {
+                format!(
+                    "the registered JSON Schema is not valid ({}:{}): {}",
+                    e.at.0, e.at.1, e.message
+                )
+            })?;
+            let misfits = super::jsonschema::check(&file, payload, cameras);
+            Ok((Body::Json, super::user::title(text), misfits))
         }
         SchemaFormat::Protobuf => {
             let loaded = protobuf_text(text)?;
+            let misfits = protobuf::check(&loaded.files, &loaded.message, payload, cameras);
             let (body, _, _, full) =
                 super::user::proto_compiled(&loaded.files, &loaded.message, text.to_string())?;
-            Ok((body, full))
+            Ok((body, full, misfits))
         }
         SchemaFormat::Avro => {
             let avsc = super::avsc::parse(text, "the registered schema").map_err(|e| {
@@ -148,8 +177,9 @@ pub fn from_registry(format: SchemaFormat, text: &str) -> Result<(Body, String),
                     e.at.0, e.at.1, e.message
                 )
             })?;
+            let misfits = super::avsc::check(&avsc, payload, cameras);
             let (body, _, _, full) = super::user::avsc_compiled(avsc);
-            Ok((body, full))
+            Ok((body, full, misfits))
         }
     }
 }

@@ -76,6 +76,9 @@ pub struct Tls {
 pub enum Failure {
     /// No answer: the registry could not be reached (the reason).
     Unreachable(String),
+    /// The registry answered, but what it holds cannot be used here (another schema
+    /// type, a schema that does not parse, a reply without an id): why.
+    Unusable(String),
     /// An HTTP error, with the registry's `error_code` and `message` when it sent them.
     Refused {
         /// The HTTP status.
@@ -234,10 +237,8 @@ impl Client {
             .map_err(|e| Failure::Unreachable(reason(&e)))?;
         let json: Option<Json> = serde_json::from_str(&text).ok();
         if (200..300).contains(&status) {
-            return json.ok_or_else(|| Failure::Refused {
-                status,
-                code: None,
-                message: format!("the reply is not JSON: {}", clip(&text)),
+            return json.ok_or_else(|| {
+                Failure::Unusable(format!("its reply is not JSON: {}", clip(&text)))
             });
         }
         let code = json
@@ -319,23 +320,22 @@ fn id_of(reply: &Json) -> Result<u32, Failure> {
         .get("id")
         .and_then(Json::as_u64)
         .and_then(|id| u32::try_from(id).ok())
-        .ok_or_else(|| Failure::Refused {
-            status: 200,
-            code: None,
-            message: format!("the reply has no schema id: {}", clip(&reply.to_string())),
+        .ok_or_else(|| {
+            Failure::Unusable(format!(
+                "its reply has no schema id: {}",
+                clip(&reply.to_string())
+            ))
         })
 }
 
 /// The schema a reply describes.
 fn held(reply: &Json, id: u32) -> Result<Held, Failure> {
-    let schema = reply
-        .get("schema")
-        .and_then(Json::as_str)
-        .ok_or_else(|| Failure::Refused {
-            status: 200,
-            code: None,
-            message: format!("the reply has no schema: {}", clip(&reply.to_string())),
-        })?;
+    let schema = reply.get("schema").and_then(Json::as_str).ok_or_else(|| {
+        Failure::Unusable(format!(
+            "its reply has no schema: {}",
+            clip(&reply.to_string())
+        ))
+    })?;
     Ok(Held {
         id,
         schema_type: reply

@@ -178,7 +178,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
         if args.encoded {
             if let Some((url, source)) = registry::given_url(args, &scenario) {
                 let mut client = registry::client(url, source, &scenario)?;
-                registry::resolve(&mut codecs, &mut client, false, true)?;
+                registry::resolve(&scenario, &mut codecs, &mut client, false, true)?;
             }
         }
         if !registry::all_known(&codecs) && args.encoded {

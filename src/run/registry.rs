@@ -15,9 +15,9 @@ use crate::redact;
 use crate::registry::Serving;
 use crate::registry::client::{Client, Credentials, Failure, Held, Tls};
 use crate::report::{RegistryReport, SubjectReport};
-use crate::scenario::Scenario;
 use crate::scenario::model::Register;
 use crate::scenario::validate::{Auth, Origin};
+use crate::scenario::{Scenario, Stream};
 
 /// The codecs of `scenario`'s streams; schema files are read relative to the scenario
 /// file's directory. A schema that does not fit is invalid input (exit 2).
@@ -65,8 +65,15 @@ pub(crate) fn client(url: &str, source: &str, scenario: &Scenario) -> Result<Cli
         redact::remember("password", &text);
         Ok(text)
     };
+    // Credentials in the URL (`http://user:password@host`) are taken out of it, so that
+    // the URL shown in messages and the report never holds them.
+    let (url, in_url) = split_userinfo(url);
+    let url = url.as_str();
+    if let Some((_, password)) = &in_url {
+        redact::remember("password", password);
+    }
     let credentials = match &scenario.registry.auth {
-        None => None,
+        None => in_url.map(|(username, password)| Credentials::Basic { username, password }),
         Some(Auth::Basic { username, password }) => Some(Credentials::Basic {
             username: username.clone(),
             password: secret(password, "password")?,
@@ -92,27 +99,87 @@ pub(crate) fn client(url: &str, source: &str, scenario: &Scenario) -> Result<Cli
     Client::new(url, credentials, &tls).map_err(Error::Usage)
 }
 
+/// `url` without its user information, and that information as a user and a password
+/// (percent-decoded), if it has any.
+fn split_userinfo(url: &str) -> (String, Option<(String, String)>) {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return (url.to_string(), None);
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return (url.to_string(), None);
+    };
+    let (user, password) = rest[..at].split_once(':').unwrap_or((&rest[..at], ""));
+    let decode = |text: &str| {
+        let bytes = text.as_bytes();
+        let mut out = Vec::with_capacity(bytes.len());
+        let mut i = 0;
+        while i < bytes.len() {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
+            match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+                (b'%', Some(byte)) => {
+                    out.push(byte);
+                    i += 3;
+                }
+                (byte, _) => {
+                    out.push(byte);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    (
+        format!("{scheme}://{}", &rest[at + 1..]),
+        Some((decode(user), decode(password))),
+    )
+}
+
 /// Registers (or looks up) every codec's schema with `client` and sets its id: one
 /// request per distinct subject and schema. `lookup_only` (a dry run) registers nothing
 /// and leaves a schema not found with the placeholder id. A registry error is a
 /// run-time failure (exit 1), before any message is sent.
 pub(crate) fn resolve(
+    scenario: &Scenario,
     codecs: &mut Codecs,
     client: &mut Client,
     embedded: bool,
     lookup_only: bool,
 ) -> Result<RegistryReport, Error> {
-    let mut done: BTreeMap<(String, String), (u32, Option<u32>)> = BTreeMap::new();
+    let mut done: BTreeMap<(String, String), Codec> = BTreeMap::new();
     let mut subjects = Vec::new();
-    for codec in codecs.streams.iter_mut().flatten() {
+    let mut misfits = Vec::new();
+    for (codec, stream) in codecs.streams.iter_mut().zip(&scenario.streams) {
+        let Some(codec) = codec else { continue };
         let key = (codec.subject.clone(), origin_key(codec));
-        if let Some(&(id, version)) = done.get(&key) {
-            codec.id = id;
-            let _ = version;
+        if let Some(resolved) = done.get(&key) {
+            // The same schema as a stream before: its id, and its body when fetched.
+            codec.id = resolved.id;
+            codec.body = resolved.body.clone();
+            codec.record = resolved.record.clone();
+            codec.schema = resolved.schema.clone();
+            if matches!(codec.origin, Origin::Id(_) | Origin::Subject { .. }) {
+                // Fetched once; each stream's payload is still checked against it.
+                if let Err(why) = payload_misfits(codec, stream, &mut misfits) {
+                    return Err(Error::Runtime(why));
+                }
+            }
             continue;
         }
-        let (id, version) = match resolve_one(codec, client, lookup_only) {
+        let (id, version) = match resolve_one(codec, stream, client, lookup_only, &mut misfits) {
             Ok(found) => found,
+            Err(Failure::Unreachable(reason))
+                if lookup_only && !matches!(codec.body, Body::Pending) =>
+            {
+                // A dry run without its registry still prints, with the placeholder id.
+                eprintln!(
+                    "warning: cannot reach the Schema Registry at {}: {reason}; encoded values keep the placeholder schema id 0",
+                    client.url()
+                );
+                break;
+            }
             Err(failure) => {
                 return Err(Error::Runtime(redact::redact(&explain(
                     codec, client, &failure,
@@ -120,13 +187,19 @@ pub(crate) fn resolve(
             }
         };
         codec.id = id;
-        done.insert(key, (id, version));
+        done.insert(key, codec.clone());
         subjects.push(SubjectReport {
             subject: codec.subject.clone(),
             format: codec.format.name().to_string(),
             id,
             version,
         });
+    }
+    if !misfits.is_empty() {
+        return Err(Error::Usage(format!(
+            "the schema the registry holds does not fit the payload:\n{}",
+            misfits.join("\n")
+        )));
     }
     Ok(RegistryReport {
         url: client.url().to_string(),
@@ -148,23 +221,28 @@ fn origin_key(codec: &Codec) -> String {
 /// The id (and version, when known) of one codec's schema.
 fn resolve_one(
     codec: &mut Codec,
+    stream: &Stream,
     client: &mut Client,
     lookup_only: bool,
+    misfits: &mut Vec<String>,
 ) -> Result<(u32, Option<u32>), Failure> {
     let schema_type = codec.format.schema_type();
     match codec.origin.clone() {
         Origin::Id(id) => {
             let held = client.by_id(id)?;
-            fill(codec, &held)?;
+            fill(codec, stream, &held, misfits)?;
             Ok((id, None))
         }
         Origin::Subject { name, version } => {
             let held = client.version(&name, &version.to_string())?;
-            fill(codec, &held)?;
+            fill(codec, stream, &held, misfits)?;
             Ok((held.id, held.version))
         }
         Origin::Derived | Origin::File { .. } => {
-            let references = register_references(codec, client, lookup_only)?;
+            let Some(references) = register_references(codec, client, lookup_only)? else {
+                // A dry run, and a reference not registered yet: the placeholder.
+                return Ok((crate::encode::wire::PLACEHOLDER_ID, None));
+            };
             match (codec.register, lookup_only) {
                 (Register::Auto, false) => {
                     let id =
@@ -188,43 +266,52 @@ fn resolve_one(
 
 /// Registers (or looks up) the schemas `codec`'s schema refers to, each under its own
 /// subject (the reference's name, as Confluent's serializers do): the references to
-/// send with it.
+/// send with it; `None` in a dry run when one is not registered yet.
 fn register_references(
     codec: &Codec,
     client: &mut Client,
     lookup_only: bool,
-) -> Result<Vec<crate::registry::client::Referenced>, Failure> {
+) -> Result<Option<Vec<crate::registry::client::Referenced>>, Failure> {
     let mut out = Vec::new();
     for reference in &codec.references {
         let schema_type = codec.format.schema_type();
         if !lookup_only && codec.register == Register::Auto {
             client.register(&reference.subject, schema_type, &reference.schema, &[])?;
         }
-        let held = client.lookup(&reference.subject, schema_type, &reference.schema, &[])?;
+        let held = match client.lookup(&reference.subject, schema_type, &reference.schema, &[]) {
+            Ok(held) => held,
+            Err(Failure::Refused {
+                code: Some(40401 | 40403),
+                ..
+            }) if lookup_only => return Ok(None),
+            Err(e) => return Err(e),
+        };
         out.push(crate::registry::client::Referenced {
             name: reference.name.clone(),
             subject: reference.subject.clone(),
             version: held.version.unwrap_or(1),
         });
     }
-    Ok(out)
+    Ok(Some(out))
 }
 
-/// A schema fetched from the registry made the codec's body.
-fn fill(codec: &mut Codec, held: &Held) -> Result<(), Failure> {
-    let wrong = |message: String| Failure::Refused {
-        status: 200,
-        code: None,
-        message,
-    };
+/// A schema fetched from the registry made the codec's body; how `stream`'s payload
+/// misfits it is added to `misfits`.
+fn fill(
+    codec: &mut Codec,
+    stream: &Stream,
+    held: &Held,
+    misfits: &mut Vec<String>,
+) -> Result<(), Failure> {
     if held.schema_type != codec.format.schema_type() {
-        return Err(wrong(format!(
+        return Err(Failure::Unusable(format!(
             "it is a {} schema, and the stream's values are `format: {}`",
             held.schema_type,
             codec.format.name()
         )));
     }
-    let (body, record) = compile::from_registry(codec.format, &held.schema).map_err(wrong)?;
+    let (body, record) = payload_misfits_of(codec.format, &held.schema, stream, misfits)
+        .map_err(Failure::Unusable)?;
     codec.body = body;
     codec.record = record;
     codec.schema = held.schema.clone();
@@ -241,6 +328,9 @@ fn explain(codec: &Codec, client: &Client, failure: &Failure) -> String {
         Origin::Derived | Origin::File { .. } => format!("subject `{}`", codec.subject),
     };
     match failure {
+        Failure::Unusable(why) => format!(
+            "the schema the Schema Registry at {url} holds for {what} cannot be used: {why}"
+        ),
         Failure::Unreachable(reason) => format!(
             "cannot reach the Schema Registry at {url}: {reason}; check the URL (--schema-registry, SCHEMA_REGISTRY_URL or schema_registry.url) and that the registry is up. Nothing was sent"
         ),
@@ -261,6 +351,12 @@ fn explain(codec: &Codec, client: &Client, failure: &Failure) -> String {
                 "the Schema Registry at {url} refused the request for {what} ({verb}); simulate sent {sent}: check schema_registry.auth. Nothing was sent"
             )
         }
+        Failure::Refused {
+            code: Some(40401), ..
+        } if matches!(codec.origin, Origin::Subject { .. }) => format!(
+            "subject {} does not exist in {url}; register a schema under it, or use `schema: derived` or `{{file: …}}`",
+            subject_named(codec)
+        ),
         Failure::Refused {
             code: Some(40401), ..
         } => format!(
@@ -318,6 +414,46 @@ fn subject_named(codec: &Codec) -> String {
     }
 }
 
+/// How `stream`'s payload misfits the schema `codec` holds (fetched from the registry),
+/// added to `misfits`.
+fn payload_misfits(
+    codec: &Codec,
+    stream: &Stream,
+    misfits: &mut Vec<String>,
+) -> Result<(), String> {
+    payload_misfits_of(codec.format, &codec.schema, stream, misfits).map(|_| ())
+}
+
+/// The body and record name of the registered schema `text`, with how `stream`'s payload
+/// misfits it added to `misfits`.
+fn payload_misfits_of(
+    format: crate::scenario::validate::SchemaFormat,
+    text: &str,
+    stream: &Stream,
+    misfits: &mut Vec<String>,
+) -> Result<(Body, String), String> {
+    let defaults;
+    let payload = match &stream.message.payload {
+        Some(fields) => fields,
+        None => {
+            defaults = crate::scenario::payload::default_payload();
+            &defaults
+        }
+    };
+    let (body, record, found) = compile::from_registry(format, text, payload, &stream.cameras)?;
+    for m in found {
+        let at = m
+            .payload
+            .as_deref()
+            .map_or(String::new(), |p| format!("payload `{p}`: "));
+        misfits.push(format!(
+            "  stream `{}`: {at}{} (the registered schema's {}); {}",
+            stream.name, m.message, m.schema, m.help
+        ));
+    }
+    Ok((body, record))
+}
+
 /// Whether every codec's body is known (no schema still to fetch).
 pub(crate) fn all_known(codecs: &Codecs) -> bool {
     codecs
@@ -373,4 +509,24 @@ pub(crate) fn serve(args: &RegistryArgs) -> Result<u8, Error> {
     }
     drop(served);
     Ok(crate::error::EXIT_OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_are_taken_out_of_a_url() {
+        assert_eq!(
+            split_userinfo("http://registry:8081"),
+            ("http://registry:8081".into(), None)
+        );
+        assert_eq!(
+            split_userinfo("https://svc:p%40ss@sr.example.com/api?x=a@b"),
+            (
+                "https://sr.example.com/api?x=a@b".into(),
+                Some(("svc".into(), "p@ss".into()))
+            )
+        );
+    }
 }

@@ -107,7 +107,7 @@ fn register(
             ));
         }
     };
-    let report = registry::resolve(codecs, &mut client, served.is_some(), false)?;
+    let report = registry::resolve(scenario, codecs, &mut client, served.is_some(), false)?;
     if !settings.quiet {
         if let Some(served) = &served {
             eprintln!(

@@ -59,9 +59,12 @@ pub(crate) fn dry_run_plan<W: Write>(
         .map(|codec| match codec {
             None => Vec::new(),
             Some(c) => {
-                let mut extra =
-                    format!(",\"value_format\":\"{}\",\"subject\":", c.format.name()).into_bytes();
-                let _ = serde_json::to_writer(&mut extra, &c.subject);
+                let mut extra = format!(",\"value_format\":\"{}\"", c.format.name()).into_bytes();
+                // A schema named by id has no subject of its own.
+                if !c.subject.is_empty() {
+                    extra.extend_from_slice(b",\"subject\":");
+                    let _ = serde_json::to_writer(&mut extra, &c.subject);
+                }
                 extra
             }
         })

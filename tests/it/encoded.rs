@@ -558,3 +558,112 @@ fn an_encoded_dry_run_frames_values_with_the_ids_a_registry_already_holds() {
         .run();
     assert_eq!(first_header(&after), "000000000100");
 }
+
+#[test]
+fn schemas_the_registry_holds_are_shared_checked_and_credentials_in_a_url_are_never_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_registry, url) = registry(&["--user", "svc", "--password", "s3cret-Pa55"]);
+    let secured = url.replace("http://", "http://svc:s3cret-Pa55@");
+    let first = scenario(dir.path(), "first", "detections", "{format: avro}");
+    let report = dir.path().join("report.json");
+    Test::new()
+        .arg(&first)
+        .args([
+            "--embedded-broker",
+            "--max-speed",
+            "--schema-registry",
+            &secured,
+            "--report",
+        ])
+        .arg(&report)
+        .status(0)
+        .stderr_lacks("s3cret-Pa55")
+        .run();
+    assert!(
+        !std::fs::read_to_string(&report)
+            .unwrap()
+            .contains("s3cret-Pa55")
+    );
+    // Two streams naming the same registered subject both send by it.
+    let text = std::fs::read_to_string(&first)
+        .unwrap()
+        .replace("name: first", "name: shared");
+    let stream = text[text.find("  - name: lobby").unwrap()..].to_string();
+    let shared = text.replace(
+        "{format: avro}",
+        "{format: avro, schema: {subject: detections-value}}",
+    ) + &stream.replace("name: lobby", "name: hall").replace(
+        "{format: avro}",
+        "{format: avro, schema: {subject: detections-value}}",
+    );
+    let path = dir.path().join("shared.yaml");
+    std::fs::write(&path, shared).unwrap();
+    Test::new()
+        .arg(&path)
+        .args([
+            "--embedded-broker",
+            "--max-speed",
+            "--quiet",
+            "--schema-registry",
+            &secured,
+        ])
+        .status(0)
+        .run();
+    // A payload the registered schema does not hold is invalid input, before sending.
+    let misfit =
+        std::fs::read_to_string(&path).unwrap() + "      extra: {gen: int, min: 0, max: 9}\n";
+    std::fs::write(&path, misfit).unwrap();
+    Test::new()
+        .arg(&path)
+        .args([
+            "--embedded-broker",
+            "--max-speed",
+            "--schema-registry",
+            &secured,
+        ])
+        .status(2)
+        .stderr_contains("the schema the registry holds does not fit the payload")
+        .stderr_contains("stream `hall`: payload `extra`")
+        .run();
+}
+
+#[test]
+fn an_encoded_dry_run_without_its_registry_warns_and_keeps_the_placeholder() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = scenario(dir.path(), "offline", "detections", "{format: avro}");
+    Test::new()
+        .arg(&path)
+        .args([
+            "--dry-run",
+            "--encoded",
+            "--schema-registry",
+            "http://127.0.0.1:1",
+            "--start",
+            START,
+        ])
+        .status(0)
+        .stderr_contains("warning: cannot reach the Schema Registry at http://127.0.0.1:1")
+        .run();
+}
+
+#[test]
+fn a_record_strategy_needs_a_schema_that_names_its_record() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("untitled.json"),
+        r#"{"type": "object", "properties": {"event_id": {"type": "string"}, "timestamp": {"type": "string"}, "camera_id": {"type": "integer"}}}"#,
+    )
+    .unwrap();
+    let path = dir.path().join("s.yaml");
+    std::fs::write(
+        &path,
+        "duration: 1m\nstreams:\n  - cameras: [1]\n    inter_arrival: {distribution: constant, interval: 1s}\n    value: {format: json_schema, schema: {file: untitled.json}, subject: record}\n",
+    )
+    .unwrap();
+    Test::new()
+        .args(["validate"])
+        .arg(&path)
+        .status(2)
+        .stderr_contains("error: streams[0].value.subject: the schema names no record")
+        .run();
+}
