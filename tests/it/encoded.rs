@@ -37,6 +37,22 @@ fn scenario(dir: &Path, name: &str, topic: &str, value: &str) -> String {
     path.to_str().unwrap().to_string()
 }
 
+/// Sends `scenario` to the embedded cluster through the registry at `url`; it must
+/// succeed.
+fn send_through(scenario: impl AsRef<std::ffi::OsStr>, url: &str) {
+    Test::new()
+        .arg(scenario)
+        .args([
+            "--embedded-broker",
+            "--max-speed",
+            "--quiet",
+            "--schema-registry",
+            url,
+        ])
+        .status(0)
+        .run();
+}
+
 /// The subjects `url` holds (`GET /subjects`), sorted.
 fn subjects(url: &str) -> Vec<String> {
     subjects_as(url, "", "")
@@ -122,17 +138,7 @@ fn an_incompatible_change_under_backward_is_refused_with_the_registrys_reason() 
     let dir = tempfile::tempdir().unwrap();
     let (_registry, url) = registry(&[]);
     let first = scenario(dir.path(), "v1", "detections", "{format: avro}");
-    Test::new()
-        .arg(&first)
-        .args([
-            "--embedded-broker",
-            "--max-speed",
-            "--quiet",
-            "--schema-registry",
-            &url,
-        ])
-        .status(0)
-        .run();
+    send_through(&first, &url);
     // A field added without a default: data written by v1 cannot be read by v2.
     let text = std::fs::read_to_string(&first)
         .unwrap()
@@ -226,17 +232,7 @@ fn each_subject_strategy_names_the_subject_confluents_does() {
         let value =
             format!("{{format: avro, record_name: Detection, namespace: com.example, {subject}}}");
         let path = scenario(dir.path(), name, "detections", &value);
-        Test::new()
-            .arg(&path)
-            .args([
-                "--embedded-broker",
-                "--max-speed",
-                "--quiet",
-                "--schema-registry",
-                &url,
-            ])
-            .status(0)
-            .run();
+        send_through(&path, &url);
     }
     assert_eq!(
         subjects(&url),
@@ -531,17 +527,7 @@ fn an_encoded_dry_run_frames_values_with_the_ids_a_registry_already_holds() {
         .run();
     assert_eq!(first_header(&before), "000000000000");
     assert!(subjects(&url).is_empty(), "a dry run registers nothing");
-    Test::new()
-        .arg(&path)
-        .args([
-            "--embedded-broker",
-            "--max-speed",
-            "--quiet",
-            "--schema-registry",
-            &url,
-        ])
-        .status(0)
-        .run();
+    send_through(&path, &url);
     // Registered by the run: id 1, then the message index [0].
     let after = Test::new()
         .arg(&path)
@@ -598,17 +584,7 @@ fn schemas_the_registry_holds_are_shared_checked_and_credentials_in_a_url_are_ne
     );
     let path = dir.path().join("shared.yaml");
     std::fs::write(&path, shared).unwrap();
-    Test::new()
-        .arg(&path)
-        .args([
-            "--embedded-broker",
-            "--max-speed",
-            "--quiet",
-            "--schema-registry",
-            &secured,
-        ])
-        .status(0)
-        .run();
+    send_through(&path, &secured);
     // A payload the registered schema does not hold is invalid input, before sending.
     let misfit =
         std::fs::read_to_string(&path).unwrap() + "      extra: {gen: int, min: 0, max: 9}\n";
