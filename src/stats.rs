@@ -308,7 +308,7 @@ pub fn compute(scenario: &Scenario) -> Stats {
         }
         let processes = match stream.arrivals {
             StreamArrivals::PerCamera => in_shard,
-            StreamArrivals::Shared(_) => 1,
+            StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => 1,
         };
         stream_stats.push(stream_plan(
             stream,
@@ -361,6 +361,7 @@ fn stream_plan(
         arrivals: match stream.arrivals {
             StreamArrivals::PerCamera => "per_camera",
             StreamArrivals::Shared(_) => "shared",
+            StreamArrivals::Entities(_) => "entities",
         },
         processes,
         events,

@@ -165,7 +165,9 @@ impl Deriver<'_> {
                     Schema::Long
                 }
             }
-            Gen::Sequence { .. } => Schema::Long,
+            Gen::Sequence { .. } | Gen::TrackId => Schema::Long,
+            Gen::EntityId => Schema::String,
+            Gen::Entity { generator, .. } => self.generator(generator, path)?,
             Gen::Bbox(frames) => {
                 let fits = frames
                     .iter()

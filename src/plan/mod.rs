@@ -15,6 +15,8 @@
 //! - `rate`: a process's gaps through the time change of a rate that varies (profiles,
 //!   incidents, outages).
 //! - [`shard`]: which cameras a shard of a split run owns.
+//! - [`entity`]: entity streams: people and vehicles walking the cameras' graph, their
+//!   sightings merged into one process, and their ground truth.
 //! - [`process`]: one arrival process (its identity, random stream, gaps and camera
 //!   picks).
 //! - [`merge`]: every process's events merged into one ordered stream, [`Events`].
@@ -27,6 +29,7 @@
 //!   event), apart from the process's own random stream.
 
 pub mod distribution;
+pub mod entity;
 mod event;
 pub mod fault;
 pub mod merge;

@@ -16,6 +16,7 @@ use rand_chacha::ChaCha12Rng;
 use std::sync::Arc;
 
 use super::distribution::Sampler;
+use super::entity::stream::EntityStream;
 use super::event::Event;
 use super::random::Key;
 use super::rate::{Profile, TimeChange};
@@ -35,7 +36,7 @@ fn slots(scenario: &Scenario) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
         .enumerate()
         .flat_map(|(index, stream)| {
             let cameras = match stream.arrivals {
-                StreamArrivals::Shared(_) => 0..0,
+                StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => 0..0,
                 StreamArrivals::PerCamera => 0..stream.cameras.len() as u32,
             };
             let shared = cameras.is_empty().then_some(None);
@@ -85,6 +86,8 @@ pub struct Process {
     /// How its rate changes over time; `None` for a stream at its base rate forever,
     /// which draws exactly as it did before rates could change.
     modulated: Option<Box<Modulated>>,
+    /// For an entity stream: its sightings, whose entities enter by this process.
+    entities: Option<Box<EntityStream>>,
 }
 
 /// What shapes a process whose rate changes: its time change, and, in a shared stream,
@@ -155,7 +158,26 @@ impl Process {
                 }
             }
             (StreamArrivals::PerCamera, None) => Pick::Fixed(0),
+            (StreamArrivals::Entities(entities), None) => {
+                let mut weights = vec![0.0; stream.cameras.len()];
+                for &(camera, weight) in &entities.enter {
+                    weights[camera as usize] = weight;
+                }
+                match WeightedIndex::new(weights) {
+                    Ok(w) => Pick::Weighted(Box::new(w)),
+                    Err(e) => panic!("bug: validated entry weights refused by rand: {e}"),
+                }
+            }
         };
+        // An entity stream's entities keep entering while cameras are out: its arrivals
+        // follow the profile and the incidents only.
+        let arrival_modulation = stream.modulation.as_ref().map(|m| match stream.arrivals {
+            StreamArrivals::Entities(_) => std::borrow::Cow::Owned(Modulation {
+                outages: Vec::new(),
+                ..m.clone()
+            }),
+            _ => std::borrow::Cow::Borrowed(m),
+        });
         Process {
             rng: ChaCha12Rng::from_seed(key.0),
             sampler: Sampler::new(&stream.inter_arrival),
@@ -165,12 +187,30 @@ impl Process {
             identity: key.head(),
             seq: 0,
             duration: scenario.duration.0,
-            modulated: stream
-                .modulation
-                .as_ref()
+            modulated: arrival_modulation
+                .as_deref()
                 .and_then(|modulation| Modulated::new(scenario, stream, modulation, shared, camera))
                 .map(Box::new),
+            entities: None,
         }
+    }
+
+    /// The process of `stream`, an entity stream's sightings for one that has entities.
+    fn of(scenario: &Scenario, stream_index: u32, camera: Option<u32>, shared: &Shared) -> Self {
+        let arrivals = Process::new(scenario, stream_index, camera, shared);
+        if !matches!(
+            scenario.streams[stream_index as usize].arrivals,
+            StreamArrivals::Entities(_)
+        ) {
+            return arrivals;
+        }
+        let mut process = arrivals.clone();
+        process.entities = Some(Box::new(EntityStream::new(
+            scenario,
+            stream_index,
+            arrivals,
+        )));
+        process
     }
 
     /// The identity its events carry ([`Event::process`]).
@@ -185,6 +225,9 @@ impl Process {
 
     /// The process's first event, if it falls inside the duration.
     pub fn first(&mut self) -> Option<Event> {
+        if let Some(entities) = &mut self.entities {
+            return entities.next();
+        }
         let gap = match self.first_event {
             FirstEvent::AtStart => 0,
             FirstEvent::AfterGap => self.sampler.sample(&mut self.rng),
@@ -198,6 +241,9 @@ impl Process {
     /// The event after one at `offset`, if it falls inside the duration.
     #[inline]
     pub fn after(&mut self, offset: u64) -> Option<Event> {
+        if let Some(entities) = &mut self.entities {
+            return entities.next();
+        }
         let gap = self.sampler.sample(&mut self.rng);
         if self.modulated.is_some() {
             return self.modulated(gap, Some(offset));
@@ -297,6 +343,6 @@ pub(crate) fn owned_processes(scenario: &Scenario, owned: Option<&[Vec<bool>]>) 
             (Some(owned), Some(c)) => owned[stream as usize][c as usize],
             (Some(_), None) | (None, _) => true,
         })
-        .map(|(stream, camera)| Process::new(scenario, stream, camera, &shared[stream as usize]))
+        .map(|(stream, camera)| Process::of(scenario, stream, camera, &shared[stream as usize]))
         .collect()
 }

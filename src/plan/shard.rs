@@ -7,7 +7,8 @@
 //! input bit moves every output bit), reduced to `0..n` by the high bits of a
 //! 64 × 64-bit product: integer arithmetic only, the same on every machine. It is fast
 //! (a shard hashes every camera of the scenario) and is not meant to resist an
-//! adversary; balance is tested. Changing `n` moves most cameras.
+//! adversary; balance is tested. Changing `n` moves most cameras. An entity stream is
+//! split by entity instead (`plan/entity/stream.rs`), by the same hash of the entity's id.
 
 use super::random::mix;
 
@@ -21,6 +22,11 @@ pub fn shard_of(camera: &CameraId, count: u32) -> u32 {
         CameraId::Int(n) => itoa.format(*n).as_bytes(),
         CameraId::Text(s) => s.as_bytes(),
     };
+    shard_of_text(text, count)
+}
+
+/// The shard, of `count`, that owns the key `text` (a camera id's text, an entity id).
+pub fn shard_of_text(text: &[u8], count: u32) -> u32 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for &byte in text {
         hash ^= u64::from(byte);
@@ -42,7 +48,11 @@ pub(crate) fn owned(scenario: &Scenario) -> Option<Vec<Vec<bool>>> {
         scenario
             .streams
             .iter()
-            .map(|s| s.cameras.iter().map(|c| owns(Some(shard), c)).collect())
+            .map(|s| match s.arrivals {
+                // An entity stream is split by entity, in the stream itself.
+                crate::scenario::StreamArrivals::Entities(_) => vec![true; s.cameras.len()],
+                _ => s.cameras.iter().map(|c| owns(Some(shard), c)).collect(),
+            })
             .collect(),
     )
 }

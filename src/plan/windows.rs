@@ -292,7 +292,7 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
     };
     let own = match s.arrivals {
         StreamArrivals::PerCamera => Some(camera),
-        StreamArrivals::Shared(_) => None,
+        StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => None,
     };
     let (followed, dropouts) = shape(scenario, s, modulation, own);
     let window = |w: EntryWindow, factor, entry| CameraWindow {
@@ -341,6 +341,29 @@ pub(crate) fn outage_trackers(scenario: &Scenario, stream: usize, camera: u32) -
         .iter()
         .enumerate()
         .filter_map(|(j, entry)| schedules.outage(entry, j, camera))
+        .collect()
+}
+
+/// Per camera position of the entity stream at `stream`, the outages that silence the
+/// camera (those that drop their backlog; a `backlog: send` outage holds its messages in
+/// `plan/send.rs` instead), by the rule every other answer here applies.
+pub(crate) fn silencing_outages(scenario: &Scenario, stream: usize) -> Vec<Vec<Tracker>> {
+    let s = &scenario.streams[stream];
+    let cameras = s.cameras.len() as u32;
+    let Some(modulation) = &s.modulation else {
+        return vec![Vec::new(); cameras as usize];
+    };
+    let schedules = Schedules::new(scenario, s);
+    (0..cameras)
+        .map(|camera| {
+            modulation
+                .outages
+                .iter()
+                .enumerate()
+                .filter(|(_, entry)| entry.backlog == Backlog::Drop)
+                .filter_map(|(j, entry)| schedules.outage(entry, j, camera))
+                .collect()
+        })
         .collect()
 }
 

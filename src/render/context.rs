@@ -120,6 +120,11 @@ impl<'s> Context<'s> {
 
     /// The camera id of an event.
     #[inline]
+    pub(super) fn stream_name(&self, event: &Event) -> &'s str {
+        &self.scenario.streams[event.stream as usize].name
+    }
+
+    /// The camera of `event`, as written in the scenario.
     pub(super) fn camera(&self, event: &Event) -> &'s CameraId {
         &self.scenario.streams[event.stream as usize].cameras[event.camera as usize]
     }

@@ -131,6 +131,15 @@ enum Kind {
         /// The keys of the draws of the width, x, height and y.
         keys: [u64; 4],
     },
+    /// The entity's id (`<stream>-<n>`).
+    EntityId,
+    /// The visit's track id.
+    TrackId,
+    /// An entity attribute: drawn as `kind` with the key `field`, for the entity.
+    Entity {
+        field: u64,
+        kind: Box<Kind>,
+    },
 }
 
 impl Kind {
@@ -143,7 +152,10 @@ impl Kind {
             | Kind::CameraId
             | Kind::Camera(_)
             | Kind::Choice { .. }
-            | Kind::Normal(_) => false,
+            | Kind::Normal(_)
+            | Kind::EntityId
+            | Kind::TrackId
+            | Kind::Entity { .. } => false,
         }
     }
 }
@@ -211,34 +223,7 @@ impl Program {
                 generator,
                 null_rate,
             } => {
-                let kind = match generator {
-                    Gen::EventId => Kind::EventId,
-                    Gen::CameraId => Kind::CameraId,
-                    Gen::Timestamp(format) => {
-                        clocks.push(Clock::new(format));
-                        Kind::Timestamp(clocks.len() - 1)
-                    }
-                    Gen::Camera(values) => Kind::Camera(values.iter().map(Both::of).collect()),
-                    Gen::Choice { values, weights } => Kind::Choice {
-                        values: values.iter().map(Both::of).collect(),
-                        cumulative: weights.as_ref().map(|w| {
-                            w.iter()
-                                .scan(0.0, |sum, w| {
-                                    *sum += w;
-                                    Some(*sum)
-                                })
-                                .collect()
-                        }),
-                    },
-                    &Gen::Float(params) => Kind::Float(params),
-                    &Gen::Int(params) => Kind::Int(params),
-                    &Gen::Normal(params) => Kind::Normal(params),
-                    &Gen::Sequence { start } => Kind::Sequence(start),
-                    Gen::Bbox(frames) => Kind::Bbox {
-                        frames: frames.clone().into(),
-                        keys: ["w", "x", "h", "y"].map(|c| field_key(&format!("{path}\0{c}"))),
-                    },
-                };
+                let kind = kind_of(generator, path, clocks);
                 if kind.has_range() {
                     self.ranged.push(self.ops.len());
                 }
@@ -326,6 +311,47 @@ impl Program {
     }
 }
 
+/// What a generator compiles to; a timestamp's clock is added to `clocks`.
+fn kind_of(generator: &Gen, path: &str, clocks: &mut Vec<Clock>) -> Kind {
+    match generator {
+        Gen::EventId => Kind::EventId,
+        Gen::CameraId => Kind::CameraId,
+        Gen::Timestamp(format) => {
+            clocks.push(Clock::new(format));
+            Kind::Timestamp(clocks.len() - 1)
+        }
+        Gen::Camera(values) => Kind::Camera(values.iter().map(Both::of).collect()),
+        Gen::Choice { values, weights } => Kind::Choice {
+            values: values.iter().map(Both::of).collect(),
+            cumulative: weights.as_ref().map(|w| {
+                w.iter()
+                    .scan(0.0, |sum, w| {
+                        *sum += w;
+                        Some(*sum)
+                    })
+                    .collect()
+            }),
+        },
+        &Gen::Float(params) => Kind::Float(params),
+        &Gen::Int(params) => Kind::Int(params),
+        &Gen::Normal(params) => Kind::Normal(params),
+        &Gen::Sequence { start } => Kind::Sequence(start),
+        Gen::Bbox(frames) => Kind::Bbox {
+            frames: frames.clone().into(),
+            keys: ["w", "x", "h", "y"].map(|c| field_key(&format!("{path}\0{c}"))),
+        },
+        Gen::EntityId => Kind::EntityId,
+        Gen::TrackId => Kind::TrackId,
+        Gen::Entity {
+            attribute,
+            generator,
+        } => Kind::Entity {
+            field: crate::plan::entity::ids::attribute_key(attribute),
+            kind: Box::new(kind_of(generator, &format!("entity\0{attribute}"), clocks)),
+        },
+    }
+}
+
 /// The draws of the value with key `field` for `event`.
 #[inline(always)]
 fn draws(field: u64, event: &Event) -> Draws {
@@ -397,6 +423,9 @@ fn write_outside(out: &mut Vec<u8>, kind: &Kind, event: &Event, high: bool) -> &
         | Kind::CameraId
         | Kind::Camera(_)
         | Kind::Choice { .. }
+        | Kind::EntityId
+        | Kind::TrackId
+        | Kind::Entity { .. }
         // Never picked: these have no range.
         | Kind::Normal(_) => {}
     }
@@ -478,6 +507,35 @@ fn write_value(
         Kind::Bbox { frames, keys } => {
             let frame = frames[event.camera as usize];
             write_bbox(out, bbox(keys, frame, event).map(u64::from));
+        }
+        Kind::EntityId => {
+            let mut digits = itoa::Buffer::new();
+            let n = digits.format(crate::plan::entity::ids::entity_of(event.seq));
+            if mode == Mode::Json {
+                let _ = serde_json::to_writer(&mut *out, context.stream_name(event));
+                out.pop();
+            } else {
+                out.extend_from_slice(context.stream_name(event).as_bytes());
+            }
+            out.push(b'-');
+            out.extend_from_slice(n.as_bytes());
+            if mode == Mode::Json {
+                out.push(b'"');
+            }
+        }
+        Kind::TrackId => {
+            use crate::plan::entity::ids::{entity_of, track_id, visit_of};
+            let id = track_id(event.process, entity_of(event.seq), visit_of(event.seq));
+            out.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+        }
+        Kind::Entity { field, kind } => {
+            let entity = crate::plan::entity::ids::attribute_event(event);
+            let entity_draws = Draws {
+                process: entity.process,
+                field: *field,
+                seq: entity.seq,
+            };
+            write_value(out, kind, mode, entity_draws, &entity, context);
         }
     }
 }

@@ -271,6 +271,17 @@ fn generated_schema(generator: &Gen, stream: &Stream) -> Json {
             "type": "integer",
             "minimum": start,
         }),
+        Gen::EntityId => json!({
+            "description": "The true identity of the entity seen: `<stream>-<n>`.",
+            "type": "string",
+        }),
+        Gen::TrackId => json!({
+            "description": "The camera-local track of the visit: a new id for every visit.",
+            "type": "integer",
+            "minimum": 0,
+            "maximum": 281_474_976_710_655_u64,
+        }),
+        Gen::Entity { generator, .. } => generated_schema(generator, stream),
     }
 }
 

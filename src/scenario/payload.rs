@@ -117,6 +117,20 @@ pub enum Gen {
     },
     /// A box inside the frame of each camera of the stream, in camera order.
     Bbox(Vec<Frame>),
+    /// The identity of the entity a sighting is of (entity streams only): the text
+    /// `<stream>-<n>`, `n` the entity's number from 0.
+    EntityId,
+    /// The camera-local track of a sighting's visit (entity streams only): an integer
+    /// below 2⁴⁸, a new one for every visit, unique within the stream.
+    TrackId,
+    /// An attribute of the entity a sighting is of, drawn once per entity (entity
+    /// streams only).
+    Entity {
+        /// The attribute's name in `entities.attributes`.
+        attribute: String,
+        /// The generator that draws it.
+        generator: Box<Gen>,
+    },
 }
 
 /// How a timestamp is written.

@@ -294,6 +294,7 @@ impl<'a> Checker<'a> {
                     .cameras
                     .iter()
                     .all(|c| self.json_fits(schema, &camera_json(c))),
+                Gen::Entity { generator, .. } => self.generated_fits(schema, generator),
                 _ => members.iter().any(|m| self.generated_fits(m, generator)),
             };
         }
@@ -307,9 +308,11 @@ impl<'a> Checker<'a> {
             Gen::Timestamp(TimeFormat::Named(TimeFormatName::EpochMs)) => {
                 *schema == Schema::Long || logical(&["timestamp-millis", "local-timestamp-millis"])
             }
-            Gen::Timestamp(TimeFormat::Named(TimeFormatName::EpochS)) | Gen::Sequence { .. } => {
-                *schema == Schema::Long
-            }
+            Gen::Timestamp(TimeFormat::Named(TimeFormatName::EpochS))
+            | Gen::Sequence { .. }
+            | Gen::TrackId => *schema == Schema::Long,
+            Gen::EntityId => *schema == Schema::String,
+            Gen::Entity { generator, .. } => self.generated_fits(schema, generator),
             Gen::Timestamp(
                 TimeFormat::Named(TimeFormatName::Rfc3339 | TimeFormatName::Rfc3339Ms)
                 | TimeFormat::Pattern(_),
@@ -406,5 +409,11 @@ fn describe(generator: &Gen) -> String {
         Gen::Normal(_) => "a normal draw (a double)".into(),
         Gen::Sequence { .. } => "a sequence number (a long)".into(),
         Gen::Bbox(_) => "a bounding box {x, y, w, h} of integers".into(),
+        Gen::EntityId => "an entity id (text)".into(),
+        Gen::TrackId => "a track id (a long)".into(),
+        Gen::Entity {
+            attribute,
+            generator,
+        } => format!("the entity's `{attribute}`, {}", describe(generator)),
     }
 }

@@ -317,7 +317,10 @@ impl<'a> Checker<'a> {
         let node = self.resolve(node);
         match generator {
             Gen::Choice { .. } | Gen::Camera(_) | Gen::CameraId => {}
-            Gen::EventId
+            Gen::Entity { generator, .. } => return self.drawn(node, generator),
+            Gen::EntityId
+            | Gen::TrackId
+            | Gen::EventId
             | Gen::Timestamp(_)
             | Gen::Float(_)
             | Gen::Int(_)
@@ -365,6 +368,11 @@ fn generated<'a>(c: &mut Checker<'a>, node: &'a Node, generator: &Gen) -> Option
             (node.get("maximum").is_some() || node.get("exclusiveMaximum").is_some() || !within(node, "minimum", "maximum", start as f64) || fixed_values(node))
                 .then(|| format!("a sequence number from {start} upwards, which the schema's bounds or \"enum\" refuse"))
         }),
+        Gen::EntityId => typed("string", "an entity id (text)")
+            .or_else(|| fixed_values(node).then(|| "an entity id, not one of \"enum\"/\"const\"".to_string())),
+        Gen::TrackId => typed("integer", "a track id (an integer)")
+            .or_else(|| (!within(node, "minimum", "maximum", 0.0) || !within(node, "minimum", "maximum", 281_474_976_710_655.0) || fixed_values(node)).then(|| "a track id (an integer from 0 to 2^48 - 1), refused by the schema's bounds or \"enum\"".to_string())),
+        Gen::Entity { generator, .. } => generated(c, node, generator),
         Gen::EventId => typed("string", "an event id (text)")
             .or_else(|| format(node, &["uuid"]))
             .or_else(|| (!within(node, "minLength", "maxLength", 36.0) || fixed_values(node)).then(|| "an event id (36 characters), refused by the schema's length or \"enum\"".to_string())),

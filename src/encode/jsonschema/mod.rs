@@ -169,6 +169,9 @@ fn generated(generator: &Gen, cameras: &[CameraId]) -> Json {
             json!({"type": "integer", "minimum": min, "maximum": max})
         }
         &Gen::Sequence { start } => json!({"type": "integer", "minimum": start}),
+        Gen::EntityId => json!({"type": "string"}),
+        Gen::TrackId => json!({"type": "integer", "minimum": 0}),
+        Gen::Entity { generator, .. } => generated(generator, cameras),
         Gen::Bbox(frames) => {
             let width = frames.iter().map(|f| f.width).max().unwrap_or(1);
             let height = frames.iter().map(|f| f.height).max().unwrap_or(1);

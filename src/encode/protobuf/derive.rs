@@ -227,7 +227,9 @@ impl Deriver<'_> {
                 min: min.into(),
                 max: max.into(),
             },
-            Gen::Sequence { .. } => Shape::Scalar(Type::Int64),
+            Gen::Sequence { .. } | Gen::TrackId => Shape::Scalar(Type::Int64),
+            Gen::EntityId => Shape::Strings(None),
+            Gen::Entity { generator, .. } => return self.generator(generator, path),
             Gen::Bbox(frames) => {
                 let max = frames
                     .iter()

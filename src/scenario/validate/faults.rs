@@ -192,7 +192,10 @@ fn has_range(message: &Message) -> bool {
                 | Gen::CameraId
                 | Gen::Camera(_)
                 | Gen::Choice { .. }
-                | Gen::Normal(_) => false,
+                | Gen::Normal(_)
+                | Gen::EntityId
+                | Gen::TrackId
+                | Gen::Entity { .. } => false,
             },
         }
     }

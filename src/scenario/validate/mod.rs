@@ -16,6 +16,7 @@
 //! always were: the scenario's fields, `kafka`, then each stream in turn.
 
 mod cameras;
+pub mod entities;
 mod faults;
 mod kafka;
 mod modulation;
@@ -32,6 +33,7 @@ use super::duration::Nanos;
 use super::limits;
 use super::model::ScenarioFile;
 
+pub use entities::{Entities, Move, Sightings, Target};
 pub use faults::{Delayed, Faults, Malformed};
 pub use kafka::Kafka;
 pub use modulation::{Affected, Modulation, RateProfile, WindowStart, Windows};

@@ -45,6 +45,7 @@ impl Stream {
         match self.arrivals {
             StreamArrivals::Shared(_) => 1,
             StreamArrivals::PerCamera => self.cameras.len(),
+            StreamArrivals::Entities(_) => 1,
         }
     }
 }
@@ -56,6 +57,9 @@ pub enum StreamArrivals {
     Shared(CameraPick),
     /// One process per camera.
     PerCamera,
+    /// Entities that walk from camera to camera (`entities:`); `inter_arrival` is the
+    /// distribution of the gaps between entities entering.
+    Entities(Box<super::Entities>),
 }
 
 /// How a shared stream picks cameras.

@@ -1,0 +1,1 @@
+//! The ground truth of an entity stream's entities: filled in later.
