@@ -19,9 +19,9 @@ use super::distribution::Sampler;
 use super::entity::stream::EntityStream;
 use super::event::Event;
 use super::random::Key;
-use super::rate::{Profile, TimeChange};
+use super::rate::{Groups, Profile, TimeChange};
 use super::schedule::Tracker;
-use super::windows::{Dropouts, shape};
+use super::windows::{Dropouts, entry_incidents, shape};
 use crate::scenario::model::FirstEvent;
 use crate::scenario::validate::Modulation;
 use crate::scenario::{CameraPick, Scenario, Stream, StreamArrivals};
@@ -123,9 +123,28 @@ impl Modulated {
             .map(|f| (f.tracker, f.factor))
             .collect();
         let has_dropouts = !dropouts.is_empty();
-        let changes = shared.profile.is_some() || !windows.is_empty();
-        let change =
-            changes.then(|| TimeChange::new(shared.profile.clone(), windows, scenario.duration.0));
+        let groups = match &stream.arrivals {
+            StreamArrivals::Entities(entities) => {
+                let per_camera = entry_incidents(scenario, stream);
+                per_camera.iter().any(|w| !w.is_empty()).then(|| {
+                    let mut shares = vec![0.0; stream.cameras.len()];
+                    for &(camera, weight) in &entities.enter {
+                        shares[camera as usize] = weight;
+                    }
+                    Groups::new(shares, per_camera)
+                })
+            }
+            StreamArrivals::Shared(_) | StreamArrivals::PerCamera => None,
+        };
+        let changes = shared.profile.is_some() || !windows.is_empty() || groups.is_some();
+        let change = changes.then(|| {
+            TimeChange::new(
+                shared.profile.clone(),
+                windows,
+                groups,
+                scenario.duration.0,
+            )
+        });
         // A camera nothing shapes (another camera's outage, say) draws as if unshaped.
         (change.is_some() || has_dropouts).then_some(Modulated {
             change,
@@ -267,7 +286,10 @@ impl Process {
             if t >= self.duration {
                 return None;
             }
-            let camera = self.pick_camera();
+            let camera = match modulated.change.as_ref().and_then(TimeChange::weights) {
+                Some(weights) => pick_by(weights, &mut self.rng),
+                None => self.pick_camera(),
+            };
             let out = match &mut self.modulated.as_mut()?.dropouts {
                 Some(dropouts) => dropouts.out(camera, t),
                 None => false,
@@ -314,6 +336,21 @@ impl Process {
             Pick::Weighted(w) => self.rng.sample(w.as_ref()) as u32,
         }
     }
+}
+
+/// A camera position drawn with probability proportional to its weight (at least one
+/// positive: an entity enters only while its rate is positive).
+fn pick_by(weights: &[f64], rng: &mut ChaCha12Rng) -> u32 {
+    let total: f64 = weights.iter().sum();
+    let mut x = rng.random::<f64>() * total;
+    for (c, w) in weights.iter().enumerate() {
+        if x < *w {
+            return c as u32;
+        }
+        x -= w;
+    }
+    // Rounding left x at the end: the last camera with a weight.
+    weights.iter().rposition(|w| *w > 0.0).unwrap_or(0) as u32
 }
 
 /// The arrival processes of a scenario, in plan order (that of `keys`), each at its

@@ -122,6 +122,9 @@ pub(crate) struct TimeChange {
     profile: Option<std::sync::Arc<Profile>>,
     /// One per incident or outage entry that can affect the process, with its factor.
     windows: Vec<(Tracker, f64)>,
+    /// For entities entering at several cameras: each entry camera's share and the
+    /// incidents on it.
+    groups: Option<Groups>,
     /// The current piece: `[start, end)`, on which `f(start + x) = a + b·x`.
     start: u64,
     end: u64,
@@ -133,17 +136,72 @@ pub(crate) struct TimeChange {
     horizon: u64,
 }
 
+/// The entry cameras of an entity stream whose incidents name cameras: the arrival rate
+/// at camera `c` is its share `πc` of the base rate times the factors of the incidents
+/// on it, so the total factor is `Σ πc·Πf / Σ πc` and an entity enters at `c` with
+/// probability proportional to `πc·Πf` (exact superposition for Poisson arrivals).
+#[derive(Debug, Clone)]
+pub(crate) struct Groups {
+    /// Per camera position, its entry weight (0: not an entry camera).
+    shares: Vec<f64>,
+    /// Per camera position, the incidents that take it, with their factors.
+    windows: Vec<Vec<(Tracker, f64)>>,
+    /// Per camera position, its weight in the current piece: its share times the
+    /// factors of the incidents it is in.
+    current: Vec<f64>,
+    total: f64,
+}
+
+impl Groups {
+    /// Groups of the entry weights `shares` (one per camera) and each camera's incidents.
+    pub fn new(shares: Vec<f64>, windows: Vec<Vec<(Tracker, f64)>>) -> Groups {
+        let total = shares.iter().sum();
+        Groups {
+            current: shares.clone(),
+            shares,
+            windows,
+            total,
+        }
+    }
+
+    /// Each camera's weight now: its share times the factors of its incidents.
+    pub fn weights(&self) -> &[f64] {
+        &self.current
+    }
+
+    /// Enters the piece at `t`: returns the factor on the rate and lowers `end` to
+    /// the next change of an incident.
+    fn enter(&mut self, t: u64, end: &mut u64) -> f64 {
+        let mut sum = 0.0;
+        for (c, share) in self.shares.iter().enumerate() {
+            let mut weight = *share;
+            for (tracker, f) in &mut self.windows[c] {
+                if tracker.inside(t) {
+                    weight *= *f;
+                }
+                *end = (*end).min(tracker.next_change(t));
+            }
+            self.current[c] = weight;
+            sum += weight;
+        }
+        if self.total > 0.0 { sum / self.total } else { 0.0 }
+    }
+}
+
 impl TimeChange {
     /// A time change at 0 for a process shaped by `profile` and `windows` (each with its
-    /// factor; 0 for an outage); nothing is planned at or after `horizon`.
+    /// factor; 0 for an outage), and for entry cameras by `groups`; nothing is planned
+    /// at or after `horizon`.
     pub fn new(
         profile: Option<std::sync::Arc<Profile>>,
         windows: Vec<(Tracker, f64)>,
+        groups: Option<Groups>,
         horizon: u64,
     ) -> TimeChange {
         let mut change = TimeChange {
             profile,
             windows,
+            groups,
             start: 0,
             end: 0,
             a: 0.0,
@@ -165,6 +223,9 @@ impl TimeChange {
             }
             end = end.min(tracker.next_change(t));
         }
+        if let Some(groups) = &mut self.groups {
+            factor *= groups.enter(t, &mut end);
+        }
         let piece = match &self.profile {
             Some(profile) => profile.piece(t),
             None => Piece {
@@ -181,6 +242,11 @@ impl TimeChange {
         self.a = piece.value * factor;
         self.b = piece.slope * factor;
         self.x = 0.0;
+    }
+
+    /// The entry cameras' weights at the instant [`TimeChange::advance`] last reached.
+    pub fn weights(&self) -> Option<&[f64]> {
+        self.groups.as_ref().map(Groups::weights)
     }
 
     /// Moves forward by `gap` of operational time and returns the real instant reached,
@@ -342,7 +408,7 @@ mod tests {
     fn advancing_inverts_the_cumulative_factor() {
         // f(t) = t/100 on [0, 100): Λ(t) = t²/200, so Λ⁻¹(50) = 100 - and 12.5 gives 50.
         let p = std::sync::Arc::new(profile(&[(0, 0.0), (100, 1.0)], false, None));
-        let mut change = TimeChange::new(Some(p), Vec::new(), 1_000);
+        let mut change = TimeChange::new(Some(p), Vec::new(), None, 1_000);
         assert_eq!(change.advance(12), Some(49)); // √(2·12·100) = 48.99
         let mut change = TimeChange::new(
             Some(std::sync::Arc::new(profile(
@@ -351,6 +417,7 @@ mod tests {
                 None,
             ))),
             Vec::new(),
+            None,
             1_000,
         );
         assert_eq!(change.advance(50), Some(100));

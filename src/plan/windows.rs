@@ -344,6 +344,37 @@ pub(crate) fn outage_trackers(scenario: &Scenario, stream: usize, camera: u32) -
         .collect()
 }
 
+/// Per camera position of the entity stream `stream`, the incidents that name cameras
+/// and take it, with their factors: they shape the rate at which entities enter there
+/// (`plan/rate.rs`, `Groups`). Incidents on every camera shape the whole stream's
+/// arrivals (`shape`).
+pub(crate) fn entry_incidents(scenario: &Scenario, stream: &Stream) -> Vec<Vec<(Tracker, f64)>> {
+    let schedules = Schedules::new(scenario, stream);
+    let cameras = stream.cameras.len() as u32;
+    let incidents = stream
+        .modulation
+        .as_ref()
+        .map_or(&[][..], |m| &m.incidents[..]);
+    (0..cameras)
+        .map(|c| {
+            incidents
+                .iter()
+                .enumerate()
+                .filter_map(|(i, entry)| {
+                    let schedule = || schedules.schedule(entry, EntryKind::Incident, i, None);
+                    let tracker = match &entry.cameras {
+                        Affected::All => return None,
+                        Affected::Listed(_) if !takes(entry, c) => return None,
+                        Affected::Listed(_) => Tracker::new(schedule(), None),
+                        Affected::Drawn(_) => Tracker::new(schedule(), Some(c)),
+                    };
+                    Some((tracker, entry.factor))
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// Per camera position of the entity stream at `stream`, the outages that silence the
 /// camera (those that drop their backlog; a `backlog: send` outage holds its messages in
 /// `plan/send.rs` instead), by the rule every other answer here applies.
