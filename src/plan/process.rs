@@ -137,14 +137,8 @@ impl Modulated {
             StreamArrivals::Shared(_) | StreamArrivals::PerCamera => None,
         };
         let changes = shared.profile.is_some() || !windows.is_empty() || groups.is_some();
-        let change = changes.then(|| {
-            TimeChange::new(
-                shared.profile.clone(),
-                windows,
-                groups,
-                scenario.duration.0,
-            )
-        });
+        let change = changes
+            .then(|| TimeChange::new(shared.profile.clone(), windows, groups, scenario.duration.0));
         // A camera nothing shapes (another camera's outage, say) draws as if unshaped.
         (change.is_some() || has_dropouts).then_some(Modulated {
             change,
@@ -351,6 +345,21 @@ fn pick_by(weights: &[f64], rng: &mut ChaCha12Rng) -> u32 {
     }
     // Rounding left x at the end: the last camera with a weight.
     weights.iter().rposition(|w| *w > 0.0).unwrap_or(0) as u32
+}
+
+/// The process by which the entities of the entity stream at `stream` enter: each of
+/// its events is one entity (its sequence number the entity's number) entering at its
+/// camera. The truth walks the entities again from it.
+pub(crate) fn entity_arrivals(scenario: &Scenario, stream: u32) -> Process {
+    let s = &scenario.streams[stream as usize];
+    let shared = Shared {
+        profile: s
+            .modulation
+            .as_ref()
+            .and_then(|m| m.rate.as_ref())
+            .map(|rate| Arc::new(Profile::new(rate))),
+    };
+    Process::new(scenario, stream, None, &shared)
 }
 
 /// The arrival processes of a scenario, in plan order (that of `keys`), each at its

@@ -184,7 +184,11 @@ impl Groups {
             self.current[c] = weight;
             sum += weight;
         }
-        if self.total > 0.0 { sum / self.total } else { 0.0 }
+        if self.total > 0.0 {
+            sum / self.total
+        } else {
+            0.0
+        }
     }
 }
 

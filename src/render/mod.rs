@@ -44,6 +44,8 @@ struct Compiled {
     key: KeyWriter,
     /// Each header's name as a JSON string, and its value (text).
     headers: Vec<(String, Program)>,
+    /// An entity stream's attributes, as one JSON object (for the truth).
+    attributes: Option<Program>,
 }
 
 /// How a stream's key is written.
@@ -93,7 +95,29 @@ impl Compiled {
                 (serde_json::to_string(name).unwrap_or_default(), program)
             })
             .collect();
+        let attributes = match &stream.arrivals {
+            crate::scenario::StreamArrivals::Entities(entities) => {
+                let fields: Vec<(String, Value)> = entities
+                    .attributes
+                    .iter()
+                    .map(|(name, generator)| {
+                        let value = Value::Generated {
+                            path: name.clone(),
+                            generator: crate::scenario::payload::Gen::Entity {
+                                attribute: name.clone(),
+                                generator: Box::new(generator.clone()),
+                            },
+                            null_rate: None,
+                        };
+                        (name.clone(), value)
+                    })
+                    .collect();
+                Some(Program::object(&fields, clocks))
+            }
+            _ => None,
+        };
         Compiled {
+            attributes,
             topic_json: serde_json::to_string(&message.topic).unwrap_or_default(),
             value: message
                 .payload
@@ -132,6 +156,15 @@ impl<'s> Renderer<'s> {
             streams,
             scratch: Vec::new(),
             wire_text: Vec::new(),
+        }
+    }
+
+    /// The attributes of the entity a sighting `event` is of, as a JSON object, drawn as
+    /// the payload's `{gen: entity}` fields draw them; `{}` for a stream without entities.
+    pub fn write_attributes(&mut self, out: &mut Vec<u8>, event: &Event) {
+        match &self.streams[event.stream as usize].attributes {
+            Some(program) => program.write(out, event, &mut self.context),
+            None => out.extend_from_slice(b"{}"),
         }
     }
 

@@ -264,3 +264,6 @@ impl Walk {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -42,6 +42,9 @@ pub struct Entities {
     /// The entity's attributes, drawn once per entity, in the order written: (name, the
     /// generator that draws it, one of `choice`, `int`, `float`, `normal`, `sequence`).
     pub attributes: Vec<(String, Gen)>,
+    /// Per camera position, its `zone` attribute as text, when the cameras have one: the
+    /// zones whose occupancy the truth counts.
+    pub zones: Option<Vec<String>>,
 }
 
 /// One move out of a camera's view.

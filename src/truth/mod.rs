@@ -7,6 +7,8 @@
 //! is byte-identical for a fixed start whatever the sink, and costs a second pass over
 //! the plan, which is fast.
 
+mod entities;
+
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -17,6 +19,8 @@ use crate::plan::{Mark, Outgoing, Plan, Tally};
 use crate::render::Renderer;
 use crate::scenario::Scenario;
 use crate::scenario::model::CameraId;
+
+pub use entities::{Edge, EntitiesTruth, EntityTruth, EntityWindow, Occupancy, VisitTruth};
 
 /// The ground truth of a scenario's run from one start.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -44,6 +48,10 @@ pub struct Truth {
     /// held ones included, duplicates counted once, dropped and malformed ones excluded.
     /// Windows without events are left out.
     pub windows: Vec<CountWindow>,
+    /// For a scenario with entity streams: every entity's path and what a pipeline
+    /// computes from the sightings (per camera and window, per zone, per edge).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<EntitiesTruth>,
 }
 
 /// One fault, or one event held back by an outage.
@@ -118,6 +126,7 @@ pub fn compute(scenario: &Scenario, start: DateTime<Utc>, window_ms: u64) -> Tru
     let mut faults: BTreeMap<(u64, u32, u32), Fault> = BTreeMap::new();
     let mut windows: BTreeMap<(&str, CameraJson, i64), u64> = BTreeMap::new();
     let width = window_ms.max(1) as i64;
+    let mut reported = entities::Reported::default();
     for message in Plan::new(scenario) {
         let Outgoing {
             event,
@@ -126,6 +135,7 @@ pub fn compute(scenario: &Scenario, start: DateTime<Utc>, window_ms: u64) -> Tru
         } = message;
         tally.count(mark);
         let event_ms = renderer.timestamp_ms(&event);
+        reported.observe(scenario, &message, event_ms, width);
         let topic = renderer.topic(&event);
         if mark.is_counted() {
             let camera = CameraJson::from(renderer.camera(&event));
@@ -165,6 +175,7 @@ pub fn compute(scenario: &Scenario, start: DateTime<Utc>, window_ms: u64) -> Tru
             },
         );
     }
+    let entities = entities::compute(scenario, start, width, &mut renderer, reported);
     let end =
         start + chrono::Duration::nanoseconds(scenario.duration.0.min(i64::MAX as u64) as i64);
     Truth {
@@ -185,6 +196,7 @@ pub fn compute(scenario: &Scenario, start: DateTime<Utc>, window_ms: u64) -> Tru
                 count,
             })
             .collect(),
+        entities,
     }
 }
 
