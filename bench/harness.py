@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import encoded_case
+import entities_case
 from secured_broker import secured_tansu
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -307,6 +308,9 @@ def main():
 
     # --- 1e. values encoded by a schema (issue 24) ------------------------------------
     encoded_case.dry_run_case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim)
+
+    # --- 1f. entity streams on a 1,000-camera grid (issue 25) ----------------------------
+    entities_case.case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim)
 
     # --- 1b. a day of a shaped fleet: rate profile, incidents, outages (issue 12) ---------
     # 10,000 per-camera exponential streams over 24 h, with and without a daily profile,

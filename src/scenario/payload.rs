@@ -163,6 +163,65 @@ pub(crate) struct Raw<'r> {
     pub cameras: Option<&'r [CameraId]>,
     /// The cameras' attributes in camera order, when any has some.
     pub attributes: Option<&'r [Vec<(String, Json)>]>,
+    /// For a stream with `entities`: the entities' attributes (checked); `None` for a
+    /// stream without.
+    pub entities: Option<&'r [(String, Gen)]>,
+}
+
+/// Checks the attributes of a stream's entities (`entities.attributes`): each one a
+/// `choice`, `int`, `float`, `normal` or `sequence` generator, without `null_rate`.
+pub(crate) fn entity_attributes(
+    raw: Vec<(String, FieldSpec)>,
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Vec<(String, Gen)> {
+    let mut checker = Checker {
+        stream: path.clone(),
+        cameras: None,
+        attributes: None,
+        entities: None,
+        problems,
+        values: 0,
+    };
+    let mut out = Vec::new();
+    for (name, spec) in raw {
+        let at = path.key(&name);
+        let allowed = "an attribute is drawn once per entity by `choice`, `int`, `float`, `normal` or `sequence`, e.g. `kind: {gen: choice, values: [adult, child], weights: [4, 1]}`";
+        let FieldSpec::Generated(generated) = spec else {
+            checker.problems.push(
+                Problem::new(&at, format!("attribute `{name}` is not a generator")).help(allowed),
+            );
+            continue;
+        };
+        if generated.null_rate.is_some() {
+            checker.problems.push(
+                Problem::new(
+                    &at.key("null_rate"),
+                    "an entity attribute cannot be null at times",
+                )
+                .help("remove `null_rate`; a payload field can have one"),
+            );
+        }
+        match checker.generated(generated, &at, format!("entity\0{name}")) {
+            Value::Generated {
+                generator:
+                    generator @ (Gen::Choice { .. }
+                    | Gen::Int(_)
+                    | Gen::Float(_)
+                    | Gen::Normal(_)
+                    | Gen::Sequence { .. }),
+                ..
+            } => out.push((name, generator)),
+            _ => checker.problems.push(
+                Problem::new(
+                    &at.key("gen"),
+                    format!("attribute `{name}` cannot be drawn once per entity by this generator"),
+                )
+                .help(allowed),
+            ),
+        }
+    }
+    out
 }
 
 /// Checks a stream's topic, payload, key and headers.
@@ -181,6 +240,7 @@ pub(crate) fn message(raw: Raw<'_>, path: &FieldPath, problems: &mut Problems) -
         stream: path.clone(),
         cameras: raw.cameras,
         attributes: raw.attributes,
+        entities: raw.entities,
         problems,
         values: 0,
     };
@@ -279,6 +339,8 @@ struct Checker<'c> {
     stream: FieldPath,
     cameras: Option<&'c [CameraId]>,
     attributes: Option<&'c [Vec<(String, Json)>]>,
+    /// The entities' attributes, for a stream with `entities`.
+    entities: Option<&'c [(String, Gen)]>,
     problems: &'c mut Problems,
     /// Values seen so far, for [`limits::MAX_PAYLOAD_VALUES`].
     values: usize,
@@ -396,6 +458,9 @@ impl Checker<'_> {
             Generator::Int(params) => Gen::Int(self.int(params, at)),
             Generator::Normal(params) => Gen::Normal(self.normal(params, at)),
             Generator::Bbox(params) => Gen::Bbox(self.bbox(params, at)),
+            Generator::EntityId => self.of_entity(Gen::EntityId, "entity_id", at),
+            Generator::TrackId => self.of_entity(Gen::TrackId, "track_id", at),
+            Generator::Entity { attribute } => self.entity_attribute(attribute, at),
         };
         Value::Generated {
             path,
@@ -506,6 +571,53 @@ impl Checker<'_> {
     }
 
     /// The values of `attribute` for every camera, in camera order.
+    /// `generator` (`name` in the file), which needs a stream with `entities`.
+    fn of_entity(&mut self, generator: Gen, name: &str, at: &FieldPath) -> Gen {
+        if self.entities.is_none() {
+            self.problems.push(
+                Problem::new(
+                    &at.key("gen"),
+                    format!("`{name}` names the entity a sighting is of, and this stream has no `entities`"),
+                )
+                .help("declare `entities:` (arrivals, enter, moves, dwell) instead of `inter_arrival:`, or remove this field"),
+            );
+        }
+        generator
+    }
+
+    /// `{gen: entity, attribute: NAME}`: one of the entities' attributes.
+    fn entity_attribute(&mut self, attribute: String, at: &FieldPath) -> Gen {
+        let fallback = Gen::Entity {
+            attribute: attribute.clone(),
+            generator: Box::new(Gen::EntityId),
+        };
+        let Some(attributes) = self.entities else {
+            return self.of_entity(fallback, "entity", at);
+        };
+        match attributes.iter().find(|(name, _)| *name == attribute) {
+            Some((_, generator)) => Gen::Entity {
+                attribute,
+                generator: Box::new(generator.clone()),
+            },
+            None => {
+                let names: Vec<&str> = attributes.iter().map(|(n, _)| n.as_str()).collect();
+                let help = if names.is_empty() {
+                    "declare it under `entities.attributes`, e.g. `kind: {gen: choice, values: [adult, child]}`".to_string()
+                } else {
+                    suggestion(&attribute, &names)
+                };
+                self.problems.push(
+                    Problem::new(
+                        &at.key("attribute"),
+                        format!("the entities have no attribute `{attribute}`"),
+                    )
+                    .help(help),
+                );
+                fallback
+            }
+        }
+    }
+
     fn attribute(&mut self, attribute: &str, at: &FieldPath) -> Vec<Json> {
         // Cameras that could not be read are reported already, with this check skipped.
         let Some(cameras) = self.cameras else {

@@ -7,6 +7,7 @@ mod common;
 mod corpus;
 mod determinism;
 mod encoded;
+mod entities;
 mod errors;
 mod fast_encode;
 mod faults;

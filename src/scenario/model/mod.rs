@@ -79,6 +79,7 @@ pub(crate) trait Named: Copy + 'static {
 }
 
 mod cameras;
+mod entities;
 mod faults;
 mod gaps;
 mod kafka;
@@ -90,6 +91,7 @@ pub use cameras::{
     Arrivals, CameraEntry, CameraId, CameraObject, Cameras, FirstEvent, GeneratedCameras, Pick,
     PickName, Weights,
 };
+pub use entities::{EntitiesFile, MoveFile, SightingsFile};
 pub use faults::{DelayedFault, FaultsFile, Malformation, MalformedFault, RateFault};
 pub use gaps::{DistributionKind, Duration, InterArrival, Length, ParamKind};
 pub use kafka::{KafkaFile, KeyMode, PropertyValue, TimestampMode};
@@ -164,7 +166,12 @@ pub struct StreamFile {
     /// How a `shared` stream picks the camera of each event. Defaults to `uniform`.
     pub pick: Option<Pick>,
     /// The distribution of the gap between two consecutive events of one process.
-    pub inter_arrival: InterArrival,
+    /// A stream gives either this or `entities`.
+    pub inter_arrival: Option<InterArrival>,
+    /// People or vehicles that walk from camera to camera, in place of
+    /// `inter_arrival`: entities enter at entry cameras, stay in view, move along
+    /// weighted `moves` and leave; their sightings are the stream's events.
+    pub entities: Option<EntitiesFile>,
     /// When each process sends its first event: `after_gap` (the default) waits one
     /// sampled gap from the start; `at_start` sends at offset 0, as a loop that sends
     /// and then sleeps does.
@@ -207,6 +214,7 @@ impl StreamFile {
         "arrivals",
         "pick",
         "inter_arrival",
+        "entities",
         "first_event",
         "rate",
         "incidents",

@@ -130,6 +130,16 @@ pub enum Generator {
     /// A bounding box `{x, y, w, h}` of whole pixels inside the camera's frame:
     /// `x + w ≤ width`, `y + h ≤ height`, `w` and `h` at least 1.
     Bbox(BboxParams),
+    /// The true identity of the entity seen, `<stream>-<n>` (a stream with `entities`).
+    EntityId,
+    /// A camera-local track: a new integer for each visit of an entity to a camera (a
+    /// stream with `entities`).
+    TrackId,
+    /// An attribute of the entity seen, drawn once per entity (a stream with `entities`).
+    Entity {
+        /// The attribute's name in `entities.attributes`, e.g. `kind`.
+        attribute: String,
+    },
 }
 
 /// Adds the options every generator takes ([`GeneratorKind::COMMON`]) to each variant
@@ -244,6 +254,12 @@ named! {
         Sequence => "sequence",
         /// A box inside the camera's frame.
         Bbox => "bbox",
+        /// The entity's true identity.
+        EntityId => "entity_id",
+        /// The visit's track id.
+        TrackId => "track_id",
+        /// An entity attribute.
+        Entity => "entity",
     }
 }
 
@@ -252,7 +268,11 @@ impl GeneratorKind {
     pub const fn params(self) -> &'static [(&'static str, Need)] {
         use Need::{Optional as O, Required as R};
         match self {
-            GeneratorKind::EventId | GeneratorKind::CameraId => &[],
+            GeneratorKind::EventId
+            | GeneratorKind::CameraId
+            | GeneratorKind::EntityId
+            | GeneratorKind::TrackId => &[],
+            GeneratorKind::Entity => &[("attribute", R)],
             GeneratorKind::Timestamp => &[("format", O)],
             GeneratorKind::Camera => &[("attribute", R)],
             GeneratorKind::Choice => &[("values", R), ("weights", O)],
@@ -277,6 +297,9 @@ impl GeneratorKind {
             GeneratorKind::Normal => "number",
             GeneratorKind::Sequence => "integer",
             GeneratorKind::Bbox => "object `{x, y, w, h}` of integers",
+            GeneratorKind::EntityId => "string `<stream>-<n>`",
+            GeneratorKind::TrackId => "integer",
+            GeneratorKind::Entity => "the attribute's value",
         }
     }
 
@@ -349,6 +372,9 @@ impl Generator {
             Generator::Normal(_) => GeneratorKind::Normal,
             Generator::Sequence { .. } => GeneratorKind::Sequence,
             Generator::Bbox(_) => GeneratorKind::Bbox,
+            Generator::EntityId => GeneratorKind::EntityId,
+            Generator::TrackId => GeneratorKind::TrackId,
+            Generator::Entity { .. } => GeneratorKind::Entity,
         }
     }
 }

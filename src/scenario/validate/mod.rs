@@ -17,6 +17,7 @@
 
 mod cameras;
 pub mod entities;
+mod entity_checks;
 mod faults;
 mod kafka;
 mod modulation;

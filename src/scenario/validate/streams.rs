@@ -169,14 +169,77 @@ fn stream(
     };
     // The walk stands in a placeholder for cameras it could not read: not to be used.
     let cameras = cameras.filter(|_| !problems.any_under(&cameras_at));
-    let shared = raw.arrivals.unwrap_or(Arrivals::Shared) == Arrivals::Shared;
     let count = cameras.as_ref().map(Vec::len);
-    let arrivals = arrivals(raw.arrivals, raw.pick, (count, &cameras_at), path, problems);
-    let gap_at = path.key("inter_arrival");
-    for (param, message) in raw.inter_arrival.problems() {
-        problems.push(Problem::new(&gap_at.key(param), message));
+    let entities_at = path.key("entities");
+    let (arrivals, inter_arrival, entity_attributes) = match raw.entities {
+        Some(file) => {
+            if raw.inter_arrival.is_some() {
+                problems.push(
+                    Problem::new(&path.key("inter_arrival"), "give either `inter_arrival` or `entities`, not both")
+                        .help("an entity stream's events are its entities' sightings; their arrivals are `entities.arrivals`"),
+                );
+            }
+            for (key, given) in [
+                ("arrivals", raw.arrivals.is_some()),
+                ("pick", raw.pick.is_some()),
+                ("first_event", raw.first_event.is_some()),
+            ] {
+                if given {
+                    problems.push(
+                        Problem::new(
+                            &path.key(key),
+                            format!("`{key}` does not apply to a stream with `entities`"),
+                        )
+                        .help(
+                            "entities enter at `entities.enter` by `entities.arrivals`; remove it",
+                        ),
+                    );
+                }
+            }
+            let drawn = payload::entity_attributes(
+                file.attributes.clone().unwrap_or_default(),
+                &entities_at.key("attributes"),
+                problems,
+            );
+            let gap = file.arrivals.clone();
+            let checked = super::entity_checks::entities(
+                file,
+                cameras.as_deref(),
+                cameras.as_ref().and(attributes.as_deref()),
+                drawn.clone(),
+                &entities_at,
+                problems,
+                found.warnings,
+            );
+            (
+                checked.map(|e| StreamArrivals::Entities(Box::new(e))),
+                gap,
+                Some(drawn),
+            )
+        }
+        None => {
+            let a = arrivals(raw.arrivals, raw.pick, (count, &cameras_at), path, problems);
+            (
+                a,
+                raw.inter_arrival.unwrap_or_else(|| InterArrival::Constant {
+                    interval: Duration(crate::scenario::Nanos(1_000_000_000)),
+                }),
+                None,
+            )
+        }
+    };
+    let shared =
+        raw.arrivals.unwrap_or(Arrivals::Shared) == Arrivals::Shared && entity_attributes.is_none();
+    let gap_at = match entity_attributes {
+        Some(_) => entities_at.key("arrivals"),
+        None => path.key("inter_arrival"),
+    };
+    if entity_attributes.is_none() {
+        for (param, message) in inter_arrival.problems() {
+            problems.push(Problem::new(&gap_at.key(param), message));
+        }
     }
-    let base_gap = (!problems.any_under(&gap_at)).then(|| raw.inter_arrival.typical_gap());
+    let base_gap = (!problems.any_under(&gap_at)).then(|| inter_arrival.typical_gap());
     let modulation = modulation(
         Raw {
             rate: raw.rate,
@@ -204,6 +267,7 @@ fn stream(
             default_key: defaults.key,
             cameras: cameras.as_deref(),
             attributes: cameras.as_ref().and(attributes.as_deref()),
+            entities: entity_attributes.as_deref(),
         },
         path,
         problems,
@@ -225,7 +289,7 @@ fn stream(
         name,
         cameras: cameras?,
         arrivals: arrivals?,
-        inter_arrival: raw.inter_arrival,
+        inter_arrival,
         first_event: raw.first_event.unwrap_or_default(),
         modulation,
         message: message?,

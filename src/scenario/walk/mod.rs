@@ -21,6 +21,7 @@ use super::duration;
 use super::model::{Duration, Named, ScenarioFile};
 
 mod distribution;
+mod entities;
 mod payload;
 mod streams;
 

@@ -127,6 +127,12 @@ impl Walker {
         match kind {
             GeneratorKind::EventId => Some(Generator::EventId),
             GeneratorKind::CameraId => Some(Generator::CameraId),
+            GeneratorKind::EntityId => Some(Generator::EntityId),
+            GeneratorKind::TrackId => Some(Generator::TrackId),
+            GeneratorKind::Entity => {
+                let attribute = self.optional(e, "attribute", Self::string)?;
+                Some(Generator::Entity { attribute })
+            }
             GeneratorKind::Timestamp => {
                 let format = self.defaulted(e, "format", Self::string)?;
                 Some(Generator::Timestamp { format })

@@ -122,19 +122,28 @@ impl Walker {
         );
         let arrivals = self.optional(&e, "arrivals", Self::named);
         let pick = self.optional(&e, "pick", Self::pick);
-        let inter_arrival = self.required(
-            &e,
-            "inter_arrival",
-            "add e.g. `inter_arrival: {distribution: exponential, mean: 1s}`",
-            Self::inter_arrival,
-        );
+        let entities = self.optional(&e, "entities", Self::entities);
+        let inter_arrival = if e.has("inter_arrival") || !e.has("entities") {
+            self.required(
+                &e,
+                "inter_arrival",
+                "add e.g. `inter_arrival: {distribution: exponential, mean: 1s}`, or `entities:` for people or vehicles that walk from camera to camera",
+                Self::inter_arrival,
+            )
+        } else {
+            None
+        };
         // The rest in the order of `StreamFile`, which is the order they are read in.
         StreamFile {
             name,
             pick: if cameras.is_some() { pick } else { None },
             cameras: cameras.unwrap_or_else(placeholder_cameras),
             arrivals,
-            inter_arrival: inter_arrival.unwrap_or_else(placeholder_gap),
+            inter_arrival: match (&inter_arrival, &entities) {
+                (Some(_), _) | (None, None) => Some(inter_arrival.unwrap_or_else(placeholder_gap)),
+                (None, Some(_)) => None,
+            },
+            entities,
             first_event: self.optional(&e, "first_event", Self::named),
             rate: self.optional(&e, "rate", Self::rate),
             incidents: self.optional(&e, "incidents", |w, v, p| {
@@ -366,7 +375,7 @@ impl Walker {
     }
 
     /// A camera id: an integer or a string.
-    fn camera_id(&mut self, value: &Value, path: &FieldPath) -> Option<CameraId> {
+    pub(super) fn camera_id(&mut self, value: &Value, path: &FieldPath) -> Option<CameraId> {
         match value {
             Value::Number(n) => match n.as_i64() {
                 Some(id) => Some(CameraId::Int(id)),
@@ -458,7 +467,8 @@ fn placeholder_stream() -> StreamFile {
         cameras: placeholder_cameras(),
         arrivals: None,
         pick: None,
-        inter_arrival: placeholder_gap(),
+        inter_arrival: Some(placeholder_gap()),
+        entities: None,
         first_event: None,
         rate: None,
         incidents: None,
