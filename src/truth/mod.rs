@@ -20,6 +20,7 @@ use crate::render::Renderer;
 use crate::scenario::Scenario;
 use crate::scenario::model::CameraId;
 
+pub(crate) use entities::transitions;
 pub use entities::{Edge, EntitiesTruth, EntityTruth, EntityWindow, Occupancy, VisitTruth};
 
 /// The ground truth of a scenario's run from one start.
