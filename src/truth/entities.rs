@@ -24,7 +24,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::CameraJson;
+use super::camera::CameraJson;
 use crate::plan::entity::ids::{entity_of, pack, track_id, visit_of};
 use crate::plan::entity::record::{EntityRecord, Records, entities_of};
 use crate::plan::entity::{Ending, Visit};
