@@ -467,6 +467,20 @@ impl InView {
     }
 }
 
+/// Each zone's occupancy over the run of the entity stream at `stream`, by zone name
+/// (zones no entity entered left out), or `None` when it is not an entity stream or its
+/// cameras have no zones.
+pub(crate) fn zone_occupancy(scenario: &Scenario, stream: usize) -> Option<Vec<InView>> {
+    let zones = entities_of(scenario, stream)?.zones.as_deref()?;
+    let mut occupancy = ZoneOccupancy::new(zones);
+    for record in Records::new(scenario, stream)? {
+        for v in &record.visits {
+            occupancy.add(&v.visit);
+        }
+    }
+    Some(occupancy.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
