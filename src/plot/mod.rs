@@ -23,8 +23,9 @@ use crate::text::io_reason;
 pub use chart::WIDTH;
 
 /// The plan of `scenario` as an SVG image: events per second over time per stream with
-/// the rate its profile expects, each stream's gaps against its distribution's density,
-/// and events per camera.
+/// the rate its profile expects, for entity streams whose cameras have zones each zone's
+/// occupancy over time, each stream's gaps against its distribution's density, and
+/// events per camera.
 pub fn scenario_svg(scenario: &Scenario) -> Result<String, String> {
     let (panels, height) = scenario::panels(scenario);
     Ok(document(&panels, height))

@@ -1,5 +1,6 @@
 //! The image of a scenario's plan: events per second over time per stream beside the
-//! rate its profile expects (bins wide enough to hold several expected events), each
+//! rate its profile expects (bins wide enough to hold several expected events), for
+//! entity streams whose cameras have zones the occupancy of each zone over time, each
 //! stream's gaps against its distribution's density, and one bar per camera.
 
 use super::chart::{self, Body, Mark, Panel, Stroke, WIDTH};
@@ -7,6 +8,7 @@ use crate::plan::Events;
 use crate::plan::rate::Profile;
 use crate::scenario::Scenario;
 use crate::stats;
+use crate::truth::{InView, zone_occupancy};
 
 /// Bins of each gap histogram.
 const GAP_BINS: usize = 40;
@@ -26,6 +28,13 @@ const MAX_BINS: u64 = 240;
 /// Cameras drawn at most: the busiest, when there are more.
 const MAX_CAMERAS: usize = 60;
 
+/// Occupancy samples over the plan at most: the step is the finest round width
+/// ([`ROUND_BINS_S`]) that gives no more.
+const OCCUPANCY_SAMPLES: u64 = 400;
+
+/// The occupancy panel's title.
+const OCCUPANCY: &str = "occupancy: entities in view of each zone's cameras";
+
 /// Bin widths a rate panel chooses from, in seconds.
 const ROUND_BINS_S: [f64; 27] = [
     0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0, 60.0,
@@ -38,11 +47,16 @@ pub(super) fn panels(scenario: &Scenario) -> (Vec<String>, f64) {
     let counts = Counted::of(scenario, &summary);
     let rate_h = 300.0;
     let mut panels = vec![rate_panel(scenario, &summary, &counts, rate_h)];
-    let (gaps, gaps_h) = gap_panels(scenario, &summary, &counts, rate_h);
+    let mut top = rate_h;
+    if let Some((occupancy, height)) = occupancy_panel(scenario, top) {
+        panels.push(occupancy);
+        top += height;
+    }
+    let (gaps, gaps_h) = gap_panels(scenario, &summary, &counts, top);
     panels.extend(gaps);
-    let (cameras, camera_h) = camera_panel(scenario, &counts, rate_h + gaps_h);
+    let (cameras, camera_h) = camera_panel(scenario, &counts, top + gaps_h);
     panels.push(cameras);
-    (panels, rate_h + gaps_h + camera_h)
+    (panels, top + gaps_h + camera_h)
 }
 
 /// The width of a rate bin for `scenario`, in ns: a round width in which the slowest
@@ -246,6 +260,90 @@ fn rate_panel(
     )
 }
 
+/// The step between occupancy samples over a plan of `duration` ns: the finest round
+/// width that takes at most [`OCCUPANCY_SAMPLES`] samples.
+fn occupancy_step_ns(duration: u64) -> u64 {
+    let want = duration as f64 / 1e9 / OCCUPANCY_SAMPLES as f64;
+    let step_s = ROUND_BINS_S
+        .iter()
+        .copied()
+        .find(|b| *b >= want * (1.0 - 1e-9))
+        .unwrap_or(want);
+    ((step_s * 1e9).round() as u64).max(1)
+}
+
+/// Per zone of each entity stream whose cameras have zones, the entities in view of the
+/// zone's cameras at the start of each step of `step_ns`, held to the next (a step
+/// line; x in units of `unit_ns`); named by zone, or by stream and zone when several
+/// streams have zones. `None` when no stream has zones.
+fn occupancy_lines(scenario: &Scenario, step_ns: u64, unit_ns: f64) -> Option<Vec<Mark>> {
+    let zoned: Vec<(usize, Vec<InView>)> = (0..scenario.streams.len())
+        .filter_map(|s| Some((s, zone_occupancy(scenario, s)?)))
+        .collect();
+    if zoned.is_empty() {
+        return None;
+    }
+    let duration = scenario.duration.0.max(1);
+    let mut lines = Vec::new();
+    for (s, zones) in &zoned {
+        for zone in zones {
+            let mut points = Vec::new();
+            for k in 0..duration.div_ceil(step_ns) {
+                let (from, to) = (k * step_ns, ((k + 1) * step_ns).min(duration));
+                let inside = zone.at(from) as f64;
+                points.extend([
+                    [from as f64 / unit_ns, inside],
+                    [to as f64 / unit_ns, inside],
+                ]);
+            }
+            let name = if zoned.len() > 1 {
+                format!("{}: {}", scenario.streams[*s].name, zone.zone)
+            } else {
+                zone.zone.clone()
+            };
+            lines.push(Mark::Line {
+                name,
+                points,
+                colour: lines.len(),
+                stroke: Stroke::Solid,
+            });
+        }
+    }
+    Some(lines)
+}
+
+/// The occupancy of each zone over time ([`occupancy_lines`]), at `top`, and its height;
+/// `None` when no entity stream's cameras have zones.
+fn occupancy_panel(scenario: &Scenario, top: f64) -> Option<(String, f64)> {
+    let duration = scenario.duration.0.max(1);
+    let (unit, unit_ns) = time_unit(duration);
+    let step_ns = occupancy_step_ns(duration);
+    let lines = occupancy_lines(scenario, step_ns, unit_ns)?;
+    let body = if lines.is_empty() {
+        Body::Message("no entity entered before the end".to_string())
+    } else {
+        Body::Axes {
+            marks: lines,
+            x: Some((0.0, duration as f64 / unit_ns)),
+        }
+    };
+    let height = 260.0;
+    let panel = chart::draw(
+        &Panel {
+            title: OCCUPANCY.to_string(),
+            x_label: format!(
+                "time since the start ({unit}); sampled every {}",
+                spoken(step_ns as f64 / 1e9)
+            ),
+            y_label: "entities in view".to_string(),
+            at: [0.0, top],
+            size: [WIDTH, height],
+        },
+        &body,
+    );
+    Some((panel, height))
+}
+
 /// Each stream's gaps as a histogram against its distribution's density, in rows below
 /// the rate panel (`top`: its height) that share the width evenly; returns the panels
 /// and their rows' height.
@@ -365,3 +463,6 @@ fn camera_panel(scenario: &Scenario, counts: &Counted, top: f64) -> (String, f64
     );
     (panel, height)
 }
+
+#[cfg(test)]
+mod tests;

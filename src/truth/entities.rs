@@ -13,6 +13,10 @@
 //!   (clean, late or held, a duplicate once; not dropped or malformed);
 //! - `occupancy`: the entities in view of a camera of the zone at the window's end
 //!   instant `E` (`enter ≤ E < leave`), for every window of the run.
+//!
+//! Two rules are here once for whoever reads the paths (`stats`, `plot`): the moves a
+//! path takes ([`transitions`]) and how many entities are in view of a zone at an
+//! instant ([`ZoneOccupancy`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,10 +24,10 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-use super::CameraJson;
-use crate::plan::entity::Ending;
+use super::camera::CameraJson;
 use crate::plan::entity::ids::{entity_of, pack, track_id, visit_of};
-use crate::plan::entity::record::{Records, entities_of};
+use crate::plan::entity::record::{EntityRecord, Records, entities_of};
+use crate::plan::entity::{Ending, Visit};
 use crate::plan::{Event, Mark, Outgoing};
 use crate::render::Renderer;
 use crate::scenario::Scenario;
@@ -209,7 +213,7 @@ pub(super) fn compute(
         },
         present: BTreeMap::new(),
         edges: BTreeMap::new(),
-        zones: BTreeMap::new(),
+        zones: Vec::new(),
     };
     for s in streams {
         out.stream(s, renderer, &reported);
@@ -228,8 +232,8 @@ struct Builder<'s> {
     present: BTreeMap<(u32, u32, i64), BTreeSet<u64>>,
     /// Per (stream, from, to; `None`: exit): transitions.
     edges: BTreeMap<(u32, u32, Option<u32>), u64>,
-    /// Per (stream, zone): the visits' (enter, leave) in ns after the start.
-    zones: BTreeMap<(u32, String), Vec<(u64, u64)>>,
+    /// Per stream with zones, in stream order: each zone's occupancy over the run.
+    zones: Vec<(u32, Vec<InView>)>,
 }
 
 impl Builder<'_> {
@@ -248,7 +252,9 @@ impl Builder<'_> {
         let Some(records) = Records::new(scenario, s) else {
             return;
         };
-        let zones = entities_of(scenario, s).and_then(|e| e.zones.clone());
+        let mut zones = entities_of(scenario, s)
+            .and_then(|e| e.zones.as_deref())
+            .map(ZoneOccupancy::new);
         let process = records.stream_identity();
         let camera = |c: u32| CameraJson::from(&stream.cameras[c as usize]);
         for record in records {
@@ -263,19 +269,13 @@ impl Builder<'_> {
             let mut attributes = Vec::new();
             renderer.write_attributes(&mut attributes, &at);
             let mut visits = Vec::new();
-            for (i, v) in record.visits.iter().enumerate() {
+            for v in &record.visits {
                 let visit = v.visit;
                 let told = reported
                     .sightings
                     .get(&(s as u32, n, visit.number))
                     .copied()
                     .unwrap_or(0);
-                if let Some(next) = record.visits.get(i + 1) {
-                    *self
-                        .edges
-                        .entry((s as u32, visit.camera, Some(next.visit.camera)))
-                        .or_default() += 1;
-                }
                 if visit.leave > visit.enter {
                     let (first, last) =
                         (self.window_of(visit.enter), self.window_of(visit.leave - 1));
@@ -286,12 +286,8 @@ impl Builder<'_> {
                             .insert(n);
                     }
                 }
-                if let Some(zones) = &zones {
-                    let zone = zones[visit.camera as usize].clone();
-                    self.zones
-                        .entry((s as u32, zone))
-                        .or_default()
-                        .push((visit.enter, visit.leave));
+                if let Some(zones) = &mut zones {
+                    zones.add(&visit);
                 }
                 visits.push(VisitTruth {
                     camera: camera(visit.camera),
@@ -304,13 +300,8 @@ impl Builder<'_> {
                     missed: v.sightings.saturating_sub(told),
                 });
             }
-            if record.ending == Ending::Exit {
-                if let Some(last) = record.visits.last() {
-                    *self
-                        .edges
-                        .entry((s as u32, last.visit.camera, None))
-                        .or_default() += 1;
-                }
+            for (from, to) in transitions(&record) {
+                *self.edges.entry((s as u32, from, to)).or_default() += 1;
             }
             let entered = record.visits.first().map_or(0, |v| v.visit.enter);
             let left = record.left_at();
@@ -330,6 +321,9 @@ impl Builder<'_> {
                 },
                 visits,
             });
+        }
+        if let Some(zones) = zones {
+            self.zones.push((s as u32, zones.finish()));
         }
     }
 
@@ -356,27 +350,18 @@ impl Builder<'_> {
             self.window_of(0),
             self.window_of(scenario.duration.0.saturating_sub(1)),
         );
-        for ((s, zone), visits) in &self.zones {
-            let mut enters: Vec<i128> = visits
-                .iter()
-                .map(|v| self.start_ns + i128::from(v.0))
-                .collect();
-            let mut leaves: Vec<i128> = visits
-                .iter()
-                .map(|v| self.start_ns + i128::from(v.1))
-                .collect();
-            enters.sort_unstable();
-            leaves.sort_unstable();
-            for w in first..=last {
-                let end = i128::from(w + 1) * self.width_ns;
-                let inside =
-                    enters.partition_point(|&t| t <= end) - leaves.partition_point(|&t| t <= end);
-                self.truth.occupancy.push(Occupancy {
-                    stream: name(*s),
-                    zone: zone.clone(),
-                    window_start_ms: w * width_ms,
-                    occupancy: inside as u64,
-                });
+        for (s, zones) in &self.zones {
+            for zone in zones {
+                for w in first..=last {
+                    // The window's end, after the start: the first window holds the start.
+                    let end = i128::from(w + 1) * self.width_ns - self.start_ns;
+                    self.truth.occupancy.push(Occupancy {
+                        stream: name(*s),
+                        zone: zone.zone.clone(),
+                        window_start_ms: w * width_ms,
+                        occupancy: zone.at(end as u64),
+                    });
+                }
             }
         }
         for (&(s, from, to), &transitions) in &self.edges {
@@ -388,5 +373,144 @@ impl Builder<'_> {
             });
         }
         self.truth
+    }
+}
+
+/// The moves `record`'s path takes, in order, as (from, to) camera positions, `to`
+/// `None` for `exit`: one between each two consecutive visits, and the move out when it
+/// left by `exit` (not when it left at a dead end or after `max_visits`).
+pub(crate) fn transitions(record: &EntityRecord) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
+    let between = record
+        .visits
+        .windows(2)
+        .map(|pair| (pair[0].visit.camera, Some(pair[1].visit.camera)));
+    let out = match record.ending {
+        Ending::Exit => record.visits.last().map(|v| (v.visit.camera, None)),
+        Ending::DeadEnd | Ending::MaxVisits | Ending::Inside => None,
+    };
+    between.chain(out)
+}
+
+/// How many entities are in view of each zone's cameras, built visit by visit: per zone,
+/// the instants its visits begin and end.
+#[derive(Debug, Clone)]
+pub(crate) struct ZoneOccupancy {
+    /// Per camera position, its zone's index in `zones`.
+    zone_of: Vec<usize>,
+    /// The zones by name, each with its visits' enter and leave instants.
+    zones: Vec<(String, Vec<u64>, Vec<u64>)>,
+}
+
+impl ZoneOccupancy {
+    /// No visit yet, for cameras in the zones `zones` (per camera position).
+    pub(crate) fn new(zones: &[String]) -> ZoneOccupancy {
+        let names: BTreeSet<&String> = zones.iter().collect();
+        let names: Vec<&String> = names.into_iter().collect();
+        ZoneOccupancy {
+            zone_of: zones
+                .iter()
+                .map(|z| names.binary_search(&z).unwrap_or_default())
+                .collect(),
+            zones: names
+                .into_iter()
+                .map(|z| (z.clone(), Vec::new(), Vec::new()))
+                .collect(),
+        }
+    }
+
+    /// Counts `visit` (its `leave` cut at the run's end) in its camera's zone.
+    pub(crate) fn add(&mut self, visit: &Visit) {
+        let Some(&z) = self.zone_of.get(visit.camera as usize) else {
+            return;
+        };
+        let (_, enters, leaves) = &mut self.zones[z];
+        enters.push(visit.enter);
+        leaves.push(visit.leave);
+    }
+
+    /// The zones by name, each ready to say its occupancy at any instant; zones that no
+    /// entity entered are left out.
+    pub(crate) fn finish(self) -> Vec<InView> {
+        self.zones
+            .into_iter()
+            .filter(|(_, enters, _)| !enters.is_empty())
+            .map(|(zone, mut enters, mut leaves)| {
+                enters.sort_unstable();
+                leaves.sort_unstable();
+                InView {
+                    zone,
+                    enters,
+                    leaves,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One zone's occupancy over the run.
+#[derive(Debug, Clone)]
+pub(crate) struct InView {
+    /// The zone, as the cameras' `zone` attribute writes it.
+    pub(crate) zone: String,
+    /// Its visits' enter and leave instants (ns after the start), each sorted.
+    enters: Vec<u64>,
+    leaves: Vec<u64>,
+}
+
+impl InView {
+    /// The entities in view of a camera of the zone at `t` ns after the start: the
+    /// visits with `enter ≤ t < leave`.
+    pub(crate) fn at(&self, t: u64) -> u64 {
+        let entered = self.enters.partition_point(|&e| e <= t);
+        let left = self.leaves.partition_point(|&l| l <= t);
+        entered.saturating_sub(left) as u64
+    }
+}
+
+/// Each zone's occupancy over the run of the entity stream at `stream`, by zone name
+/// (zones no entity entered left out), or `None` when it is not an entity stream or its
+/// cameras have no zones.
+pub(crate) fn zone_occupancy(scenario: &Scenario, stream: usize) -> Option<Vec<InView>> {
+    let zones = entities_of(scenario, stream)?.zones.as_deref()?;
+    let mut occupancy = ZoneOccupancy::new(zones);
+    for record in Records::new(scenario, stream)? {
+        for v in &record.visits {
+            occupancy.add(&v.visit);
+        }
+    }
+    Some(occupancy.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::entity::testing::mall;
+
+    #[test]
+    fn a_zones_occupancy_is_the_visits_in_view_of_its_cameras_at_the_instant() {
+        let scenario = mall("1h", 0.1);
+        let records: Vec<EntityRecord> = Records::new(&scenario, 0).unwrap().collect();
+        let cameras = ["entrance", "atrium", "food-court", "exit-hall"];
+        let mut occupancy = ZoneOccupancy::new(&cameras.map(String::from));
+        for v in records.iter().flat_map(|r| &r.visits) {
+            occupancy.add(&v.visit);
+        }
+        let zones = occupancy.finish();
+        let names: Vec<&str> = zones.iter().map(|z| z.zone.as_str()).collect();
+        assert_eq!(names, ["atrium", "entrance", "exit-hall", "food-court"]);
+        let mut busy = 0;
+        for t in (0..=3_600u64).map(|s| s * 1_000_000_000 + 7_000) {
+            for zone in &zones {
+                let want = records
+                    .iter()
+                    .flat_map(|r| &r.visits)
+                    .filter(|v| cameras[v.visit.camera as usize] == zone.zone)
+                    .filter(|v| v.visit.enter <= t && t < v.visit.leave)
+                    .count() as u64;
+                assert_eq!(zone.at(t), want, "{} at {t}", zone.zone);
+                busy += u64::from(want > 0);
+            }
+        }
+        assert!(busy > 1_000, "{busy} busy instants");
     }
 }

@@ -7,6 +7,7 @@
 //! is byte-identical for a fixed start whatever the sink, and costs a second pass over
 //! the plan, which is fast.
 
+mod camera;
 mod entities;
 
 use std::collections::BTreeMap;
@@ -18,9 +19,10 @@ use serde::Serialize;
 use crate::plan::{Mark, Outgoing, Plan, Tally};
 use crate::render::Renderer;
 use crate::scenario::Scenario;
-use crate::scenario::model::CameraId;
 
+pub use camera::CameraJson;
 pub use entities::{Edge, EntitiesTruth, EntityTruth, EntityWindow, Occupancy, VisitTruth};
+pub(crate) use entities::{InView, transitions, zone_occupancy};
 
 /// The ground truth of a scenario's run from one start.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -97,25 +99,6 @@ pub struct CountWindow {
     pub window_start_ms: i64,
     /// Clean events whose event time falls in the window.
     pub count: u64,
-}
-
-/// A camera id as JSON: an integer or a string, as written in the scenario.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
-#[serde(untagged)]
-pub enum CameraJson {
-    /// An integer id.
-    Int(i64),
-    /// A string id.
-    Text(String),
-}
-
-impl From<&CameraId> for CameraJson {
-    fn from(id: &CameraId) -> Self {
-        match id {
-            CameraId::Int(n) => CameraJson::Int(*n),
-            CameraId::Text(s) => CameraJson::Text(s.clone()),
-        }
-    }
 }
 
 /// The ground truth of `scenario` from `start`, with windows of `window_ms` (positive).

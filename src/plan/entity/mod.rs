@@ -8,6 +8,7 @@
 //! - `stream`: every entity of a stream merged into one time-ordered process of
 //!   sightings, lazily: memory is bounded by the entities inside the site at once.
 //! - `record`: the ground truth of a stream's entities (their visits, from the walks).
+//! - `testing` (tests only): the mall, an entity scenario built in memory.
 //!
 //! Every instant of an entity is a whole microsecond (its entering rounded up, dwells and
 //! travel times rounded, the sighting period a whole number of µs), so the truth's
@@ -265,5 +266,7 @@ impl Walk {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod testing;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,11 @@
 //! busiest 1 s and 1 min windows (tumbling, from the start); the gaps of each stream's
 //! processes beside the mean and standard deviation of its distribution; the faults by
 //! kind; and each stream's expected count from its rate profile beside its planned count.
+//!
+//! An entity stream also gets what its entities did (`entities`, walked once more from
+//! its arrivals): entered, left and inside at the end, visits, sightings, dwells, edges.
+
+mod entities;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -18,6 +23,8 @@ use crate::scenario::model::{FirstEvent, InterArrival};
 use crate::scenario::validate::StreamArrivals;
 use crate::scenario::{Nanos, Scenario, Stream};
 use crate::text::thousands as group;
+
+pub use entities::{BusyEdge, CameraDwell, EntityStats, Exits, LISTED_EDGES, Spread};
 
 /// How many cameras the busiest and quietest lists hold.
 pub const LISTED_CAMERAS: usize = 5;
@@ -69,7 +76,7 @@ pub struct StreamStats {
     pub name: String,
     /// Its topic.
     pub topic: String,
-    /// `shared` or `per_camera`.
+    /// `shared`, `per_camera` or `entities`.
     pub arrivals: &'static str,
     /// Its arrival processes (one, or one per camera of this shard).
     pub processes: u64,
@@ -77,9 +84,13 @@ pub struct StreamStats {
     pub events: u64,
     /// Events expected: processes × ∫ rate profile / mean gap (plus one per process
     /// with `first_event: at_start`); incidents and outages are not in it. `None` when
-    /// the mean gap is infinite (Pareto with shape ≤ 1).
+    /// the mean gap is infinite (Pareto with shape ≤ 1). For an entity stream, whose
+    /// process is that of entities entering, the entities expected to enter (compare it
+    /// with `entities.entered`, not with `events`, its sightings).
     pub expected: Option<f64>,
-    /// The gaps between consecutive events of each of its processes.
+    /// The gaps between consecutive events of each of its processes. For an entity
+    /// stream (one process), the gaps between consecutive sightings of all its entities,
+    /// beside `distribution`, which is that of the gaps between entities entering.
     pub gaps: Gaps,
     /// Its distribution and the mean and standard deviation of a gap drawn from it
     /// (`None` where infinite).
@@ -87,6 +98,9 @@ pub struct StreamStats {
     /// Whether a rate profile, incidents or outages shape it: its gaps then follow the
     /// distribution in operational time, not in real time.
     pub shaped: bool,
+    /// For an entity stream, what its entities did; left out of the JSON otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entities: Option<EntityStats>,
 }
 
 /// Gap statistics, in seconds.
@@ -310,13 +324,9 @@ pub fn compute(scenario: &Scenario) -> Stats {
             StreamArrivals::PerCamera => in_shard,
             StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => 1,
         };
-        stream_stats.push(stream_plan(
-            stream,
-            processes,
-            count,
-            gaps[s].gaps(),
-            duration,
-        ));
+        let mut plan = stream_plan(stream, processes, count, gaps[s].gaps(), duration);
+        plan.entities = entities::compute(scenario, s);
+        stream_stats.push(plan);
     }
     let seconds = duration as f64 / 1e9;
     Stats {
@@ -369,6 +379,7 @@ fn stream_plan(
         gaps,
         distribution: theory,
         shaped: stream.modulation.is_some(),
+        entities: None,
     }
 }
 
@@ -436,44 +447,7 @@ pub fn to_text(stats: &Stats) -> String {
     let _ = writeln!(out, "peak over 1 min: {}", peak(&stats.peak_1m));
     let _ = writeln!(out, "\nstreams:");
     for s in &stats.streams {
-        let expected = s.expected.map_or("infinite mean gap".to_string(), |e| {
-            format!("{} expected", number(e))
-        });
-        let _ = writeln!(
-            out,
-            "  {} -> {} ({}, {} process{}): {} events, {expected}{}",
-            s.name,
-            s.topic,
-            s.arrivals,
-            group(s.processes),
-            if s.processes == 1 { "" } else { "es" },
-            group(s.events),
-            if s.shaped {
-                " from the rate profile (incidents and outages not in it)"
-            } else {
-                ""
-            }
-        );
-        let g = &s.gaps;
-        let t = &s.distribution;
-        let theory = |x: Option<f64>| x.map_or("infinite".to_string(), seconds);
-        let _ = writeln!(
-            out,
-            "    gaps (s): mean {} std {} min {} max {} over {} gaps; {}: mean {} std {}{}",
-            seconds(g.mean_s),
-            seconds(g.std_s),
-            seconds(g.min_s),
-            seconds(g.max_s),
-            group(g.count),
-            t.name,
-            theory(t.mean_s),
-            theory(t.std_s),
-            if s.shaped {
-                " (in operational time)"
-            } else {
-                ""
-            }
-        );
+        write_stream(&mut out, s);
     }
     let _ = writeln!(out, "\ntopics:");
     for (topic, n) in &stats.topics {
@@ -501,6 +475,62 @@ pub fn to_text(stats: &Stats) -> String {
         group(f.messages)
     );
     out
+}
+
+/// One stream's lines of [`to_text`]: its counts, its gaps beside its distribution and,
+/// for an entity stream, its entities.
+fn write_stream(out: &mut String, s: &StreamStats) {
+    let what = if s.entities.is_some() {
+        "entities expected"
+    } else {
+        "expected"
+    };
+    let expected = s.expected.map_or("infinite mean gap".to_string(), |e| {
+        format!("{} {what}", number(e))
+    });
+    let _ = writeln!(
+        out,
+        "  {} -> {} ({}, {} process{}): {} events, {expected}{}",
+        s.name,
+        s.topic,
+        s.arrivals,
+        group(s.processes),
+        if s.processes == 1 { "" } else { "es" },
+        group(s.events),
+        if s.shaped {
+            " from the rate profile (incidents and outages not in it)"
+        } else {
+            ""
+        }
+    );
+    let g = &s.gaps;
+    let t = &s.distribution;
+    let theory = |x: Option<f64>| x.map_or("infinite".to_string(), seconds);
+    let (gaps, entering) = if s.entities.is_some() {
+        ("gaps between sightings", "entities enter by ")
+    } else {
+        ("gaps", "")
+    };
+    let _ = writeln!(
+        out,
+        "    {gaps} (s): mean {} std {} min {} max {} over {} gaps; {entering}{}: mean {} std {}{}",
+        seconds(g.mean_s),
+        seconds(g.std_s),
+        seconds(g.min_s),
+        seconds(g.max_s),
+        group(g.count),
+        t.name,
+        theory(t.mean_s),
+        theory(t.std_s),
+        if s.shaped {
+            " (in operational time)"
+        } else {
+            ""
+        }
+    );
+    if let Some(e) = &s.entities {
+        entities::write_text(out, e);
+    }
 }
 
 /// A rate or count with a few significant digits.
