@@ -30,6 +30,8 @@
 
 pub mod distribution;
 pub mod entity;
+#[cfg(test)]
+mod entity_tests;
 mod event;
 pub mod fault;
 pub mod merge;

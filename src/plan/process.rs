@@ -87,7 +87,7 @@ pub struct Process {
     /// which draws exactly as it did before rates could change.
     modulated: Option<Box<Modulated>>,
     /// For an entity stream: its sightings, whose entities enter by this process.
-    entities: Option<Box<EntityStream>>,
+    entities: Option<Box<EntityStream<Process>>>,
 }
 
 /// What shapes a process whose rate changes: its time change, and, in a shared stream,
@@ -360,6 +360,30 @@ pub(crate) fn entity_arrivals(scenario: &Scenario, stream: u32) -> Process {
             .map(|rate| Arc::new(Profile::new(rate))),
     };
     Process::new(scenario, stream, None, &shared)
+}
+
+impl super::entity::Arrivals for Process {
+    fn first(&mut self) -> Option<Event> {
+        Process::first(self)
+    }
+
+    fn after(&mut self, offset: u64) -> Option<Event> {
+        Process::after(self, offset)
+    }
+
+    fn identity(&self) -> u64 {
+        Process::identity(self)
+    }
+}
+
+/// The paths of the entities of the entity stream at `stream` (`None` for another
+/// stream), walked again exactly as the plan walks them: what the truth, `stats` and
+/// `plot` list.
+pub fn entity_records(
+    scenario: &Scenario,
+    stream: usize,
+) -> Option<super::entity::record::Records<'_, Process>> {
+    super::entity::record::Records::new(scenario, stream, entity_arrivals(scenario, stream as u32))
 }
 
 /// The arrival processes of a scenario, in plan order (that of `keys`), each at its

@@ -10,7 +10,7 @@
 use chrono::format::{Item, StrftimeItems};
 use serde_json::Value as Json;
 
-use super::diagnostics::{FieldPath, Problem, Problems, did_you_mean, list, meant, suggestion};
+use super::diagnostics::{FieldPath, Problem, Problems, list, meant, suggestion};
 use super::limits;
 use super::model::{
     CameraId, FieldSpec, FloatParams, Generated, Generator, HeaderSpec, IntParams, KeyMode,
@@ -18,7 +18,11 @@ use super::model::{
 };
 
 mod bbox;
+mod camera;
 mod defaults;
+mod entities;
+
+pub(crate) use entities::entity_attributes;
 
 pub use bbox::Frame;
 pub use defaults::default_payload;
@@ -166,62 +170,6 @@ pub(crate) struct Raw<'r> {
     /// For a stream with `entities`: the entities' attributes (checked); `None` for a
     /// stream without.
     pub entities: Option<&'r [(String, Gen)]>,
-}
-
-/// Checks the attributes of a stream's entities (`entities.attributes`): each one a
-/// `choice`, `int`, `float`, `normal` or `sequence` generator, without `null_rate`.
-pub(crate) fn entity_attributes(
-    raw: Vec<(String, FieldSpec)>,
-    path: &FieldPath,
-    problems: &mut Problems,
-) -> Vec<(String, Gen)> {
-    let mut checker = Checker {
-        stream: path.clone(),
-        cameras: None,
-        attributes: None,
-        entities: None,
-        problems,
-        values: 0,
-    };
-    let mut out = Vec::new();
-    for (name, spec) in raw {
-        let at = path.key(&name);
-        let allowed = "an attribute is drawn once per entity by `choice`, `int`, `float`, `normal` or `sequence`, e.g. `kind: {gen: choice, values: [adult, child], weights: [4, 1]}`";
-        let FieldSpec::Generated(generated) = spec else {
-            checker.problems.push(
-                Problem::new(&at, format!("attribute `{name}` is not a generator")).help(allowed),
-            );
-            continue;
-        };
-        if generated.null_rate.is_some() {
-            checker.problems.push(
-                Problem::new(
-                    &at.key("null_rate"),
-                    "an entity attribute cannot be null at times",
-                )
-                .help("remove `null_rate`; a payload field can have one"),
-            );
-        }
-        match checker.generated(generated, &at, format!("entity\0{name}")) {
-            Value::Generated {
-                generator:
-                    generator @ (Gen::Choice { .. }
-                    | Gen::Int(_)
-                    | Gen::Float(_)
-                    | Gen::Normal(_)
-                    | Gen::Sequence { .. }),
-                ..
-            } => out.push((name, generator)),
-            _ => checker.problems.push(
-                Problem::new(
-                    &at.key("gen"),
-                    format!("attribute `{name}` cannot be drawn once per entity by this generator"),
-                )
-                .help(allowed),
-            ),
-        }
-    }
-    out
 }
 
 /// Checks a stream's topic, payload, key and headers.
@@ -568,118 +516,6 @@ impl Checker<'_> {
             );
         }
         TimeFormat::Pattern(format)
-    }
-
-    /// The values of `attribute` for every camera, in camera order.
-    /// `generator` (`name` in the file), which needs a stream with `entities`.
-    fn of_entity(&mut self, generator: Gen, name: &str, at: &FieldPath) -> Gen {
-        if self.entities.is_none() {
-            self.problems.push(
-                Problem::new(
-                    &at.key("gen"),
-                    format!("`{name}` names the entity a sighting is of, and this stream has no `entities`"),
-                )
-                .help("declare `entities:` (arrivals, enter, moves, dwell) instead of `inter_arrival:`, or remove this field"),
-            );
-        }
-        generator
-    }
-
-    /// `{gen: entity, attribute: NAME}`: one of the entities' attributes.
-    fn entity_attribute(&mut self, attribute: String, at: &FieldPath) -> Gen {
-        let fallback = Gen::Entity {
-            attribute: attribute.clone(),
-            generator: Box::new(Gen::EntityId),
-        };
-        let Some(attributes) = self.entities else {
-            return self.of_entity(fallback, "entity", at);
-        };
-        match attributes.iter().find(|(name, _)| *name == attribute) {
-            Some((_, generator)) => Gen::Entity {
-                attribute,
-                generator: Box::new(generator.clone()),
-            },
-            None => {
-                let names: Vec<&str> = attributes.iter().map(|(n, _)| n.as_str()).collect();
-                let help = if names.is_empty() {
-                    "declare it under `entities.attributes`, e.g. `kind: {gen: choice, values: [adult, child]}`".to_string()
-                } else {
-                    suggestion(&attribute, &names)
-                };
-                self.problems.push(
-                    Problem::new(
-                        &at.key("attribute"),
-                        format!("the entities have no attribute `{attribute}`"),
-                    )
-                    .help(help),
-                );
-                fallback
-            }
-        }
-    }
-
-    fn attribute(&mut self, attribute: &str, at: &FieldPath) -> Vec<Json> {
-        // Cameras that could not be read are reported already, with this check skipped.
-        let Some(cameras) = self.cameras else {
-            self.problems.skip(&self.stream.key("cameras"), 1);
-            return Vec::new();
-        };
-        let Some(attributes) = self.attributes else {
-            self.problems.push(
-                Problem::new(
-                    at,
-                    format!("the stream's cameras have no attributes, so none has `{attribute}`"),
-                )
-                .help(
-                    "list the cameras with attributes, e.g. `cameras: [{id: 1000, zone: lobby}]`",
-                ),
-            );
-            return Vec::new();
-        };
-        let mut values = Vec::with_capacity(attributes.len());
-        let mut lacking = Vec::new();
-        let mut known: Vec<&str> = Vec::new();
-        for (id, camera) in cameras.iter().zip(attributes) {
-            match camera.iter().find(|(name, _)| name == attribute) {
-                Some((_, value)) => values.push(value.clone()),
-                None => {
-                    lacking.push(id.to_string());
-                    known.extend(camera.iter().map(|(n, _)| n.as_str()));
-                }
-            }
-        }
-        if !lacking.is_empty() {
-            let count = lacking.len();
-            let shown: Vec<String> = lacking.iter().take(5).map(|id| format!("`{id}`")).collect();
-            let more = if count > 5 {
-                format!(" and {} more", count - 5)
-            } else {
-                String::new()
-            };
-            known.sort_unstable();
-            known.dedup();
-            let help = match did_you_mean(attribute, &known) {
-                Some(near) => {
-                    format!("did you mean `{near}`? Otherwise give every camera `{attribute}`")
-                }
-                None => format!(
-                    "give every camera of the stream `{attribute}`, e.g. `{{id: …, {attribute}: …}}`"
-                ),
-            };
-            self.problems.push(
-                Problem::new(
-                    at,
-                    format!(
-                        "{} of the stream's cameras {} no attribute `{attribute}`: {}{more}",
-                        count,
-                        if count == 1 { "has" } else { "have" },
-                        shown.join(", ")
-                    ),
-                )
-                .help(help),
-            );
-        }
-        values
     }
 }
 

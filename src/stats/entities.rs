@@ -10,7 +10,6 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::plan::entity::Ending;
-use crate::plan::entity::record::Records;
 use crate::scenario::Scenario;
 use crate::text::thousands as group;
 use crate::truth::transitions;
@@ -92,7 +91,7 @@ pub struct Exits {
 /// What the entities of the stream at `stream` did, or `None` when it is not an entity
 /// stream.
 pub(super) fn compute(scenario: &Scenario, stream: usize) -> Option<EntityStats> {
-    let records = Records::new(scenario, stream)?;
+    let records = crate::plan::process::entity_records(scenario, stream)?;
     let cameras = &scenario.streams[stream].cameras;
     let (mut entered, mut inside, mut exits) = (0u64, 0u64, Exits::default());
     let (mut visits, mut sightings) = (Spread::default(), Spread::default());

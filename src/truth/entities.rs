@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use super::camera::CameraJson;
 use crate::plan::entity::ids::{entity_of, pack, track_id, visit_of};
-use crate::plan::entity::record::{EntityRecord, Records, entities_of};
+use crate::plan::entity::record::{EntityRecord, entities_of};
 use crate::plan::entity::{Ending, Visit};
 use crate::plan::{Event, Mark, Outgoing};
 use crate::render::Renderer;
@@ -249,7 +249,7 @@ impl Builder<'_> {
     fn stream(&mut self, s: usize, renderer: &mut Renderer<'_>, reported: &Reported) {
         let scenario = self.scenario;
         let stream = &scenario.streams[s];
-        let Some(records) = Records::new(scenario, s) else {
+        let Some(records) = crate::plan::process::entity_records(scenario, s) else {
             return;
         };
         let mut zones = entities_of(scenario, s)
@@ -473,7 +473,7 @@ impl InView {
 pub(crate) fn zone_occupancy(scenario: &Scenario, stream: usize) -> Option<Vec<InView>> {
     let zones = entities_of(scenario, stream)?.zones.as_deref()?;
     let mut occupancy = ZoneOccupancy::new(zones);
-    for record in Records::new(scenario, stream)? {
+    for record in crate::plan::process::entity_records(scenario, stream)? {
         for v in &record.visits {
             occupancy.add(&v.visit);
         }
@@ -489,7 +489,9 @@ mod tests {
     #[test]
     fn a_zones_occupancy_is_the_visits_in_view_of_its_cameras_at_the_instant() {
         let scenario = mall("1h", 0.1);
-        let records: Vec<EntityRecord> = Records::new(&scenario, 0).unwrap().collect();
+        let records: Vec<EntityRecord> = crate::plan::process::entity_records(&scenario, 0)
+            .unwrap()
+            .collect();
         let cameras = ["entrance", "atrium", "food-court", "exit-hall"];
         let mut occupancy = ZoneOccupancy::new(&cameras.map(String::from));
         for v in records.iter().flat_map(|r| &r.visits) {

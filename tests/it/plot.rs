@@ -92,9 +92,19 @@ fn every_example_plots_with_a_series_per_stream_and_its_labels() {
                 )
             })
             .count();
+        // And one per zone of an entity stream's occupancy panel.
+        let zones: usize = scenario
+            .streams
+            .iter()
+            .filter_map(|s| match &s.arrivals {
+                simulate::scenario::StreamArrivals::Entities(e) => e.zones.as_ref(),
+                _ => None,
+            })
+            .map(|z| z.iter().collect::<std::collections::BTreeSet<_>>().len())
+            .sum();
         assert_eq!(
             lines,
-            2 * scenario.streams.len() + densities,
+            2 * scenario.streams.len() + densities + zones,
             "{name}: lines"
         );
 

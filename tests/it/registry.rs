@@ -257,6 +257,8 @@ fn generator_params(kind: GeneratorKind) -> &'static str {
         GeneratorKind::Normal => ", mean: 0, std_dev: 1, decimals: 1",
         GeneratorKind::Sequence => ", start: 5",
         GeneratorKind::Bbox => ", width: 640, height: 480",
+        GeneratorKind::EntityId | GeneratorKind::TrackId => "",
+        GeneratorKind::Entity => ", attribute: k",
     }
 }
 
@@ -278,8 +280,15 @@ fn each_generator_name_builds_its_own_generator_with_its_parameters() {
             "{}",
             kind.name()
         );
+        // The entity generators need a stream of entities.
+        let arrivals = match kind {
+            GeneratorKind::EntityId | GeneratorKind::TrackId | GeneratorKind::Entity => {
+                "entities: {arrivals: {distribution: constant, interval: 1s}, enter: [1], dwell: {distribution: constant, interval: 1s}, attributes: {k: {gen: int, min: 0, max: 1}}}"
+            }
+            _ => "inter_arrival: {distribution: constant, interval: 1s}",
+        };
         let text = format!(
-            "duration: 1m\nstreams: [{{cameras: [{{id: 1, zone: z}}], inter_arrival: {{distribution: constant, interval: 1s}}, payload: {{v: {{gen: {}{params}}}}}}}]\n",
+            "duration: 1m\nstreams: [{{cameras: [{{id: 1, zone: z}}], {arrivals}, payload: {{v: {{gen: {}{params}}}}}}}]\n",
             kind.name()
         );
         let s = try_scenario(&text).unwrap_or_else(|e| panic!("{}: {e}", kind.name()));

@@ -14,7 +14,7 @@
 //! travel times rounded, the sighting period a whole number of µs), so the truth's
 //! instants in µs are exact and counts recomputed from them agree with the plan's.
 //!
-//! Visit `k` of an entity draws from a [`CounterRng`] numbered `k` of the entity's path
+//! Visit `k` of an entity draws from a counter-based generator (`CounterRng`) numbered `k` of the entity's path
 //! stream, in this order: the dwell, the move, the travel time. A sighting's miss draws
 //! from a stream of its own, numbered by the sighting. Nothing draws by creation order,
 //! so a changed `miss` changes no path, and a changed dwell at one camera changes only
@@ -30,6 +30,18 @@ use super::distribution::Sampler;
 use super::payload::unit;
 use super::random::{CounterRng, mix};
 use crate::scenario::validate::{Entities, Sightings, Target};
+
+/// The process by which a stream's entities enter (`plan/process.rs` has the one
+/// used): each of its events is one entity entering, its sequence number the entity's
+/// number, at its entry camera.
+pub trait Arrivals {
+    /// The first entity to enter.
+    fn first(&mut self) -> Option<crate::plan::Event>;
+    /// The entity after one that entered at `offset` (ns).
+    fn after(&mut self, offset: u64) -> Option<crate::plan::Event>;
+    /// The identity of the stream's process, which its sightings carry.
+    fn identity(&self) -> u64;
+}
 
 /// The seed purpose of an entity's path draws.
 const PATH: u64 = 0x7061_7468_2f76_3031; // "path/v01"
@@ -268,5 +280,3 @@ impl Walk {
 
 #[cfg(test)]
 pub(crate) mod testing;
-#[cfg(test)]
-mod tests;

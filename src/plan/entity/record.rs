@@ -3,8 +3,7 @@
 
 use super::ids::{MAX_ENTITIES, identity};
 use super::stream::owner;
-use super::{Ending, Graph, Step, Visit, Walk};
-use crate::plan::process::{Process, entity_arrivals};
+use super::{Arrivals, Ending, Graph, Step, Visit, Walk};
 use crate::scenario::validate::Entities;
 use crate::scenario::{Scenario, StreamArrivals};
 
@@ -43,8 +42,8 @@ impl EntityRecord {
 }
 
 /// The entities of one entity stream, in order of entering, lazily.
-pub struct Records<'s> {
-    arrivals: Process,
+pub struct Records<'s, A> {
+    arrivals: A,
     next: Option<crate::plan::Event>,
     graph: Graph,
     name: &'s str,
@@ -52,14 +51,14 @@ pub struct Records<'s> {
     horizon: u64,
 }
 
-impl<'s> Records<'s> {
-    /// The entities of the stream at `stream`, or `None` when it has none.
-    pub fn new(scenario: &'s Scenario, stream: usize) -> Option<Records<'s>> {
+impl<'s, A: Arrivals> Records<'s, A> {
+    /// The entities of the stream at `stream`, entering by `arrivals` (the stream's
+    /// own, `plan::process::entity_records`), or `None` when it has none.
+    pub fn new(scenario: &'s Scenario, stream: usize, mut arrivals: A) -> Option<Records<'s, A>> {
         let s = &scenario.streams[stream];
         let StreamArrivals::Entities(entities) = &s.arrivals else {
             return None;
         };
-        let mut arrivals = entity_arrivals(scenario, stream as u32);
         let next = arrivals.first();
         Some(Records {
             arrivals,
@@ -110,7 +109,7 @@ impl<'s> Records<'s> {
     }
 }
 
-impl Iterator for Records<'_> {
+impl<A: Arrivals> Iterator for Records<'_, A> {
     type Item = EntityRecord;
 
     fn next(&mut self) -> Option<EntityRecord> {

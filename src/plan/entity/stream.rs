@@ -11,9 +11,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::ids::{MAX_ENTITIES, identity, pack};
-use super::{Graph, Walk, ceil_us};
+use super::{Arrivals, Graph, Walk, ceil_us};
 use crate::plan::event::Event;
-use crate::plan::process::Process;
 use crate::plan::schedule::Tracker;
 use crate::scenario::{Scenario, Shard};
 
@@ -28,8 +27,8 @@ struct Inside {
 
 /// The sightings of one entity stream, in time order.
 #[derive(Debug, Clone)]
-pub(crate) struct EntityStream {
-    arrivals: Process,
+pub(crate) struct EntityStream<A> {
+    arrivals: A,
     next_arrival: Option<Event>,
     graph: Graph,
     /// (instant, camera, sequence number, slot): the next sighting of each entity inside.
@@ -46,10 +45,10 @@ pub(crate) struct EntityStream {
     horizon: u64,
 }
 
-impl EntityStream {
+impl<A: Arrivals> EntityStream<A> {
     /// The sightings of the entity stream at `stream` whose entities arrive by
     /// `arrivals` (the stream's own process identity is the arrivals').
-    pub(crate) fn new(scenario: &Scenario, stream: u32, mut arrivals: Process) -> EntityStream {
+    pub(crate) fn new(scenario: &Scenario, stream: u32, mut arrivals: A) -> EntityStream<A> {
         let s = &scenario.streams[stream as usize];
         let crate::scenario::StreamArrivals::Entities(entities) = &s.arrivals else {
             unreachable!("an entity stream has entities");

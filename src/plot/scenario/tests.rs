@@ -50,7 +50,9 @@ fn the_occupancy_plotted_is_the_visits_in_view_at_each_sample() {
     let step = occupancy_step_ns(scenario.duration.0);
     assert_eq!(step, 10_000_000_000);
     let lines = occupancy_lines(&scenario, step, 1e9).unwrap();
-    let records: Vec<_> = Records::new(&scenario, 0).unwrap().collect();
+    let records: Vec<_> = crate::plan::process::entity_records(&scenario, 0)
+        .unwrap()
+        .collect();
     let zone_of = |c: u32| ["entrance", "atrium", "food-court", "exit-hall"][c as usize];
     let mut busy = 0;
     for line in &lines {

@@ -78,43 +78,7 @@ pub(super) fn entities(
     let before = problems.len();
     distribution(&raw.arrivals, &path.key("arrivals"), problems);
     distribution(&raw.dwell, &path.key("dwell"), problems);
-    let sightings = match raw.sightings {
-        None => Sightings::Every(2_000_000_000),
-        Some(SightingsFile::Once) => Sightings::Once,
-        Some(SightingsFile::Every(d)) => {
-            let ns = d.0.0;
-            if ns == 0 || ns % 1_000 != 0 {
-                problems.push(
-                    Problem::new(
-                        &path.key("sightings").key("every"),
-                        format!("the sighting period must be a whole number of microseconds, at least 1us; found {ns} ns"),
-                    )
-                    .help("write e.g. `every: 2s`, or `sightings: once` for one sighting per visit"),
-                );
-            }
-            Sightings::Every(ns)
-        }
-    };
-    let miss = raw.miss.unwrap_or(0.0);
-    if !(miss.is_finite() && (0.0..1.0).contains(&miss)) {
-        problems.push(
-            Problem::new(
-                &path.key("miss"),
-                format!("`miss` is a probability per sighting, from 0 to below 1; found {miss}"),
-            )
-            .help("write e.g. `miss: 0.1` for one sighting in ten not reported"),
-        );
-    }
-    let max_visits = raw.max_visits.unwrap_or(u64::from(DEFAULT_MAX_VISITS));
-    if !(1..=u64::from(MAX_VISITS)).contains(&max_visits) {
-        problems.push(
-            Problem::new(
-                &path.key("max_visits"),
-                format!("`max_visits` must be from 1 to {MAX_VISITS}; found {max_visits}"),
-            )
-            .help("it bounds one entity's path; the default is 50"),
-        );
-    }
+    let (sightings, miss, max_visits) = parameters(&raw, path, problems);
     let Some(ids) = cameras else {
         problems.skip(&path.key("enter"), 1);
         return None;
@@ -129,10 +93,68 @@ pub(super) fn entities(
     };
     let n = ids.len();
     let enter = enter_cameras(&raw, &cams, &path.key("enter"), problems);
+    let moves = moves_of(
+        raw.moves.unwrap_or_default(),
+        &cams,
+        &path.key("moves"),
+        problems,
+    );
+    let mut dwell_by_camera = vec![None; n];
+    for (camera, d) in raw.dwell_by_camera.unwrap_or_default() {
+        let at = path.key("dwell_by_camera").key(&camera.to_string());
+        distribution(&d, &at, problems);
+        if let Some(p) = cams.find(&camera, &at, problems) {
+            dwell_by_camera[p as usize] = Some(d);
+        }
+    }
+    if problems.len() > before {
+        return None;
+    }
+    reachable(
+        &enter,
+        &moves,
+        max_visits as u32,
+        ids,
+        path,
+        problems,
+        warnings,
+    );
+    let zones = camera_attributes.and_then(|attrs| {
+        attrs
+            .iter()
+            .map(|a| {
+                a.iter().find(|(k, _)| k == "zone").map(|(_, v)| match v {
+                    Json::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+            })
+            .collect::<Option<Vec<String>>>()
+    });
+    (problems.len() == before).then_some(Entities {
+        arrivals: raw.arrivals,
+        enter,
+        moves,
+        dwell: raw.dwell,
+        dwell_by_camera,
+        sightings,
+        miss,
+        max_visits: max_visits as u32,
+        attributes,
+        zones,
+    })
+}
+
+/// The moves out of each camera (one list per camera position).
+fn moves_of(
+    raw: Vec<(CameraId, Vec<crate::scenario::model::MoveFile>)>,
+    cams: &Cameras<'_>,
+    at_moves: &FieldPath,
+    problems: &mut Problems,
+) -> Vec<Vec<Move>> {
+    let n = cams.ids.len();
     let mut moves: Vec<Vec<Move>> = vec![Vec::new(); n];
-    let moves_at = path.key("moves");
-    for (from, list) in raw.moves.unwrap_or_default() {
-        let at = moves_at.key(&from.to_string());
+    for (from, list) in raw {
+        let at = at_moves.key(&from.to_string());
         let Some(f) = cams.find(&from, &at, problems) else {
             continue;
         };
@@ -178,49 +200,53 @@ pub(super) fn entities(
             });
         }
     }
-    let mut dwell_by_camera = vec![None; n];
-    for (camera, d) in raw.dwell_by_camera.unwrap_or_default() {
-        let at = path.key("dwell_by_camera").key(&camera.to_string());
-        distribution(&d, &at, problems);
-        if let Some(p) = cams.find(&camera, &at, problems) {
-            dwell_by_camera[p as usize] = Some(d);
+    moves
+}
+
+/// The sighting period, `miss` and `max_visits`, checked.
+fn parameters(
+    raw: &EntitiesFile,
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> (Sightings, f64, u64) {
+    let sightings = match raw.sightings {
+        None => Sightings::Every(2_000_000_000),
+        Some(SightingsFile::Once) => Sightings::Once,
+        Some(SightingsFile::Every(d)) => {
+            let ns = d.0.0;
+            if ns == 0 || ns % 1_000 != 0 {
+                problems.push(
+                    Problem::new(
+                        &path.key("sightings").key("every"),
+                        format!("the sighting period must be a whole number of microseconds, at least 1us; found {ns} ns"),
+                    )
+                    .help("write e.g. `every: 2s`, or `sightings: once` for one sighting per visit"),
+                );
+            }
+            Sightings::Every(ns)
         }
+    };
+    let miss = raw.miss.unwrap_or(0.0);
+    if !(miss.is_finite() && (0.0..1.0).contains(&miss)) {
+        problems.push(
+            Problem::new(
+                &path.key("miss"),
+                format!("`miss` is a probability per sighting, from 0 to below 1; found {miss}"),
+            )
+            .help("write e.g. `miss: 0.1` for one sighting in ten not reported"),
+        );
     }
-    if problems.len() > before {
-        return None;
+    let max_visits = raw.max_visits.unwrap_or(u64::from(DEFAULT_MAX_VISITS));
+    if !(1..=u64::from(MAX_VISITS)).contains(&max_visits) {
+        problems.push(
+            Problem::new(
+                &path.key("max_visits"),
+                format!("`max_visits` must be from 1 to {MAX_VISITS}; found {max_visits}"),
+            )
+            .help("it bounds one entity's path; the default is 50"),
+        );
     }
-    reachable(
-        &enter,
-        &moves,
-        max_visits as u32,
-        ids,
-        path,
-        problems,
-        warnings,
-    );
-    let zones = camera_attributes.and_then(|attrs| {
-        attrs
-            .iter()
-            .map(|a| {
-                a.iter().find(|(k, _)| k == "zone").map(|(_, v)| match v {
-                    Json::String(s) => s.clone(),
-                    other => other.to_string(),
-                })
-            })
-            .collect::<Option<Vec<String>>>()
-    });
-    (problems.len() == before).then_some(Entities {
-        arrivals: raw.arrivals,
-        enter,
-        moves,
-        dwell: raw.dwell,
-        dwell_by_camera,
-        sightings,
-        miss,
-        max_visits: max_visits as u32,
-        attributes,
-        zones,
-    })
+    (sightings, miss, max_visits)
 }
 
 /// The entry cameras and their weights.

@@ -172,58 +172,27 @@ fn stream(
     let count = cameras.as_ref().map(Vec::len);
     let entities_at = path.key("entities");
     let (arrivals, inter_arrival, entity_attributes) = match raw.entities {
-        Some(file) => {
-            if raw.inter_arrival.is_some() {
-                problems.push(
-                    Problem::new(&path.key("inter_arrival"), "give either `inter_arrival` or `entities`, not both")
-                        .help("an entity stream's events are its entities' sightings; their arrivals are `entities.arrivals`"),
-                );
-            }
-            for (key, given) in [
-                ("arrivals", raw.arrivals.is_some()),
-                ("pick", raw.pick.is_some()),
-                ("first_event", raw.first_event.is_some()),
-            ] {
-                if given {
-                    problems.push(
-                        Problem::new(
-                            &path.key(key),
-                            format!("`{key}` does not apply to a stream with `entities`"),
-                        )
-                        .help(
-                            "entities enter at `entities.enter` by `entities.arrivals`; remove it",
-                        ),
-                    );
-                }
-            }
-            let drawn = payload::entity_attributes(
-                file.attributes.clone().unwrap_or_default(),
-                &entities_at.key("attributes"),
-                problems,
-            );
-            let gap = file.arrivals.clone();
-            let checked = super::entity_checks::entities(
-                file,
+        Some(file) => entity_arrivals(
+            file,
+            (
+                raw.inter_arrival.is_some(),
+                raw.arrivals.is_some(),
+                raw.pick.is_some(),
+                raw.first_event.is_some(),
+            ),
+            (
                 cameras.as_deref(),
                 cameras.as_ref().and(attributes.as_deref()),
-                drawn.clone(),
-                &entities_at,
-                problems,
-                found.warnings,
-            );
-            (
-                checked.map(|e| StreamArrivals::Entities(Box::new(e))),
-                gap,
-                Some(drawn),
-            )
-        }
+            ),
+            path,
+            problems,
+            found.warnings,
+        ),
         None => {
             let a = arrivals(raw.arrivals, raw.pick, (count, &cameras_at), path, problems);
             (
                 a,
-                raw.inter_arrival.unwrap_or_else(|| InterArrival::Constant {
-                    interval: Duration(crate::scenario::Nanos(1_000_000_000)),
-                }),
+                gap_of(raw.inter_arrival, &path.key("inter_arrival"), problems),
                 None,
             )
         }
@@ -234,11 +203,6 @@ fn stream(
         Some(_) => entities_at.key("arrivals"),
         None => path.key("inter_arrival"),
     };
-    if entity_attributes.is_none() {
-        for (param, message) in inter_arrival.problems() {
-            problems.push(Problem::new(&gap_at.key(param), message));
-        }
-    }
     let base_gap = (!problems.any_under(&gap_at)).then(|| inter_arrival.typical_gap());
     let modulation = modulation(
         Raw {
@@ -273,15 +237,7 @@ fn stream(
         problems,
     );
     let value = super::value::value(raw.value, raw.key_format, path, problems);
-    let faults = raw
-        .faults
-        .and_then(|f| faults(f, &path.key("faults"), problems));
-    if let (Some(f), Some(m)) = (&faults, &message) {
-        check_out_of_range(f, m, &path.key("faults"), problems);
-    }
-    if let (Some(f), Some(v)) = (&faults, &value) {
-        super::faults::check_binary(f, v.encoded().is_some(), &path.key("faults"), problems);
-    }
+    let faults = faults_of(raw.faults, (&message, &value), path, problems);
     if problems.len() > before {
         return None;
     }
@@ -296,6 +252,98 @@ fn stream(
         value: value?,
         faults,
     })
+}
+
+/// A stream's faults, checked against its message and value encoding.
+fn faults_of(
+    raw: Option<FaultsFile>,
+    (message, value): (&Option<Message>, &Option<super::ValueEncoding>),
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> Option<Faults> {
+    let faults = raw.and_then(|f| faults(f, &path.key("faults"), problems));
+    if let (Some(f), Some(m)) = (&faults, message) {
+        check_out_of_range(f, m, &path.key("faults"), problems);
+    }
+    if let (Some(f), Some(v)) = (&faults, value) {
+        super::faults::check_binary(f, v.encoded().is_some(), &path.key("faults"), problems);
+    }
+    faults
+}
+
+/// A stream's `inter_arrival`, its problems reported under `at` (a placeholder when the
+/// walk could not read it, whose problem is reported already).
+fn gap_of(gap: Option<InterArrival>, at: &FieldPath, problems: &mut Problems) -> InterArrival {
+    let gap = gap.unwrap_or(InterArrival::Constant {
+        interval: Duration(crate::scenario::Nanos(1_000_000_000)),
+    });
+    for (param, message) in gap.problems() {
+        problems.push(Problem::new(&at.key(param), message));
+    }
+    gap
+}
+
+/// An entity stream's arrivals, its gap distribution (`entities.arrivals`) and its
+/// entities' attributes; `given` says whether `inter_arrival`, `arrivals`, `pick` and
+/// `first_event` were written too (they do not apply).
+#[allow(clippy::type_complexity)]
+fn entity_arrivals(
+    file: EntitiesFile,
+    given: (bool, bool, bool, bool),
+    (cameras, camera_attributes): (
+        Option<&[CameraId]>,
+        Option<&[Vec<(String, serde_json::Value)>]>,
+    ),
+    path: &FieldPath,
+    problems: &mut Problems,
+    warnings: &mut Problems,
+) -> (
+    Option<StreamArrivals>,
+    InterArrival,
+    Option<Vec<(String, crate::scenario::payload::Gen)>>,
+) {
+    let entities_at = path.key("entities");
+    if given.0 {
+        problems.push(
+            Problem::new(&path.key("inter_arrival"), "give either `inter_arrival` or `entities`, not both")
+                .help("an entity stream's events are its entities' sightings; their arrivals are `entities.arrivals`"),
+        );
+    }
+    for (key, given) in [
+        ("arrivals", given.1),
+        ("pick", given.2),
+        ("first_event", given.3),
+    ] {
+        if given {
+            problems.push(
+                Problem::new(
+                    &path.key(key),
+                    format!("`{key}` does not apply to a stream with `entities`"),
+                )
+                .help("entities enter at `entities.enter` by `entities.arrivals`; remove it"),
+            );
+        }
+    }
+    let drawn = payload::entity_attributes(
+        file.attributes.clone().unwrap_or_default(),
+        &entities_at.key("attributes"),
+        problems,
+    );
+    let gap = file.arrivals.clone();
+    let checked = super::entity_checks::entities(
+        file,
+        cameras,
+        camera_attributes,
+        drawn.clone(),
+        &entities_at,
+        problems,
+        warnings,
+    );
+    (
+        checked.map(|e| StreamArrivals::Entities(Box::new(e))),
+        gap,
+        Some(drawn),
+    )
 }
 
 /// How a stream's events are spread over its cameras: one process per camera, or one

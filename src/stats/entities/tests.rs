@@ -17,7 +17,13 @@ use crate::stats::{self, EntityStats};
 fn of(scenario: &Scenario) -> (EntityStats, Vec<EntityRecord>, stats::Stats) {
     let all = stats::compute(scenario);
     let entities = all.streams[0].entities.clone().expect("an entity stream");
-    (entities, Records::new(scenario, 0).unwrap().collect(), all)
+    (
+        entities,
+        crate::plan::process::entity_records(scenario, 0)
+            .unwrap()
+            .collect(),
+        all,
+    )
 }
 
 #[test]

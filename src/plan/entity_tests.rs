@@ -5,10 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use super::ids::{entity_of, sighting_of, visit_of};
-use super::record::Records;
-use super::testing::{mall, seconds};
-use super::{Ending, Graph};
+use super::entity::ids::{entity_of, sighting_of, visit_of};
+use super::entity::testing::{mall, seconds};
+use super::entity::{Ending, Graph};
 use crate::plan::{Events, Plan};
 use crate::scenario::model::InterArrival;
 use crate::scenario::validate::Target;
@@ -21,7 +20,9 @@ fn every_sighting_lies_in_a_visit_of_the_walk_and_paths_follow_the_graph() {
         unreachable!()
     };
     let graph = Graph::new(entities, 4);
-    let records: Vec<_> = Records::new(&scenario, 0).unwrap().collect();
+    let records: Vec<_> = crate::plan::process::entity_records(&scenario, 0)
+        .unwrap()
+        .collect();
     assert!(records.len() > 300, "{} entities", records.len());
     let by_entity: BTreeMap<u64, _> = records.iter().map(|r| (r.entity, r)).collect();
     let mut last = None;
@@ -81,7 +82,7 @@ fn every_sighting_lies_in_a_visit_of_the_walk_and_paths_follow_the_graph() {
 #[test]
 fn a_changed_miss_changes_no_path_and_shards_add_up_to_the_single_run() {
     let paths = |s: &Scenario| -> Vec<_> {
-        Records::new(s, 0)
+        crate::plan::process::entity_records(s, 0)
             .unwrap()
             .map(|r| r.visits.iter().map(|v| v.visit).collect::<Vec<_>>())
             .collect()
@@ -114,9 +115,9 @@ fn a_dwell_changed_at_one_camera_changes_only_the_entities_that_visit_it() {
         });
     }
     let (mut same, mut changed) = (0, 0);
-    for (x, y) in Records::new(&a, 0)
+    for (x, y) in crate::plan::process::entity_records(&a, 0)
         .unwrap()
-        .zip(Records::new(&b, 0).unwrap())
+        .zip(crate::plan::process::entity_records(&b, 0).unwrap())
     {
         if x.visits.iter().any(|v| v.visit.camera == 2) {
             changed += 1;
