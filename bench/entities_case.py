@@ -26,13 +26,21 @@ def grid(duration):
     border = [cam(r, c) for r in range(ROWS) for c in range(COLS)
               if r in (0, ROWS - 1) or c in (0, COLS - 1)]
     lines.append(f"      enter: [{', '.join(map(str, border))}]")
+    # One travel time for every move: the first move defines it, the others name it (a
+    # YAML alias keeps the file under the 256 KiB limit).
     lines.append("      moves:")
+    first = True
     for r in range(ROWS):
         for c in range(COLS):
             near = [cam(r + dr, c + dc) for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1))
                     if 0 <= r + dr < ROWS and 0 <= c + dc < COLS]
-            moves = ", ".join(f"{{to: {n}, weight: 1, travel: {{distribution: uniform, min: 2s, max: 8s}}}}" for n in near)
-            lines.append(f"        {cam(r, c)}: [{moves}, {{to: exit, weight: 1}}]")
+            travels = []
+            for n in near:
+                travels.append(f"{{to: {n}, travel: &walk {{distribution: uniform, min: 2s, max: 8s}}}}" if first
+                               else f"{{to: {n}, travel: *walk}}")
+                first = False
+            moves = ", ".join(travels)
+            lines.append(f"        {cam(r, c)}: [{moves}, {{to: exit}}]")
     lines += [
         "      dwell: {distribution: uniform, min: 5s, max: 15s}",
         "      sightings: {every: 1s}",

@@ -417,3 +417,42 @@ error: streams[0].payload.x.max: max (1) is less than min (5)
 error: 2 problems found"
     );
 }
+
+/// Issue 25: every mistake of an entity stream at once, each at its line and column:
+/// `inter_arrival` and `pick` beside `entities`, an attribute no entity can draw once, a
+/// sighting period of zero, `miss` and `max_visits` out of range, a weight of zero and
+/// one below, cameras that are not the stream's, travel on `exit`, an unknown attribute,
+/// and `entity_id` in a stream without entities.
+#[test]
+fn every_problem_of_an_entity_stream_is_reported_in_one_pass() {
+    validate_fixture("entities", 2).run();
+}
+
+/// Entities that can never leave are refused; a camera only some reach that cannot
+/// leave is a warning, and the scenario still runs.
+#[test]
+fn a_graph_without_a_way_out_is_refused_and_a_trap_is_a_warning() {
+    let stream = |moves: &str| {
+        format!(
+            "duration: 1m\nstreams:\n  - cameras: [1, 2, 3]\n    entities:\n      arrivals: {{distribution: constant, interval: 1s}}\n      enter: [1]\n      moves: {moves}\n      dwell: {{distribution: constant, interval: 1s}}\n"
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let closed = dir.path().join("closed.yaml");
+    std::fs::write(&closed, stream("{1: [{to: 2}], 2: [{to: 1}]}")).unwrap();
+    Test::new()
+        .arg("validate")
+        .arg(&closed)
+        .status(2)
+        .stderr_contains("streams[0].entities.moves: no entity can leave")
+        .stderr_contains("closed.yaml:7:14")
+        .run();
+    let trap = dir.path().join("trap.yaml");
+    std::fs::write(&trap, stream("{1: [{to: 2}, {to: exit}], 2: [{to: 3}], 3: [{to: 2}]}")).unwrap();
+    Test::new()
+        .arg("validate")
+        .arg(&trap)
+        .status(0)
+        .stderr_contains("warning: streams[0].entities.moves: entities that reach camera `2`, `3` cannot leave")
+        .run();
+}
