@@ -448,11 +448,17 @@ fn a_graph_without_a_way_out_is_refused_and_a_trap_is_a_warning() {
         .stderr_contains("closed.yaml:7:14")
         .run();
     let trap = dir.path().join("trap.yaml");
-    std::fs::write(&trap, stream("{1: [{to: 2}, {to: exit}], 2: [{to: 3}], 3: [{to: 2}]}")).unwrap();
+    std::fs::write(
+        &trap,
+        stream("{1: [{to: 2}, {to: exit}], 2: [{to: 3}], 3: [{to: 2}]}"),
+    )
+    .unwrap();
     Test::new()
         .arg("validate")
         .arg(&trap)
         .status(0)
-        .stderr_contains("warning: streams[0].entities.moves: entities that reach camera `2`, `3` cannot leave")
+        .stderr_contains(
+            "warning: streams[0].entities.moves: entities that reach camera `2`, `3` cannot leave",
+        )
         .run();
 }

@@ -3,7 +3,6 @@
 //! here from the paths), none without entities, and round occupancy steps.
 
 use super::*;
-use crate::plan::entity::record::Records;
 use crate::plan::entity::testing::mall;
 use crate::scenario::{StreamArrivals, validate::CameraPick};
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::plan::Events;
 use crate::plan::entity::Ending;
 use crate::plan::entity::ids::entity_of;
-use crate::plan::entity::record::{EntityRecord, Records};
+use crate::plan::entity::record::EntityRecord;
 use crate::plan::entity::testing::mall;
 use crate::scenario::validate::CameraPick;
 use crate::scenario::{Scenario, StreamArrivals};
