@@ -47,6 +47,7 @@
 #![cfg_attr(not(all(feature = "kafka", feature = "plot")), allow(dead_code))]
 
 pub mod cli;
+pub mod consume;
 pub mod encode;
 pub mod error;
 pub(crate) mod histogram;

@@ -7,10 +7,17 @@ use chrono::{DateTime, Utc};
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
-use crate::scenario::model::KafkaFile;
-use crate::scenario::{Nanos, Overrides, Shard, duration};
+use crate::scenario::{Nanos, Overrides, Shard};
 
+mod check;
+mod cluster;
+mod parse;
 mod serving;
+pub use check::{LatencyArgs, Measure, ScoreArgs, VerifyArgs, VerifyOptions};
+pub use cluster::ClusterArgs;
+use parse::{
+    parse_duration, parse_metrics, parse_seed, parse_shard, parse_speed, parse_start, parse_window,
+};
 pub use serving::{BrokerArgs, RegistryArgs};
 
 /// Turn a YAML scenario into a deterministic, time-ordered plan of camera events and
@@ -79,6 +86,15 @@ pub enum Command {
     /// Draw SCENARIO's plan (or, with --report, a finished run) as one image of charts:
     /// SVG or PNG, chosen by the extension of --output.
     Plot(PlotArgs),
+    /// Consume every topic SCENARIO writes and compare it, message by message, with the
+    /// plan the same scenario, seed and start give: missing, duplicated, changed,
+    /// unexpected messages, per-key order and partition stickiness. Exit 0 when the
+    /// topics hold exactly the plan, 1 when they do not.
+    Verify(VerifyArgs),
+    /// Score a pipeline's per-window aggregates (read from a topic, or a file with
+    /// --input) against SCENARIO's ground truth. Exit 0 when every window is within
+    /// --tolerance.
+    Score(ScoreArgs),
     /// Serve the embedded Kafka cluster (librdkafka's mock, 3 brokers, in memory) on
     /// loopback until Ctrl-C, for a pipeline to consume from: prints its bootstrap
     /// servers on stdout.
@@ -160,6 +176,18 @@ pub struct TruthArgs {
 /// The options that replace a scenario file's values, shared by running and `truth`.
 #[derive(Debug, Args)]
 pub struct OverrideArgs {
+    /// The values that change which plan is made.
+    #[command(flatten)]
+    pub plan: PlanArgs,
+
+    /// Kafka topic of the streams that set none (overrides the scenario's `topic`).
+    #[arg(long, value_name = "NAME")]
+    pub topic: Option<String>,
+}
+
+/// The values that replace a scenario file's seed, start, duration and shard.
+#[derive(Debug, Args)]
+pub struct PlanArgs {
     /// Seed of the random streams (overrides the file's `seed`): 0 … 2⁶⁴−1.
     #[arg(long, value_name = "N", value_parser = parse_seed, allow_hyphen_values = true)]
     pub seed: Option<u64>,
@@ -172,10 +200,6 @@ pub struct OverrideArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, allow_hyphen_values = true)]
     pub duration: Option<Nanos>,
 
-    /// Kafka topic of the streams that set none (overrides the scenario's `topic`).
-    #[arg(long, value_name = "NAME")]
-    pub topic: Option<String>,
-
     /// Plan only shard K of N (0-based): the cameras a stable hash of their id gives it.
     /// The N shards together send exactly the single run; they need one --start.
     /// Default: $SIMULATE_SHARD.
@@ -187,10 +211,20 @@ impl OverrideArgs {
     /// The values that replace the scenario file's.
     pub fn overrides(&self) -> Overrides {
         Overrides {
+            topic: self.topic.clone(),
+            ..self.plan.overrides()
+        }
+    }
+}
+
+impl PlanArgs {
+    /// The values that replace the scenario file's (the topics stay the file's).
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
             seed: self.seed,
             start: self.start,
             duration: self.duration,
-            topic: self.topic.clone(),
+            topic: None,
             shard: self.shard,
         }
     }
@@ -203,7 +237,7 @@ pub struct RunArgs {
     pub scenario: Option<PathBuf>,
 
     /// Print the plan to stdout instead of sending it.
-    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "properties_file", "report", "metrics", "connect_timeout", "flush_timeout", "partitions", "keep_broker"])]
+    #[arg(long, conflicts_with_all = ["bootstrap_servers", "embedded_broker", "speed", "max_speed", "properties", "properties_file", "report", "verify", "latency", "latency_topic", "metrics", "connect_timeout", "flush_timeout", "partitions", "keep_broker"])]
     pub dry_run: bool,
 
     /// What a dry run prints: message values, or the plan with its Kafka envelope.
@@ -219,10 +253,22 @@ pub struct RunArgs {
     #[command(flatten)]
     pub replace: OverrideArgs,
 
-    /// Kafka brokers, host:port[,host:port…] (default: $KAFKA_BOOTSTRAP_SERVERS, then the
-    /// scenario's kafka.bootstrap_servers, then an embedded cluster).
-    #[arg(long, short = 'b', value_name = "LIST", help_heading = "Kafka")]
-    pub bootstrap_servers: Option<String>,
+    /// Where the cluster is and how to reach it.
+    #[command(flatten)]
+    pub cluster: ClusterArgs,
+
+    /// After the flush, consume every topic written and compare it with the plan, as
+    /// `simulate verify` does (the run fails when the topics do not hold the plan).
+    #[arg(long, help_heading = "Kafka")]
+    pub verify: bool,
+
+    /// How `--verify` reads.
+    #[command(flatten)]
+    pub verifying: VerifyOptions,
+
+    /// End-to-end latency, measured by a consumer in the same process.
+    #[command(flatten)]
+    pub latency: LatencyArgs,
 
     /// Use an embedded Kafka cluster (librdkafka's mock, 3 brokers) whatever else is set;
     /// after the run the topic is read back and checked against the plan.
@@ -236,18 +282,6 @@ pub struct RunArgs {
     /// Send as fast as the broker takes events, without pacing.
     #[arg(long, help_heading = "Kafka")]
     pub max_speed: bool,
-
-    /// A librdkafka producer property, e.g. -X compression.type=lz4 or
-    /// -X sasl.password=@/run/secrets/kafka-password (@FILE: read the value from FILE).
-    /// Repeatable; wins over SIMULATE_X_* variables, -F and the scenario's kafka.properties.
-    #[arg(short = 'X', value_name = "KEY=VALUE", value_parser = parse_property, help_heading = "Kafka")]
-    pub properties: Vec<(String, String)>,
-
-    /// A librdkafka/Java-style properties file of key=value lines, as kcat -F (e.g. the
-    /// client.properties Confluent Cloud hands out); SIMULATE_X_* variables and -X win
-    /// over it. A value @FILE, here or in -X, is read from FILE.
-    #[arg(short = 'F', long, value_name = "FILE", help_heading = "Kafka")]
-    pub properties_file: Option<PathBuf>,
 
     /// Write the ground truth of the run as JSON to FILE: every fault injected and the
     /// per-window counts a correct consumer computes (with --dry-run too).
@@ -291,25 +325,6 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
-    /// The Schema Registry that values encoded by a schema are registered with (default:
-    /// $SCHEMA_REGISTRY_URL, then the scenario's schema_registry.url, then, with the
-    /// embedded cluster, an embedded registry).
-    #[arg(long, value_name = "URL", help_heading = "Kafka")]
-    pub schema_registry: Option<String>,
-
-    /// KAFKA_BOOTSTRAP_SERVERS, read once at start-up.
-    #[arg(skip)]
-    pub env_bootstrap_servers: Option<String>,
-
-    /// SCHEMA_REGISTRY_URL, read once at start-up.
-    #[arg(skip)]
-    pub env_schema_registry: Option<String>,
-
-    /// SIMULATE_X_* variables (a property each: SIMULATE_X_SASL_PASSWORD sets
-    /// sasl.password), read once at start-up.
-    #[arg(skip)]
-    pub env_properties: Vec<(String, String)>,
-
     /// The arguments as typed (after the program name), for advice that fits them.
     #[arg(skip)]
     pub typed: Vec<String>,
@@ -329,119 +344,6 @@ impl RunArgs {
     pub fn overrides(&self) -> Overrides {
         self.replace.overrides()
     }
-}
-
-/// Parses one `-X key=value`; the properties simulate sets itself are refused here.
-fn parse_property(text: &str) -> Result<(String, String), String> {
-    let (key, value) = text
-        .split_once('=')
-        .ok_or_else(|| format!("`{text}` is not key=value, e.g. -X compression.type=lz4"))?;
-    let key = key.trim();
-    if key.is_empty() {
-        return Err(format!("`{text}` has no property name"));
-    }
-    if let Some(instead) = KafkaFile::managed(key) {
-        return Err(format!("`{key}` is set by simulate: {instead}"));
-    }
-    Ok((key.to_string(), value.trim().to_string()))
-}
-
-/// A duration value: `--duration -1s` reaches the duration parser (which says negative
-/// durations are not allowed), while an option where the value should be is named.
-fn parse_duration(text: &str) -> Result<Nanos, String> {
-    if text.starts_with("--") {
-        return Err(format!(
-            "expected a duration such as `30s`, found the option `{text}`"
-        ));
-    }
-    duration::parse(text)
-}
-
-/// A truth window: a positive whole number of milliseconds.
-fn parse_window(text: &str) -> Result<Nanos, String> {
-    let window = parse_duration(text)?;
-    if window.0 == 0 || window.0 % 1_000_000 != 0 {
-        return Err(format!(
-            "`{text}` is not a positive whole number of milliseconds; use e.g. 1m or 500ms"
-        ));
-    }
-    Ok(window)
-}
-
-fn parse_speed(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 => Ok(s),
-        _ => Err(format!(
-            "`{text}` is not a positive number; use e.g. --speed 10, or --max-speed"
-        )),
-    }
-}
-
-/// An RFC 3339 instant, or `next:PERIOD`: the next whole multiple of PERIOD since the Unix
-/// epoch after now (`next:1m`, the next whole minute), which shards launched within one
-/// period all compute alike. The clock is read here, at the edge.
-fn parse_start(text: &str) -> Result<DateTime<Utc>, String> {
-    if let Some(period) = text.strip_prefix("next:") {
-        let period = duration::parse(period)?.0;
-        return next_multiple(Utc::now(), period)
-            .ok_or_else(|| format!("`{text}`: the period must be positive, e.g. next:1m"));
-    }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            format!(
-                "`{text}` is not an RFC 3339 instant ({e}); write a date, time and zone such \
-                 as 2026-01-01T00:00:00Z or 2026-01-01T09:30:00+01:00, or next:PERIOD such \
-                 as next:1m (the next whole minute)"
-            )
-        })
-}
-
-/// A seed: a whole number from 0 to 2⁶⁴−1 (`--seed -1` reaches here, to say so).
-fn parse_seed(text: &str) -> Result<u64, String> {
-    text.parse().map_err(|_| {
-        format!(
-            "`{text}` is not a seed: seeds are whole numbers from 0 to {} (2⁶⁴−1)",
-            u64::MAX
-        )
-    })
-}
-
-/// `--metrics`: `HOST:PORT`, or `:PORT` for every interface (as Prometheus exporters
-/// take it), as the address to bind.
-fn parse_metrics(text: &str) -> Result<String, String> {
-    let forms = "give HOST:PORT, e.g. 127.0.0.1:9464 (this machine only), or :PORT, e.g. \
-                 :9464 (all interfaces)";
-    let (host, port) = text
-        .rsplit_once(':')
-        .ok_or_else(|| format!("`{text}` is not an address; {forms}"))?;
-    if port.parse::<u16>().is_err() {
-        return Err(format!(
-            "`{text}`: `{port}` is not a port (0 … 65535); {forms}"
-        ));
-    }
-    Ok(match host {
-        "" => format!("0.0.0.0:{port}"),
-        _ => text.to_string(),
-    })
-}
-
-/// The first whole multiple of `period_ns` since the epoch strictly after `now`.
-fn next_multiple(now: DateTime<Utc>, period_ns: u64) -> Option<DateTime<Utc>> {
-    let period = i128::from(period_ns);
-    if period == 0 {
-        return None;
-    }
-    let now_ns =
-        i128::from(now.timestamp()) * 1_000_000_000 + i128::from(now.timestamp_subsec_nanos());
-    let next = (now_ns.div_euclid(period) + 1) * period;
-    let secs = i64::try_from(next.div_euclid(1_000_000_000)).ok()?;
-    DateTime::from_timestamp(secs, next.rem_euclid(1_000_000_000) as u32)
-}
-
-/// `K/N`: shard K of N ([`Shard`]'s one parser).
-fn parse_shard(text: &str) -> Result<Shard, String> {
-    text.parse()
 }
 
 /// Writes the completion script of `shell` for the whole command line to `out`.
@@ -466,20 +368,22 @@ pub fn parse() -> Result<Cli, Error> {
         return Err(Error::Usage(advice));
     }
     let mut cli = Cli::try_parse().map_err(Error::Clap)?;
-    cli.run.env_bootstrap_servers = std::env::var("KAFKA_BOOTSTRAP_SERVERS").ok();
-    cli.run.env_schema_registry = std::env::var("SCHEMA_REGISTRY_URL").ok();
-    cli.run.env_properties = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter(|(k, _)| k.starts_with(crate::sink::kafka::properties::ENV_PREFIX))
-        .collect();
+    let cluster = match &mut cli.command {
+        Some(Command::Verify(args)) => &mut args.cluster,
+        Some(Command::Score(args)) => &mut args.cluster,
+        _ => &mut cli.run.cluster,
+    };
+    cluster.read_environment();
     // SIMULATE_SHARD=K/N stands for --shard K/N (the flag wins); a malformed one is a
     // usage error, as the flag would be. Only running, `truth`, `stats` and `plot` plan a
     // shard; other commands ignore it.
     let replace = match &mut cli.command {
-        Some(Command::Truth(args)) => Some(&mut args.replace),
-        Some(Command::Stats(args)) => Some(&mut args.replace),
-        Some(Command::Plot(args)) => Some(&mut args.replace),
-        None => Some(&mut cli.run.replace),
+        Some(Command::Truth(args)) => Some(&mut args.replace.plan),
+        Some(Command::Stats(args)) => Some(&mut args.replace.plan),
+        Some(Command::Plot(args)) => Some(&mut args.replace.plan),
+        Some(Command::Verify(args)) => Some(&mut args.replace.plan),
+        Some(Command::Score(args)) => Some(&mut args.plan),
+        None => Some(&mut cli.run.replace.plan),
         Some(_) => None,
     };
     if let (Some(replace), Ok(text)) = (replace, std::env::var("SIMULATE_SHARD")) {
@@ -534,50 +438,5 @@ fn shell_word(word: &str) -> String {
         word.to_string()
     } else {
         format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `next:P` is the first multiple of P after now, so launches within one period
-    /// agree, and a launch exactly on a boundary moves to the next one.
-    #[test]
-    fn next_start_is_the_next_whole_period() {
-        let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
-        let minute = 60_000_000_000;
-        let next = at("2026-01-01T10:01:00Z");
-        assert_eq!(
-            next_multiple(at("2026-01-01T10:00:00.001Z"), minute),
-            Some(next)
-        );
-        assert_eq!(
-            next_multiple(at("2026-01-01T10:00:59.999Z"), minute),
-            Some(next)
-        );
-        assert_eq!(
-            next_multiple(at("2026-01-01T10:00:00Z"), minute),
-            Some(next)
-        );
-        assert_eq!(next_multiple(next, 0), None);
-    }
-
-    #[test]
-    fn properties_parse_and_managed_keys_are_refused() {
-        assert_eq!(
-            parse_property("acks=all"),
-            Ok(("acks".into(), "all".into()))
-        );
-        assert_eq!(parse_property("a.b=x=y"), Ok(("a.b".into(), "x=y".into())));
-        assert!(parse_property("acks").is_err());
-        assert!(parse_property("=1").is_err());
-        assert!(
-            parse_property("bootstrap.servers=x:1")
-                .unwrap_err()
-                .contains("--bootstrap-servers")
-        );
-        let refused = parse_property("delivery.report.only.error=true").unwrap_err();
-        assert!(refused.contains("leave it unset"), "{refused}");
     }
 }

@@ -71,6 +71,8 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(diagnostics) => Err(Error::Invalid(diagnostics)),
         },
         Some(Command::Plot(args)) => plot(args),
+        Some(Command::Verify(args)) => verify_command(args),
+        Some(Command::Score(args)) => score_command(args),
         Some(Command::Broker(args)) => broker_topics(args).and_then(|topics| broker(args, &topics)),
         Some(Command::Registry(args)) => registry::serve(args),
         Some(Command::Completions { shell }) => {
@@ -145,9 +147,9 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     }
     // A dry run sends nothing: its properties (and their secret files) are not read.
     let given = Given {
-        file: args.properties_file.as_deref(),
-        env: &args.env_properties,
-        flags: &args.properties,
+        file: args.cluster.properties_file.as_deref(),
+        env: &args.cluster.env_properties,
+        flags: &args.cluster.properties,
         notes: !args.quiet,
     };
     let sources = match args.dry_run {
@@ -176,7 +178,7 @@ fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     };
     if args.dry_run {
         if args.encoded {
-            if let Some((url, source)) = registry::given_url(args, &scenario) {
+            if let Some((url, source)) = registry::given_url(&args.cluster, &scenario) {
                 let mut client = registry::client(url, source, &scenario)?;
                 registry::resolve(&scenario, &mut codecs, &mut client, false, true)?;
             }
@@ -318,9 +320,12 @@ fn print(text: &str) -> Result<u8, Error> {
 
 /// Sending to Kafka (the `kafka` feature): the settings from the command line, the
 /// replay into the sink that opens itself, the report.
+mod check;
 mod registry;
 #[cfg(feature = "kafka")]
 mod send;
+
+use check::{score_command, verify_command};
 
 #[cfg(feature = "kafka")]
 pub use send::kafka;

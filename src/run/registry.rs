@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{RegistryArgs, RunArgs};
+use crate::cli::{ClusterArgs, RegistryArgs};
 use crate::encode::codec::{Body, Codec, Codecs};
 use crate::encode::compile::{self, Files};
 use crate::error::Error;
@@ -32,7 +32,7 @@ pub(crate) fn codecs(scenario: &Scenario) -> Result<Codecs, Error> {
 
 /// The registry URL given for a run and where it came from, in order of precedence.
 pub(crate) fn given_url<'a>(
-    args: &'a RunArgs,
+    args: &'a ClusterArgs,
     scenario: &'a Scenario,
 ) -> Option<(&'a str, &'static str)> {
     args.schema_registry

@@ -91,7 +91,7 @@ fn register(
         return Ok((None, None));
     }
     let embedded = matches!(settings.brokers, Brokers::Embedded);
-    let (served, mut client) = match (registry::given_url(args, scenario), embedded) {
+    let (served, mut client) = match (registry::given_url(&args.cluster, scenario), embedded) {
         (Some((url, source)), _) => (None, registry::client(url, source, scenario)?),
         (None, true) => {
             let served =
@@ -192,8 +192,8 @@ fn settings(args: &RunArgs, scenario: &Scenario, sources: Sources) -> Result<Set
         None => None,
     };
     let brokers = config::brokers(
-        args.bootstrap_servers.as_deref(),
-        args.env_bootstrap_servers.as_deref(),
+        args.cluster.bootstrap_servers.as_deref(),
+        args.cluster.env_bootstrap_servers.as_deref(),
         sources.bootstrap_servers.as_deref(),
         scenario.kafka.bootstrap_servers.as_deref(),
         args.embedded_broker,

@@ -105,6 +105,65 @@ pub fn producer_properties(
     p
 }
 
+/// Properties only a producer reads: a consumer configured like the run leaves them out
+/// (librdkafka would warn about each).
+const PRODUCER_ONLY: &[&str] = &[
+    "acks",
+    "batch.num.messages",
+    "batch.size",
+    "compression.codec",
+    "compression.level",
+    "compression.type",
+    "delivery.report.only.error",
+    "delivery.timeout.ms",
+    "enable.gapless.guarantee",
+    "enable.idempotence",
+    "linger.ms",
+    "message.send.max.retries",
+    "message.timeout.ms",
+    "partitioner",
+    "queue.buffering.backpressure.threshold",
+    "queue.buffering.max.kbytes",
+    "queue.buffering.max.messages",
+    "queue.buffering.max.ms",
+    "request.required.acks",
+    "request.timeout.ms",
+    "retries",
+    "retry.backoff.max.ms",
+    "retry.backoff.ms",
+    "sticky.partitioning.linger.ms",
+    "transaction.timeout.ms",
+    "transactional.id",
+];
+
+/// The librdkafka properties of a consumer that reaches the cluster exactly as the run's
+/// producer does (security, TLS, SASL from the scenario, `-F`, `SIMULATE_X_*` and `-X`),
+/// without the producer's own settings; it commits nothing and reads from the offsets it
+/// is assigned. `fetch_wait_ms` bounds how long a broker may hold a fetch.
+pub fn consumer_properties(
+    kafka: &Kafka,
+    cli: &[(String, String)],
+    bootstrap: &str,
+    fetch_wait_ms: u32,
+) -> BTreeMap<String, String> {
+    let mut p = BTreeMap::new();
+    for (k, v) in kafka.properties.iter().chain(cli.iter().map(|(k, v)| (k, v))) {
+        if !PRODUCER_ONLY.contains(&k.as_str()) {
+            p.insert(k.clone(), v.clone());
+        }
+    }
+    p.insert("client.id".into(), kafka.client_id.clone());
+    p.insert("bootstrap.servers".into(), bootstrap.into());
+    p.insert("group.id".into(), format!("{}-check", kafka.client_id));
+    p.insert("enable.auto.commit".into(), "false".into());
+    p.insert("enable.auto.offset.store".into(), "false".into());
+    p.insert("enable.partition.eof".into(), "false".into());
+    p.insert("auto.offset.reset".into(), "earliest".into());
+    p.insert("fetch.wait.max.ms".into(), fetch_wait_ms.to_string());
+    trust_the_system_store(&mut p);
+    p
+}
+
 /// Whether the producer `properties` speak TLS to the brokers (`SSL`, `SASL_SSL`).
 pub(crate) fn uses_tls(properties: &BTreeMap<String, String>) -> bool {
     properties
