@@ -10,3 +10,4 @@
 
 #[cfg(feature = "kafka")]
 pub(crate) mod reader;
+pub mod verify;

@@ -30,3 +30,4 @@ mod secured;
 mod shards;
 mod stats;
 mod summary;
+mod verify;

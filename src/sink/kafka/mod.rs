@@ -11,8 +11,8 @@
 //! and the [`Sink`](super::Sink) (`producer`, with `produce` and delivery accounting in
 //! `delivery`, connection diagnosis in `diagnose`, property names and values for hints
 //! in `known`), the sink built from its settings
-//! (`session`), the embedded cluster (`embedded`, served at a chosen port by `forward`) and the
-//! read-back check (`verify`).
+//! (`session`), and the embedded cluster (`embedded`, served at a chosen port by `forward`); the
+//! read-back of a run is `crate::consume`'s verification.
 
 pub mod config;
 pub mod properties;
@@ -34,8 +34,6 @@ mod produce;
 mod producer;
 #[cfg(feature = "kafka")]
 mod session;
-#[cfg(feature = "kafka")]
-mod verify;
 
 pub use config::Settings;
 #[cfg(feature = "kafka")]
