@@ -69,7 +69,7 @@ pub(super) fn verify_command(args: &VerifyArgs) -> Result<u8, Error> {
     use crate::consume::verify::read::{self, Request};
 
     let mut scenario =
-        super::load(&args.scenario, &args.replace.overrides()).map_err(Error::Invalid)?;
+        super::loading::load(&args.scenario, &args.replace.overrides()).map_err(Error::Invalid)?;
     let start = run_start(&scenario, "verify")?;
     let report = match &args.report {
         Some(path) => Some(Pending::create(path, "the verification")?),
@@ -110,7 +110,12 @@ pub(super) fn verify_command(args: &VerifyArgs) -> Result<u8, Error> {
         false => Error::Runtime(format!("cannot verify against {servers}: {why}")),
     })?;
     if !args.quiet {
-        print!("{verification}");
+        use std::io::Write as _;
+        let mut out = std::io::stdout().lock();
+        match write!(out, "{verification}").and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(Error::Output(e)),
+            _ => {}
+        }
     }
     if let Some(file) = report {
         let text = serde_json::to_string_pretty(&verification)
@@ -126,7 +131,7 @@ pub(super) fn verify_command(args: &VerifyArgs) -> Result<u8, Error> {
 /// Without the `kafka` feature there is no consumer.
 #[cfg(not(feature = "kafka"))]
 pub(super) fn verify_command(_: &VerifyArgs) -> Result<u8, Error> {
-    Err(super::needs_feature("kafka", "read a cluster"))
+    Err(super::loading::needs_feature("kafka", "read a cluster"))
 }
 
 /// The start of the run being checked: `--start` or the scenario's `start`; a check

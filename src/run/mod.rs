@@ -111,31 +111,6 @@ fn broker_topics(args: &crate::cli::BrokerArgs) -> Result<Vec<String>, Error> {
     Ok(topics)
 }
 
-/// Loads and validates a scenario file, and checks what only its processes' identities
-/// can tell: that no two arrival processes would share event ids. Its warnings are
-/// printed on stderr (every command that reads a scenario this way says them).
-pub(crate) fn load(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
-    let scenario = scenario::load_file(path, overrides)?;
-    if render::event_ids_clash(&scenario) {
-        return Err(vec![ids_clash(path)]);
-    }
-    // A schema file that does not fit the payload is as invalid as the scenario.
-    if let Err(Error::Invalid(diagnostics)) = registry::codecs(&scenario) {
-        return Err(diagnostics);
-    }
-    warn(&scenario);
-    Ok(scenario)
-}
-
-/// Two arrival processes of the scenario in `path` would share event ids.
-fn ids_clash(path: &Path) -> Diagnostic {
-    let mut d = Diagnostic::new("two arrival processes would share event ids under this seed")
-        .field("seed")
-        .help("choose another seed");
-    d.file = Some(path.display().to_string());
-    d
-}
-
 fn run_scenario(args: &RunArgs) -> Result<u8, Error> {
     let Some(path) = &args.scenario else {
         return Err(Error::Usage(crate::cli::no_scenario_advice(&args.typed)));
@@ -299,13 +274,6 @@ fn validate(files: &[PathBuf]) -> Result<u8, Error> {
     Ok(error::EXIT_OK)
 }
 
-/// Prints the scenario's warnings (legal, but probably not meant) on stderr.
-fn warn(scenario: &Scenario) {
-    for warning in &scenario.warnings {
-        eprintln!("{}\n", warning.to_string().trim_end());
-    }
-}
-
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -321,11 +289,16 @@ fn print(text: &str) -> Result<u8, Error> {
 /// Sending to Kafka (the `kafka` feature): the settings from the command line, the
 /// replay into the sink that opens itself, the report.
 mod check;
+mod loading;
 mod registry;
 #[cfg(feature = "kafka")]
 mod send;
 
 use check::{score_command, verify_command};
+pub(crate) use loading::load;
+#[cfg(not(all(feature = "kafka", feature = "plot")))]
+use loading::needs_feature;
+use loading::{ids_clash, warn};
 
 #[cfg(feature = "kafka")]
 pub use send::kafka;
@@ -357,14 +330,5 @@ fn kafka_command(
     Err(needs_feature(
         "kafka",
         "send to Kafka; print the plan with --dry-run",
-    ))
-}
-
-/// What a binary built without `feature` says when asked to `what`.
-#[cfg_attr(all(feature = "kafka", feature = "plot"), allow(dead_code))]
-fn needs_feature(feature: &str, what: &str) -> Error {
-    Error::Usage(format!(
-        "this simulate was built without the `{feature}` feature and cannot {what}; \
-         build it with the default features (cargo build --release --locked)"
     ))
 }

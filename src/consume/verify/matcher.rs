@@ -9,101 +9,33 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-/// A 64-bit fingerprint of bytes.
-pub(crate) fn hash(parts: &[&[u8]]) -> u64 {
-    let mut h: u64 = 0x243f_6a88_85a3_08d3;
-    for part in parts {
-        let mut chunks = part.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            h = (h.rotate_left(5) ^ u64::from_le_bytes(word))
-                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        h = (h.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-        // The length ends each part, so that parts cannot run into one another.
-        h = (h.rotate_left(5) ^ part.len() as u64).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    // splitmix64's finaliser: every input bit reaches every output bit.
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^ (h >> 31)
-}
+use super::print::{ByPrint, Queue, put, take};
+pub(crate) use super::print::{Print, encode_header};
 
-/// What identifies a message on both sides: its topic (an index into the scenario's
-/// topics), key, value, headers and timestamp, each fingerprinted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Print {
-    /// The topic's index.
-    pub topic: u32,
-    /// The key's fingerprint; `None` for a message without a key.
-    pub key: Option<u64>,
-    /// The fingerprint of the whole message.
-    pub whole: u64,
-    /// The fingerprint of the value alone.
-    pub value: u64,
-    /// The message timestamp, ms since the epoch.
-    pub timestamp: i64,
-}
-
-impl Print {
-    /// The print of a message; `headers` as [`encode_header`] writes them.
-    pub fn of(
-        topic: u32,
-        key: Option<&[u8]>,
-        value: &[u8],
-        headers: &[u8],
-        timestamp: i64,
-    ) -> Print {
-        let key_print = key.map(|k| hash(&[k]));
-        let value_print = hash(&[value]);
-        let whole = hash(&[
-            &topic.to_le_bytes(),
-            &key_print.map_or([0xff; 9], |k| {
-                let mut b = [0u8; 9];
-                b[1..].copy_from_slice(&k.to_le_bytes());
-                b
-            }),
-            &value_print.to_le_bytes(),
-            &hash(&[headers]).to_le_bytes(),
-            &timestamp.to_le_bytes(),
-        ]);
-        Print {
-            topic,
-            key: key_print,
-            whole,
-            value: value_print,
-            timestamp,
-        }
-    }
-}
-
-/// Appends one header to `out` as prints compare them: the name's length and bytes,
-/// then the value's.
-pub(crate) fn encode_header(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
-    out.extend_from_slice(&(name.len() as u64).to_le_bytes());
-    out.extend_from_slice(name);
-    out.extend_from_slice(&(value.len() as u64).to_le_bytes());
-    out.extend_from_slice(value);
-}
-
-/// Where a message read sits, and what a person needs to recognise it.
+/// Where a message read sits, and (for the first few held) what a person needs to
+/// recognise it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Place {
     /// The partition.
     pub partition: i32,
     /// The offset.
     pub offset: i64,
+    /// Its key and value as text, kept only for the first [`DESCRIBED`] messages held:
+    /// a topic full of another run's messages must not cost their bytes.
+    pub shown: Option<Box<Shown>>,
+}
+
+/// A message read, as text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Shown {
     /// The key as text (lossy, shortened), if any.
     pub key: Option<String>,
     /// The value as text (lossy, shortened).
     pub value: String,
 }
+
+/// How many messages held keep their text for the examples.
+pub(crate) const DESCRIBED: usize = 64;
 
 /// A message read and not (yet) matched.
 #[derive(Debug, Clone)]
@@ -121,6 +53,41 @@ pub(crate) struct Planned {
     pub print: Print,
     /// Its index in the plan's messages.
     pub index: u64,
+}
+
+/// A planned message as held: 32 bytes, its whole print being the map's key.
+#[derive(Debug, Clone, Copy)]
+struct Stored {
+    /// The key's print, or 0 for none (a key's print that is 0 is made 1).
+    key: u64,
+    value: u64,
+    timestamp: i64,
+    /// The plan index above, the topic in the low 16 bits.
+    index_topic: u64,
+}
+
+impl Stored {
+    fn of(p: &Planned) -> Stored {
+        Stored {
+            key: p.print.key.map_or(0, |k| k.max(1)),
+            value: p.print.value,
+            timestamp: p.print.timestamp,
+            index_topic: p.index << 16 | u64::from(p.print.topic & 0xffff),
+        }
+    }
+
+    fn planned(&self, whole: u64) -> Planned {
+        Planned {
+            print: Print {
+                topic: (self.index_topic & 0xffff) as u32,
+                key: (self.key != 0).then_some(self.key),
+                whole,
+                value: self.value,
+                timestamp: self.timestamp,
+            },
+            index: self.index_topic >> 16,
+        }
+    }
 }
 
 /// One problem, for its examples: the message read (if any) and the planned one (if any).
@@ -161,10 +128,10 @@ pub(crate) enum Kind {
 #[derive(Debug, Default)]
 pub(crate) struct Matcher {
     /// Planned, not yet read; by whole print.
-    planned: HashMap<u64, VecDeque<Planned>>,
+    planned: ByPrint<Stored>,
     planned_count: usize,
     /// Read, not yet planned; by whole print.
-    read: HashMap<u64, VecDeque<Read>>,
+    read: ByPrint<Read>,
     read_count: usize,
     /// Per (topic, key): the plan index of the last message matched in read order, and
     /// the partition its first message was read from.
@@ -183,6 +150,8 @@ pub(crate) struct Matcher {
     expired_examples: Vec<Planned>,
     /// The largest number of unmatched messages held at once.
     pub peak_unmatched: usize,
+    /// Messages held with their text.
+    described: usize,
     /// Messages read from before the start: counted, the first few kept, never held.
     old: u64,
     old_examples: Vec<Read>,
@@ -197,29 +166,28 @@ struct KeyState {
 impl Matcher {
     /// A planned message: matched with a message read earlier, or held.
     pub fn plan(&mut self, planned: Planned) {
+        // Keys are compared by print, and a key's print of 0 is held as 1.
+        let planned = Stored::of(&planned).planned(planned.print.whole);
         if let Some(read) = take(&mut self.read, planned.print.whole) {
             self.read_count -= 1;
             self.matched(&planned, &read.place);
         } else {
-            self.planned
-                .entry(planned.print.whole)
-                .or_default()
-                .push_back(planned);
+            put(&mut self.planned, planned.print.whole, Stored::of(&planned));
             self.planned_count += 1;
             self.peak();
         }
     }
 
     /// A message read: matched with a planned one, or held.
-    pub fn read(&mut self, read: Read) {
-        if let Some(planned) = take(&mut self.planned, read.print.whole) {
+    pub fn read(&mut self, mut read: Read) {
+        read.print.key = read.print.key.map(|k| k.max(1));
+        if let Some(stored) = take(&mut self.planned, read.print.whole) {
+            let planned = stored.planned(read.print.whole);
             self.planned_count -= 1;
             self.matched(&planned, &read.place);
         } else {
-            self.read
-                .entry(read.print.whole)
-                .or_default()
-                .push_back(read);
+            self.described += usize::from(read.place.shown.is_some());
+            put(&mut self.read, read.print.whole, read);
             self.read_count += 1;
             self.peak();
         }
@@ -237,6 +205,7 @@ impl Matcher {
     /// A planned message once the read has ended: matched with a message read, or
     /// counted missing without being held (the first few kept for examples).
     pub fn unread(&mut self, planned: Planned) {
+        let planned = Stored::of(&planned).planned(planned.print.whole);
         if let Some(read) = take(&mut self.read, planned.print.whole) {
             self.read_count -= 1;
             self.matched(&planned, &read.place);
@@ -252,10 +221,15 @@ impl Matcher {
         }
     }
 
-    /// Whether a message read with this print would be matched now (so that the caller
-    /// need not describe it).
-    pub fn expects(&self, whole: u64) -> bool {
-        self.planned.contains_key(&whole)
+    /// Whether a message read with this print should be described (its text kept):
+    /// it would be held, and few are described yet.
+    pub fn describes(&self, whole: u64) -> bool {
+        self.described < DESCRIBED && !self.planned.contains_key(&whole)
+    }
+
+    /// Whether a message read from before the start would be kept as an example.
+    pub fn keeps_old(&self) -> bool {
+        self.old_examples.len() < EXAMPLES
     }
 
     /// Planned messages held.
@@ -329,16 +303,18 @@ impl Matcher {
     /// deleted old messages.
     pub fn expire(&mut self, before: i64) {
         let mut gone: Vec<Planned> = Vec::new();
-        self.planned.retain(|_, queue| {
-            queue.retain(|p| {
-                let old = p.print.timestamp < before;
-                if old {
-                    gone.push(*p);
+        let prints: Vec<u64> = self.planned.keys().copied().collect();
+        for print in prints {
+            let Some(queue) = self.planned.remove(&print) else {
+                continue;
+            };
+            for p in queue.into_iter() {
+                match p.timestamp < before {
+                    true => gone.push(p.planned(print)),
+                    false => put(&mut self.planned, print, p),
                 }
-                !old
-            });
-            !queue.is_empty()
-        });
+            }
+        }
         gone.sort_by_key(|p| p.index);
         self.planned_count -= gone.len();
         for p in gone {
@@ -361,11 +337,15 @@ impl Matcher {
     /// whole plan) knows is duplicated; the rest unexpected; planned ones left missing.
     pub fn finish(self, start_ms: i64, planned: &dyn Fn(u64) -> bool) -> Leftovers {
         let kept_examples = self.expired_examples.clone();
-        let mut missing: Vec<Planned> = self.planned.into_values().flatten().collect();
+        let mut missing: Vec<Planned> = self
+            .planned
+            .into_iter()
+            .flat_map(|(whole, queue)| queue.into_iter().map(move |s| s.planned(whole)))
+            .collect();
         missing.sort_by_key(|p| p.index);
         let mut read: Vec<Read> = self.old_examples;
         let old = self.old;
-        read.extend(self.read.into_values().flatten());
+        read.extend(self.read.into_values().flat_map(Queue::into_iter));
         read.sort_by(|a, b| {
             (a.print.topic, a.place.partition, a.place.offset).cmp(&(
                 b.print.topic,
@@ -491,14 +471,4 @@ impl Leftovers {
             self.examples.push((kind, example));
         }
     }
-}
-
-/// Takes the first entry of `print`'s queue, removing the queue when it empties.
-fn take<T>(map: &mut HashMap<u64, VecDeque<T>>, print: u64) -> Option<T> {
-    let queue = map.get_mut(&print)?;
-    let first = queue.pop_front();
-    if queue.is_empty() {
-        map.remove(&print);
-    }
-    first
 }

@@ -122,8 +122,11 @@ impl Verification {
                     topic: topics.get(e.topic as usize).copied().unwrap_or("?").into(),
                     partition: e.read.as_ref().map(|r| r.partition),
                     offset: e.read.as_ref().map(|r| r.offset),
-                    key: e.read.as_ref().and_then(|r| r.key.clone()),
-                    value: e.read.as_ref().map(|r| r.value.clone()),
+                    key: e.read.as_ref().and_then(|r| r.shown.as_ref()?.key.clone()),
+                    value: e
+                        .read
+                        .as_ref()
+                        .and_then(|r| Some(r.shown.as_ref()?.value.clone())),
                     note: e.note,
                     planned: e.planned.and_then(|i| lines.get(&i).cloned()),
                 })
@@ -234,8 +237,13 @@ impl fmt::Display for Verification {
                 write!(f, " ({n})")?;
             }
             writeln!(f)?;
-            if let Some(v) = &e.value {
-                writeln!(f, "    read:    {v}")?;
+            match (&e.value, e.offset) {
+                (Some(v), _) => writeln!(f, "    read:    {v}")?,
+                (None, Some(_)) => writeln!(
+                    f,
+                    "    read:    (its text was not kept: it is at that offset)"
+                )?,
+                (None, None) => {}
             }
             if let Some(p) = &e.planned {
                 writeln!(f, "    planned: {p}")?;

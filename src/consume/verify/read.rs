@@ -11,16 +11,18 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::Verification;
-use super::matcher::{Matcher, Place, Print, Read, encode_header};
+use super::matcher::{Matcher, Place, Print, Read, Shown, encode_header};
 use super::planned::{self, Feed};
 use crate::consume::reader::{From, Reader};
 use crate::encode::codec::Codecs;
 use crate::scenario::Scenario;
 use crate::scenario::model::TimestampMode;
 
-/// At most this many planned messages are held ahead of the read; beyond, messages read
-/// wait for the plan instead (both ways match, only memory differs).
-const AHEAD: usize = 200_000;
+/// At most this many planned messages are held ahead of the read (partitions are read at
+/// different paces, and the plan is loaded up to the newest timestamp read); beyond,
+/// messages read wait for the plan instead: both ways match, only memory differs (about
+/// 50 bytes a planned message held, a few hundred a message read).
+const AHEAD: usize = 1_000_000;
 
 /// Once the plan's last message has been matched, reading goes on this long (or the
 /// idle timeout, if shorter) for copies and strangers behind it.
@@ -106,7 +108,7 @@ pub(crate) fn verify(request: &Request<'_>) -> Result<Verification, String> {
         let ts = m.timestamp_ms();
         let print = Print::of(m.topic() as u32, m.key(), m.value(), &headers, ts);
         if ts < start_ms {
-            let place = describe(&m);
+            let place = describe(&m, matcher.keeps_old());
             drop(m);
             matcher.old(Read { print, place });
             continue;
@@ -121,15 +123,7 @@ pub(crate) fn verify(request: &Request<'_>) -> Result<Verification, String> {
                 None => fed_all = true,
             }
         }
-        let place = match matcher.expects(print.whole) {
-            true => Place {
-                partition: m.partition(),
-                offset: m.offset(),
-                key: None,
-                value: String::new(),
-            },
-            false => describe(&m),
-        };
+        let place = describe(&m, matcher.describes(print.whole));
         if let Some(slot) = m.slot() {
             newest[slot] = newest[slot].max(ts);
         }
@@ -229,20 +223,24 @@ fn finish(
     Ok(v)
 }
 
-/// Where a message read is, and what it holds, for a person.
-fn describe(m: &crate::consume::reader::Read<'_>) -> Place {
+/// Where a message read is, and (`text`) what it holds, for a person.
+fn describe(m: &crate::consume::reader::Read<'_>, text: bool) -> Place {
     Place {
         partition: m.partition(),
         offset: m.offset(),
-        key: m.key().map(shown),
-        value: shown(m.value()),
+        shown: text.then(|| {
+            Box::new(Shown {
+                key: m.key().map(shown),
+                value: shown(m.value()),
+            })
+        }),
     }
 }
 
-/// Bytes as a person reads them: text, shortened to 200 characters.
+/// Bytes as a person reads them: text, shortened to 160 characters.
 fn shown(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
-    match text.char_indices().nth(200) {
+    match text.char_indices().nth(160) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text.into_owned(),
     }

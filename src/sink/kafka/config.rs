@@ -171,7 +171,20 @@ pub fn consumer_properties(
     p.insert("enable.auto.offset.store".into(), "false".into());
     p.insert("enable.partition.eof".into(), "false".into());
     p.insert("auto.offset.reset".into(), "earliest".into());
-    p.insert("fetch.wait.max.ms".into(), fetch_wait_ms.to_string());
+    p.entry("fetch.wait.max.ms".into())
+        .or_insert_with(|| fetch_wait_ms.to_string());
+    // Prefetch less than librdkafka's defaults (100,000 messages a partition, 64 MB):
+    // as fast (reading 2,000,000 messages from 64 partitions: 4 s either way), and the
+    // checks promise bounded memory (peak 49–70 MB instead of 119 MB there).
+    p.entry("queued.min.messages".into())
+        .or_insert_with(|| "10000".into());
+    p.entry("queued.max.messages.kbytes".into())
+        .or_insert_with(|| "16384".into());
+    // When that prefetch is full, librdkafka waits `fetch.queue.backoff.ms` (1 s by
+    // default) before it fetches the partition again: reading 2,000,000 messages from
+    // 64 partitions took 17 s instead of 5 s.
+    p.entry("fetch.queue.backoff.ms".into())
+        .or_insert_with(|| "10".into());
     trust_the_system_store(&mut p);
     p
 }
