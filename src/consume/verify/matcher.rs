@@ -133,16 +133,14 @@ pub(crate) struct Matcher {
     /// Read, not yet planned; by whole print.
     read: ByPrint<Read>,
     read_count: usize,
-    /// Per (topic, key): the plan index of the last message matched in read order, and
-    /// the partition its first message was read from.
-    keys: HashMap<(u32, u64), KeyState>,
+    /// Per (topic, key): each partition its messages were read from, with how many and
+    /// the plan index of the last one matched there in read order.
+    keys: HashMap<(u32, u64), Vec<OnPartition>>,
     /// Matched exactly once so far.
     pub matched: u64,
-    /// Reordered and moved messages, counted as they are matched.
+    /// Messages read, within their key and partition, after one planned later.
     pub reordered: u64,
-    /// Messages on another partition than their key's first.
-    pub moved: u64,
-    /// Examples of order and partition problems.
+    /// Examples of order problems.
     order_examples: Vec<(Kind, Example)>,
     /// Planned messages given up on ([`Matcher::expire`], [`Matcher::unread`]): counted
     /// missing, the first few kept for examples.
@@ -157,10 +155,14 @@ pub(crate) struct Matcher {
     old_examples: Vec<Read>,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct KeyState {
-    last: u64,
+/// A key's messages on one partition.
+#[derive(Debug, Clone)]
+struct OnPartition {
     partition: i32,
+    count: u64,
+    last: u64,
+    /// The first of them, for an example of a key on several partitions.
+    first: Example,
 }
 
 impl Matcher {
@@ -246,55 +248,66 @@ impl Matcher {
     fn matched(&mut self, planned: &Planned, place: &Place) {
         self.matched += 1;
         let Some(key) = planned.print.key else { return };
-        let state = self
-            .keys
-            .entry((planned.print.topic, key))
-            .or_insert(KeyState {
-                last: planned.index,
-                partition: place.partition,
-            });
+        let parts = self.keys.entry((planned.print.topic, key)).or_default();
         let example = || Example {
             topic: planned.print.topic,
             read: Some(place.clone()),
             planned: Some(planned.index),
             note: None,
         };
-        if place.partition != state.partition {
-            // Order across partitions is not defined: a moved message is not ordered.
-            self.moved += 1;
-            if self
-                .order_examples
-                .iter()
-                .filter(|(k, _)| *k == Kind::Moved)
-                .count()
-                < EXAMPLES
-            {
-                let mut e = example();
-                e.note = Some(format!(
-                    "its key's earlier messages are on partition {}",
-                    state.partition
-                ));
-                self.order_examples.push((Kind::Moved, e));
-            }
-        } else if planned.index < state.last {
-            self.reordered += 1;
-            if self
-                .order_examples
-                .iter()
-                .filter(|(k, _)| *k == Kind::Reordered)
-                .count()
-                < EXAMPLES
-            {
-                let mut e = example();
-                e.note = Some(format!(
-                    "read after plan message {} of the same key",
-                    state.last
-                ));
-                self.order_examples.push((Kind::Reordered, e));
-            }
-        } else {
-            state.last = planned.index;
+        // Kafka orders a key's messages within a partition only: order is checked there.
+        let Some(part) = parts.iter_mut().find(|p| p.partition == place.partition) else {
+            parts.push(OnPartition {
+                partition: place.partition,
+                count: 1,
+                last: planned.index,
+                first: example(),
+            });
+            return;
+        };
+        part.count += 1;
+        if planned.index > part.last {
+            part.last = planned.index;
+            return;
         }
+        self.reordered += 1;
+        let shown = self.order_examples.len();
+        if shown < EXAMPLES {
+            let mut e = example();
+            e.note = Some(format!(
+                "read after plan message {} of the same key",
+                part.last
+            ));
+            self.order_examples.push((Kind::Reordered, e));
+        }
+    }
+
+    /// The messages on another partition than most of their key's, with examples: the
+    /// first message of each such key on each of its other partitions.
+    fn moved(keys: HashMap<(u32, u64), Vec<OnPartition>>) -> (u64, Vec<(Kind, Example)>) {
+        let mut split: Vec<Vec<OnPartition>> =
+            keys.into_values().filter(|parts| parts.len() > 1).collect();
+        let mut moved = 0;
+        let mut examples = Vec::new();
+        for parts in &mut split {
+            // The key's partition is where most of its messages are (ties: the lowest).
+            parts.sort_by_key(|p| (std::cmp::Reverse(p.count), p.partition));
+            let home = parts[0].partition;
+            for other in &parts[1..] {
+                moved += other.count;
+                let mut e = other.first.clone();
+                e.note = Some(format!(
+                    "most of its key's messages are on partition {home}"
+                ));
+                examples.push(e);
+            }
+        }
+        examples.sort_by_key(|e| e.planned);
+        examples.truncate(EXAMPLES);
+        (
+            moved,
+            examples.into_iter().map(|e| (Kind::Moved, e)).collect(),
+        )
     }
 
     /// Gives up on the planned messages held whose timestamp is before `before` (ms):
@@ -353,10 +366,12 @@ impl Matcher {
                 b.place.offset,
             ))
         });
+        let (moved, mut order) = Matcher::moved(self.keys);
+        order.extend(self.order_examples);
         let mut out = Leftovers {
-            order: self.order_examples,
+            order,
             reordered: self.reordered,
-            moved: self.moved,
+            moved,
             ..Leftovers::default()
         };
         // The old ones not kept as examples are counted here; those kept, below.
