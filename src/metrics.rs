@@ -14,7 +14,8 @@
 //! adds the rest of the plan it counted), so a scrape after the flush equals the report.
 //! The process ends right after, so a scraper polling every few seconds usually misses
 //! that last state: the report is the run's record. The Kafka sink observes delivery
-//! latency as reports arrive. Every series carries the labels `scenario` and `shard`
+//! latency as reports arrive; with `--latency`, the run's consumer observes end-to-end
+//! latency (`simulate_e2e_latency_seconds`) as it matches messages. Every series carries the labels `scenario` and `shard`
 //! (`K/N`, or `all`).
 
 use std::net::SocketAddr;
@@ -121,6 +122,25 @@ impl Metrics {
             lateness,
             delivery_latency,
         }
+    }
+
+    /// `--latency`: the histogram of end-to-end latency, `simulate_e2e_latency_seconds`
+    /// (registered by this call; call it once).
+    pub fn e2e_latency(&self) -> Histogram {
+        let opts = Opts::new(
+            "simulate_e2e_latency_seconds",
+            "End-to-end latency: consume time minus send time of each message matched (--latency).",
+        )
+        .const_label("scenario", &self.labels.0)
+        .const_label("shard", &self.labels.1);
+        let h = Histogram::with_opts(HistogramOpts {
+            common_opts: opts,
+            buckets: prometheus::exponential_buckets(1e-4, 2.0, 20).expect("valid buckets"),
+        })
+        .expect("a valid histogram");
+        // Registered once per run; a second call observes into a series not exported.
+        let _ = self.registry.register(Box::new(h.clone()));
+        h
     }
 
     /// Exports the plan's totals, once counted: `simulate_plan_events` and

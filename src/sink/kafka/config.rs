@@ -147,7 +147,11 @@ pub fn consumer_properties(
     fetch_wait_ms: u32,
 ) -> BTreeMap<String, String> {
     let mut p = BTreeMap::new();
-    for (k, v) in kafka.properties.iter().chain(cli.iter().map(|(k, v)| (k, v))) {
+    for (k, v) in kafka
+        .properties
+        .iter()
+        .chain(cli.iter().map(|(k, v)| (k, v)))
+    {
         if !PRODUCER_ONLY.contains(&k.as_str()) {
             p.insert(k.clone(), v.clone());
         }

@@ -112,6 +112,11 @@ impl Session {
         })
     }
 
+    /// The bootstrap servers the producer was given (the embedded cluster's too).
+    pub(crate) fn servers(&self) -> &str {
+        &self.servers
+    }
+
     /// Closes the producer and, after an embedded run that was not interrupted, reads
     /// every topic back and compares it with the plan from `start`.
     pub(crate) fn finish(
