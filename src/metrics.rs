@@ -217,3 +217,32 @@ impl Metrics {
         Ok(bound)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_to_end_latency_is_a_histogram_in_seconds_once_asked_for() {
+        let m = Metrics::new("default", "all");
+        assert!(!m.text().contains("simulate_e2e_latency_seconds"));
+        let h = m.e2e_latency();
+        h.observe(0.2);
+        h.observe(0.25);
+        let text = m.text();
+        assert!(
+            text.contains("# TYPE simulate_e2e_latency_seconds histogram"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"simulate_e2e_latency_seconds_count{scenario="default",shard="all"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"simulate_e2e_latency_seconds_bucket{scenario="default",shard="all",le="0.2048"} 1"#),
+            "{text}"
+        );
+    }
+}

@@ -269,7 +269,7 @@ mod tests {
         through.write_summary(&mut s);
         assert!(
             s.contains(
-                "end-to-end latency (through `enriched`, matched by `event_id`): p50 200.00 ms"
+                "end-to-end latency (through `enriched`, matched by `event_id`): p50 199.23 ms"
             ),
             "{s}"
         );

@@ -190,7 +190,9 @@ mod tests {
         let found = m.finish();
         assert_eq!((found.tracked, found.matched), (3, 3));
         assert_eq!((found.unmatched, found.unseen), (1, 0));
-        assert_eq!(found.histogram.quantile(0.0), 2 * MS);
+        // The histogram's buckets: within 1.6 %, never above.
+        let q0 = found.histogram.quantile(0.0);
+        assert!(q0 <= 2 * MS && q0 > 2 * MS * 98 / 100, "{q0}");
         assert!(found.histogram.quantile(1.0) <= 30 * MS);
         assert_eq!(found.histogram.summary_us().max_us, 30_000.0);
     }
@@ -225,7 +227,7 @@ mod tests {
             found.matched, 1,
             "late is matched: its send came within the grace"
         );
-        assert_eq!((found.unseen, found.tracked, found.untracked), (2, 4, 1));
+        assert_eq!((found.unseen, found.tracked, found.untracked), (2, 3, 1));
         assert_eq!(found.without_field, 1);
     }
 
@@ -241,7 +243,9 @@ mod tests {
         assert!(m.early_order.is_empty());
         let found = m.finish();
         assert_eq!(found.matched, 10_000);
-        assert_eq!(found.histogram.quantile(0.5), 5 * MS);
+        let p50 = found.histogram.quantile(0.5);
+        assert!(p50 <= 5 * MS && p50 > 5 * MS * 98 / 100, "{p50}");
+        assert_eq!(found.histogram.summary_us().max_us, 5_000.0);
     }
 
     #[test]
