@@ -164,7 +164,7 @@ fn latency_through_a_pipeline_shows_the_delay_it_adds() {
         create_topic(&env, &env.broker, topic, 3);
     }
     // 30 s of the default plan at 5x: 6 s, about 55 messages, each sent on its own.
-    let line = "scenarios/default.yaml --duration 30s --speed 5 --start 2026-01-01T00:00:00Z";
+    let line = "scenarios/default.yaml --duration 30s --start 2026-01-01T00:00:00Z";
     let dry = Test::new().line(line).arg("--dry-run").status(0).run();
     let planned = String::from_utf8_lossy(&dry.stdout).lines().count();
     let mut pipeline = Command::new(&env.python)
@@ -184,6 +184,7 @@ fn latency_through_a_pipeline_shows_the_delay_it_adds() {
     let report = dir.path().join("r.json");
     Test::new()
         .line(line)
+        .args(["--speed", "5"])
         .args(["--bootstrap-servers", &env.broker, "--topic", &input])
         .args(["--latency-topic", &output, "--latency-field", "event_id"])
         .arg("--report")
