@@ -128,6 +128,21 @@ fn latency_sections_of_shards_merge() {
         .stderr_contains("one measured end-to-end latency (--latency)");
 }
 
+/// A pipeline's output topic that the cluster does not have is an error before the
+/// schedule begins, named.
+#[test]
+fn a_latency_topic_that_does_not_exist_is_named() {
+    Test::new()
+        .line("scenarios/default.yaml --duration 5s --max-speed")
+        .line("--latency-topic no-such-topic --latency-field event_id")
+        .status(1)
+        .stderr_contains(
+            "error: the latency consumer finds no partitions of topic `no-such-topic` on the cluster",
+        )
+        .stderr_lacks("default: ")
+        .run();
+}
+
 /// `--latency` against a real broker: every message sent is matched.
 #[test]
 #[cfg_attr(
