@@ -13,3 +13,4 @@
 pub(crate) mod latency;
 #[cfg(feature = "kafka")]
 pub(crate) mod reader;
+pub mod verify;

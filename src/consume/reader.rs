@@ -56,12 +56,17 @@ pub(crate) struct Reader {
 pub(crate) struct Read<'m> {
     message: BorrowedMessage<'m>,
     topic: usize,
+    slot: Option<usize>,
 }
 
 impl Read<'_> {
     /// The topic's index in the topics asked for.
     pub fn topic(&self) -> usize {
         self.topic
+    }
+    /// The partition's index in [`Reader::partitions`].
+    pub fn slot(&self) -> Option<usize> {
+        self.slot
     }
     /// The partition.
     pub fn partition(&self) -> i32 {
@@ -141,14 +146,16 @@ impl Reader {
             )?;
         }
         if let From::Timestamp(_) = from {
-            // Offsets for times: the first offset at or after the instant; a partition
-            // with nothing that late is read from its end (offset -1 in the answer).
+            // Offsets for times: the first offset at or after the instant. A partition
+            // the broker gives no offset for (-1: nothing that late, or a broker that
+            // does not look timestamps up, as librdkafka's mock) is read from its
+            // beginning: callers skip what is older than the instant by timestamp.
             assignment = consumer.offsets_for_times(assignment, timeout)?;
             let mut fixed = TopicPartitionList::new();
             for element in assignment.elements() {
                 let offset = match element.offset() {
                     Offset::Offset(o) if o >= 0 => Offset::Offset(o),
-                    _ => Offset::End,
+                    _ => Offset::Beginning,
                 };
                 fixed.add_partition_offset(element.topic(), element.partition(), offset)?;
             }
@@ -160,7 +167,6 @@ impl Reader {
                 .map(|e| e.offset());
             part.position = match at {
                 Some(Offset::Offset(o)) => o.max(part.low),
-                Some(Offset::End) => part.high,
                 _ => part.low,
             };
         }
@@ -189,10 +195,15 @@ impl Reader {
             .iter()
             .position(|t| t == message.topic())
             .unwrap_or(0);
-        if let Some(&i) = self.index.get(&(topic, message.partition())) {
+        let slot = self.index.get(&(topic, message.partition())).copied();
+        if let Some(i) = slot {
             self.partitions[i].position = message.offset() + 1;
         }
-        Some(Ok(Read { message, topic }))
+        Some(Ok(Read {
+            message,
+            topic,
+            slot,
+        }))
     }
 
     /// The partitions being read.

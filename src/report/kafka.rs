@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
 use super::us;
+use crate::consume::verify::Verification;
 use crate::histogram::{Buckets, Histogram, Percentiles, Steps, Timeline};
 #[cfg(feature = "kafka")]
 use crate::sink::kafka::properties::{Origin, Property};
@@ -47,6 +48,10 @@ pub struct KafkaReport {
     pub verification: Option<String>,
     /// Whether the read-back found the topic equal to the plan (`None`: not checked).
     pub verified: Option<bool>,
+    /// The verification's counts and first examples (the read-back of an embedded
+    /// run, `--verify`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verify: Option<Verification>,
     /// The Schema Registry the values' schemas were registered with, when the run
     /// sent values encoded by a schema.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,6 +121,7 @@ impl KafkaReport {
                 .collect(),
             verification,
             verified,
+            verify: None,
             schema_registry: None,
         }
     }
@@ -236,6 +242,7 @@ impl Merging {
         total.delivery_latency_histogram = self.latency.to_buckets();
         total.delivery_latency_timeline = self.latency_timeline.to_steps();
         total.verification = None;
+        total.verify = None;
         total
     }
 }

@@ -9,6 +9,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{BrokerArgs, RunArgs};
+use crate::consume::reader::From;
+use crate::consume::verify::Verification;
+use crate::consume::verify::read::{self, Request};
 use crate::encode::codec::Codecs;
 use crate::error::{self, Error};
 use crate::metrics::Metrics;
@@ -23,7 +26,9 @@ use crate::scenario::Scenario;
 use crate::sink::kafka::config::Brokers;
 use crate::sink::kafka::embedded::{self, Embedded};
 use crate::sink::kafka::sources::Sources;
-use crate::sink::kafka::{Session, Settings, config, forward};
+use crate::sink::kafka::{Finished, Session, Settings, config, forward};
+
+use super::check::FETCH_WAIT_MS;
 
 use super::{latency, registry};
 
@@ -234,6 +239,9 @@ fn settings(args: &RunArgs, scenario: &Scenario, sources: Sources) -> Result<Set
         flush_timeout: Duration::from_nanos(args.flush_timeout.0),
         partitions: args.partitions.unwrap_or(3),
         keep_broker: args.keep_broker,
+        verify: args.verify,
+        idle_timeout: Duration::from_nanos(args.verifying.idle_timeout.0),
+        strict: args.verifying.strict,
         quiet: args.quiet,
         progress: true,
         metrics,
@@ -304,13 +312,71 @@ fn kafka_plan(
         control,
         metrics,
     )?;
-    let mut finished = session.finish(scenario, start, tally.interrupted, &control.stop);
-    let kafka = KafkaReport::new(&finished, &settings.properties);
+    let mut finished = session.finish();
+    let verified = verify_run(
+        scenario,
+        start,
+        settings,
+        &finished,
+        tally.interrupted,
+        &control.stop,
+    );
+    let mut details = None;
+    if let Some((text, ok, verification)) = verified {
+        finished.verification = Some((text, ok));
+        details = verification;
+    }
+    let mut kafka = KafkaReport::new(&finished, &settings.properties);
+    kafka.verify = details;
     let mut report = Report::new(scenario, start, settings.pace, &tally, Some(kafka));
     if let (Some(m), Some(o)) = (measuring, measure) {
         latency::finish(m, o, &mut report);
     }
     Ok((report, finished.cluster.take()))
+}
+
+/// The verification of a finished run: always after an embedded run (its read-back),
+/// with `--verify` against the cluster the run sent to; skipped after Ctrl-C. Its words
+/// for the summary, the verdict, and the whole of it for the report.
+fn verify_run(
+    scenario: &Scenario,
+    start: DateTime<Utc>,
+    settings: &Settings,
+    finished: &Finished,
+    interrupted: bool,
+    stop: &AtomicBool,
+) -> Option<(String, Option<bool>, Option<Verification>)> {
+    let embedded = finished.cluster.is_some();
+    if !embedded && !settings.verify {
+        return None;
+    }
+    if interrupted {
+        return Some(("skipped: the run was interrupted".into(), None, None));
+    }
+    let cli = match embedded {
+        true => Vec::new(),
+        false => config::pairs(&settings.properties),
+    };
+    let properties =
+        config::consumer_properties(&scenario.kafka, &cli, &finished.servers, FETCH_WAIT_MS);
+    let request = Request {
+        scenario,
+        start,
+        codecs: &settings.codecs,
+        properties: &properties,
+        from: match embedded {
+            true => From::Beginning,
+            false => From::Timestamp(start.timestamp_millis()),
+        },
+        idle: settings.idle_timeout,
+        embedded,
+        strict: settings.strict,
+        stop,
+    };
+    Some(match read::verify(&request) {
+        Ok(v) => (v.brief(), Some(v.ok()), Some(v)),
+        Err(why) => (format!("could not verify: {why}"), Some(false), None),
+    })
 }
 
 /// First SIGINT/SIGTERM: stop scheduling, flush within the bound, report, exit 130;

@@ -31,3 +31,4 @@ mod secured;
 mod shards;
 mod stats;
 mod summary;
+mod verify;

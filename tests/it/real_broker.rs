@@ -188,6 +188,90 @@ fn max_speed_to_a_real_broker_matches_the_plan() {
     not(simulate_test_broker),
     ignore = "needs a Kafka-compatible broker: set SIMULATE_TEST_BROKER, SIMULATE_TEST_PYTHON and SIMULATE_TEST_TANSU (.ci/run does)"
 )]
+fn a_real_broker_is_verified_after_the_run_and_shard_by_shard() {
+    let env = env();
+    let topic = unique_topic("verify");
+    create_topic(&env, &env.broker, &topic, 3);
+    let path = "scenarios/dirty.yaml";
+    let words = |out: &std::process::Output| String::from_utf8_lossy(&out.stdout).into_owned();
+    // Two shards, each sent with --verify: each finds its own part (the other shard's
+    // messages are unexpected, which does not fail without --strict).
+    for shard in ["0/2", "1/2"] {
+        let out = max_speed_into(&env, path, &topic)
+            .args([
+                "--start",
+                START,
+                "--shard",
+                shard,
+                "--verify",
+                "--idle-timeout",
+                "3s",
+            ])
+            .status(0)
+            .run();
+        let err = stderr_of(&out);
+        assert!(
+            err.contains(" 0 missing, 0 duplicated, 0 changed, "),
+            "{err}"
+        );
+    }
+    let planned = render(
+        &scenario::load_file(&root().join(path), &Overrides::default()).unwrap(),
+        Format::Plan,
+    )
+    .lines()
+    .count();
+    // All shards together: exactly the single run's plan.
+    let all = Test::new()
+        .args([
+            "verify",
+            path,
+            "-b",
+            &env.broker,
+            "--topic",
+            &topic,
+            "--start",
+            START,
+        ])
+        .args(["--idle-timeout", "3s", "--strict"])
+        .status(0)
+        .run();
+    assert!(
+        words(&all).starts_with(&format!(
+            "{planned} expected, {planned} found exactly once, 0 missing, 0 duplicated, 0 changed, 0 unexpected, per-key order kept"
+        )),
+        "{}",
+        words(&all)
+    );
+    // One shard alone: its part found, the other's unexpected; --strict fails on them.
+    let one = Test::new()
+        .args([
+            "verify",
+            path,
+            "-b",
+            &env.broker,
+            "--topic",
+            &topic,
+            "--start",
+            START,
+        ])
+        .args(["--shard", "0/2", "--idle-timeout", "3s", "--strict"])
+        .status(1)
+        .run();
+    let text = words(&one);
+    let first: Vec<u64> = text
+        .split(", ")
+        .filter_map(|part| part.split(' ').next()?.parse().ok())
+        .collect();
+    assert_eq!(first[0] + first[5], planned as u64, "{text}");
+    assert_eq!((first[2], first[3], first[4]), (0, 0, 0), "{text}");
+}
+
+#[test]
+#[cfg_attr(
+    not(simulate_test_broker),
+    ignore = "needs a Kafka-compatible broker: set SIMULATE_TEST_BROKER, SIMULATE_TEST_PYTHON and SIMULATE_TEST_TANSU (.ci/run does)"
+)]
 fn a_paced_run_to_a_real_broker_matches_the_plan() {
     let env = env();
     let topic = unique_topic("paced");

@@ -355,6 +355,30 @@ fn deliver(
     let password = [("READ_TOPIC_PASSWORD", PASSWORD)];
     let got = read_back_with(&tools.env, broker, topic, planned(path), read, &password);
     assert_matches_plan(path, START, &got);
+    // `simulate verify` reaches the cluster with the run's own flags and finds the plan.
+    let mut same: Vec<&str> = vec!["verify", path, "--topic", topic, "--start", START];
+    let mut flags = extra.iter();
+    while let Some(flag) = flags.next() {
+        match *flag {
+            "--report" => {
+                flags.next();
+            }
+            other => same.push(other),
+        }
+    }
+    same.extend(["--idle-timeout", "5s"]);
+    let verified = Test::new()
+        .args(&same)
+        .envs(envs.iter().copied())
+        .status(0)
+        .run();
+    let words = String::from_utf8_lossy(&verified.stdout).into_owned();
+    let n = planned(path);
+    assert!(
+        words.starts_with(&format!("{n} expected, {n} found exactly once, 0 missing")),
+        "{words}"
+    );
+    assert_no_secret(&verified, None);
     out
 }
 

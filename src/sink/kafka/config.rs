@@ -105,6 +105,14 @@ pub fn producer_properties(
     p
 }
 
+/// `(key, value)` of each property, in order.
+pub fn pairs(properties: &[Property]) -> Vec<(String, String)> {
+    properties
+        .iter()
+        .map(|p| (p.key.clone(), p.value.clone()))
+        .collect()
+}
+
 /// Properties only a producer reads: a consumer configured like the run leaves them out
 /// (librdkafka would warn about each).
 const PRODUCER_ONLY: &[&str] = &[
@@ -246,6 +254,13 @@ pub struct Settings {
     pub partitions: i32,
     /// After the run, keep the embedded cluster serving until Ctrl-C.
     pub keep_broker: bool,
+    /// After the flush, read the topics back and compare them with the plan (always
+    /// done on the embedded cluster).
+    pub verify: bool,
+    /// How long the verification waits for something new before it ends the read.
+    pub idle_timeout: Duration,
+    /// Whether unexpected messages fail the verification.
+    pub strict: bool,
     /// Print nothing but errors.
     pub quiet: bool,
     /// Draw a progress bar (only on a terminal).

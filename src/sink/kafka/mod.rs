@@ -11,9 +11,9 @@
 //! and the [`Sink`](super::Sink) (`producer`, with `produce` and delivery accounting in
 //! `delivery`, connection diagnosis in `diagnose`, property names and values for hints
 //! in `known`), the sink built from its settings
-//! (`session`), the record of sends a latency measurement reads (`sent`), the embedded
-//! cluster (`embedded`, served at a chosen port by `forward`) and the read-back check
-//! (`verify`).
+//! (`session`), the record of sends a latency measurement reads (`sent`), and the
+//! embedded cluster (`embedded`, served at a chosen port by `forward`); the read-back
+//! of a run is `crate::consume`'s verification.
 
 pub mod config;
 pub mod properties;
@@ -37,8 +37,6 @@ mod producer;
 pub(crate) mod sent;
 #[cfg(feature = "kafka")]
 mod session;
-#[cfg(feature = "kafka")]
-mod verify;
 
 pub use config::Settings;
 #[cfg(feature = "kafka")]

@@ -36,19 +36,11 @@ pub(crate) fn check_properties(
     max_speed: bool,
 ) -> Result<(), Error> {
     let placeholder =
-        config::producer_properties(kafka, &pairs(extra), "127.0.0.1:9092", max_speed);
+        config::producer_properties(kafka, &config::pairs(extra), "127.0.0.1:9092", max_speed);
     client_config(&placeholder)
         .create_native_config()
         .map(|_| ())
         .map_err(|e| property_error(e, kafka, extra))
-}
-
-/// `(key, value)` of each property, in order.
-pub(crate) fn pairs(properties: &[Property]) -> Vec<(String, String)> {
-    properties
-        .iter()
-        .map(|p| (p.key.clone(), p.value.clone()))
-        .collect()
 }
 
 /// The Kafka sink: one producer, every topic of the scenario.

@@ -1,17 +1,14 @@
 //! A Kafka run's sink built from its settings, as vector's `SinkConfig::build` does: the
 //! properties checked, the embedded cluster started when no brokers are given, the
-//! producer connected; after the replay, what was delivered and (for the embedded
-//! cluster) the read-back check, for the report.
+//! producer connected; after the replay, what was delivered, for the report.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-
+use super::config::pairs;
 use super::config::{self, Brokers, Settings};
 use super::embedded::{self, Embedded};
-use super::producer::{Connection, KafkaSink, Outcome, check_properties, pairs};
-use super::verify;
+use super::producer::{Connection, KafkaSink, Outcome, check_properties};
 use crate::error::Error;
 use crate::replay::pacer::Pace;
 use crate::scenario::Scenario;
@@ -26,8 +23,6 @@ pub(crate) struct Session {
     servers: String,
     /// Every librdkafka property of the producer.
     properties: BTreeMap<String, String>,
-    /// The value codecs, for the read-back.
-    codecs: Arc<crate::encode::codec::Codecs>,
 }
 
 /// What a finished Kafka run accounted for, for its report.
@@ -36,10 +31,12 @@ pub(crate) struct Finished {
     pub outcome: Outcome,
     /// Where the events went: the bootstrap servers, or `embedded (…)`.
     pub brokers: String,
+    /// The bootstrap servers the producer was given.
+    pub servers: String,
     /// Every librdkafka property of the producer, unmasked (the report masks them).
     pub properties: BTreeMap<String, String>,
-    /// The read-back check of an embedded run: its words, and whether it passed
-    /// (`None`: not checked).
+    /// The verification of the run (the read-back of an embedded run, `--verify`):
+    /// its words, and whether it passed (`None`: not checked); set by the caller.
     pub verification: Option<(String, Option<bool>)>,
     /// The embedded cluster, still serving (dropping it stops the brokers).
     pub cluster: Option<Embedded>,
@@ -108,7 +105,6 @@ impl Session {
             embedded,
             servers,
             properties,
-            codecs: Arc::clone(&settings.codecs),
         })
     }
 
@@ -117,33 +113,18 @@ impl Session {
         &self.servers
     }
 
-    /// Closes the producer and, after an embedded run that was not interrupted, reads
-    /// every topic back and compares it with the plan from `start`.
-    pub(crate) fn finish(
-        self,
-        scenario: &Scenario,
-        start: DateTime<Utc>,
-        interrupted: bool,
-        stop: &std::sync::atomic::AtomicBool,
-    ) -> Finished {
+    /// Closes the producer; what was delivered, for the report.
+    pub(crate) fn finish(self) -> Finished {
         let outcome = self.sink.into_outcome();
-        let verification = self.embedded.as_ref().map(|cluster| {
-            if interrupted {
-                return ("skipped: the run was interrupted".to_string(), None);
-            }
-            match verify::verify(scenario, start, &cluster.bootstrap, stop, &self.codecs) {
-                Ok(v) => (v.to_string(), Some(v.ok())),
-                Err(why) => (why, Some(false)),
-            }
-        });
         Finished {
             outcome,
             brokers: match self.embedded {
                 Some(_) => format!("embedded ({})", self.servers),
-                None => self.servers,
+                None => self.servers.clone(),
             },
+            servers: self.servers,
             properties: self.properties,
-            verification,
+            verification: None,
             cluster: self.embedded,
         }
     }
