@@ -14,7 +14,8 @@
 //! adds the rest of the plan it counted), so a scrape after the flush equals the report.
 //! The process ends right after, so a scraper polling every few seconds usually misses
 //! that last state: the report is the run's record. The Kafka sink observes delivery
-//! latency as reports arrive. Every series carries the labels `scenario` and `shard`
+//! latency as reports arrive; with `--latency`, the run's consumer observes end-to-end
+//! latency (`simulate_e2e_latency_seconds`) as it matches messages. Every series carries the labels `scenario` and `shard`
 //! (`K/N`, or `all`).
 
 use std::net::SocketAddr;
@@ -123,6 +124,25 @@ impl Metrics {
         }
     }
 
+    /// `--latency`: the histogram of end-to-end latency, `simulate_e2e_latency_seconds`
+    /// (registered by this call; call it once).
+    pub fn e2e_latency(&self) -> Histogram {
+        let opts = Opts::new(
+            "simulate_e2e_latency_seconds",
+            "End-to-end latency: consume time minus send time of each message matched (--latency).",
+        )
+        .const_label("scenario", &self.labels.0)
+        .const_label("shard", &self.labels.1);
+        let h = Histogram::with_opts(HistogramOpts {
+            common_opts: opts,
+            buckets: prometheus::exponential_buckets(1e-4, 2.0, 20).expect("valid buckets"),
+        })
+        .expect("a valid histogram");
+        // Registered once per run; a second call observes into a series not exported.
+        let _ = self.registry.register(Box::new(h.clone()));
+        h
+    }
+
     /// Exports the plan's totals, once counted: `simulate_plan_events` and
     /// `simulate_plan_messages` (gauges; absent until known).
     pub fn plan_known(&self, events: u64, messages: u64) {
@@ -195,5 +215,34 @@ impl Metrics {
             })
             .map_err(|e| Error::Runtime(format!("cannot start the metrics thread: {e}")))?;
         Ok(bound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn end_to_end_latency_is_a_histogram_in_seconds_once_asked_for() {
+        let m = Metrics::new("default", "all");
+        assert!(!m.text().contains("simulate_e2e_latency_seconds"));
+        let h = m.e2e_latency();
+        h.observe(0.2);
+        h.observe(0.25);
+        let text = m.text();
+        assert!(
+            text.contains("# TYPE simulate_e2e_latency_seconds histogram"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                r#"simulate_e2e_latency_seconds_count{scenario="default",shard="all"} 2"#
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"simulate_e2e_latency_seconds_bucket{scenario="default",shard="all",le="0.2048"} 1"#),
+            "{text}"
+        );
     }
 }

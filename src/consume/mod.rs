@@ -8,6 +8,9 @@
 //! - `score`: a pipeline's per-window aggregates against the ground truth.
 //! - `latency`: end-to-end latency, produce → consume, or through a pipeline.
 
+/// End-to-end latency: the consumer of a run's `--latency`, and its pure matching.
+#[cfg(feature = "kafka")]
+pub(crate) mod latency;
 #[cfg(feature = "kafka")]
 pub(crate) mod reader;
 pub mod verify;

@@ -23,6 +23,9 @@ pub(crate) enum From {
     Timestamp(i64),
     /// The partition's first retained message.
     Beginning,
+    /// The high watermark when the read begins: only what arrives after it (an offset,
+    /// not librdkafka's symbolic end, so nothing produced after `open` is missed).
+    End,
 }
 
 /// One partition being read.
@@ -138,6 +141,7 @@ impl Reader {
                 match from {
                     From::Timestamp(ms) => Offset::Offset(ms),
                     From::Beginning => Offset::Beginning,
+                    From::End => Offset::Offset(part.high),
                 },
             )?;
         }

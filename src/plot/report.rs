@@ -1,5 +1,6 @@
 //! The image of a finished run's report: pacing lateness and delivery latency over time
-//! (mean and largest per step) and as histograms; a panel with nothing to show says why
+//! (mean and largest per step) and as histograms, and end-to-end latency the same way
+//! when the run measured it (`--latency`); a panel with nothing to show says why
 //! (`no pacing at --max-speed`, no Kafka delivery in the report) instead of empty axes.
 
 use super::chart::{self, Body, Mark, Panel, Stroke, WIDTH};
@@ -27,7 +28,7 @@ pub(super) fn panels(report: &Report) -> (Vec<String>, f64) {
     };
     let timeline = kafka.map(|k| &k.delivery_latency_timeline);
     let buckets = kafka.map(|k| &k.delivery_latency_histogram);
-    let panels = vec![
+    let mut panels = vec![
         over_time(
             (
                 &format!("{}: pacing lateness", report.scenario),
@@ -73,7 +74,34 @@ pub(super) fn panels(report: &Report) -> (Vec<String>, f64) {
             place(1.0, 1.0),
         ),
     ];
-    (panels, 2.0 * panel_h)
+    let Some(e2e) = &report.e2e_latency else {
+        return (panels, 2.0 * panel_h);
+    };
+    // --latency: a third row.
+    let unmatched = "no message was matched: nothing to show";
+    panels.push(over_time(
+        (
+            &format!("end-to-end latency ({})", e2e.what()),
+            "wall time since the latency consumer started (s)",
+            "latency (ms)",
+        ),
+        Some(&e2e.timeline),
+        1e6,
+        unmatched,
+        place(0.0, 2.0),
+    ));
+    panels.push(histogram(
+        (
+            "end-to-end latency, matched messages",
+            "latency (ms; the last bar holds the rest)",
+            "messages",
+        ),
+        Some(&e2e.histogram),
+        1e6,
+        unmatched,
+        place(1.0, 2.0),
+    ));
+    (panels, 3.0 * panel_h)
 }
 
 /// A panel titled `title` with axis labels `x` and `y`, at `at` of `size`.

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::kafka::Merging;
+use super::latency;
 use super::{Report, histogram, timeline};
 
 /// Merges the reports of the shards of one run (`simulate report merge`): counts and
@@ -20,6 +21,10 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
     let mut lateness_timeline = timeline(first_name, &first.lateness_timeline)?;
     let mut kafka = match &first.kafka {
         Some(k) => Some(Merging::new(first_name, k)?),
+        None => None,
+    };
+    let mut e2e = match &first.e2e_latency {
+        Some(l) => Some(latency::Merging::new(first_name, l)?),
         None => None,
     };
     for (name, r) in &reports[1..] {
@@ -47,6 +52,9 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
         if let (Some(merging), Some(k)) = (&mut kafka, &r.kafka) {
             merging.add(name, k)?;
         }
+        if let (Some(merging), Some(l)) = (&mut e2e, &r.e2e_latency) {
+            merging.add(name, l)?;
+        }
     }
     total.shard = None;
     total.merged_shards = Some(count);
@@ -54,6 +62,7 @@ pub fn merge(reports: &[(String, Report)]) -> Result<Report, String> {
     total.lateness_histogram = lateness.to_buckets();
     total.lateness_timeline = lateness_timeline.to_steps();
     total.kafka = kafka.map(Merging::finish);
+    total.e2e_latency = e2e.map(latency::Merging::finish);
     total.rate_per_s = total.rate();
     Ok(total)
 }
@@ -100,6 +109,11 @@ fn check_set(reports: &[(String, Report)]) -> Result<u32, String> {
         if r.kafka.is_some() != first.kafka.is_some() {
             return Err(format!(
                 "{name} and {first_name} are not shards of one run: one has a Kafka section"
+            ));
+        }
+        if r.e2e_latency.is_some() != first.e2e_latency.is_some() {
+            return Err(format!(
+                "{name} and {first_name} are not shards of one run: one measured end-to-end latency (--latency)"
             ));
         }
     }

@@ -5,10 +5,13 @@
 //! `--report FILE` (a section's fields sit at the top level of the JSON), read back and
 //! merged by `simulate report merge` ([`merge()`]).
 //!
+//! End-to-end latency (`latency`) is a section of its own, beside the sink's.
+//!
 //! A new sink adds one section: a struct with its constructor, its summary lines and its
 //! merge, in a file of its own here, and one field of [`Report`].
 
 mod kafka;
+mod latency;
 mod merge;
 
 use std::collections::BTreeMap;
@@ -28,6 +31,7 @@ use crate::replay::{COUNT_BUDGET, Tally};
 use crate::scenario::{Scenario, Shard};
 use crate::text::io_reason;
 pub use kafka::{KafkaReport, RegistryReport, SubjectReport};
+pub use latency::{Figures, LatencyReport};
 pub use merge::merge;
 
 /// The outcome of a run, as printed and as written to `--report`, and as read back by
@@ -105,6 +109,9 @@ pub struct Report {
     /// What the Kafka sink adds, when it was the sink.
     #[serde(flatten)]
     pub kafka: Option<KafkaReport>,
+    /// End-to-end latency, when the run measured it (`--latency`, `--latency-topic`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e2e_latency: Option<LatencyReport>,
 }
 
 impl Report {
@@ -143,6 +150,7 @@ impl Report {
             per_camera: tally.per_camera(scenario),
             interrupted: tally.interrupted,
             kafka,
+            e2e_latency: None,
         };
         report.rate_per_s = report.rate();
         report
@@ -275,6 +283,9 @@ impl Report {
         );
         if let Some(k) = &self.kafka {
             k.write_summary(&mut s);
+        }
+        if let Some(l) = &self.e2e_latency {
+            l.write_summary(&mut s);
         }
         s
     }

@@ -289,6 +289,8 @@ fn print(text: &str) -> Result<u8, Error> {
 /// Sending to Kafka (the `kafka` feature): the settings from the command line, the
 /// replay into the sink that opens itself, the report.
 mod check;
+#[cfg(feature = "kafka")]
+mod latency;
 mod loading;
 mod registry;
 #[cfg(feature = "kafka")]

@@ -30,7 +30,7 @@ use crate::sink::kafka::{Finished, Session, Settings, config, forward};
 
 use super::check::FETCH_WAIT_MS;
 
-use super::registry;
+use super::{latency, registry};
 
 /// A run into Kafka: replayed, summed up on stderr, the truth and the report written.
 pub(super) fn kafka_command(
@@ -56,7 +56,8 @@ pub(super) fn kafka_command(
     let serving = Arc::new(AtomicBool::new(false));
     install_signal_handler(&control.stop, &serving, args.quiet);
     // On an error, the pending files are removed as they drop.
-    let (mut report, cluster) = kafka_plan(scenario, plan, &settings, &control)?;
+    let measure = latency::options(args);
+    let (mut report, cluster) = kafka_plan(scenario, plan, &settings, &control, measure.as_ref())?;
     if let Some(kafka) = &mut report.kafka {
         kafka.schema_registry = registered;
     }
@@ -252,18 +253,30 @@ fn settings(args: &RunArgs, scenario: &Scenario, sources: Sources) -> Result<Set
 /// the embedded cluster started when no brokers are given, the brokers waited for, the
 /// plan replayed, and an embedded topic read back and compared with the plan.
 pub fn kafka(scenario: &Scenario, settings: &Settings, control: &Control) -> Result<Report, Error> {
-    kafka_plan(scenario, Plan::new(scenario), settings, control).map(|(report, _)| report)
+    kafka_plan(scenario, Plan::new(scenario), settings, control, None).map(|(report, _)| report)
 }
 
-/// [`kafka`] of `plan`; the embedded cluster, if one was used, is returned still
-/// serving.
+/// [`kafka`] of `plan`, measuring end-to-end latency as `measure` says; the embedded
+/// cluster, if one was used, is returned still serving.
 fn kafka_plan(
     scenario: &Scenario,
     plan: Plan,
     settings: &Settings,
     control: &Control,
+    measure: Option<&latency::Options>,
 ) -> Result<(Report, Option<Embedded>), Error> {
     let mut session = Session::open(scenario, settings, &control.stop)?;
+    // The latency consumer reads from the topics' ends before the schedule begins.
+    let measuring = match measure {
+        Some(o) => Some(latency::start(
+            o,
+            scenario,
+            settings,
+            &mut session,
+            &control.stop,
+        )?),
+        None => None,
+    };
     // The clock is read here, at the edge: an unset start is the moment the schedule starts.
     let start = scenario.start.unwrap_or_else(Utc::now);
     // A start that lies ahead is waited for, so that events are sent when their
@@ -315,7 +328,10 @@ fn kafka_plan(
     }
     let mut kafka = KafkaReport::new(&finished, &settings.properties);
     kafka.verify = details;
-    let report = Report::new(scenario, start, settings.pace, &tally, Some(kafka));
+    let mut report = Report::new(scenario, start, settings.pace, &tally, Some(kafka));
+    if let (Some(m), Some(o)) = (measuring, measure) {
+        latency::finish(m, o, &mut report);
+    }
     Ok((report, finished.cluster.take()))
 }
 

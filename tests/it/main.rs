@@ -13,6 +13,7 @@ mod fast_encode;
 mod faults;
 mod golden;
 mod kafka;
+mod latency;
 mod layout;
 mod memory;
 mod payload;

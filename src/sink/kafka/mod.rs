@@ -11,8 +11,9 @@
 //! and the [`Sink`](super::Sink) (`producer`, with `produce` and delivery accounting in
 //! `delivery`, connection diagnosis in `diagnose`, property names and values for hints
 //! in `known`), the sink built from its settings
-//! (`session`), and the embedded cluster (`embedded`, served at a chosen port by `forward`); the
-//! read-back of a run is `crate::consume`'s verification.
+//! (`session`), the record of sends a latency measurement reads (`sent`), and the
+//! embedded cluster (`embedded`, served at a chosen port by `forward`); the read-back
+//! of a run is `crate::consume`'s verification.
 
 pub mod config;
 pub mod properties;
@@ -32,6 +33,8 @@ mod known;
 mod produce;
 #[cfg(feature = "kafka")]
 mod producer;
+#[cfg(feature = "kafka")]
+pub(crate) mod sent;
 #[cfg(feature = "kafka")]
 mod session;
 

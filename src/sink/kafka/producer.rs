@@ -17,6 +17,7 @@ use rdkafka::types::RDKafkaRespErr;
 
 use super::delivery::{self, Counts, Delivery};
 use super::properties::{Origin, Property};
+use super::sent::SendLog;
 use super::{config, diagnose, produce};
 use crate::encode::codec::Codecs;
 use crate::error::Error;
@@ -64,6 +65,8 @@ pub(crate) struct KafkaSink {
     refused: u64,
     /// Still queued or in flight when the flush bound ran out.
     outstanding: u64,
+    /// `--latency`: when each message was handed over, and what identifies it.
+    sent: Option<SendLog>,
 }
 
 /// What a finished Kafka sink accounted for.
@@ -151,7 +154,13 @@ impl KafkaSink {
             accepted: 0,
             refused: 0,
             outstanding: 0,
+            sent: None,
         })
+    }
+
+    /// Records every message handed over from now on in `log` (`--latency`).
+    pub fn record_sends(&mut self, log: SendLog) {
+        self.sent = Some(log);
     }
 
     /// What was delivered, failed and left outstanding; the producer is closed.
@@ -208,9 +217,14 @@ impl Sink for KafkaSink {
             opaque: stamp,
         };
         let handover = loop {
+            // Read before the call, so that a consumer never sees a message before it.
+            let at = self.sent.as_ref().map(|_| Instant::now());
             match produce::produce(&self.producer, topic, &record) {
                 Ok(()) => {
                     self.accepted += 1;
+                    if let (Some(log), Some(at)) = (&self.sent, at) {
+                        log.record(at, name, record.key, record.value, record.timestamp_ms);
+                    }
                     break Handover::Taken;
                 }
                 Err(RDKafkaErrorCode::QueueFull) => {

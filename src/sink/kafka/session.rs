@@ -108,6 +108,11 @@ impl Session {
         })
     }
 
+    /// The bootstrap servers the producer was given (the embedded cluster's too).
+    pub(crate) fn servers(&self) -> &str {
+        &self.servers
+    }
+
     /// Closes the producer; what was delivered, for the report.
     pub(crate) fn finish(self) -> Finished {
         let outcome = self.sink.into_outcome();
