@@ -23,6 +23,7 @@ from pathlib import Path
 
 import encoded_case
 import entities_case
+import verify_case
 from secured_broker import secured_tansu
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -421,6 +422,8 @@ def main():
         print(table.markdown())
         return
 
+    # --- 2f. verify: reading a topic back and comparing it with the plan (issue 26) -----
+    verify_case.case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim, py)
     secured_case(args, table, work, commands, quick, runs, warmup)
 
     # --- 3. pacing lateness -------------------------------------------------------------

@@ -337,10 +337,15 @@ impl Matcher {
         self.expired_examples.truncate(EXAMPLES);
     }
 
-    /// The prints of the messages read and held (for [`Matcher::finish`]'s look at the
-    /// whole plan).
+    /// The prints, whole and [loose](Print::loose), of the messages read and held (for
+    /// [`Matcher::finish`]'s look at the whole plan).
     pub fn read_prints(&self) -> std::collections::BTreeSet<u64> {
-        self.read.keys().copied().collect()
+        let held = self
+            .read
+            .values()
+            .flat_map(|q| std::iter::once(&q.first).chain(q.rest.iter().flat_map(|r| r.iter())));
+        held.flat_map(|r| [r.print.whole, r.print.loose()])
+            .collect()
     }
 
     /// Classifies what is left once the whole plan was handed over and the read ended:
@@ -421,6 +426,9 @@ impl Matcher {
                 out.add(Kind::Changed, e);
             } else if planned(p.whole) {
                 out.add(Kind::Duplicated, Example::read(&r, None));
+            } else if planned(p.loose()) {
+                let note = Some("a copy with another timestamp or headers");
+                out.add(Kind::Duplicated, Example::read(&r, note));
             } else {
                 out.add(Kind::Unexpected, Example::read(&r, None));
             }

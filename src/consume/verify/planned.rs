@@ -131,7 +131,7 @@ fn feed(
     };
 }
 
-/// A second look at the plan: which of `prints` it holds, and the plan lines
+/// A second look at the plan: which of `prints` (whole or loose) it holds, and the plan lines
 /// (`--dry-run --format plan`) of the messages at `indices`.
 pub(crate) fn look_up(
     scenario: &Scenario,
@@ -145,8 +145,10 @@ pub(crate) fn look_up(
     let last = indices.last().copied();
     let mut line = Vec::new();
     each_message(scenario, start, codecs, |index, message, print| {
-        if prints.contains(&print.whole) {
-            held.insert(print.whole);
+        for p in [print.whole, print.loose()] {
+            if prints.contains(&p) {
+                held.insert(p);
+            }
         }
         if indices.contains(&index) {
             line.clear();

@@ -48,6 +48,13 @@ pub(crate) struct Print {
 }
 
 impl Print {
+    /// The print of what a copy of a message keeps when a producer re-sends it: the
+    /// topic, key and value (not the timestamp, nor the headers).
+    pub fn loose(&self) -> u64 {
+        let key = self.key.map_or([0u8; 8], |k| k.max(1).to_le_bytes());
+        hash(&[&self.topic.to_le_bytes(), &key, &self.value.to_le_bytes()])
+    }
+
     /// The print of a message; `headers` as [`encode_header`] writes them.
     pub fn of(
         topic: u32,
