@@ -71,7 +71,12 @@ pub struct ScoreArgs {
     #[command(flatten)]
     pub cluster: ClusterArgs,
     /// The pipeline's output topic.
-    #[arg(long, value_name = "NAME", required_unless_present = "input", conflicts_with = "input")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        required_unless_present = "input",
+        conflicts_with = "input"
+    )]
     pub topic: Option<String>,
     /// Read the pipeline's output from FILE (JSON lines) instead of a topic.
     #[arg(long, value_name = "FILE")]
@@ -129,10 +134,20 @@ pub struct LatencyArgs {
     pub latency: bool,
     /// Measure through a pipeline instead: read its output topic NAME and match each
     /// message to a sent one by --latency-field.
-    #[arg(long, value_name = "NAME", requires = "latency_field", help_heading = "Latency")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "latency_field",
+        help_heading = "Latency"
+    )]
     pub latency_topic: Option<String>,
     /// The JSON field whose value ties an output message to the sent one (e.g. event_id).
-    #[arg(long, value_name = "NAME", requires = "latency_topic", help_heading = "Latency")]
+    #[arg(
+        long,
+        value_name = "NAME",
+        requires = "latency_topic",
+        help_heading = "Latency"
+    )]
     pub latency_field: Option<String>,
 }
 
@@ -142,4 +157,3 @@ impl LatencyArgs {
         self.latency || self.latency_topic.is_some()
     }
 }
-

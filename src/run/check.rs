@@ -3,6 +3,7 @@
 //! way as the run reached it).
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use crate::cli::{ClusterArgs, Measure, ScoreArgs, VerifyArgs};
 use crate::error::{EXIT_FAILURE, EXIT_OK, Error};
@@ -65,9 +66,9 @@ pub(super) fn verify_command(_args: &VerifyArgs) -> Result<u8, Error> {
 /// pipeline outputs from it, the pipeline's records (a file, or its output topic read
 /// until idle) judged against that; the summary, the report, exit 0 when every window
 /// is right.
-pub(super) fn score_command(args: &ScoreArgs) -> Result<u8, Error> {
+/// `scenario` is the file's, loaded and validated with the command line's overrides.
+pub(super) fn score_command(args: &ScoreArgs, mut scenario: Scenario) -> Result<u8, Error> {
     use crate::consume::score::{self, compare, expected, read, record, summary};
-    let mut scenario = super::load(&args.scenario, &args.plan.overrides()).map_err(Error::Invalid)?;
     let Some(start) = scenario.start else {
         return Err(Error::Usage(format!(
             "a score needs the run's start: give --start (the RFC 3339 instant the run used), \
@@ -89,7 +90,12 @@ pub(super) fn score_command(args: &ScoreArgs) -> Result<u8, Error> {
         args.group_by.as_deref(),
     );
     let start_ms = start.timestamp_millis();
-    let end_ms = start_ms + scenario.duration.0.div_ceil(1_000_000).min(i64::MAX as u64 / 2) as i64;
+    let end_ms = start_ms
+        + scenario
+            .duration
+            .0
+            .div_ceil(1_000_000)
+            .min(i64::MAX as u64 / 2) as i64;
     let want = expected::expected(
         &scenario,
         &truth,
@@ -136,12 +142,21 @@ pub(super) fn score_command(args: &ScoreArgs) -> Result<u8, Error> {
         score: &score,
     };
     if !args.quiet {
-        super::print(&summary::text(&outcome))?;
+        let mut out = std::io::stdout().lock();
+        let text = summary::text(&outcome);
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(Error::Output(e)),
+            Ok(()) | Err(_) => {}
+        }
     }
     if let Some(report) = report {
         report.write(&summary::json(&outcome))?;
     }
-    Ok(if score.passed() { EXIT_OK } else { EXIT_FAILURE })
+    Ok(if score.passed() {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    })
 }
 
 /// Reads the pipeline's output `topic` into `gathered` (the `kafka` feature).
@@ -150,7 +165,10 @@ fn score_topic(
     args: &ScoreArgs,
     scenario: &mut Scenario,
     topic: &str,
-    (fields, want): (&crate::consume::score::record::Fields, &crate::consume::score::expected::Expected),
+    (fields, want): (
+        &crate::consume::score::record::Fields,
+        &crate::consume::score::expected::Expected,
+    ),
     gathered: &mut crate::consume::score::compare::Gathered,
 ) -> Result<(), Error> {
     use crate::consume::reader::From;
@@ -182,11 +200,16 @@ fn score_topic(
     _: &ScoreArgs,
     _: &mut Scenario,
     _: &str,
-    _: (&crate::consume::score::record::Fields, &crate::consume::score::expected::Expected),
+    _: (
+        &crate::consume::score::record::Fields,
+        &crate::consume::score::expected::Expected,
+    ),
     _: &mut crate::consume::score::compare::Gathered,
 ) -> Result<(), Error> {
-    Err(super::needs_feature(
-        "kafka",
-        "read a topic; score a file with --input",
+    Err(Error::Usage(
+        "this simulate was built without the `kafka` feature and cannot read a topic; score \
+         a file with --input, or build it with the default features (cargo build --release \
+         --locked)"
+            .into(),
     ))
 }

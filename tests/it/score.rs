@@ -44,7 +44,10 @@ fn counts(truth: &Value, topic: Option<&str>) -> BTreeMap<(i64, String), i64> {
         if topic.is_some_and(|t| w["topic"] != t) {
             continue;
         }
-        let key = (w["window_start_ms"].as_i64().unwrap(), text(&w["camera_id"]));
+        let key = (
+            w["window_start_ms"].as_i64().unwrap(),
+            text(&w["camera_id"]),
+        );
         *counts.entry(key).or_default() += w["count"].as_i64().unwrap();
     }
     counts
@@ -122,7 +125,10 @@ impl Verdict {
     fn assert_eq(&self, want: &Verdict) {
         let close = (self.mae - want.mae).abs() < 1e-9;
         let rest = |v: &Verdict| (v.right, v.wrong, v.missing, v.extra, v.max);
-        assert!(close && rest(self) == rest(want), "scored {self:?}, expected {want:?}");
+        assert!(
+            close && rest(self) == rest(want),
+            "scored {self:?}, expected {want:?}"
+        );
     }
 }
 
@@ -228,7 +234,12 @@ fn a_file_with_known_errors_scores_exactly_those_errors() {
     let report = read_report(&report_path);
     Verdict::of(&report).assert_eq(&want);
     assert_eq!(
-        (&report["records"], &report["replaced"], &report["outside_run"], &report["unreadable"]),
+        (
+            &report["records"],
+            &report["replaced"],
+            &report["outside_run"],
+            &report["unreadable"]
+        ),
         (&json!(64), &json!(1), &json!(1), &json!(2))
     );
     let worst: Vec<&str> = report["worst"]
@@ -239,10 +250,16 @@ fn a_file_with_known_errors_scores_exactly_those_errors() {
         .collect();
     assert_eq!(worst.len(), 4, "{worst:?}");
     // A tolerance of 3 accepts the two wrong windows, not the missing and extra ones.
-    score(&input, &report_path, &["--group-field", "camera_id", "--tolerance", "3"])
-        .status(1)
-        .stdout_contains("windows: 59 right, 0 wrong, 1 missing, 1 extra of 61 (96.7 % right, tolerance 3)")
-        .run();
+    score(
+        &input,
+        &report_path,
+        &["--group-field", "camera_id", "--tolerance", "3"],
+    )
+    .status(1)
+    .stdout_contains(
+        "windows: 59 right, 0 wrong, 1 missing, 1 extra of 61 (96.7 % right, tolerance 3)",
+    )
+    .run();
 }
 
 /// `simulate score PATH` with `args` over `lines` (in a file of `dir`).
@@ -277,7 +294,9 @@ fn a_group_is_a_camera_a_camera_attribute_or_every_camera() {
     let detections = "scenarios/detections.yaml";
     let mut zones: BTreeMap<(i64, String), i64> = BTreeMap::new();
     for ((w, camera), n) in counts(&truth(detections), Some("detections")) {
-        *zones.entry((w, zone_of[camera.as_str()].into())).or_default() += n;
+        *zones
+            .entry((w, zone_of[camera.as_str()].into()))
+            .or_default() += n;
     }
     assert_eq!(zones.len(), 30, "3 zones × 10 minutes");
     let lines = records(&zones, "zone", "rfc3339");
@@ -308,35 +327,54 @@ fn entities_seen_and_occupancy_are_scored_against_the_entity_truth() {
     let entities = &truth(walk)["entities"];
     let mut seen = BTreeMap::new();
     for w in entities["windows"].as_array().unwrap() {
-        let key = (w["window_start_ms"].as_i64().unwrap(), text(&w["camera_id"]));
+        let key = (
+            w["window_start_ms"].as_i64().unwrap(),
+            text(&w["camera_id"]),
+        );
         seen.insert(key, w["seen"].as_i64().unwrap());
     }
     let args = ["--measure", "entities", "--group-field", "camera_id"];
     score_lines(&dir, walk, &records(&seen, "camera_id", "s"), &args)
         .status(0)
         .stdout_contains("measure: distinct entities seen per window and camera")
-        .stdout_contains(format!("windows: {0} right, 0 wrong, 0 missing, 0 extra of {0} (100.0 % right)", seen.len()))
+        .stdout_contains(format!(
+            "windows: {0} right, 0 wrong, 0 missing, 0 extra of {0} (100.0 % right)",
+            seen.len()
+        ))
         .run();
     let (mut zones, mut site) = (BTreeMap::new(), BTreeMap::<(i64, String), i64>::new());
     for o in entities["occupancy"].as_array().unwrap() {
-        let (w, n) = (o["window_start_ms"].as_i64().unwrap(), o["occupancy"].as_i64().unwrap());
+        let (w, n) = (
+            o["window_start_ms"].as_i64().unwrap(),
+            o["occupancy"].as_i64().unwrap(),
+        );
         zones.insert((w, text(&o["zone"])), n);
         *site.entry((w, String::new())).or_default() += n;
     }
     assert_eq!(zones.len(), 40, "4 zones × 10 minutes");
     let mut lines = records(&zones, "zone", "ms");
-    score_lines(&dir, walk, &lines, &["--measure", "occupancy", "--group-field", "zone"])
-        .status(0)
-        .stdout_contains("windows: 40 right, 0 wrong, 0 missing, 0 extra of 40 (100.0 % right)")
-        .run();
+    score_lines(
+        &dir,
+        walk,
+        &lines,
+        &["--measure", "occupancy", "--group-field", "zone"],
+    )
+    .status(0)
+    .stdout_contains("windows: 40 right, 0 wrong, 0 missing, 0 extra of 40 (100.0 % right)")
+    .run();
     // One zone's last window off by 2, written after the right one: it replaces it.
     let ((w, zone), n) = zones.iter().next_back().unwrap();
     lines.push(json!({"window_start": w, "zone": zone, "count": n + 2}).to_string());
-    score_lines(&dir, walk, &lines, &["--measure", "occupancy", "--group-field", "zone"])
-        .status(1)
-        .stdout_contains("windows: 39 right, 1 wrong, 0 missing, 0 extra of 40")
-        .stdout_contains("error: mean absolute 0.05, largest 2")
-        .run();
+    score_lines(
+        &dir,
+        walk,
+        &lines,
+        &["--measure", "occupancy", "--group-field", "zone"],
+    )
+    .status(1)
+    .stdout_contains("windows: 39 right, 1 wrong, 0 missing, 0 extra of 40")
+    .stdout_contains("error: mean absolute 0.05, largest 2")
+    .run();
     let lines: Vec<String> = site
         .iter()
         .map(|((w, _), n)| json!({"window_start": w, "count": n}).to_string())
@@ -361,10 +399,20 @@ fn what_a_score_cannot_answer_is_invalid_input() {
         .status(2)
         .stderr_contains("a score needs the run's start: give --start")
         .run();
-    score(DIRTY, &["--start", START, "--measure", "entities", "--group-field", "camera_id"])
-        .status(2)
-        .stderr_contains("--measure entities needs an entity stream, and `dirty` has none")
-        .run();
+    score(
+        DIRTY,
+        &[
+            "--start",
+            START,
+            "--measure",
+            "entities",
+            "--group-field",
+            "camera_id",
+        ],
+    )
+    .status(2)
+    .stderr_contains("--measure entities needs an entity stream, and `dirty` has none")
+    .run();
     score(DIRTY, &["--start", START, "--source-topic", "nope"])
         .status(2)
         .stderr_contains("the scenario writes no topic `nope` (--source-topic): it writes events")
@@ -374,10 +422,20 @@ fn what_a_score_cannot_answer_is_invalid_input() {
         .status(2)
         .stderr_contains("give --group-field with the camera id")
         .run();
-    score(walk, &["--measure", "occupancy", "--group-field", "camera_id", "--group-by", "camera"])
-        .status(2)
-        .stderr_contains("--measure occupancy is per zone")
-        .run();
+    score(
+        walk,
+        &[
+            "--measure",
+            "occupancy",
+            "--group-field",
+            "camera_id",
+            "--group-by",
+            "camera",
+        ],
+    )
+    .status(2)
+    .stderr_contains("--measure occupancy is per zone")
+    .run();
     Test::new()
         .args(["score", DIRTY, "--start", START, "--input", "no/such.jsonl"])
         .status(2)
@@ -398,7 +456,10 @@ fn pipeline_output(truth: &Value, bug: Option<&str>) -> BTreeMap<(i64, String), 
     match bug {
         None => {}
         Some("off-by-one") => {
-            got = got.into_iter().map(|((w, c), n)| ((w + MIN, c), n)).collect();
+            got = got
+                .into_iter()
+                .map(|((w, c), n)| ((w + MIN, c), n))
+                .collect();
         }
         Some("duplicates") => {
             for f in truth["faults"].as_array().unwrap() {
@@ -423,7 +484,10 @@ fn assert_pipeline_scored(
 ) {
     let dir = tempfile::tempdir().unwrap();
     let schema = dir.path().join("event.schema.json");
-    let out = Test::new().args(["schema", "--event", DIRTY]).status(0).run();
+    let out = Test::new()
+        .args(["schema", "--event", DIRTY])
+        .status(0)
+        .run();
     std::fs::write(&schema, &out.stdout).unwrap();
     let mut run = std::process::Command::new(&env.python);
     run.arg(root().join("tests/e2e/count_pipeline.py"))
@@ -433,13 +497,29 @@ fn assert_pipeline_scored(
         .args(["--time-field", "ts"])
         .args(bug.map(|b| ["--bug", b]).iter().flatten());
     let done = run.output().unwrap();
-    assert!(done.status.success(), "count_pipeline.py: {}", stderr_of(&done));
+    assert!(
+        done.status.success(),
+        "count_pipeline.py: {}",
+        stderr_of(&done)
+    );
     let truth = truth(DIRTY);
-    let want = judge(&counts(&truth, None), &pipeline_output(&truth, bug), (T0, T0 + 20 * MIN));
+    let want = judge(
+        &counts(&truth, None),
+        &pipeline_output(&truth, bug),
+        (T0, T0 + 20 * MIN),
+    );
     let report = dir.path().join("score.json");
     let code = if bug.is_some() { 1 } else { 0 };
     Test::new()
-        .args(["score", DIRTY, "--start", START, "--group-field", "camera_id", "--report"])
+        .args([
+            "score",
+            DIRTY,
+            "--start",
+            START,
+            "--group-field",
+            "camera_id",
+            "--report",
+        ])
         .arg(&report)
         .args(source)
         .status(code)
@@ -451,7 +531,10 @@ fn assert_pipeline_scored(
     let report = read_report(&report);
     Verdict::of(&report).assert_eq(&want);
     if pipeline.iter().any(|a| a == "--partial") {
-        assert_eq!(report["replaced"], 60, "a partial count per window, replaced");
+        assert_eq!(
+            report["replaced"], 60,
+            "a partial count per window, replaced"
+        );
     }
     match bug {
         None => assert_eq!(want.right, 60),
@@ -499,7 +582,16 @@ fn a_pipeline_through_a_real_broker_scores_as_the_truth_says() {
     let input = unique_topic("score-in");
     create_topic(&env, &env.broker, &input, 3);
     Test::new()
-        .args([DIRTY, "--start", START, "--max-speed", "-b", &env.broker, "--topic", &input])
+        .args([
+            DIRTY,
+            "--start",
+            START,
+            "--max-speed",
+            "-b",
+            &env.broker,
+            "--topic",
+            &input,
+        ])
         .status(0)
         .run();
     for (bug, more) in [
@@ -514,9 +606,15 @@ fn a_pipeline_through_a_real_broker_scores_as_the_truth_says() {
             .iter()
             .map(|s| s.to_string())
             .collect();
-        pipeline.extend(["--output-topic".into(), output.clone(), "--idle".into(), "5".into()]);
+        pipeline.extend([
+            "--output-topic".into(),
+            output.clone(),
+            "--idle".into(),
+            "5".into(),
+        ]);
         pipeline.extend(more.iter().map(|s| s.to_string()));
-        let mut source: Vec<String> = vec!["-b".into(), env.broker.clone(), "--topic".into(), output];
+        let mut source: Vec<String> =
+            vec!["-b".into(), env.broker.clone(), "--topic".into(), output];
         source.extend(["--idle-timeout".into(), "3s".into()]);
         if bug == Some("duplicates") {
             source.push("--from-beginning".into());

@@ -224,8 +224,13 @@ mod tests {
     /// A truth of three one-minute windows of cameras 1 and 2.
     fn truth() -> Expected {
         let mut values = BTreeMap::new();
-        for (w, camera, count) in [(0, "1", 10), (0, "2", 5), (1, "1", 8), (1, "2", 0), (2, "1", 7)]
-        {
+        for (w, camera, count) in [
+            (0, "1", 10),
+            (0, "2", 5),
+            (1, "1", 8),
+            (1, "2", 0),
+            (2, "1", 7),
+        ] {
             values.insert((T0 + w * MIN, camera.to_string()), count);
         }
         Expected {
@@ -246,23 +251,39 @@ mod tests {
     fn gather(lines: &[String]) -> Gathered {
         let (truth, mut gathered) = (truth(), Gathered::default());
         for (i, line) in lines.iter().enumerate() {
-            gathered.add(&format!("line {}", i + 1), line.as_bytes(), &fields(), &truth);
+            gathered.add(
+                &format!("line {}", i + 1),
+                line.as_bytes(),
+                &fields(),
+                &truth,
+            );
         }
         gathered
     }
 
     fn line(minute: i64, camera: u32, n: f64) -> String {
-        format!(r#"{{"w": {}, "camera": {camera}, "n": {n}}}"#, (T0 + minute * MIN) / 1000)
+        format!(
+            r#"{{"w": {}, "camera": {camera}, "n": {n}}}"#,
+            (T0 + minute * MIN) / 1000
+        )
     }
 
     #[test]
     fn the_truth_itself_scores_every_window_right() {
-        let lines = [line(0, 1, 10.0), line(0, 2, 5.0), line(1, 1, 8.0), line(2, 1, 7.0)];
+        let lines = [
+            line(0, 1, 10.0),
+            line(0, 2, 5.0),
+            line(1, 1, 8.0),
+            line(2, 1, 7.0),
+        ];
         let gathered = gather(&lines);
         assert_eq!(gathered.format(), Some(WindowFormat::EpochS));
         let score = compare(&truth(), &gathered, 0.0);
         // The zero window (1, camera 2) without a record is right: 0 = 0.
-        assert_eq!((score.right, score.windows(), score.mae, score.max), (5, 5, 0.0, 0.0));
+        assert_eq!(
+            (score.right, score.windows(), score.mae, score.max),
+            (5, 5, 0.0, 0.0)
+        );
         assert!(score.passed() && score.worst.is_empty());
     }
 
@@ -274,7 +295,7 @@ mod tests {
             line(1, 2, 3.0), // wrong by 3 (the truth says 0)
             line(2, 2, 4.0), // extra: the truth lists nothing
             line(2, 3, 0.0), // a 0 where nothing is listed: right
-            // (1, 1) missing: 8
+                             // (1, 1) missing: 8
         ];
         let score = compare(&truth(), &gather(&lines), 0.0);
         assert_eq!(
@@ -313,7 +334,12 @@ mod tests {
 
     #[test]
     fn the_tolerance_accepts_an_absolute_error_up_to_it() {
-        let lines = [line(0, 1, 12.0), line(0, 2, 4.0), line(1, 1, 8.0), line(2, 1, 7.5)];
+        let lines = [
+            line(0, 1, 12.0),
+            line(0, 2, 4.0),
+            line(1, 1, 8.0),
+            line(2, 1, 7.5),
+        ];
         let score = |t: f64| {
             let s = compare(&truth(), &gather(&lines), t);
             (s.right, s.wrong)
@@ -339,7 +365,10 @@ mod tests {
             (5, 2, 2)
         );
         assert_eq!(
-            gathered.first_unreadable.as_deref().map(|t| t.split(" (").next().unwrap()),
+            gathered
+                .first_unreadable
+                .as_deref()
+                .map(|t| t.split(" (").next().unwrap()),
             Some("line 3: not JSON")
         );
         assert_eq!(gathered.latest.len(), 1);

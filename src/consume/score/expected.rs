@@ -200,10 +200,12 @@ pub(crate) fn expected(
             }
         }
         (Measure::Entities, Grouping::All | Grouping::Attribute(_)) => {
-            return Err("--measure entities counts distinct entities per camera, which \
+            return Err(
+                "--measure entities counts distinct entities per camera, which \
                         do not add up over cameras (one entity can be seen by two): give \
                         --group-field with the camera id (and --group-by camera)"
-                .into());
+                    .into(),
+            );
         }
         (Measure::Occupancy, Grouping::Attribute(name)) if name != "zone" => {
             return Err(format!(
@@ -216,15 +218,21 @@ pub(crate) fn expected(
             let streams = streams_on(scenario, topic);
             for o in &entities()?.occupancy {
                 if streams.contains(&o.stream.as_str()) {
-                    let group = if by_zone { o.zone.clone() } else { String::new() };
+                    let group = if by_zone {
+                        o.zone.clone()
+                    } else {
+                        String::new()
+                    };
                     *values.entry((o.window_start_ms, group)).or_default() += o.occupancy;
                 }
             }
         }
         (Measure::Occupancy, Grouping::Camera) => {
-            return Err("--measure occupancy is per zone (the cameras' `zone`), not per \
+            return Err(
+                "--measure occupancy is per zone (the cameras' `zone`), not per \
                         camera: --group-by zone, or no --group-field for the whole site"
-                .into());
+                    .into(),
+            );
         }
     }
     let width = truth.window_ms.max(1) as i64;

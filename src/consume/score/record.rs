@@ -73,23 +73,22 @@ pub(crate) fn parse(value: &[u8], fields: &Fields) -> Result<Record, String> {
     let json: Value = serde_json::from_slice(value).map_err(|e| {
         // serde's position is within the record; the caller says where the record is.
         let text = e.to_string();
-        let why = text.rfind(" at line ").map_or(text.as_str(), |cut| &text[..cut]);
+        let why = text
+            .rfind(" at line ")
+            .map_or(text.as_str(), |cut| &text[..cut]);
         format!("not JSON ({why})")
     })?;
     let Value::Object(object) = json else {
         return Err(format!("not a JSON object but {}", kind(&json)));
     };
-    let field = |name: &str| {
-        object
-            .get(name)
-            .ok_or_else(|| format!("no field `{name}`"))
-    };
+    let field = |name: &str| object.get(name).ok_or_else(|| format!("no field `{name}`"));
     let (window_ms, format) = window(field(&fields.window)?)
         .ok_or_else(|| format!("`{}` is not a window start", fields.window))?;
     let group = match &fields.group {
         None => String::new(),
-        Some(name) => group(field(name)?)
-            .ok_or_else(|| format!("`{name}` is not a string or a number"))?,
+        Some(name) => {
+            group(field(name)?).ok_or_else(|| format!("`{name}` is not a string or a number"))?
+        }
     };
     let count = field(&fields.count)?
         .as_f64()
@@ -197,7 +196,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!((zone.group.as_str(), zone.count), ("lobby", 2.5));
-        let all = parse(br#"{"window_start": 1767225600000, "count": 3}"#, &fields(None));
+        let all = parse(
+            br#"{"window_start": 1767225600000, "count": 3}"#,
+            &fields(None),
+        );
         assert_eq!(all.unwrap().group, "");
     }
 
@@ -206,12 +208,18 @@ mod tests {
         let cases: [(&[u8], &str); 7] = [
             (b"{not json", "not JSON"),
             (b"[1, 2]", "not a JSON object but an array"),
-            (br#"{"camera_id": 1, "count": 1}"#, "no field `window_start`"),
+            (
+                br#"{"camera_id": 1, "count": 1}"#,
+                "no field `window_start`",
+            ),
             (
                 br#"{"window_start": "soon", "camera_id": 1, "count": 1}"#,
                 "`window_start` is not a window start",
             ),
-            (br#"{"window_start": 1767225600, "count": 1}"#, "no field `camera_id`"),
+            (
+                br#"{"window_start": 1767225600, "count": 1}"#,
+                "no field `camera_id`",
+            ),
             (
                 br#"{"window_start": 1767225600, "camera_id": [1], "count": 1}"#,
                 "`camera_id` is not a string or a number",
@@ -223,7 +231,11 @@ mod tests {
         ];
         for (value, why) in cases {
             let got = parse(value, &fields(Some("camera_id"))).unwrap_err();
-            assert!(got.starts_with(why), "{got:?} for {:?}", String::from_utf8_lossy(value));
+            assert!(
+                got.starts_with(why),
+                "{got:?} for {:?}",
+                String::from_utf8_lossy(value)
+            );
         }
     }
 }

@@ -32,8 +32,10 @@ pub(crate) struct Outcome<'a> {
 
 /// A window start as RFC 3339 (UTC, seconds unless it has milliseconds).
 fn instant(ms: i64) -> String {
-    DateTime::from_timestamp_millis(ms)
-        .map_or_else(|| ms.to_string(), |t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    DateTime::from_timestamp_millis(ms).map_or_else(
+        || ms.to_string(),
+        |t| t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+    )
 }
 
 /// A figure rounded to 3 decimals, as short as it reads.

@@ -44,8 +44,13 @@ pub(crate) fn topic(
     let failed = |e: rdkafka::error::KafkaError| {
         Error::Runtime(format!("cannot read topic {}: {e}", source.topic))
     };
-    let mut reader =
-        Reader::open(source.properties, &[source.topic], source.from, OPEN_TIMEOUT).map_err(failed)?;
+    let mut reader = Reader::open(
+        source.properties,
+        &[source.topic],
+        source.from,
+        OPEN_TIMEOUT,
+    )
+    .map_err(failed)?;
     if reader.partitions().is_empty() {
         return Err(Error::Runtime(format!(
             "topic {} has no partitions: is it the pipeline's output topic, and does it exist?",
