@@ -186,7 +186,7 @@ fn the_truth_written_as_a_file_scores_every_window_right_in_each_window_format()
             .status(0)
             .stdout_contains(format!("window starts: {said}"))
             .stdout_contains("windows: 60 right, 0 wrong, 0 missing, 0 extra of 60 (100.0 % right)")
-            .stdout_contains("error: mean absolute 0, largest 0")
+            .stdout_contains("mean absolute error 0, largest 0")
             .run();
         let report = read_report(&report);
         assert_eq!(report["window_format"], named);
@@ -373,7 +373,7 @@ fn entities_seen_and_occupancy_are_scored_against_the_entity_truth() {
     )
     .status(1)
     .stdout_contains("windows: 39 right, 1 wrong, 0 missing, 0 extra of 40")
-    .stdout_contains("error: mean absolute 0.05, largest 2")
+    .stdout_contains("mean absolute error 0.05, largest 2")
     .run();
     let lines: Vec<String> = site
         .iter()

@@ -141,7 +141,7 @@ pub(crate) fn text(o: &Outcome) -> String {
         score.right, score.wrong, score.missing, score.extra
     );
     out += &format!(
-        "error: mean absolute {}, largest {}\n",
+        "mean absolute error {}, largest {}\n",
         figure(score.mae),
         figure(score.max)
     );
