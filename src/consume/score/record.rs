@@ -1,8 +1,10 @@
 //! One record of a pipeline's output, read: a JSON object with a window start, an
-//! optional group and a count. The window start is RFC 3339 text, epoch milliseconds or
-//! epoch seconds, told apart by the value itself (text that parses as an instant; a
-//! number of at least 10¹¹ is milliseconds, as 10¹¹ seconds lie past the year 5000 and
-//! 10¹¹ milliseconds in 1973); a record that does not fit says why, for the summary.
+//! optional group and a count (each a top-level field, or a path such as
+//! `window.start`). The window start is RFC 3339 text, epoch milliseconds or epoch
+//! seconds, told apart by the value itself (text that parses as an instant; a number of
+//! at least 10¹¹ is milliseconds, as 10¹¹ seconds lie past the year 5000 and 10¹¹
+//! milliseconds in 1973); a date and time without an offset is read as UTC. A record
+//! that does not fit says why, for the summary.
 
 use chrono::DateTime;
 use serde::Serialize;
@@ -17,6 +19,9 @@ const MS_FROM: f64 = 1e11;
 pub(crate) enum WindowFormat {
     /// RFC 3339 text, e.g. `2026-01-01T00:05:00Z`.
     Rfc3339,
+    /// A date and time without an offset, read as UTC (as the payload's default
+    /// `timestamp` writes it), e.g. `2026-01-01 00:05:00`.
+    Utc,
     /// A number of milliseconds since the epoch (a JSON number or digits in a string).
     EpochMs,
     /// A number of seconds since the epoch.
@@ -28,6 +33,7 @@ impl WindowFormat {
     pub(crate) fn describe(self) -> &'static str {
         match self {
             WindowFormat::Rfc3339 => "RFC 3339",
+            WindowFormat::Utc => "date and time without an offset, read as UTC",
             WindowFormat::EpochMs => "epoch milliseconds",
             WindowFormat::EpochS => "epoch seconds",
         }
@@ -37,6 +43,7 @@ impl WindowFormat {
     pub(crate) fn name(self) -> &'static str {
         match self {
             WindowFormat::Rfc3339 => "rfc3339",
+            WindowFormat::Utc => "utc_without_offset",
             WindowFormat::EpochMs => "epoch_ms",
             WindowFormat::EpochS => "epoch_s",
         }
@@ -81,7 +88,7 @@ pub(crate) fn parse(value: &[u8], fields: &Fields) -> Result<Record, String> {
     let Value::Object(object) = json else {
         return Err(format!("not a JSON object but {}", kind(&json)));
     };
-    let field = |name: &str| object.get(name).ok_or_else(|| format!("no field `{name}`"));
+    let field = |name: &str| lookup(&object, name).ok_or_else(|| format!("no field `{name}`"));
     let (window_ms, format) = window(field(&fields.window)?)
         .ok_or_else(|| format!("`{}` is not a window start", fields.window))?;
     let group = match &fields.group {
@@ -101,12 +108,37 @@ pub(crate) fn parse(value: &[u8], fields: &Fields) -> Result<Record, String> {
     })
 }
 
+/// The field `name` of `object`: a top-level field of that name, or else a path of
+/// nested objects' fields (`window.start`), as windowed aggregates are often written.
+fn lookup<'v>(object: &'v serde_json::Map<String, Value>, name: &str) -> Option<&'v Value> {
+    if let Some(value) = object.get(name) {
+        return Some(value);
+    }
+    let (first, rest) = name.split_once('.')?;
+    match object.get(first)? {
+        Value::Object(inner) => lookup(inner, rest),
+        _ => None,
+    }
+}
+
+/// A date and time without an offset (`2026-01-01 00:05:00`, `2026-01-01T00:05:00.250`),
+/// as UTC, in ms since the epoch.
+fn utc_without_offset(text: &str) -> Option<i64> {
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|at| at.and_utc().timestamp_millis())
+}
+
 /// A window start in ms since the epoch and how it was written, if it is one.
 pub(crate) fn window(value: &Value) -> Option<(i64, WindowFormat)> {
     let number = match value {
         Value::String(text) => match DateTime::parse_from_rfc3339(text.trim()) {
             Ok(at) => return Some((at.timestamp_millis(), WindowFormat::Rfc3339)),
-            Err(_) => text.trim().parse::<f64>().ok()?,
+            Err(_) => match utc_without_offset(text.trim()) {
+                Some(ms) => return Some((ms, WindowFormat::Utc)),
+                None => text.trim().parse::<f64>().ok()?,
+            },
         },
         Value::Number(n) => n.as_f64()?,
         Value::Null | Value::Bool(_) | Value::Array(_) | Value::Object(_) => return None,
@@ -165,6 +197,8 @@ mod tests {
             (r#""1767225900000""#, WindowFormat::EpochMs),
             ("1767225900", WindowFormat::EpochS),
             ("1767225900.0", WindowFormat::EpochS),
+            (r#""2026-01-01 00:05:00""#, WindowFormat::Utc),
+            (r#""2026-01-01T00:05:00.000""#, WindowFormat::Utc),
         ];
         for (text, format) in cases {
             let value: Value = serde_json::from_str(text).unwrap();
@@ -201,6 +235,18 @@ mod tests {
             &fields(None),
         );
         assert_eq!(all.unwrap().group, "");
+        let nested = Fields {
+            window: "window.start".into(),
+            group: Some("key.camera".into()),
+            count: "count".into(),
+        };
+        let value =
+            br#"{"window": {"start": 1767225600000}, "key": {"camera": "c-1"}, "count": 4}"#;
+        let got = parse(value, &nested).unwrap();
+        assert_eq!(
+            (got.window_ms, got.group.as_str()),
+            (1_767_225_600_000, "c-1")
+        );
     }
 
     #[test]
