@@ -251,6 +251,11 @@ fn a_file_with_known_errors_scores_exactly_those_errors() {
         .map(|w| w["verdict"].as_str().unwrap())
         .collect();
     assert_eq!(worst.len(), 4, "{worst:?}");
+    // Quiet: nothing printed, the verdict in the exit code (and the report).
+    score(&input, &report_path, &["--group-field", "camera_id", "-q"])
+        .status(1)
+        .stdout_empty()
+        .run();
     // A tolerance of 3 accepts the two wrong windows, not the missing and extra ones.
     score(
         &input,
