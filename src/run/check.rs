@@ -65,8 +65,7 @@ pub(super) fn verify_command(_args: &VerifyArgs) -> Result<u8, Error> {
 /// `simulate score`: the truth of the scenario's run from its start, what a correct
 /// pipeline outputs from it, the pipeline's records (a file, or its output topic read
 /// until idle) judged against that; the summary, the report, exit 0 when every window
-/// is right.
-/// `scenario` is the file's, loaded and validated with the command line's overrides.
+/// is right. `scenario` is the file's, loaded and validated with the command line's overrides.
 pub(super) fn score_command(args: &ScoreArgs, mut scenario: Scenario) -> Result<u8, Error> {
     use crate::consume::score::{self, compare, expected, read, record, summary};
     let Some(start) = scenario.start else {
@@ -76,6 +75,12 @@ pub(super) fn score_command(args: &ScoreArgs, mut scenario: Scenario) -> Result<
             args.scenario.display()
         )));
     };
+    if !(args.tolerance.is_finite() && args.tolerance >= 0.0) {
+        return Err(Error::Usage(format!(
+            "--tolerance {} is not an absolute error: give a number of at least 0",
+            args.tolerance
+        )));
+    }
     let window_ms = args.truth_window.0 / 1_000_000;
     let truth = crate::truth::compute(&scenario, start, window_ms);
     let measure = match args.measure {

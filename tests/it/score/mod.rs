@@ -424,6 +424,10 @@ fn what_a_score_cannot_answer_is_invalid_input() {
         .status(2)
         .stderr_contains("the scenario writes no topic `nope` (--source-topic): it writes events")
         .run();
+    score(DIRTY, &["--start", START, "--tolerance=-1"])
+        .status(2)
+        .stderr_contains("--tolerance -1 is not an absolute error")
+        .run();
     let walk = "scenarios/mall-walk.yaml";
     score(walk, &["--measure", "entities"])
         .status(2)
