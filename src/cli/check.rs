@@ -89,9 +89,19 @@ pub struct ScoreArgs {
     /// unset: one count per window over all cameras.
     #[arg(long, value_name = "NAME")]
     pub group_field: Option<String>,
+    /// What the group field holds: `camera` (camera ids) or the name of a camera
+    /// attribute (e.g. zone: the truth summed over each zone's cameras). Default: the
+    /// attribute named like the group field if the cameras have one, else camera ids
+    /// (zones for --measure occupancy).
+    #[arg(long, value_name = "camera|ATTRIBUTE", requires = "group_field")]
+    pub group_by: Option<String>,
     /// The field holding the count.
     #[arg(long, value_name = "NAME", default_value = "count")]
     pub count_field: String,
+    /// The scenario's topic the pipeline reads (default: every topic the scenario
+    /// writes): only its events are in the truth scored against.
+    #[arg(long, value_name = "NAME")]
+    pub source_topic: Option<String>,
     /// What the count is.
     #[arg(long, value_enum, default_value = "count")]
     pub measure: Measure,

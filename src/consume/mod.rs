@@ -13,4 +13,7 @@
 pub(crate) mod latency;
 #[cfg(feature = "kafka")]
 pub(crate) mod reader;
+/// `simulate score`: a pipeline's aggregates against the truth (the pure part always;
+/// reading a topic with the `kafka` feature).
+pub(crate) mod score;
 pub mod verify;

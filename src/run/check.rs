@@ -3,13 +3,14 @@
 //! way as the run reached it).
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use chrono::{DateTime, Utc};
 
 use super::registry;
-use crate::cli::{ClusterArgs, ScoreArgs, VerifyArgs};
+use crate::cli::{ClusterArgs, Measure, ScoreArgs, VerifyArgs};
 use crate::encode::codec::Codecs;
-use crate::error::{self, Error};
+use crate::error::{self, EXIT_FAILURE, EXIT_OK, Error};
 use crate::output::Pending;
 use crate::scenario::Scenario;
 use crate::sink::kafka::config::{self, Brokers};
@@ -161,7 +162,159 @@ fn codecs_as_registered(cluster: &ClusterArgs, scenario: &Scenario) -> Result<Co
     Ok(codecs)
 }
 
-/// `simulate score`.
-pub(super) fn score_command(_args: &ScoreArgs) -> Result<u8, Error> {
-    Err(Error::Usage("simulate score: not built yet".into()))
+/// `simulate score`: the truth of the scenario's run from its start, what a correct
+/// pipeline outputs from it, the pipeline's records (a file, or its output topic read
+/// until idle) judged against that; the summary, the report, exit 0 when every window
+/// is right. `scenario` is the file's, loaded and validated with the command line's overrides.
+pub(super) fn score_command(args: &ScoreArgs, mut scenario: Scenario) -> Result<u8, Error> {
+    use crate::consume::score::{self, compare, expected, read, record, summary};
+    let Some(start) = scenario.start else {
+        return Err(Error::Usage(format!(
+            "a score needs the run's start: give --start (the RFC 3339 instant the run used), \
+             or set `start` in {}",
+            args.scenario.display()
+        )));
+    };
+    if !(args.tolerance.is_finite() && args.tolerance >= 0.0) {
+        return Err(Error::Usage(format!(
+            "--tolerance {} is not an absolute error: give a number of at least 0",
+            args.tolerance
+        )));
+    }
+    let window_ms = args.truth_window.0 / 1_000_000;
+    let truth = crate::truth::compute(&scenario, start, window_ms);
+    let measure = match args.measure {
+        Measure::Count => expected::Measure::Count,
+        Measure::Entities => expected::Measure::Entities,
+        Measure::Occupancy => expected::Measure::Occupancy,
+    };
+    let grouping = score::grouping(
+        &scenario,
+        measure,
+        args.group_field.as_deref(),
+        args.group_by.as_deref(),
+    );
+    let start_ms = start.timestamp_millis();
+    let end_ms = start_ms
+        + scenario
+            .duration
+            .0
+            .div_ceil(1_000_000)
+            .min(i64::MAX as u64 / 2) as i64;
+    let want = expected::expected(
+        &scenario,
+        &truth,
+        (measure, grouping.clone(), args.source_topic.as_deref()),
+        (start_ms, end_ms),
+    )
+    .map_err(Error::Usage)?;
+    let report = match &args.report {
+        Some(path) => Some(Pending::create(path, "the score")?),
+        None => None,
+    };
+    let fields = record::Fields {
+        window: args.window_field.clone(),
+        group: args.group_field.clone(),
+        count: args.count_field.clone(),
+    };
+    let mut gathered = compare::Gathered::default();
+    let source = match (&args.input, &args.topic) {
+        (Some(path), _) => {
+            read::file(path, &fields, &want, &mut gathered)?;
+            path.display().to_string()
+        }
+        (None, Some(topic)) => {
+            score_topic(args, &mut scenario, topic, (&fields, &want), &mut gathered)?;
+            format!("topic {topic}")
+        }
+        (None, None) => return Err(Error::Usage("give --topic NAME or --input FILE".into())),
+    };
+    let asked = score::Asked {
+        source,
+        fields,
+        measure,
+        grouping,
+        tolerance: args.tolerance,
+    };
+    let score = compare::compare(&want, &gathered, args.tolerance);
+    let outcome = summary::Outcome {
+        scenario: &truth.scenario,
+        seed: truth.seed,
+        start: &truth.start,
+        window_ms,
+        asked: &asked,
+        gathered: &gathered,
+        score: &score,
+    };
+    if !args.quiet {
+        let mut out = std::io::stdout().lock();
+        let text = summary::text(&outcome);
+        match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(Error::Output(e)),
+            Ok(()) | Err(_) => {}
+        }
+    }
+    if let Some(report) = report {
+        report.write(&summary::json(&outcome))?;
+    }
+    Ok(if score.passed() {
+        EXIT_OK
+    } else {
+        EXIT_FAILURE
+    })
+}
+
+/// Reads the pipeline's output `topic` into `gathered` (the `kafka` feature).
+#[cfg(feature = "kafka")]
+fn score_topic(
+    args: &ScoreArgs,
+    scenario: &mut Scenario,
+    topic: &str,
+    (fields, want): (
+        &crate::consume::score::record::Fields,
+        &crate::consume::score::expected::Expected,
+    ),
+    gathered: &mut crate::consume::score::compare::Gathered,
+) -> Result<(), Error> {
+    use crate::consume::reader::From;
+    use crate::consume::score::topic::{self, Source};
+    let (_, properties) = consumer_config(&args.cluster, scenario, "simulate score", args.quiet)?;
+    let source = Source {
+        properties: &properties,
+        topic,
+        from: if args.from_beginning {
+            From::Beginning
+        } else {
+            From::Timestamp(want.first_ms)
+        },
+        idle: std::time::Duration::from_nanos(args.idle_timeout.0),
+    };
+    let skipped = topic::topic(&source, fields, want, gathered)?;
+    if skipped > 0 && !args.quiet {
+        eprintln!(
+            "note: skipped {skipped} messages of {topic} stamped before the run's first window \
+             (--from-beginning reads them)"
+        );
+    }
+    Ok(())
+}
+
+/// Without the `kafka` feature there is no topic to read: `--input` only.
+#[cfg(not(feature = "kafka"))]
+fn score_topic(
+    _: &ScoreArgs,
+    _: &mut Scenario,
+    _: &str,
+    _: (
+        &crate::consume::score::record::Fields,
+        &crate::consume::score::expected::Expected,
+    ),
+    _: &mut crate::consume::score::compare::Gathered,
+) -> Result<(), Error> {
+    Err(Error::Usage(
+        "this simulate was built without the `kafka` feature and cannot read a topic; score \
+         a file with --input, or build it with the default features (cargo build --release \
+         --locked)"
+            .into(),
+    ))
 }

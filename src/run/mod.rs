@@ -72,7 +72,9 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Some(Command::Plot(args)) => plot(args),
         Some(Command::Verify(args)) => verify_command(args),
-        Some(Command::Score(args)) => score_command(args),
+        Some(Command::Score(args)) => load(&args.scenario, &args.plan.overrides())
+            .map_err(Error::Invalid)
+            .and_then(|scenario| score_command(args, scenario)),
         Some(Command::Broker(args)) => broker_topics(args).and_then(|topics| broker(args, &topics)),
         Some(Command::Registry(args)) => registry::serve(args),
         Some(Command::Completions { shell }) => {

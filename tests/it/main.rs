@@ -26,6 +26,7 @@ mod real_broker;
 mod realism;
 mod registry;
 mod schema;
+mod score;
 mod secrets;
 mod secured;
 mod shards;

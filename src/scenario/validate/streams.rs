@@ -21,6 +21,9 @@ pub struct Stream {
     pub name: String,
     /// Cameras, unique, at least one.
     pub cameras: Vec<CameraId>,
+    /// Per camera (in camera order), its attributes as written (`{id: 1000, zone: lobby}`:
+    /// `zone`), when any camera was written with some: the groups a score can sum over.
+    pub camera_attributes: Option<Vec<Vec<(String, serde_json::Value)>>>,
     /// Shared or per-camera arrivals.
     pub arrivals: StreamArrivals,
     /// The gap distribution, with parameters that define one (positive, finite, a mean
@@ -244,6 +247,7 @@ fn stream(
     Some(Stream {
         name,
         cameras: cameras?,
+        camera_attributes: attributes,
         arrivals: arrivals?,
         inter_arrival,
         first_event: raw.first_event.unwrap_or_default(),
