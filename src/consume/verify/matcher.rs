@@ -433,28 +433,10 @@ impl Matcher {
                 out.add(Kind::Unexpected, Example::read(&r, None));
             }
         }
-        let mut gone: Vec<Planned> = kept_examples;
-        gone.extend(
-            missing
-                .iter()
-                .zip(&paired)
-                .filter(|(_, paired)| !**paired)
-                .map(|(p, _)| *p),
-        );
-        gone.sort_by_key(|p| p.index);
-        out.counts[Kind::Missing as usize] =
-            self.expired + paired.iter().filter(|p| !**p).count() as u64;
-        for p in gone.into_iter().take(EXAMPLES) {
-            out.examples.push((
-                Kind::Missing,
-                Example {
-                    topic: p.print.topic,
-                    read: None,
-                    planned: Some(p.index),
-                    note: None,
-                },
-            ));
-        }
+        let unpaired = missing.iter().zip(&paired).filter(|(_, p)| !**p);
+        let gone: Vec<Planned> = unpaired.map(|(p, _)| *p).collect();
+        out.counts[Kind::Missing as usize] = self.expired + gone.len() as u64;
+        out.add_missing(kept_examples, gone);
         out
     }
 }
@@ -488,6 +470,22 @@ pub(crate) struct Leftovers {
 }
 
 impl Leftovers {
+    /// The examples of missing messages: the first by plan order of those given up on
+    /// (`expired`) and those left at the end (`left`).
+    fn add_missing(&mut self, mut expired: Vec<Planned>, left: Vec<Planned>) {
+        expired.extend(left);
+        expired.sort_by_key(|p| p.index);
+        for p in expired.into_iter().take(EXAMPLES) {
+            let example = Example {
+                topic: p.print.topic,
+                read: None,
+                planned: Some(p.index),
+                note: None,
+            };
+            self.examples.push((Kind::Missing, example));
+        }
+    }
+
     fn add(&mut self, kind: Kind, example: Example) {
         self.counts[kind as usize] += 1;
         if self.examples.iter().filter(|(k, _)| *k == kind).count() < EXAMPLES {
