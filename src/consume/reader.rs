@@ -211,6 +211,19 @@ impl Reader {
         &self.partitions
     }
 
+    /// Whether every partition has been read up to the high watermark the broker gives
+    /// now (one request a partition, each within `timeout`; an error says no). Where
+    /// watermarks lag (Tansu), this says yes early.
+    pub fn drained(&self, timeout: Duration) -> bool {
+        self.partitions.iter().all(|p| {
+            let topic = &self.topics[p.topic];
+            match self.consumer.fetch_watermarks(topic, p.partition, timeout) {
+                Ok((_, high)) => p.position >= high,
+                Err(_) => false,
+            }
+        })
+    }
+
     /// Whether every partition has been read up to the high watermark it had when the
     /// read began (meaningful only where watermarks are right: the embedded cluster).
     pub fn caught_up(&self) -> bool {

@@ -25,8 +25,10 @@ use crate::scenario::model::TimestampMode;
 const AHEAD: usize = 1_000_000;
 
 /// Once the plan's last message has been matched, reading goes on this long (or the
-/// idle timeout, if shorter) for copies and strangers behind it.
+/// idle timeout, if shorter) for copies and strangers behind it; [`SETTLE`] only, once
+/// every partition has been read to the end the broker last gave.
 const GRACE: Duration = Duration::from_secs(1);
+const SETTLE: Duration = Duration::from_millis(100);
 
 /// How far behind the slowest partition a planned message may be before, on a cluster
 /// whose watermarks are right, it is given up on as deleted: a partition holds its
@@ -82,6 +84,7 @@ pub(crate) fn verify(request: &Request<'_>) -> Result<Verification, String> {
     let mut last_new = Instant::now();
     let mut idle_timeout = false;
     let start_ms = request.start.timestamp_millis();
+    let mut asked_watermarks = false;
     loop {
         if request.stop.load(Ordering::Relaxed) {
             return Err("interrupted".into());
@@ -90,8 +93,18 @@ pub(crate) fn verify(request: &Request<'_>) -> Result<Verification, String> {
         if request.embedded && reader.caught_up() {
             break;
         }
-        if complete && last_new.elapsed() >= GRACE.min(request.idle) {
-            break;
+        if complete {
+            let quiet = last_new.elapsed();
+            if quiet >= GRACE.min(request.idle) {
+                break;
+            }
+            // Asked once: the broker's high watermarks, to end without the grace.
+            if quiet >= SETTLE && !asked_watermarks {
+                asked_watermarks = true;
+                if reader.drained(Duration::from_millis(500)) {
+                    break;
+                }
+            }
         }
         if last_new.elapsed() >= request.idle {
             idle_timeout = !complete;
