@@ -9,6 +9,7 @@
 //! ```text
 //! scenario file ─ scenario ─▶ validated Scenario ─ plan ─▶ Plan (messages) ─ render ─▶ bytes
 //!      ─ replay (pacing, stop, counts) ─▶ sink (stdout | Kafka) ─▶ report
+//!                      cluster ─ consume (verify, score, latency) ─▶ report
 //! ```
 //!
 //! | room | what it owns |
@@ -19,6 +20,7 @@
 //! | [`encode`] | value encoders beside JSON, handed the renderer's JSON text: a stream's `codec` compiled after validation (`compile`; users' schema files in `user`, checked against the payload as `misfit`s), Avro (`derive`, `avsc`, `avro`), Protobuf (`protobuf`), JSON Schema (`jsonschema`), `wire` (the Confluent framing, base64). Imports only [`scenario`]. |
 //! | [`replay`] | the one paced loop, generic over a [`sink::Sink`]: deadlines (`pacer`), Ctrl-C, lateness, progress, counts. |
 //! | [`sink`] | where rendered messages go: `stdout` (the dry run) and `kafka` (config and [`sink::kafka::Settings`] as pure data; with the `kafka` feature the producer, the session that opens itself, the embedded cluster, the read-back through a fingerprinting sink). |
+//! | [`consume`] | the other side of the pipe, one consumer (`reader`) for every check: `verify` (the plan against what a cluster holds, message by message: fingerprints in two multisets, what is left classified; a run's `--verify` and the embedded read-back), `score` (a pipeline's per-window aggregates against the truth), `latency` (end-to-end, produce → consume or through a pipeline). |
 //! | [`report`] | what a run did, built by constructors: sink-neutral counts, a section per sink (`kafka`), merging shards' reports. |
 //! | beside the flow | [`registry`] (the Schema Registry client a run uses, and the embedded registry: Confluent's REST API as a pure function of requests, served on loopback; a test double), [`truth`] (the ground truth), [`stats`], [`plot`] (`plot` feature), [`metrics`], [`redact`], [`schema`] (the published JSON Schemas), `text` (how numbers and OS errors are spelled), `histogram`. |
 //! | the edge | [`cli`] (the command line; the environment read once), [`mod@run`] (each command assembled from the owners; `run/send.rs`: a Kafka run, `--keep-broker` and `simulate broker`), `output` (report and truth files, never half-written), [`error`] (typed errors → exit codes), `main.rs`. |
@@ -35,8 +37,9 @@
 //! [`plan::fault`], applied in [`plan::send`] and counted by [`plan::Tally`] (for
 //! [`truth`] and [`stats`]); an encoding is a renderer of the value; a sink is one
 //! implementation of [`sink::Sink`], one constructor that builds it from its settings,
-//! and one section of [`report::Report`]; a consumer-side check reads through the same
-//! rendering as the send (as `sink/kafka/verify.rs` does).
+//! and one section of [`report::Report`]; a consumer-side check reads through
+//! [`consume`]'s one reader and plans what should be there through the same rendering as
+//! the send (as `consume/verify/planned.rs` does).
 //!
 //! Cargo features, default on: `kafka` (librdkafka, OpenSSL, libcurl) and `plot` (resvg,
 //! DejaVu Sans). Without them the binary plans, prints, validates and writes schemas, stats

@@ -25,7 +25,7 @@ pub use serving::{BrokerArgs, RegistryArgs};
 #[derive(Debug, Parser)]
 #[command(name = "simulate", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate plot scenarios/mall-day.yaml -o plan.svg\n  simulate broker --for scenarios/dirty.yaml\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
+    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate plot scenarios/mall-day.yaml -o plan.svg\n  simulate verify scenarios/dirty.yaml -b HOST:9092 --start 2026-01-01T00:00:00Z\n  simulate score scenarios/dirty.yaml -b HOST:9092 --topic counts-per-minute --start 2026-01-01T00:00:00Z\n  simulate broker --for scenarios/dirty.yaml\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
 )]
 pub struct Cli {
     /// A subcommand; without one, run the scenario.

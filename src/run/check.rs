@@ -140,7 +140,9 @@ pub(super) fn verify_command(_: &VerifyArgs) -> Result<u8, Error> {
 pub(crate) fn run_start(scenario: &Scenario, what: &str) -> Result<DateTime<Utc>, Error> {
     scenario.start.ok_or_else(|| {
         Error::Usage(format!(
-            "simulate {what} needs the run's start to plan what it sent: give --start with              the instant the run used (e.g. --start 2026-01-01T00:00:00Z), or set `start` in              the scenario"
+            "simulate {what} needs the run's start to plan what the run sent: give --start with \
+             the instant the run used (e.g. --start 2026-01-01T00:00:00Z), or set `start` in \
+             the scenario"
         ))
     })
 }
@@ -168,13 +170,7 @@ fn codecs_as_registered(cluster: &ClusterArgs, scenario: &Scenario) -> Result<Co
 /// is right. `scenario` is the file's, loaded and validated with the command line's overrides.
 pub(super) fn score_command(args: &ScoreArgs, mut scenario: Scenario) -> Result<u8, Error> {
     use crate::consume::score::{self, compare, expected, read, record, summary};
-    let Some(start) = scenario.start else {
-        return Err(Error::Usage(format!(
-            "a score needs the run's start: give --start (the RFC 3339 instant the run used), \
-             or set `start` in {}",
-            args.scenario.display()
-        )));
-    };
+    let start = run_start(&scenario, "score")?;
     if !(args.tolerance.is_finite() && args.tolerance >= 0.0) {
         return Err(Error::Usage(format!(
             "--tolerance {} is not an absolute error: give a number of at least 0",

@@ -404,7 +404,9 @@ fn what_a_score_cannot_answer_is_invalid_input() {
     };
     score(DIRTY, &[])
         .status(2)
-        .stderr_contains("a score needs the run's start: give --start")
+        .stderr_contains(
+            "simulate score needs the run's start to plan what the run sent: give --start",
+        )
         .run();
     score(
         DIRTY,
