@@ -55,12 +55,12 @@ pub(crate) struct Planned {
     pub index: u64,
 }
 
-/// A planned message as held: 32 bytes, its whole print being the map's key.
+/// A planned message as held: 16 bytes, its whole print being the map's key. Its key
+/// and value are not kept: a message read with the same whole print has the same key,
+/// and what the classification at the end needs of those left is looked up again in
+/// the plan, by index.
 #[derive(Debug, Clone, Copy)]
 struct Stored {
-    /// The key's print, or 0 for none (a key's print that is 0 is made 1).
-    key: u64,
-    value: u64,
     timestamp: i64,
     /// The plan index above, the topic in the low 16 bits.
     index_topic: u64,
@@ -69,25 +69,31 @@ struct Stored {
 impl Stored {
     fn of(p: &Planned) -> Stored {
         Stored {
-            key: p.print.key.map_or(0, |k| k.max(1)),
-            value: p.print.value,
             timestamp: p.print.timestamp,
             index_topic: p.index << 16 | u64::from(p.print.topic & 0xffff),
         }
     }
 
-    fn planned(&self, whole: u64) -> Planned {
+    /// The planned message back, with `key` (and without its value's print, 0).
+    fn planned(&self, whole: u64, key: Option<u64>) -> Planned {
         Planned {
             print: Print {
                 topic: (self.index_topic & 0xffff) as u32,
-                key: (self.key != 0).then_some(self.key),
+                key,
                 whole,
-                value: self.value,
+                value: 0,
                 timestamp: self.timestamp,
             },
             index: self.index_topic >> 16,
         }
     }
+}
+
+/// Keys are compared by print, and a key's print of 0 is held as 1 (0 is "none" in
+/// nothing any more, but the two sides must agree).
+fn normal(mut print: Print) -> Print {
+    print.key = print.key.map(|k| k.max(1));
+    print
 }
 
 /// One problem, for its examples: the message read (if any) and the planned one (if any).
@@ -168,8 +174,10 @@ struct OnPartition {
 impl Matcher {
     /// A planned message: matched with a message read earlier, or held.
     pub fn plan(&mut self, planned: Planned) {
-        // Keys are compared by print, and a key's print of 0 is held as 1.
-        let planned = Stored::of(&planned).planned(planned.print.whole);
+        let planned = Planned {
+            print: normal(planned.print),
+            ..planned
+        };
         if let Some(read) = take(&mut self.read, planned.print.whole) {
             self.read_count -= 1;
             self.matched(&planned, &read.place);
@@ -182,9 +190,9 @@ impl Matcher {
 
     /// A message read: matched with a planned one, or held.
     pub fn read(&mut self, mut read: Read) {
-        read.print.key = read.print.key.map(|k| k.max(1));
+        read.print = normal(read.print);
         if let Some(stored) = take(&mut self.planned, read.print.whole) {
-            let planned = stored.planned(read.print.whole);
+            let planned = stored.planned(read.print.whole, read.print.key);
             self.planned_count -= 1;
             self.matched(&planned, &read.place);
         } else {
@@ -207,7 +215,10 @@ impl Matcher {
     /// A planned message once the read has ended: matched with a message read, or
     /// counted missing without being held (the first few kept for examples).
     pub fn unread(&mut self, planned: Planned) {
-        let planned = Stored::of(&planned).planned(planned.print.whole);
+        let planned = Planned {
+            print: normal(planned.print),
+            ..planned
+        };
         if let Some(read) = take(&mut self.read, planned.print.whole) {
             self.read_count -= 1;
             self.matched(&planned, &read.place);
@@ -323,7 +334,7 @@ impl Matcher {
             };
             for p in queue.into_iter() {
                 match p.timestamp < before {
-                    true => gone.push(p.planned(print)),
+                    true => gone.push(p.planned(print, None)),
                     false => put(&mut self.planned, print, p),
                 }
             }
@@ -335,6 +346,16 @@ impl Matcher {
         }
         self.expired_examples.sort_by_key(|p| p.index);
         self.expired_examples.truncate(EXAMPLES);
+    }
+
+    /// The plan indices of the planned messages held (for [`Matcher::finish`], which
+    /// needs their keys and values back).
+    pub fn held_indices(&self) -> std::collections::BTreeSet<u64> {
+        let held = self
+            .planned
+            .values()
+            .flat_map(|q| std::iter::once(&q.first).chain(q.rest.iter().flat_map(|r| r.iter())));
+        held.map(|s| s.index_topic >> 16).collect()
     }
 
     /// The prints, whole and [loose](Print::loose), of the messages read and held (for
@@ -353,12 +374,26 @@ impl Matcher {
     /// missing planned one of the same topic and key, with the same timestamp or the
     /// same value, is changed; a message whose print `planned` (a later look at the
     /// whole plan) knows is duplicated; the rest unexpected; planned ones left missing.
-    pub fn finish(self, start_ms: i64, planned: &dyn Fn(u64) -> bool) -> Leftovers {
+    /// `print_of` gives the whole print of the planned message at an index of
+    /// [`Matcher::held_indices`].
+    pub fn finish(
+        self,
+        start_ms: i64,
+        planned: &dyn Fn(u64) -> bool,
+        print_of: &dyn Fn(u64) -> Option<Print>,
+    ) -> Leftovers {
         let kept_examples = self.expired_examples.clone();
         let mut missing: Vec<Planned> = self
             .planned
             .into_iter()
-            .flat_map(|(whole, queue)| queue.into_iter().map(move |s| s.planned(whole)))
+            .flat_map(|(whole, queue)| queue.into_iter().map(move |s| s.planned(whole, None)))
+            .map(|p| match print_of(p.index) {
+                Some(print) => Planned {
+                    print: normal(print),
+                    index: p.index,
+                },
+                None => p,
+            })
             .collect();
         missing.sort_by_key(|p| p.index);
         let mut read: Vec<Read> = self.old_examples;

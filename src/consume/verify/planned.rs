@@ -131,31 +131,47 @@ fn feed(
     };
 }
 
-/// A second look at the plan: which of `prints` (whole or loose) it holds, and the plan lines
-/// (`--dry-run --format plan`) of the messages at `indices`.
+/// What a second look at the plan found.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    /// Which of the prints asked for (whole or loose) the plan holds.
+    pub held: BTreeSet<u64>,
+    /// The whole prints of the messages at the indices asked for.
+    pub prints: BTreeMap<u64, Print>,
+    /// Their plan lines (`--dry-run --format plan`), when asked for.
+    pub lines: BTreeMap<u64, String>,
+}
+
+/// A second look at the plan: which of `prints` (whole or loose) it holds, and the
+/// prints and (with `lines`) the plan lines of the messages at `indices`.
 pub(crate) fn look_up(
     scenario: &Scenario,
     start: DateTime<Utc>,
     codecs: &Codecs,
     prints: &BTreeSet<u64>,
     indices: &BTreeSet<u64>,
-) -> Result<(BTreeSet<u64>, BTreeMap<u64, String>), String> {
-    let mut held = BTreeSet::new();
-    let mut lines = BTreeMap::new();
+    lines: bool,
+) -> Result<Found, String> {
+    let mut found = Found::default();
     let last = indices.last().copied();
     let mut line = Vec::new();
     each_message(scenario, start, codecs, |index, message, print| {
         for p in [print.whole, print.loose()] {
             if prints.contains(&p) {
-                held.insert(p);
+                found.held.insert(p);
             }
         }
         if indices.contains(&index) {
-            line.clear();
-            message.write_plan(&mut line);
-            lines.insert(index, String::from_utf8_lossy(&line).into_owned());
+            found.prints.insert(index, print);
+            if lines {
+                line.clear();
+                message.write_plan(&mut line);
+                found
+                    .lines
+                    .insert(index, String::from_utf8_lossy(&line).into_owned());
+            }
         }
-        !(prints.is_empty() && last.is_some_and(|l| index >= l))
+        !(prints.is_empty() && last.is_none_or(|l| index >= l))
     })?;
-    Ok((held, lines))
+    Ok(found)
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 
 use super::Verification;
 use super::matcher::{Matcher, Place, Print, Read, Shown, encode_header};
-use super::planned::{self, Feed};
+use super::planned::{self, Feed, Found};
 use crate::consume::reader::{From, Reader};
 use crate::encode::codec::Codecs;
 use crate::scenario::Scenario;
@@ -185,38 +185,22 @@ fn finish(
     let topics = request.scenario.topics();
     let (matched, peak) = (matcher.matched, matcher.peak_unmatched);
     let prints = matcher.read_prints();
-    let held = match prints.is_empty() {
-        true => BTreeSet::new(),
-        false => {
-            let none = BTreeSet::new();
-            planned::look_up(
-                request.scenario,
-                request.start,
-                request.codecs,
-                &prints,
-                &none,
-            )?
-            .0
-        }
+    let wanted = matcher.held_indices();
+    let (scenario, start, codecs) = (request.scenario, request.start, request.codecs);
+    let found = match prints.is_empty() && wanted.is_empty() {
+        true => Found::default(),
+        false => planned::look_up(scenario, start, codecs, &prints, &wanted, false)?,
     };
-    let start_ms = request.start.timestamp_millis();
-    let left = matcher.finish(start_ms, &|p| held.contains(&p));
+    let start_ms = start.timestamp_millis();
+    let print_of = |index: u64| found.prints.get(&index).copied();
+    let left = matcher.finish(start_ms, &|p| found.held.contains(&p), &print_of);
     let mut indices: BTreeSet<u64> = BTreeSet::new();
     for (_, e) in left.examples.iter().chain(&left.order) {
         indices.extend(e.planned);
     }
     let lines = match indices.is_empty() {
         true => BTreeMap::new(),
-        false => {
-            planned::look_up(
-                request.scenario,
-                request.start,
-                request.codecs,
-                &BTreeSet::new(),
-                &indices,
-            )?
-            .1
-        }
+        false => planned::look_up(scenario, start, codecs, &BTreeSet::new(), &indices, true)?.lines,
     };
     let mut v = Verification::new(expected, matched, left, &topics, &lines);
     v.read = read;

@@ -61,7 +61,8 @@ fn outcome(
         planned.iter().for_each(|p| m.unread(*p));
     }
     let matched = m.matched;
-    (matched, m.finish(0, &|p| all.contains(&p)))
+    let print_of = |i: u64| planned.get(i as usize).map(|p| p.print);
+    (matched, m.finish(0, &|p| all.contains(&p), &print_of))
 }
 
 #[test]
@@ -170,7 +171,9 @@ fn expired_planned_messages_count_missing_without_being_held() {
     m.expire(12);
     assert_eq!(m.planned_held(), 3, "10 and 11 given up");
     m.read(read((0, Some("a"), "3", 12), 0, 0));
-    let (matched, left) = (m.matched, m.finish(0, &|_| false));
+    let all = planned(&PLAN);
+    let print_of = |i: u64| all.get(i as usize).map(|p| p.print);
+    let (matched, left) = (m.matched, m.finish(0, &|_| false, &print_of));
     assert_eq!(matched, 1);
     assert_eq!(left.counts[Kind::Missing as usize], 4);
 }
