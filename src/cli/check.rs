@@ -13,7 +13,8 @@ use crate::scenario::Nanos;
 #[derive(Debug, Args)]
 pub struct VerifyOptions {
     /// Stop reading when nothing new has arrived for this long (the plan's last
-    /// message ends the read sooner).
+    /// message ends a verification sooner; after the flush, `--latency` waits as long
+    /// for the messages it has not seen yet).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, help_heading = "Verify")]
     pub idle_timeout: Nanos,
 

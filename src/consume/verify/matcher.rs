@@ -140,11 +140,11 @@ pub(crate) struct Matcher {
     read: ByPrint<Read>,
     read_count: usize,
     /// Per (topic, key): each partition its messages were read from, with how many and
-    /// the plan index of the last one matched there in read order.
+    /// the plan index of the one matched there last (in read order).
     keys: HashMap<(u32, u64), Vec<OnPartition>>,
     /// Matched exactly once so far.
     pub matched: u64,
-    /// Messages read, within their key and partition, after one planned later.
+    /// Messages read, within their key and partition, right after one planned later.
     pub reordered: u64,
     /// Examples of order problems.
     order_examples: Vec<(Kind, Example)>,
@@ -277,8 +277,10 @@ impl Matcher {
             return;
         };
         part.count += 1;
-        if planned.index > part.last {
-            part.last = planned.index;
+        // A message planned before the one read just before it, on its key's partition:
+        // one message out of place counts once, whether it came early or late.
+        let previous = std::mem::replace(&mut part.last, planned.index);
+        if planned.index > previous {
             return;
         }
         self.reordered += 1;
@@ -286,8 +288,7 @@ impl Matcher {
         if shown < EXAMPLES {
             let mut e = example();
             e.note = Some(format!(
-                "read after plan message {} of the same key",
-                part.last
+                "read right after plan message {previous} of the same key"
             ));
             self.order_examples.push((Kind::Reordered, e));
         }

@@ -28,7 +28,8 @@ pub struct Verification {
     pub unexpected: u64,
     /// Of the unexpected, those older than the start.
     pub before_start: u64,
-    /// Messages read, within their key, after one planned later.
+    /// Messages read, within their key and partition, right after one planned later (a
+    /// message out of place counts once).
     pub reordered: u64,
     /// Messages on another partition than the earlier messages of their key.
     pub moved_partition: u64,

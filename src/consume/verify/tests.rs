@@ -121,6 +121,27 @@ fn order_within_a_key_and_its_partition_are_checked() {
     ];
     let (_, left) = outcome(&PLAN, &swapped, true);
     assert_eq!((left.reordered, left.moved), (1, 0));
+    // One message moved from last to first counts once, not once per message after it.
+    let plan = [
+        (0, Some("k"), "1", 1),
+        (0, Some("k"), "2", 2),
+        (0, Some("k"), "3", 3),
+        (0, Some("k"), "4", 4),
+    ];
+    let early = [
+        ((0, Some("k"), "4", 4), 0),
+        ((0, Some("k"), "1", 1), 0),
+        ((0, Some("k"), "2", 2), 0),
+        ((0, Some("k"), "3", 3), 0),
+    ];
+    assert_eq!(outcome(&plan, &early, true).1.reordered, 1);
+    let late = [
+        ((0, Some("k"), "2", 2), 0),
+        ((0, Some("k"), "3", 3), 0),
+        ((0, Some("k"), "4", 4), 0),
+        ((0, Some("k"), "1", 1), 0),
+    ];
+    assert_eq!(outcome(&plan, &late, true).1.reordered, 1);
     assert_eq!(left.counts, [0; 4]);
     let moved = [
         ((0, Some("a"), "1", 10), 0),
