@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::registry;
 use crate::cli::{ClusterArgs, Measure, ScoreArgs, VerifyArgs};
 use crate::encode::codec::Codecs;
-use crate::error::{self, EXIT_FAILURE, EXIT_OK, Error};
+use crate::error::{EXIT_FAILURE, EXIT_OK, Error};
 use crate::output::Pending;
 use crate::scenario::Scenario;
 use crate::sink::kafka::config::{self, Brokers};
@@ -124,8 +124,8 @@ pub(super) fn verify_command(args: &VerifyArgs) -> Result<u8, Error> {
         file.write(&text)?;
     }
     Ok(match verification.ok() {
-        true => error::EXIT_OK,
-        false => error::EXIT_FAILURE,
+        true => EXIT_OK,
+        false => EXIT_FAILURE,
     })
 }
 

@@ -21,8 +21,10 @@ use crate::render::Renderer;
 use crate::scenario::Scenario;
 
 pub use camera::CameraJson;
+pub(crate) use entities::transitions;
 pub use entities::{Edge, EntitiesTruth, EntityTruth, EntityWindow, Occupancy, VisitTruth};
-pub(crate) use entities::{InView, transitions, zone_occupancy};
+#[cfg(feature = "plot")]
+pub(crate) use entities::{InView, zone_occupancy};
 
 /// The ground truth of a scenario's run from one start.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
