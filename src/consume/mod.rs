@@ -1,5 +1,5 @@
 //! The other side of the pipe: what a cluster holds, read back and judged against what
-//! the plan says it should hold. One consumer ([`reader`], the `kafka` feature) serves
+//! the plan says it should hold. One consumer (`reader`, the `kafka` feature) serves
 //! every check; the checks keep fingerprints, not messages, so memory is bounded by what
 //! is not yet matched, not by the run.
 //!

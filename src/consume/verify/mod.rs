@@ -4,8 +4,8 @@
 //! stickiness. Faults are part of the plan: planned duplicates must be there twice,
 //! dropped events absent, malformed values byte-identical.
 //!
-//! The rooms: [`print`] (fingerprints and the maps keyed by them), [`matcher`] (pure: the two multisets, the classification of what
-//! is left), [`planned`] (the plan rendered as the send renders it, into prints), and,
+//! The rooms: `print` (fingerprints and the maps keyed by them), `matcher` (pure: the two multisets, the classification of what
+//! is left), `planned` (the plan rendered as the send renders it, into prints), and,
 //! with the `kafka` feature, `read` (the loop that feeds both sides from the reader and
 //! the plan). [`outcome`] is what a verification found, as words and as JSON.
 
