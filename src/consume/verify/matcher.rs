@@ -174,17 +174,27 @@ struct OnPartition {
 impl Matcher {
     /// A planned message: matched with a message read earlier, or held.
     pub fn plan(&mut self, planned: Planned) {
+        if let Some(planned) = self.match_planned(planned) {
+            put(&mut self.planned, planned.print.whole, Stored::of(&planned));
+            self.planned_count += 1;
+            self.peak();
+        }
+    }
+
+    /// Matches a planned message with a message read and held, if one is; else gives
+    /// it back (its key's print made [`normal`]).
+    fn match_planned(&mut self, planned: Planned) -> Option<Planned> {
         let planned = Planned {
             print: normal(planned.print),
             ..planned
         };
-        if let Some(read) = take(&mut self.read, planned.print.whole) {
-            self.read_count -= 1;
-            self.matched(&planned, &read.place);
-        } else {
-            put(&mut self.planned, planned.print.whole, Stored::of(&planned));
-            self.planned_count += 1;
-            self.peak();
+        match take(&mut self.read, planned.print.whole) {
+            Some(read) => {
+                self.read_count -= 1;
+                self.matched(&planned, &read.place);
+                None
+            }
+            None => Some(planned),
         }
     }
 
@@ -215,14 +225,7 @@ impl Matcher {
     /// A planned message once the read has ended: matched with a message read, or
     /// counted missing without being held (the first few kept for examples).
     pub fn unread(&mut self, planned: Planned) {
-        let planned = Planned {
-            print: normal(planned.print),
-            ..planned
-        };
-        if let Some(read) = take(&mut self.read, planned.print.whole) {
-            self.read_count -= 1;
-            self.matched(&planned, &read.place);
-        } else {
+        if let Some(planned) = self.match_planned(planned) {
             self.give_up(planned);
         }
     }
