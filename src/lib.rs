@@ -22,7 +22,7 @@
 //! | [`sink`] | where rendered messages go: `stdout` (the dry run) and `kafka` (config and [`sink::kafka::Settings`] as pure data; with the `kafka` feature the producer, the session that opens itself, the embedded cluster, the read-back through a fingerprinting sink). |
 //! | [`consume`] | the other side of the pipe, one consumer (`reader`) for every check: `verify` (the plan against what a cluster holds, message by message: fingerprints in two multisets, what is left classified; a run's `--verify` and the embedded read-back), `score` (a pipeline's per-window aggregates against the truth), `latency` (end-to-end, produce → consume or through a pipeline). |
 //! | [`report`] | what a run did, built by constructors: sink-neutral counts, a section per sink (`kafka`), merging shards' reports. |
-//! | beside the flow | [`registry`] (the Schema Registry client a run uses, and the embedded registry: Confluent's REST API as a pure function of requests, served on loopback; a test double), [`truth`] (the ground truth), [`stats`], [`plot`] (`plot` feature), [`metrics`], [`redact`], [`schema`] (the published JSON Schemas), `text` (how numbers and OS errors are spelled), `histogram`. |
+//! | beside the flow | [`registry`] (the Schema Registry client a run uses, and the embedded registry: Confluent's REST API as a pure function of requests, served on loopback; a test double), [`truth`] (the ground truth), [`stats`], [`plot`] (`plot` feature), [`metrics`], [`redact`], [`schema`] (the published JSON Schemas), [`recording`] (the one-message-per-line format `record` writes, `replay:` plays and `fit` reads), `text` (how numbers and OS errors are spelled), `histogram`. |
 //! | the edge | [`cli`] (the command line; the environment read once), [`mod@run`] (each command assembled from the owners; `run/send.rs`: a Kafka run, `--keep-broker` and `simulate broker`), `output` (report and truth files, never half-written), [`error`] (typed errors → exit codes), `main.rs`. |
 //!
 //! Where the next features go: a distribution is a variant of
@@ -59,6 +59,7 @@ pub(crate) mod output;
 pub mod plan;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod recording;
 pub mod redact;
 pub mod registry;
 pub mod render;

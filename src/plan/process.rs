@@ -23,7 +23,7 @@ use super::rate::{Groups, Profile, TimeChange};
 use super::schedule::Tracker;
 use super::windows::{Dropouts, entry_incidents, shape};
 use crate::scenario::model::FirstEvent;
-use crate::scenario::validate::Modulation;
+use crate::scenario::validate::{Modulation, Replay};
 use crate::scenario::{CameraPick, Scenario, Stream, StreamArrivals};
 
 /// Every arrival process of a scenario, in plan order, as (stream position, camera
@@ -36,7 +36,9 @@ fn slots(scenario: &Scenario) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
         .enumerate()
         .flat_map(|(index, stream)| {
             let cameras = match stream.arrivals {
-                StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => 0..0,
+                StreamArrivals::Shared(_)
+                | StreamArrivals::Entities(_)
+                | StreamArrivals::Replay(_) => 0..0,
                 StreamArrivals::PerCamera => 0..stream.cameras.len() as u32,
             };
             let shared = cameras.is_empty().then_some(None);
@@ -49,14 +51,23 @@ fn slots(scenario: &Scenario) -> impl Iterator<Item = (u32, Option<u32>)> + '_ {
 
 /// The keys of every arrival process of a scenario, in plan order.
 pub(crate) fn keys(scenario: &Scenario) -> impl Iterator<Item = Key> + '_ {
-    slots(scenario).map(|(stream, camera)| {
-        let stream = &scenario.streams[stream as usize];
-        Key::process(
+    slots(scenario)
+        .map(|(stream, camera)| key(scenario, &scenario.streams[stream as usize], camera))
+}
+
+/// The key of the process of `stream` for the camera at `camera` (`None`: the stream's
+/// one process).
+fn key(scenario: &Scenario, stream: &Stream, camera: Option<u32>) -> Key {
+    match &stream.arrivals {
+        StreamArrivals::Replay(replay) => {
+            Key::replay(scenario.seed, &stream.name, &replay.recording.sha256)
+        }
+        _ => Key::process(
             scenario.seed,
             &stream.name,
             camera.map(|c| &stream.cameras[c as usize]),
-        )
-    })
+        ),
+    }
 }
 
 /// How a process chooses the camera of each event.
@@ -88,6 +99,8 @@ pub struct Process {
     modulated: Option<Box<Modulated>>,
     /// For an entity stream: its sightings, whose entities enter by this process.
     entities: Option<Box<EntityStream<Process>>>,
+    /// For a replay stream: its recording, each message one event.
+    replay: Option<Arc<Replay>>,
 }
 
 /// What shapes a process whose rate changes: its time change, and, in a shared stream,
@@ -134,7 +147,9 @@ impl Modulated {
                     Groups::new(shares, per_camera)
                 })
             }
-            StreamArrivals::Shared(_) | StreamArrivals::PerCamera => None,
+            StreamArrivals::Shared(_) | StreamArrivals::PerCamera | StreamArrivals::Replay(_) => {
+                None
+            }
         };
         let changes = shared.profile.is_some() || !windows.is_empty() || groups.is_some();
         let change = changes
@@ -152,11 +167,7 @@ impl Process {
     /// camera's position in a per-camera stream, or `None` for a shared stream.
     fn new(scenario: &Scenario, stream_index: u32, camera: Option<u32>, shared: &Shared) -> Self {
         let stream = &scenario.streams[stream_index as usize];
-        let key = Key::process(
-            scenario.seed,
-            &stream.name,
-            camera.map(|c| &stream.cameras[c as usize]),
-        );
+        let key = key(scenario, stream, camera);
         let n = stream.cameras.len() as u32;
         let pick = match (&stream.arrivals, camera) {
             (_, Some(camera)) => Pick::Fixed(camera),
@@ -171,6 +182,8 @@ impl Process {
                 }
             }
             (StreamArrivals::PerCamera, None) => Pick::Fixed(0),
+            // A replayed message's camera is its key's: nothing is drawn.
+            (StreamArrivals::Replay(_), None) => Pick::Fixed(0),
             (StreamArrivals::Entities(entities), None) => {
                 let mut weights = vec![0.0; stream.cameras.len()];
                 for &(camera, weight) in &entities.enter {
@@ -205,6 +218,10 @@ impl Process {
                 .and_then(|modulation| Modulated::new(scenario, stream, modulation, shared, camera))
                 .map(Box::new),
             entities: None,
+            replay: match &stream.arrivals {
+                StreamArrivals::Replay(replay) => Some(replay.clone()),
+                _ => None,
+            },
         }
     }
 
@@ -241,6 +258,9 @@ impl Process {
         if let Some(entities) = &mut self.entities {
             return entities.next();
         }
+        if self.replay.is_some() {
+            return self.replayed();
+        }
         let gap = match self.first_event {
             FirstEvent::AtStart => 0,
             FirstEvent::AfterGap => self.sampler.sample(&mut self.rng),
@@ -256,6 +276,9 @@ impl Process {
     pub fn after(&mut self, offset: u64) -> Option<Event> {
         if let Some(entities) = &mut self.entities {
             return entities.next();
+        }
+        if self.replay.is_some() {
+            return self.replayed();
         }
         let gap = self.sampler.sample(&mut self.rng);
         if self.modulated.is_some() {
@@ -294,6 +317,26 @@ impl Process {
             self.seq += 1;
             previous = Some(t);
             gap = self.sampler.sample(&mut self.rng);
+        }
+    }
+
+    /// The next message of a replay stream, at its recorded offset and camera (its
+    /// key); a message whose camera is out is dropped and keeps its sequence number.
+    #[inline(never)]
+    fn replayed(&mut self) -> Option<Event> {
+        loop {
+            let (t, camera) = self.replay.as_deref()?.event(self.seq)?;
+            if t >= self.duration {
+                return None;
+            }
+            let out = match self.modulated.as_mut().and_then(|m| m.dropouts.as_mut()) {
+                Some(dropouts) => dropouts.out(camera, t),
+                None => false,
+            };
+            if !out {
+                return Some(self.event(t, camera));
+            }
+            self.seq += 1;
         }
     }
 

@@ -61,6 +61,15 @@ impl Key {
         Key(hash.finalize().into())
     }
 
+    /// The key of a replay stream's process: the seed, its stream's name and the SHA-256
+    /// of its recording, so that a changed recording is a different plan (other event
+    /// ids, other faults).
+    pub(crate) fn replay(seed: u64, stream: &str, recording: &[u8; 32]) -> Key {
+        let mut hash = start(b"simulate/replay/v1\0", seed, stream);
+        hash.update(recording);
+        Key(hash.finalize().into())
+    }
+
     /// The key of one incident or outage schedule: the entry at `position` among the
     /// stream's incidents (or outages), and the camera for a schedule of its own.
     pub(crate) fn schedule(

@@ -292,7 +292,7 @@ pub fn camera_windows(scenario: &Scenario, stream: usize, camera: u32) -> Vec<Ca
     };
     let own = match s.arrivals {
         StreamArrivals::PerCamera => Some(camera),
-        StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => None,
+        StreamArrivals::Shared(_) | StreamArrivals::Entities(_) | StreamArrivals::Replay(_) => None,
     };
     let (followed, dropouts) = shape(scenario, s, modulation, own);
     let window = |w: EntryWindow, factor, entry| CameraWindow {

@@ -195,7 +195,9 @@ fn rate_panel(
             colour: s,
             stroke: Stroke::Solid,
         });
-        if let Some(mean) = summary.streams[s].distribution.mean_s {
+        // A replay's planned line is its recording: nothing else is expected.
+        let replayed = matches!(stream.arrivals, crate::scenario::StreamArrivals::Replay(_));
+        if let (Some(mean), false) = (summary.streams[s].distribution.mean_s, replayed) {
             let profile = stream
                 .modulation
                 .as_ref()

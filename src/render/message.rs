@@ -63,6 +63,12 @@ impl<'r, 's> Message<'r, 's> {
         self.renderer.write_header(out, &self.message.event, index);
     }
 
+    /// The partition the message goes to, when its stream says; `None`: the producer's
+    /// partitioner picks.
+    pub fn partition(&self) -> Option<i32> {
+        self.renderer.partition(&self.message.event)
+    }
+
     /// The Kafka timestamp in milliseconds since the epoch (`kafka.timestamp`).
     pub fn timestamp_ms(&self) -> i64 {
         self.renderer.kafka_timestamp_ms(&self.message)

@@ -15,6 +15,7 @@ mod malformed;
 mod message;
 mod number;
 mod program;
+mod replayed;
 mod schema;
 
 use chrono::{DateTime, Utc};
@@ -46,6 +47,8 @@ struct Compiled {
     headers: Vec<(String, Program)>,
     /// An entity stream's attributes, as one JSON object (for the truth).
     attributes: Option<Program>,
+    /// A replay stream's recording: what its messages send in place of the above.
+    replayed: Option<replayed::Replayed>,
 }
 
 /// How a stream's key is written.
@@ -117,6 +120,12 @@ impl Compiled {
             _ => None,
         };
         Compiled {
+            replayed: match &stream.arrivals {
+                crate::scenario::StreamArrivals::Replay(replay) => {
+                    Some(replayed::Replayed::new(replay))
+                }
+                _ => None,
+            },
             attributes,
             topic_json: serde_json::to_string(&message.topic).unwrap_or_default(),
             value: message
@@ -198,6 +207,12 @@ impl<'s> Renderer<'s> {
     /// The Kafka message timestamp of a message: when it is sent, or with
     /// `kafka.timestamp: event` its event's instant, in milliseconds since the epoch.
     pub fn kafka_timestamp_ms(&self, message: &Outgoing) -> i64 {
+        let replayed = self.streams[message.event.stream as usize]
+            .replayed
+            .as_ref();
+        if let Some(ms) = replayed.and_then(|r| r.recorded_ms(&message.event)) {
+            return ms;
+        }
         match self.scenario.kafka.timestamp {
             TimestampMode::Send => self.instant_ms(message.send_ns),
             TimestampMode::Event => self.timestamp_ms(&message.event),
@@ -211,6 +226,11 @@ impl<'s> Renderer<'s> {
 
     /// Writes the Kafka key, or returns false when the event's stream sends none.
     pub fn write_key(&mut self, out: &mut Vec<u8>, event: &Event) -> bool {
+        if let Some(replayed) = &self.streams[event.stream as usize].replayed {
+            let key = replayed.key(event);
+            out.extend_from_slice(key.unwrap_or_default());
+            return key.is_some();
+        }
         match &self.streams[event.stream as usize].key {
             KeyWriter::None => false,
             KeyWriter::CameraId => {
@@ -226,23 +246,54 @@ impl<'s> Renderer<'s> {
 
     /// How many headers the event's messages carry.
     pub fn header_count(&self, event: &Event) -> usize {
-        self.streams[event.stream as usize].headers.len()
+        let stream = &self.streams[event.stream as usize];
+        match &stream.replayed {
+            Some(replayed) => replayed.header_count(event),
+            None => stream.headers.len(),
+        }
     }
 
     /// The name of the event's header `index`.
     pub fn header_name(&self, event: &Event, index: usize) -> &'s str {
-        &self.scenario.streams[event.stream as usize].message.headers[index].0
+        let stream = &self.scenario.streams[event.stream as usize];
+        match &stream.arrivals {
+            crate::scenario::StreamArrivals::Replay(replay) => {
+                replay.message(event.seq).header(index).0
+            }
+            _ => &stream.message.headers[index].0,
+        }
     }
 
-    /// Appends the value (text) of the event's header `index`.
+    /// Appends the value (text) of the event's header `index` (a replayed header's
+    /// recorded bytes; nothing for one recorded without a value).
     pub fn write_header(&mut self, out: &mut Vec<u8>, event: &Event, index: usize) {
-        let (_, program) = &self.streams[event.stream as usize].headers[index];
+        let stream = &self.streams[event.stream as usize];
+        if let Some(replayed) = &stream.replayed {
+            let value = replayed.message(event).header(index).1;
+            out.extend_from_slice(value.unwrap_or_default());
+            return;
+        }
+        let (_, program) = &stream.headers[index];
         program.write(out, event, &mut self.context);
+    }
+
+    /// The partition the event's message goes to, when its stream says (a replay that
+    /// keeps the recorded partition); `None`: the producer's partitioner picks.
+    pub fn partition(&self, event: &Event) -> Option<i32> {
+        self.streams[event.stream as usize]
+            .replayed
+            .as_ref()
+            .and_then(|r| r.partition(event))
     }
 
     /// Appends the message value.
     #[inline]
     pub fn write_value(&mut self, out: &mut Vec<u8>, event: &Event) {
+        let stream = &mut self.streams[event.stream as usize];
+        if let Some(replayed) = &mut stream.replayed {
+            replayed.write_value(out, event, &self.context);
+            return;
+        }
         match &self.streams[event.stream as usize].value {
             Some(program) => program.write(out, event, &mut self.context),
             None => self.context.write_fields(out, event),
@@ -283,6 +334,10 @@ impl<'s> Renderer<'s> {
         let stream = &self.streams[event.stream as usize];
         out.extend_from_slice(b",\"topic\":");
         out.extend_from_slice(stream.topic_json.as_bytes());
+        if stream.replayed.is_some() {
+            self.write_replayed_plan(out, message);
+            return;
+        }
         out.extend_from_slice(b",\"key\":");
         match &stream.key {
             KeyWriter::None => out.extend_from_slice(b"null"),
@@ -327,6 +382,52 @@ impl<'s> Renderer<'s> {
             | Mark::Duplicate { .. }
             | Mark::Dropped => self.write_value(out, event),
         }
+        out.push(b'}');
+    }
+}
+
+impl Renderer<'_> {
+    /// The rest of a replayed message's plan line, after its topic: the recorded key
+    /// and headers (as a recording writes bytes), the fault, the value (as it is when it
+    /// is one line of JSON, else as a recording writes bytes).
+    fn write_replayed_plan(&mut self, out: &mut Vec<u8>, message: &Outgoing) {
+        let event = &message.event;
+        let Some(replayed) = &self.streams[event.stream as usize].replayed else {
+            return;
+        };
+        out.extend_from_slice(b",\"key\":");
+        crate::recording::write_bytes(out, replayed.key(event));
+        let count = replayed.header_count(event);
+        if count > 0 {
+            out.extend_from_slice(b",\"headers\":{");
+            let recorded = replayed.message(event);
+            for i in 0..count {
+                let (name, value) = recorded.header(i);
+                if i > 0 {
+                    out.push(b',');
+                }
+                let _ = serde_json::to_writer(&mut *out, name);
+                out.push(b':');
+                crate::recording::write_bytes(out, Some(value.unwrap_or_default()));
+            }
+            out.push(b'}');
+        }
+        if let Some(fault) = message.mark.fault() {
+            out.extend_from_slice(b",\"fault\":\"");
+            out.extend_from_slice(fault.as_bytes());
+            out.push(b'"');
+        }
+        out.extend_from_slice(b",\"value\":");
+        let as_is =
+            !matches!(message.mark, Mark::Malformed { .. }) && replayed.value_is_json(event);
+        let mut value = std::mem::take(&mut self.scratch);
+        value.clear();
+        self.write_sent_value(&mut value, message);
+        match as_is {
+            true => out.extend_from_slice(&value),
+            false => crate::recording::write_bytes(out, Some(&value)),
+        }
+        self.scratch = value;
         out.push(b'}');
     }
 }

@@ -128,6 +128,13 @@ pub(crate) fn scenario_event_schema(scenario: &Scenario) -> Json {
 
 /// The schema of one stream's message values.
 fn stream_schema(stream: &Stream) -> Json {
+    if let crate::scenario::StreamArrivals::Replay(replay) = &stream.arrivals {
+        // Whatever the recording holds: nothing is known of it but that it was recorded.
+        return json!({"$schema": DRAFT_07, "title": TITLE, "description": format!(
+            "A message value replayed byte for byte from the recording {}: any value.",
+            replay.recording.file
+        )});
+    }
     let fields = match &stream.message.payload {
         Some(fields) if *fields != default_fields() => fields,
         _ => return event_schema().to_value(),

@@ -15,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod payload;
 mod positions;
+pub mod recorded;
 mod shard;
 mod syntax;
 pub mod validate;
@@ -30,26 +31,38 @@ pub use validate::{CameraPick, Faults, Overrides, Scenario, Shard, Stream, Strea
 /// Reads, parses and validates a scenario file, reporting every problem found.
 pub fn load_file(path: &Path, overrides: &Overrides) -> Result<Scenario, Vec<Diagnostic>> {
     let source = load::read(path)?;
-    let mut scenario = load_source(&source, &default_name(path), overrides)?;
-    if path.as_os_str() != "-" && path != Path::new("/dev/stdin") {
-        scenario.dir = Some(match path.parent() {
+    let dir =
+        (path.as_os_str() != "-" && path != Path::new("/dev/stdin")).then(|| match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
             _ => std::path::PathBuf::from("."),
         });
-    }
+    let mut scenario = load_source_in(&source, &default_name(path), overrides, dir.as_deref())?;
+    scenario.dir = dir;
     Ok(scenario)
 }
 
 /// Parses and validates a scenario held in memory; `name` is used when it sets none.
+/// The recordings it replays are read relative to the working directory.
 pub fn load_source(
     source: &Source,
     name: &str,
     overrides: &Overrides,
 ) -> Result<Scenario, Vec<Diagnostic>> {
+    load_source_in(source, name, overrides, None)
+}
+
+/// [`load_source`], with the recordings it replays read relative to `dir`.
+fn load_source_in(
+    source: &Source,
+    name: &str,
+    overrides: &Overrides,
+    dir: Option<&Path>,
+) -> Result<Scenario, Vec<Diagnostic>> {
     let (file, problems) = load::parse(source)?;
+    let recordings = recorded::read_all(&file, dir);
     // Validation adds its problems to the walk's, so that a check can tell a part that
     // could not be read (and skip what depends on it) from one that is fine.
-    match validate::validate(file, name, overrides, problems) {
+    match validate::validate(file, name, overrides, &recordings, problems) {
         Ok((mut scenario, warnings)) => {
             scenario.warnings = positions::locate(&source.name, &source.text, warnings);
             for warning in &mut scenario.warnings {

@@ -11,6 +11,7 @@
 //! its arrivals): entered, left and inside at the end, visits, sightings, dwells, edges.
 
 mod entities;
+mod replayed;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -322,7 +323,9 @@ pub fn compute(scenario: &Scenario) -> Stats {
         }
         let processes = match stream.arrivals {
             StreamArrivals::PerCamera => in_shard,
-            StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => 1,
+            StreamArrivals::Shared(_) | StreamArrivals::Entities(_) | StreamArrivals::Replay(_) => {
+                1
+            }
         };
         let mut plan = stream_plan(stream, processes, count, gaps[s].gaps(), duration);
         plan.entities = entities::compute(scenario, s);
@@ -358,13 +361,28 @@ fn stream_plan(
     gaps: Gaps,
     duration: u64,
 ) -> StreamStats {
-    let theory = theory(&stream.inter_arrival);
-    let profile = stream.modulation.as_ref().and_then(|m| m.rate.as_ref());
-    let operational = profile.map_or(duration as f64, |p| Profile::new(p).integral(duration));
-    let at_start = u64::from(stream.first_event == FirstEvent::AtStart);
-    let expected = theory
-        .mean_s
-        .map(|mean| processes as f64 * operational / (mean * 1e9) + (processes * at_start) as f64);
+    let (theory, expected) = match &stream.arrivals {
+        StreamArrivals::Replay(replay) => {
+            let (mean_s, std_s, planned) = replayed::gaps(replay, duration);
+            let theory = Theory {
+                name: "replay",
+                mean_s,
+                std_s,
+            };
+            (theory, Some(planned as f64))
+        }
+        _ => {
+            let theory = theory(&stream.inter_arrival);
+            let profile = stream.modulation.as_ref().and_then(|m| m.rate.as_ref());
+            let operational =
+                profile.map_or(duration as f64, |p| Profile::new(p).integral(duration));
+            let at_start = u64::from(stream.first_event == FirstEvent::AtStart);
+            let expected = theory.mean_s.map(|mean| {
+                processes as f64 * operational / (mean * 1e9) + (processes * at_start) as f64
+            });
+            (theory, expected)
+        }
+    };
     StreamStats {
         name: stream.name.clone(),
         topic: stream.message.topic.clone(),
@@ -372,6 +390,7 @@ fn stream_plan(
             StreamArrivals::PerCamera => "per_camera",
             StreamArrivals::Shared(_) => "shared",
             StreamArrivals::Entities(_) => "entities",
+            StreamArrivals::Replay(_) => "replay",
         },
         processes,
         events,

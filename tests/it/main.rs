@@ -25,6 +25,7 @@ mod readme;
 mod real_broker;
 mod realism;
 mod registry;
+mod replay;
 mod schema;
 mod score;
 mod secrets;

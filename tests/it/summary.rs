@@ -191,7 +191,9 @@ fn stats_equal_what_the_plan_lines_hold_for_every_example() {
             for e in &mine {
                 let process = match stream.arrivals {
                     StreamArrivals::PerCamera => e.camera.as_str(),
-                    StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => "",
+                    StreamArrivals::Shared(_)
+                    | StreamArrivals::Entities(_)
+                    | StreamArrivals::Replay(_) => "",
                 };
                 if let Some(previous) = last.insert(process, e.offset_us) {
                     gaps.push((e.offset_us - previous) as f64 / 1e6);
@@ -292,7 +294,9 @@ fn expected_counts_follow_the_rate_profile() {
             };
             let processes = match stream.arrivals {
                 StreamArrivals::PerCamera => stream.cameras.len() as f64,
-                StreamArrivals::Shared(_) | StreamArrivals::Entities(_) => 1.0,
+                StreamArrivals::Shared(_)
+                | StreamArrivals::Entities(_)
+                | StreamArrivals::Replay(_) => 1.0,
             };
             let at_start = f64::from(u8::from(
                 stream.first_event == simulate::scenario::model::FirstEvent::AtStart,

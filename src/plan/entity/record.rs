@@ -140,6 +140,6 @@ impl<A: Arrivals> Iterator for Records<'_, A> {
 pub fn entities_of(scenario: &Scenario, stream: usize) -> Option<&Entities> {
     match &scenario.streams[stream].arrivals {
         StreamArrivals::Entities(e) => Some(e),
-        StreamArrivals::Shared(_) | StreamArrivals::PerCamera => None,
+        StreamArrivals::Shared(_) | StreamArrivals::PerCamera | StreamArrivals::Replay(_) => None,
     }
 }

@@ -85,6 +85,7 @@ mod gaps;
 mod kafka;
 mod payload;
 mod rate;
+mod replay;
 mod value;
 
 pub use cameras::{
@@ -102,6 +103,7 @@ pub use payload::{
 pub use rate::{
     Backlog, CameraSelection, IncidentFile, Interpolate, OutageFile, RateFile, RatePoint,
 };
+pub use replay::{Kept, ReplayFile, ReplayTimestamps, Scale, Timing, TimingName};
 pub use value::{
     GivenSchema, KeyFormat, Register, RegistryAuth, RegistryFile, SchemaName, SchemaSource,
     SubjectFile, SubjectStrategy, ValueFile, ValueFormat,
@@ -158,20 +160,24 @@ pub struct StreamFile {
     /// random streams are derived from it, so a named stream keeps its events when
     /// other streams are added, removed or reordered.
     pub name: Option<String>,
-    /// The cameras of this stream: a list of ids, or a generated range.
-    pub cameras: Cameras,
+    /// The cameras of this stream: a list of ids, or a generated range. A `replay`
+    /// stream has none: its cameras are its recording's keys.
+    pub cameras: Option<Cameras>,
     /// `shared` (the default): one process whose events each pick a camera.
     /// `per_camera`: an independent process for every camera.
     pub arrivals: Option<Arrivals>,
     /// How a `shared` stream picks the camera of each event. Defaults to `uniform`.
     pub pick: Option<Pick>,
     /// The distribution of the gap between two consecutive events of one process.
-    /// A stream gives either this or `entities`.
+    /// A stream gives this, `entities` or `replay`.
     pub inter_arrival: Option<InterArrival>,
     /// People or vehicles that walk from camera to camera, in place of
     /// `inter_arrival`: entities enter at entry cameras, stay in view, move along
     /// weighted `moves` and leave; their sightings are the stream's events.
     pub entities: Option<EntitiesFile>,
+    /// A recording played as the stream's events, in place of `inter_arrival`: `{file:
+    /// morning.jsonl}` plays its messages on their recorded timing.
+    pub replay: Option<ReplayFile>,
     /// When each process sends its first event: `after_gap` (the default) waits one
     /// sampled gap from the start; `at_start` sends at offset 0, as a loop that sends
     /// and then sleeps does.
@@ -215,6 +221,7 @@ impl StreamFile {
         "pick",
         "inter_arrival",
         "entities",
+        "replay",
         "first_event",
         "rate",
         "incidents",

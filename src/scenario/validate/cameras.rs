@@ -14,11 +14,24 @@ pub(super) type Attributes = Vec<(String, serde_json::Value)>;
 /// The stream's camera ids, and their attributes (in camera order) when any camera was
 /// written with some.
 pub(super) fn cameras(
-    raw: Cameras,
+    raw: Option<Cameras>,
+    path: &FieldPath,
+    problems: &mut Problems,
+) -> (Option<Vec<CameraId>>, Option<Vec<Attributes>>) {
+    match list(raw, path, problems) {
+        Some((ids, attributes)) => (Some(ids), attributes),
+        None => (None, None),
+    }
+}
+
+/// [`cameras`], given (the walk requires `cameras` of a stream without `replay`, and a
+/// replay stream does not get here).
+fn list(
+    raw: Option<Cameras>,
     path: &FieldPath,
     problems: &mut Problems,
 ) -> Option<(Vec<CameraId>, Option<Vec<Attributes>>)> {
-    let entries = match raw {
+    let entries = match raw? {
         // Generated ids are distinct by construction.
         Cameras::Generated(g) => return generate(&g, path, problems).map(|ids| (ids, None)),
         Cameras::List(entries) => entries,

@@ -22,6 +22,7 @@ mod faults;
 mod kafka;
 mod modulation;
 mod registry;
+mod replay;
 mod streams;
 pub(crate) mod value;
 
@@ -39,6 +40,7 @@ pub use faults::{Delayed, Faults, Malformed};
 pub use kafka::Kafka;
 pub use modulation::{Affected, Modulation, RateProfile, WindowStart, Windows};
 pub use registry::{Auth, Registry, check_url};
+pub use replay::Replay;
 pub use streams::{CameraPick, Stream, StreamArrivals};
 pub use value::{
     AVRO_PRIMITIVES, Encoding, Origin, SchemaFormat, Subject, ValueEncoding, Version, is_avro_name,
@@ -138,6 +140,7 @@ pub(crate) fn validate(
     file: ScenarioFile,
     default_name: &str,
     overrides: &Overrides,
+    recordings: &super::recorded::Recordings,
     mut problems: Problems,
 ) -> Result<(Scenario, Problems), Problems> {
     let mut warnings = Problems::default();
@@ -181,6 +184,7 @@ pub(crate) fn validate(
         topic: &topic,
         key: kafka.key,
         horizon: duration.0,
+        recordings,
     };
     let streams = streams::streams(
         file.streams,

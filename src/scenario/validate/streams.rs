@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::cameras::cameras;
 use super::faults::{Faults, check_out_of_range, faults};
-use super::modulation::{Context, Modulation, Raw, modulation};
+use super::modulation::{Context, Found, Modulation, Raw, modulation};
 use crate::scenario::checks::check_weights;
 use crate::scenario::diagnostics::{FieldPath, Problem, Problems};
 use crate::scenario::limits;
@@ -48,7 +48,7 @@ impl Stream {
         match self.arrivals {
             StreamArrivals::Shared(_) => 1,
             StreamArrivals::PerCamera => self.cameras.len(),
-            StreamArrivals::Entities(_) => 1,
+            StreamArrivals::Entities(_) | StreamArrivals::Replay(_) => 1,
         }
     }
 }
@@ -63,6 +63,10 @@ pub enum StreamArrivals {
     /// Entities that walk from camera to camera (`entities:`); `inter_arrival` is the
     /// distribution of the gaps between entities entering.
     Entities(Box<super::Entities>),
+    /// A recording played (`replay:`): one process whose events are its messages, each
+    /// at its camera (its key); `inter_arrival` is a constant at the recording's mean
+    /// gap.
+    Replay(std::sync::Arc<super::Replay>),
 }
 
 /// How a shared stream picks cameras.
@@ -85,6 +89,8 @@ pub(super) struct Defaults<'d> {
     pub(super) key: KeyMode,
     /// The end of the run, in ns.
     pub(super) horizon: u64,
+    /// The recordings `replay` streams name, read.
+    pub(super) recordings: &'d crate::scenario::recorded::Recordings,
 }
 
 /// Checks the streams, in file order: at most [`limits::MAX_STREAMS`], names unique, at
@@ -125,8 +131,9 @@ pub(super) fn streams(
             );
         }
         let count = match &raw.cameras {
-            Cameras::List(ids) => ids.len() as u64,
-            Cameras::Generated(g) => g.count,
+            Some(Cameras::List(ids)) => ids.len() as u64,
+            Some(Cameras::Generated(g)) => g.count,
+            None => 0,
         };
         total_cameras = total_cameras.saturating_add(count);
         if total_cameras > limits::MAX_CAMERAS {
@@ -139,11 +146,15 @@ pub(super) fn streams(
             ));
             continue;
         }
-        let mut found = super::modulation::Found {
+        let mut found = Found {
             problems: &mut *problems,
             warnings: &mut *warnings,
         };
-        if let Some(stream) = stream(raw, name, defaults, &path, &mut found) {
+        let checked = match raw.replay.is_some() {
+            true => replay_stream(raw, name, defaults, &path, &mut found),
+            false => stream(raw, name, defaults, &path, &mut found),
+        };
+        if let Some(stream) = checked {
             streams.push(stream);
         }
     }
@@ -160,16 +171,13 @@ fn stream(
     name: String,
     defaults: &Defaults<'_>,
     path: &FieldPath,
-    found: &mut super::modulation::Found<'_>,
+    found: &mut Found<'_>,
 ) -> Option<Stream> {
     let problems = &mut *found.problems;
     let horizon = defaults.horizon;
     let before = problems.len();
     let cameras_at = path.key("cameras");
-    let (cameras, attributes) = match cameras(raw.cameras, &cameras_at, problems) {
-        Some((ids, attributes)) => (Some(ids), attributes),
-        None => (None, None),
-    };
+    let (cameras, attributes) = cameras(raw.cameras, &cameras_at, problems);
     // The walk stands in a placeholder for cameras it could not read: not to be used.
     let cameras = cameras.filter(|_| !problems.any_under(&cameras_at));
     let count = cameras.as_ref().map(Vec::len);
@@ -256,6 +264,164 @@ fn stream(
         value: value?,
         faults,
     })
+}
+
+/// Checks a `replay` stream (`raw.replay` is set): the fields that do not apply, its
+/// replay, its outages (by key), its topic and its faults.
+fn replay_stream(
+    raw: StreamFile,
+    name: String,
+    defaults: &Defaults<'_>,
+    path: &FieldPath,
+    found: &mut Found<'_>,
+) -> Option<Stream> {
+    let before = found.problems.len();
+    not_for_replay(&raw, path, found.problems);
+    let file = raw.replay?;
+    let checked = super::replay::replay(
+        file,
+        defaults.recordings,
+        defaults.horizon,
+        &path.key("replay"),
+        (&mut *found.problems, &mut *found.warnings),
+    );
+    let cameras = checked.as_ref().map(|c| c.cameras.as_slice());
+    let modulation = modulation(
+        Raw {
+            rate: None,
+            incidents: Vec::new(),
+            outages: raw.outages.unwrap_or_default(),
+        },
+        &Context {
+            cameras,
+            shared: true,
+            base_gap: checked.as_ref().map(|c| c.mean_gap as f64),
+            horizon: defaults.horizon,
+        },
+        path,
+        found,
+    );
+    let problems = &mut *found.problems;
+    let keyed = checked.as_ref().is_none_or(|c| c.replay.keep_key);
+    let message = payload::message(
+        payload::Raw {
+            topic: raw.topic,
+            payload: None,
+            key: None,
+            headers: None,
+            default_topic: defaults.topic,
+            default_key: if keyed {
+                KeyMode::CameraId
+            } else {
+                KeyMode::None
+            },
+            cameras,
+            attributes: None,
+            entities: None,
+        },
+        path,
+        problems,
+    );
+    let value = super::value::value(None, None, path, problems);
+    let faults = faults_of(raw.faults, (&message, &value), path, problems);
+    if problems.len() > before {
+        return None;
+    }
+    let checked = checked?;
+    Some(Stream {
+        name,
+        cameras: checked.cameras,
+        camera_attributes: None,
+        arrivals: StreamArrivals::Replay(std::sync::Arc::new(checked.replay)),
+        inter_arrival: InterArrival::Constant {
+            interval: Duration(crate::scenario::Nanos(checked.mean_gap)),
+        },
+        first_event: FirstEvent::AtStart,
+        modulation,
+        message: message?,
+        value: value?,
+        faults,
+    })
+}
+
+/// The fields of a `replay` stream that do not apply to it, each reported.
+fn not_for_replay(raw: &StreamFile, path: &FieldPath, problems: &mut Problems) {
+    let given = [
+        (
+            "cameras",
+            raw.cameras.is_some(),
+            "its cameras are the recording's keys",
+        ),
+        (
+            "inter_arrival",
+            raw.inter_arrival.is_some(),
+            "its events are the recording's messages, on their recorded gaps",
+        ),
+        (
+            "entities",
+            raw.entities.is_some(),
+            "its events are the recording's messages",
+        ),
+        (
+            "arrivals",
+            raw.arrivals.is_some(),
+            "its events are the recording's messages",
+        ),
+        (
+            "pick",
+            raw.pick.is_some(),
+            "each message's camera is its key",
+        ),
+        (
+            "first_event",
+            raw.first_event.is_some(),
+            "the first message is at the start",
+        ),
+        (
+            "rate",
+            raw.rate.is_some(),
+            "it keeps the recorded rate; `timing: {scale: F}` scales it",
+        ),
+        (
+            "incidents",
+            raw.incidents.is_some(),
+            "it keeps the recorded rate",
+        ),
+        (
+            "payload",
+            raw.payload.is_some(),
+            "the value is replayed byte for byte",
+        ),
+        (
+            "key",
+            raw.key.is_some(),
+            "the key is the recorded one (`keep: [key]`) or none",
+        ),
+        (
+            "headers",
+            raw.headers.is_some(),
+            "the headers are the recorded ones (`keep: [headers]`) or none",
+        ),
+        (
+            "value",
+            raw.value.is_some(),
+            "the value is replayed byte for byte",
+        ),
+        (
+            "key_format",
+            raw.key_format.is_some(),
+            "the key is replayed byte for byte",
+        ),
+    ];
+    for (key, _, why) in given.iter().filter(|g| g.1) {
+        problems.push(
+            Problem::new(
+                &path.key(key),
+                format!("`{key}` does not apply to a `replay` stream"),
+            )
+            .help(format!("{why}; remove `{key}`")),
+        );
+    }
 }
 
 /// A stream's faults, checked against its message and value encoding.

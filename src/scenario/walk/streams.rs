@@ -114,16 +114,23 @@ impl Walker {
             return placeholder_stream();
         };
         let name = self.optional(&e, "name", Self::string);
-        let cameras = self.required(
-            &e,
-            "cameras",
-            "add e.g. `cameras: [1000, 1001]` or `cameras: {count: 10}`",
-            Self::cameras,
-        );
+        let replay = self.optional(&e, "replay", Self::replay);
+        // A replay stream's cameras are its recording's keys; validation refuses any
+        // given.
+        let cameras = if e.has("cameras") || !e.has("replay") {
+            self.required(
+                &e,
+                "cameras",
+                "add e.g. `cameras: [1000, 1001]` or `cameras: {count: 10}`",
+                Self::cameras,
+            )
+        } else {
+            None
+        };
         let arrivals = self.optional(&e, "arrivals", Self::named);
         let pick = self.optional(&e, "pick", Self::pick);
         let entities = self.optional(&e, "entities", Self::entities);
-        let inter_arrival = if e.has("inter_arrival") || !e.has("entities") {
+        let inter_arrival = if e.has("inter_arrival") || !(e.has("entities") || e.has("replay")) {
             self.required(
                 &e,
                 "inter_arrival",
@@ -137,13 +144,20 @@ impl Walker {
         StreamFile {
             name,
             pick: if cameras.is_some() { pick } else { None },
-            cameras: cameras.unwrap_or_else(placeholder_cameras),
-            arrivals,
-            inter_arrival: match (&inter_arrival, &entities) {
-                (Some(_), _) | (None, None) => Some(inter_arrival.unwrap_or_else(placeholder_gap)),
+            cameras: match (cameras, &replay) {
+                (Some(cameras), _) => Some(cameras),
+                (None, None) => Some(placeholder_cameras()),
                 (None, Some(_)) => None,
             },
+            arrivals,
+            inter_arrival: match (&inter_arrival, &entities, &replay) {
+                (Some(_), _, _) | (None, None, None) => {
+                    Some(inter_arrival.unwrap_or_else(placeholder_gap))
+                }
+                (None, _, _) => None,
+            },
             entities,
+            replay,
             first_event: self.optional(&e, "first_event", Self::named),
             rate: self.optional(&e, "rate", Self::rate),
             incidents: self.optional(&e, "incidents", |w, v, p| {
@@ -427,6 +441,46 @@ impl Walker {
         }))
     }
 
+    /// A stream's `replay:`: the recording it plays and how.
+    fn replay(&mut self, value: &Value, path: &FieldPath) -> Option<ReplayFile> {
+        let e = self.mapping(
+            value,
+            path,
+            "a replay such as `{file: morning.jsonl}`",
+            ReplayFile::FIELDS,
+        )?;
+        let file = self.required(
+            &e,
+            "file",
+            "add the recording, e.g. `file: morning.jsonl` (made by `simulate record`)",
+            Self::string,
+        );
+        let timing = self.optional(&e, "timing", |w, v, p| match v {
+            Value::Mapping(_) => {
+                let e = w.mapping(v, p, "`{scale: 0.5}`", &["scale"])?;
+                let scale = w.required(&e, "scale", "add e.g. `scale: 0.5`", Self::number)?;
+                Some(Timing::Scaled(Scale { scale }))
+            }
+            _ => w
+                .named_besides(
+                    v,
+                    p,
+                    "scale",
+                    "`scale` needs a factor",
+                    "write `timing: {scale: 0.5}` to play every gap times 0.5",
+                )
+                .map(Timing::Named),
+        });
+        Some(ReplayFile {
+            file: file?,
+            timing,
+            loops: self.optional(&e, "loop", |w, v, p| w.unsigned(v, p, u64::MAX)),
+            keep: self.optional(&e, "keep", |w, v, p| w.list(v, p, "keep", Self::named)),
+            timestamps: self.optional(&e, "timestamps", Self::named),
+            timestamp_field: self.optional(&e, "timestamp_field", Self::string),
+        })
+    }
+
     fn pick(&mut self, value: &Value, path: &FieldPath) -> Option<Pick> {
         match value {
             Value::Mapping(_) => {
@@ -464,11 +518,12 @@ enum Attribute {
 fn placeholder_stream() -> StreamFile {
     StreamFile {
         name: None,
-        cameras: placeholder_cameras(),
+        cameras: Some(placeholder_cameras()),
         arrivals: None,
         pick: None,
         inter_arrival: Some(placeholder_gap()),
         entities: None,
+        replay: None,
         first_event: None,
         rate: None,
         incidents: None,

@@ -70,6 +70,8 @@ pub(crate) struct Record<'a> {
     pub key: Option<&'a [u8]>,
     pub value: &'a [u8],
     pub timestamp_ms: i64,
+    /// The partition, or −1 (`RD_KAFKA_PARTITION_UA`) for the partitioner's choice.
+    pub partition: i32,
     /// (name, value) of each header, in order.
     pub headers: &'a [(&'a str, &'a [u8])],
     /// The delivery opaque (`Delivery`'s stamp), as rdkafka passes a `usize` opaque.
@@ -114,7 +116,7 @@ pub(crate) fn produce(
             RD_KAFKA_VTYPE_RKT,
             topic.handle.as_ptr(),
             RD_KAFKA_VTYPE_PARTITION,
-            -1i32,
+            record.partition,
             RD_KAFKA_VTYPE_MSGFLAGS,
             rd::RD_KAFKA_MSG_F_COPY,
             RD_KAFKA_VTYPE_VALUE,

@@ -120,7 +120,7 @@ impl KafkaSink {
             .map_err(|e| Error::Runtime(format!("cannot create the Kafka producer: {e}")))?;
         let deadline = Instant::now() + connection.connect_timeout;
         for topic in scenario.topics() {
-            connect(
+            let partitions = connect(
                 &producer,
                 topic,
                 (connection.servers, connection.source, connection.properties),
@@ -131,6 +131,7 @@ impl KafkaSink {
                 ),
                 &stop,
             )?;
+            check_partitions(scenario, topic, partitions, connection.servers)?;
         }
         let mut topics = Vec::new();
         for name in scenario.topics() {
@@ -213,6 +214,7 @@ impl Sink for KafkaSink {
             key: keyed.then_some(&self.key[..]),
             value: &self.value[..],
             timestamp_ms: message.timestamp_ms(),
+            partition: message.partition().unwrap_or(-1),
             headers: &headers,
             opaque: stamp,
         };
@@ -336,6 +338,32 @@ fn lasting_failure(
     None
 }
 
+/// A replay that keeps its recorded partitions needs them in the topic it sends to:
+/// said before anything is sent, rather than as a failed delivery per message.
+fn check_partitions(
+    scenario: &Scenario,
+    topic: &str,
+    partitions: usize,
+    servers: &str,
+) -> Result<(), Error> {
+    for stream in scenario.streams.iter().filter(|s| s.message.topic == topic) {
+        let crate::scenario::StreamArrivals::Replay(replay) = &stream.arrivals else {
+            continue;
+        };
+        if let Some(highest) = replay.highest_partition() {
+            if highest as usize >= partitions {
+                return Err(Error::Runtime(format!(
+                    "topic `{topic}` on {servers} has {partitions} partition{}, and stream `{}` replays messages to partition {highest} as recorded\n  help: create the topic with at least {} partitions, or leave `partition` out of the stream's `replay.keep` to let the producer choose",
+                    if partitions == 1 { "" } else { "s" },
+                    stream.name,
+                    highest + 1
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// How long one metadata request may wait while connecting.
 const CONNECT_SLICE: Duration = Duration::from_millis(500);
 
@@ -347,7 +375,7 @@ fn connect(
     (servers, source, properties): (&str, &str, &BTreeMap<String, String>),
     (timeout, deadline, wait_refused): (Duration, Instant, bool),
     stop: &AtomicBool,
-) -> Result<(), Error> {
+) -> Result<usize, Error> {
     let mut probes = Probes {
         started: Instant::now(),
         hang_up: false,
@@ -414,7 +442,7 @@ fn connect(
                 // timer) for one to come up before it asks for its producer id. A second
                 // request goes to a known broker and gets the id asked for at once.
                 let _ = producer.client().fetch_metadata(Some(topic), left);
-                return Ok(());
+                return Ok(found.map_or(0, |t| t.partitions().len()));
             }
             Some(RDKafkaRespErr::RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) => {
                 return Err(Error::Runtime(format!(
