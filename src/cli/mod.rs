@@ -12,9 +12,11 @@ use crate::scenario::{Nanos, Overrides, Shard};
 mod check;
 mod cluster;
 mod parse;
+mod record;
 mod serving;
 pub use check::{LatencyArgs, Measure, ScoreArgs, VerifyArgs, VerifyOptions};
 pub use cluster::ClusterArgs;
+pub use record::RecordArgs;
 use parse::{
     parse_duration, parse_metrics, parse_seed, parse_shard, parse_speed, parse_start, parse_window,
 };
@@ -25,7 +27,7 @@ pub use serving::{BrokerArgs, RegistryArgs};
 #[derive(Debug, Parser)]
 #[command(name = "simulate", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate plot scenarios/mall-day.yaml -o plan.svg\n  simulate verify scenarios/dirty.yaml -b HOST:9092 --start 2026-01-01T00:00:00Z\n  simulate score scenarios/dirty.yaml -b HOST:9092 --topic counts-per-minute --start 2026-01-01T00:00:00Z\n  simulate broker --for scenarios/dirty.yaml\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
+    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate plot scenarios/mall-day.yaml -o plan.svg\n  simulate verify scenarios/dirty.yaml -b HOST:9092 --start 2026-01-01T00:00:00Z\n  simulate score scenarios/dirty.yaml -b HOST:9092 --topic counts-per-minute --start 2026-01-01T00:00:00Z\n  simulate record -b HOST:9092 --topic events --since 2026-01-01T08:00:00Z --until 2026-01-01T09:00:00Z -o morning.jsonl\n  simulate scenarios/replay.yaml --speed 10\n  simulate broker --for scenarios/dirty.yaml\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
 )]
 pub struct Cli {
     /// A subcommand; without one, run the scenario.
@@ -91,6 +93,11 @@ pub enum Command {
     /// unexpected messages, per-key order and partition stickiness. Exit 0 when the
     /// topics hold exactly the plan, 1 when they do not.
     Verify(VerifyArgs),
+    /// Record topics into a file, one JSON object per message (kcat's `-J` envelope with
+    /// headers, key and timestamp kept, bytes that are not UTF-8 as base64), between two
+    /// instants or for a duration: what a scenario's `replay:` stream plays and
+    /// `simulate fit` reads.
+    Record(RecordArgs),
     /// Score a pipeline's per-window aggregates (read from a topic, or a file with
     /// --input) against SCENARIO's ground truth. Exit 0 when every window is within
     /// --tolerance.
@@ -371,6 +378,7 @@ pub fn parse() -> Result<Cli, Error> {
     let cluster = match &mut cli.command {
         Some(Command::Verify(args)) => &mut args.cluster,
         Some(Command::Score(args)) => &mut args.cluster,
+        Some(Command::Record(args)) => &mut args.cluster,
         _ => &mut cli.run.cluster,
     };
     cluster.read_environment();

@@ -7,12 +7,17 @@
 //!   plan (`simulate verify`, a run's `--verify`, the embedded run's read-back).
 //! - `score`: a pipeline's per-window aggregates against the ground truth.
 //! - `latency`: end-to-end latency, produce → consume, or through a pipeline.
+//! - `record`: the topics written to a file as they are, for a `replay:` stream or
+//!   `simulate fit`.
 
 /// End-to-end latency: the consumer of a run's `--latency`, and its pure matching.
 #[cfg(feature = "kafka")]
 pub(crate) mod latency;
 #[cfg(feature = "kafka")]
 pub(crate) mod reader;
+/// `simulate record`: topics into a recording file.
+#[cfg(feature = "kafka")]
+pub(crate) mod record;
 /// `simulate score`: a pipeline's aggregates against the truth (the pure part always;
 /// reading a topic with the `kafka` feature).
 pub(crate) mod score;

@@ -93,10 +93,27 @@ impl Read<'_> {
     }
     /// Calls `each` with every header's name and value, in order.
     pub fn headers(&self, mut each: impl FnMut(&[u8], &[u8])) {
+        self.headers_as_sent(|name, value| each(name, value.unwrap_or_default()));
+    }
+    /// Calls `each` with every header's name and value, in order, a header sent
+    /// without a value (`None`) told apart from one with an empty value.
+    pub fn headers_as_sent(&self, mut each: impl FnMut(&[u8], Option<&[u8]>)) {
         if let Some(list) = self.message.headers() {
             for header in list.iter() {
-                each(header.key.as_bytes(), header.value.unwrap_or_default());
+                each(header.key.as_bytes(), header.value);
             }
+        }
+    }
+    /// The value, `None` for a null value (a tombstone).
+    pub fn payload(&self) -> Option<&[u8]> {
+        self.message.payload()
+    }
+    /// The timestamp's type as kcat names it: `create`, `logappend` or `none`.
+    pub fn tstype(&self) -> &'static str {
+        match self.message.timestamp() {
+            Timestamp::CreateTime(_) => "create",
+            Timestamp::LogAppendTime(_) => "logappend",
+            Timestamp::NotAvailable => "none",
         }
     }
 }
@@ -206,6 +223,11 @@ impl Reader {
         }))
     }
 
+    /// The name of the topic at `index` in the topics asked for.
+    pub fn topic(&self, index: usize) -> &str {
+        &self.topics[index]
+    }
+
     /// The partitions being read.
     pub fn partitions(&self) -> &[Partition] {
         &self.partitions
@@ -222,6 +244,23 @@ impl Reader {
                 Err(_) => false,
             }
         })
+    }
+
+    /// Whether every partition has been read to the high watermark the broker gives now
+    /// (one request a partition, each within `timeout`; an error says no), or `None`
+    /// when a partition has been read past it: a broker whose watermarks are right never
+    /// allows that (Tansu's memory storage gives 1), so its watermarks say nothing.
+    pub fn at_end(&self, timeout: Duration) -> Option<bool> {
+        let mut all = true;
+        for p in &self.partitions {
+            let topic = &self.topics[p.topic];
+            match self.consumer.fetch_watermarks(topic, p.partition, timeout) {
+                Ok((_, high)) if p.position > high => return None,
+                Ok((_, high)) => all &= p.position == high,
+                Err(_) => all = false,
+            }
+        }
+        Some(all)
     }
 
     /// Whether every partition has been read up to the high watermark it had when the

@@ -13,6 +13,7 @@ use crate::encode::codec::Codecs;
 use crate::error::{EXIT_FAILURE, EXIT_OK, Error};
 use crate::output::Pending;
 use crate::scenario::Scenario;
+use crate::scenario::validate::Kafka;
 use crate::sink::kafka::config::{self, Brokers};
 use crate::sink::kafka::sources::{self, Given};
 
@@ -27,7 +28,7 @@ pub(crate) const FETCH_WAIT_MS: u32 = 10;
 /// brokers is invalid input, said with `what` (e.g. "simulate verify").
 pub(crate) fn consumer_config(
     cluster: &ClusterArgs,
-    scenario: &mut Scenario,
+    kafka: &mut Kafka,
     what: &str,
     quiet: bool,
 ) -> Result<(String, BTreeMap<String, String>), Error> {
@@ -37,12 +38,12 @@ pub(crate) fn consumer_config(
         flags: &cluster.properties,
         notes: !quiet,
     };
-    let sources = sources::gather(given, &mut scenario.kafka.properties)?;
+    let sources = sources::gather(given, &mut kafka.properties)?;
     let brokers = config::brokers(
         cluster.bootstrap_servers.as_deref(),
         cluster.env_bootstrap_servers.as_deref(),
         sources.bootstrap_servers.as_deref(),
-        scenario.kafka.bootstrap_servers.as_deref(),
+        kafka.bootstrap_servers.as_deref(),
         false,
     );
     let Brokers::Remote { servers, .. } = brokers else {
@@ -53,7 +54,7 @@ pub(crate) fn consumer_config(
         )));
     };
     let pairs = config::pairs(&sources.properties);
-    let properties = config::consumer_properties(&scenario.kafka, &pairs, &servers, FETCH_WAIT_MS);
+    let properties = config::consumer_properties(kafka, &pairs, &servers, FETCH_WAIT_MS);
     Ok((servers, properties))
 }
 
@@ -77,7 +78,7 @@ pub(super) fn verify_command(args: &VerifyArgs) -> Result<u8, Error> {
         None => None,
     };
     let (servers, properties) =
-        consumer_config(&args.cluster, &mut scenario, "simulate verify", args.quiet)?;
+        consumer_config(&args.cluster, &mut scenario.kafka, "simulate verify", args.quiet)?;
     let codecs = Arc::new(codecs_as_registered(&args.cluster, &scenario)?);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
@@ -274,7 +275,7 @@ fn score_topic(
 ) -> Result<(), Error> {
     use crate::consume::reader::From;
     use crate::consume::score::topic::{self, Source};
-    let (_, properties) = consumer_config(&args.cluster, scenario, "simulate score", args.quiet)?;
+    let (_, properties) = consumer_config(&args.cluster, &mut scenario.kafka, "simulate score", args.quiet)?;
     let source = Source {
         properties: &properties,
         topic,

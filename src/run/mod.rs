@@ -72,6 +72,7 @@ pub fn run(cli: Cli) -> ExitCode {
         },
         Some(Command::Plot(args)) => plot(args),
         Some(Command::Verify(args)) => verify_command(args),
+        Some(Command::Record(args)) => record_command(args),
         Some(Command::Score(args)) => load(&args.scenario, &args.plan.overrides())
             .map_err(Error::Invalid)
             .and_then(|scenario| score_command(args, scenario)),
@@ -294,11 +295,13 @@ mod check;
 #[cfg(feature = "kafka")]
 mod latency;
 mod loading;
+mod record;
 mod registry;
 #[cfg(feature = "kafka")]
 mod send;
 
 use check::{score_command, verify_command};
+use record::record_command;
 pub(crate) use loading::load;
 #[cfg(not(all(feature = "kafka", feature = "plot")))]
 use loading::needs_feature;

@@ -22,6 +22,7 @@ mod properties;
 mod protobuf;
 mod rates;
 mod readme;
+mod record;
 mod real_broker;
 mod realism;
 mod registry;

@@ -22,6 +22,19 @@ pub struct Kafka {
     pub properties: BTreeMap<String, String>,
 }
 
+impl Default for Kafka {
+    /// The settings of a file without a `kafka` section.
+    fn default() -> Kafka {
+        Kafka {
+            bootstrap_servers: None,
+            client_id: "simulate".to_string(),
+            key: KeyMode::default(),
+            timestamp: TimestampMode::default(),
+            properties: BTreeMap::new(),
+        }
+    }
+}
+
 impl KafkaFile {
     /// Why a librdkafka property is not for the user to set (what to do instead), if
     /// simulate sets it itself; `None` for every other property.
