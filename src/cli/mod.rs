@@ -16,10 +16,10 @@ mod record;
 mod serving;
 pub use check::{LatencyArgs, Measure, ScoreArgs, VerifyArgs, VerifyOptions};
 pub use cluster::ClusterArgs;
-pub use record::RecordArgs;
 use parse::{
     parse_duration, parse_metrics, parse_seed, parse_shard, parse_speed, parse_start, parse_window,
 };
+pub use record::RecordArgs;
 pub use serving::{BrokerArgs, RegistryArgs};
 
 /// Turn a YAML scenario into a deterministic, time-ordered plan of camera events and

@@ -77,8 +77,12 @@ pub(super) fn verify_command(args: &VerifyArgs) -> Result<u8, Error> {
         Some(path) => Some(Pending::create(path, "the verification")?),
         None => None,
     };
-    let (servers, properties) =
-        consumer_config(&args.cluster, &mut scenario.kafka, "simulate verify", args.quiet)?;
+    let (servers, properties) = consumer_config(
+        &args.cluster,
+        &mut scenario.kafka,
+        "simulate verify",
+        args.quiet,
+    )?;
     let codecs = Arc::new(codecs_as_registered(&args.cluster, &scenario)?);
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
@@ -275,7 +279,12 @@ fn score_topic(
 ) -> Result<(), Error> {
     use crate::consume::reader::From;
     use crate::consume::score::topic::{self, Source};
-    let (_, properties) = consumer_config(&args.cluster, &mut scenario.kafka, "simulate score", args.quiet)?;
+    let (_, properties) = consumer_config(
+        &args.cluster,
+        &mut scenario.kafka,
+        "simulate score",
+        args.quiet,
+    )?;
     let source = Source {
         properties: &properties,
         topic,

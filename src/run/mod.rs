@@ -301,11 +301,11 @@ mod registry;
 mod send;
 
 use check::{score_command, verify_command};
-use record::record_command;
 pub(crate) use loading::load;
 #[cfg(not(all(feature = "kafka", feature = "plot")))]
 use loading::needs_feature;
 use loading::{ids_clash, warn};
+use record::record_command;
 
 #[cfg(feature = "kafka")]
 pub use send::kafka;

@@ -54,15 +54,17 @@ pub(super) fn record_command(args: &RecordArgs) -> Result<u8, Error> {
     let request = Request {
         properties: &properties,
         topics: &args.topic,
-        since_ms: window.0,
-        until_ms: window.1,
-        live_for: window.2,
+        since_ms: window.since,
+        until_ms: window.until,
+        live_for: window.live,
         idle: Duration::from_nanos(args.idle_timeout.0),
         max_messages: args.max_messages,
         stop: &stop,
     };
     let began = Instant::now();
-    let mut bar = (!args.quiet).then(|| progress::Bar::on_terminal(window.2)).flatten();
+    let mut bar = (!args.quiet)
+        .then(|| progress::Bar::on_terminal(window.live))
+        .flatten();
     let tally = record::record(&request, &mut out, &mut |tally| {
         if let Some(bar) = &mut bar {
             bar.show(tally, began);
@@ -95,9 +97,18 @@ pub(super) fn record_command(_: &RecordArgs) -> Result<u8, Error> {
     Err(super::loading::needs_feature("kafka", "read a cluster"))
 }
 
-/// The recording's window: `--since` and `--until` in ms since the epoch, and the
-/// wall-clock duration of a live recording (`--duration` without `--since`).
-fn window(args: &RecordArgs) -> Result<(Option<i64>, Option<i64>, Option<std::time::Duration>), Error> {
+/// The recording's window, as the command line gives it.
+struct Window {
+    /// `--since` in ms since the epoch.
+    since: Option<i64>,
+    /// `--until` (or `--since` + `--duration`) in ms since the epoch.
+    until: Option<i64>,
+    /// The wall-clock duration of a live recording (`--duration` without `--since`).
+    live: Option<std::time::Duration>,
+}
+
+/// The recording's window from `--since`, `--until` and `--duration`, checked.
+fn window(args: &RecordArgs) -> Result<Window, Error> {
     let since = args.since.map(|t| t.timestamp_millis());
     let mut until = args.until.map(|t| t.timestamp_millis());
     let mut live = None;
@@ -120,7 +131,7 @@ fn window(args: &RecordArgs) -> Result<(Option<i64>, Option<i64>, Option<std::ti
             "--max-messages 0 records nothing; give a positive number, or leave it out".into(),
         ));
     }
-    Ok((since, until, live))
+    Ok(Window { since, until, live })
 }
 
 #[cfg(feature = "kafka")]

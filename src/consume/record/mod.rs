@@ -163,7 +163,10 @@ impl State {
         if self.deadline.is_some_and(|d| Instant::now() >= d) {
             return Some(End::Duration);
         }
-        if request.max_messages.is_some_and(|max| tally.messages() >= max) {
+        if request
+            .max_messages
+            .is_some_and(|max| tally.messages() >= max)
+        {
             return Some(End::MaxMessages);
         }
         None

@@ -140,7 +140,12 @@ impl fmt::Display for Summary<'_> {
                 topic.partitions
             )?;
             if topic.messages > 0 {
-                write!(f, ", stamped {} .. {}", instant(topic.first_ms), instant(topic.last_ms))?;
+                write!(
+                    f,
+                    ", stamped {} .. {}",
+                    instant(topic.first_ms),
+                    instant(topic.last_ms)
+                )?;
             }
             writeln!(f)?;
             if topic.out_of_order > 0 {
@@ -210,11 +215,28 @@ mod tests {
             seconds: 2.0,
         }
         .to_string();
-        assert!(text.starts_with("simulate: recorded 2 messages (1.3 KB) to out.jsonl in 2.0 s (1 messages/s)"), "{text}");
+        assert!(
+            text.starts_with(
+                "simulate: recorded 2 messages (1.3 KB) to out.jsonl in 2.0 s (1 messages/s)"
+            ),
+            "{text}"
+        );
         assert!(text.contains("  a: 2 messages from 3 partitions, stamped 2026-01-01T08:00:00.000Z .. 2026-01-01T08:00:01.500Z\n"), "{text}");
-        assert!(text.contains("  b: 0 messages from 1 partitions\n"), "{text}");
-        assert!(text.contains("1 stamped before the message before them"), "{text}");
-        assert!(text.contains("skipped: 2 stamped before --since, 0 at or after --until"), "{text}");
-        assert!(text.ends_with("ended: nothing new for --idle-timeout\n"), "{text}");
+        assert!(
+            text.contains("  b: 0 messages from 1 partitions\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("1 stamped before the message before them"),
+            "{text}"
+        );
+        assert!(
+            text.contains("skipped: 2 stamped before --since, 0 at or after --until"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("ended: nothing new for --idle-timeout\n"),
+            "{text}"
+        );
     }
 }
