@@ -75,14 +75,14 @@ pub(crate) fn create_topic(env: &Env, broker: &str, topic: &str, partitions: u32
 /// One message as kafka-python read it.
 #[derive(Debug, serde::Deserialize)]
 pub(crate) struct Read {
-    partition: i32,
-    key: Option<String>,
+    pub(crate) partition: i32,
+    pub(crate) key: Option<String>,
     /// A null value reads as empty (the `empty` malformation).
     #[serde(deserialize_with = "null_as_empty")]
-    value: String,
-    timestamp: i64,
-    timestamp_type: i32,
-    headers: Vec<(String, Option<String>)>,
+    pub(crate) value: String,
+    pub(crate) timestamp: i64,
+    pub(crate) timestamp_type: i32,
+    pub(crate) headers: Vec<(String, Option<String>)>,
 }
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -90,7 +90,7 @@ fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Er
     Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
 }
 
-fn read_back(env: &Env, broker: &str, topic: &str, expect: usize) -> Vec<Read> {
+pub(crate) fn read_back(env: &Env, broker: &str, topic: &str, expect: usize) -> Vec<Read> {
     read_back_with(env, broker, topic, expect, &[], &[])
 }
 

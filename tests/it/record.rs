@@ -16,7 +16,13 @@ use crate::common::*;
 const EIGHT: i64 = 1_767_254_400_000;
 
 /// One message to produce: partition, timestamp, key, headers, value.
-type Sent = (i32, i64, Option<Vec<u8>>, Vec<(&'static str, Option<Vec<u8>>)>, Option<Vec<u8>>);
+type Sent = (
+    i32,
+    i64,
+    Option<Vec<u8>>,
+    Vec<(&'static str, Option<Vec<u8>>)>,
+    Option<Vec<u8>>,
+);
 
 fn produce(bootstrap: &str, topic: &str, messages: &[Sent]) {
     let producer: BaseProducer = ClientConfig::new()
@@ -64,8 +70,13 @@ fn plain(count: usize) -> Vec<Sent> {
 
 fn lines(file: &Path) -> Vec<Value> {
     let text = std::fs::read_to_string(file).unwrap();
-    assert!(text.is_empty() || text.ends_with('\n'), "the file ends mid-line");
-    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    assert!(
+        text.is_empty() || text.ends_with('\n'),
+        "the file ends mid-line"
+    );
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn record(bootstrap: &str, extra: &[&str], out: &Path) -> std::process::Output {
@@ -78,7 +89,9 @@ fn record(bootstrap: &str, extra: &[&str], out: &Path) -> std::process::Output {
         .run()
 }
 
-fn cluster(topics: &[(&str, i32)]) -> rdkafka::mocking::MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
+fn cluster(
+    topics: &[(&str, i32)],
+) -> rdkafka::mocking::MockCluster<'static, rdkafka::producer::DefaultProducerContext> {
     let cluster = rdkafka::mocking::MockCluster::new(3).unwrap();
     for (topic, partitions) in topics {
         cluster.create_topic(topic, *partitions, 3).unwrap();
@@ -95,10 +108,32 @@ fn every_byte_of_key_headers_and_value_is_recorded_as_sent() {
         &bootstrap,
         "t",
         &[
-            (0, EIGHT, Some(b"1000".to_vec()), vec![("trace", Some(b"abc".to_vec())), ("empty", Some(vec![])), ("none", None)], Some(b"{\"camera_id\": 1000, \"s\": \"\\u00e9\\n\"}".to_vec())),
-            (1, EIGHT + 1, Some(binary.clone()), vec![("bin", Some(binary.clone()))], Some(binary.clone())),
+            (
+                0,
+                EIGHT,
+                Some(b"1000".to_vec()),
+                vec![
+                    ("trace", Some(b"abc".to_vec())),
+                    ("empty", Some(vec![])),
+                    ("none", None),
+                ],
+                Some(b"{\"camera_id\": 1000, \"s\": \"\\u00e9\\n\"}".to_vec()),
+            ),
+            (
+                1,
+                EIGHT + 1,
+                Some(binary.clone()),
+                vec![("bin", Some(binary.clone()))],
+                Some(binary.clone()),
+            ),
             (0, EIGHT + 2, None, vec![], None),
-            (1, EIGHT + 3, Some("é\"\\".as_bytes().to_vec()), vec![], Some(b"not json at all".to_vec())),
+            (
+                1,
+                EIGHT + 3,
+                Some("é\"\\".as_bytes().to_vec()),
+                vec![],
+                Some(b"not json at all".to_vec()),
+            ),
         ],
     );
     let dir = tempfile::tempdir().unwrap();
@@ -145,7 +180,14 @@ fn since_and_until_keep_exactly_the_messages_stamped_in_between() {
     // 08:00:10 to 08:00:40: messages 100 ..= 399.
     let run = record(
         &bootstrap,
-        &["--topic", "t", "--since", "2026-01-01T08:00:10Z", "--until", "2026-01-01T08:00:40Z"],
+        &[
+            "--topic",
+            "t",
+            "--since",
+            "2026-01-01T08:00:10Z",
+            "--until",
+            "2026-01-01T08:00:40Z",
+        ],
         &out,
     );
     let got = lines(&out);
@@ -154,10 +196,24 @@ fn since_and_until_keep_exactly_the_messages_stamped_in_between() {
     let want: Vec<i64> = (100..400).map(|i| EIGHT + 100 * i).collect();
     assert_eq!(ts, want);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("ended: every partition reached --until"), "{stderr}");
+    assert!(
+        stderr.contains("ended: every partition reached --until"),
+        "{stderr}"
+    );
     // --since with --duration is the same window.
     let again = dir.path().join("again.jsonl");
-    record(&bootstrap, &["--topic", "t", "--since", "2026-01-01T08:00:10Z", "--duration", "30s"], &again);
+    record(
+        &bootstrap,
+        &[
+            "--topic",
+            "t",
+            "--since",
+            "2026-01-01T08:00:10Z",
+            "--duration",
+            "30s",
+        ],
+        &again,
+    );
     assert_eq!(lines(&again).len(), 300);
     // Per partition, the file keeps the partition's order.
     for p in 0..3 {
@@ -175,23 +231,52 @@ fn several_topics_are_recorded_into_one_file_and_it_ends_at_their_end() {
     let cluster = cluster(&[("a", 3), ("b", 1)]);
     let bootstrap = cluster.bootstrap_servers();
     produce(&bootstrap, "a", &plain(300));
-    produce(&bootstrap, "b", &plain(30).into_iter().map(|m| (0, m.1, m.2, m.3, m.4)).collect::<Vec<_>>());
+    produce(
+        &bootstrap,
+        "b",
+        &plain(30)
+            .into_iter()
+            .map(|m| (0, m.1, m.2, m.3, m.4))
+            .collect::<Vec<_>>(),
+    );
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.jsonl");
     // A long idle timeout: the end of the topics (the watermarks) ends it.
     let started = std::time::Instant::now();
-    let run = record(&bootstrap, &["--topic", "a", "--topic", "b", "--idle-timeout", "1h"], &out);
+    let run = record(
+        &bootstrap,
+        &["--topic", "a", "--topic", "b", "--idle-timeout", "1h"],
+        &out,
+    );
     assert!(started.elapsed() < Duration::from_secs(60));
     let got = lines(&out);
     assert_eq!(got.iter().filter(|l| l["topic"] == "a").count(), 300);
     assert_eq!(got.iter().filter(|l| l["topic"] == "b").count(), 30);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(stderr.contains("  a: 300 messages from 3 partitions"), "{stderr}");
-    assert!(stderr.contains("  b: 30 messages from 1 partitions"), "{stderr}");
-    assert!(stderr.contains("ended: every partition read to its end"), "{stderr}");
+    assert!(
+        stderr.contains("  a: 300 messages from 3 partitions"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("  b: 30 messages from 1 partitions"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("ended: every partition read to its end"),
+        "{stderr}"
+    );
     // --max-messages stops early; stdout takes the lines without -o.
     let out = Test::new()
-        .args(["record", "-b", &bootstrap, "--topic", "a", "--max-messages", "7", "-q"])
+        .args([
+            "record",
+            "-b",
+            &bootstrap,
+            "--topic",
+            "a",
+            "--max-messages",
+            "7",
+            "-q",
+        ])
         .status(0)
         .stderr_empty()
         .run();
@@ -207,7 +292,16 @@ fn ctrl_c_leaves_a_file_of_whole_lines_and_says_so() {
     let out = dir.path().join("r.jsonl");
     // --until far ahead: the recording waits for it, until interrupted.
     let running = Test::new()
-        .args(["record", "-b", &bootstrap, "--topic", "t", "--until", "2100-01-01T00:00:00Z", "-o"])
+        .args([
+            "record",
+            "-b",
+            &bootstrap,
+            "--topic",
+            "t",
+            "--until",
+            "2100-01-01T00:00:00Z",
+            "-o",
+        ])
         .arg(&out)
         .status(130)
         .stderr_contains("ended: interrupted; the file ends with a whole line")
@@ -216,7 +310,10 @@ fn ctrl_c_leaves_a_file_of_whole_lines_and_says_so() {
     // quiet), then the process is interrupted.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while std::fs::read_to_string(&out).map_or(0, |t| t.lines().count()) < 200 {
-        assert!(std::time::Instant::now() < deadline, "the lines were not written");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lines were not written"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let killed = std::process::Command::new("kill")
@@ -236,7 +333,16 @@ fn a_live_recording_takes_what_arrives_for_its_duration() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.jsonl");
     let running = Test::new()
-        .args(["record", "-b", &bootstrap, "--topic", "live", "--duration", "4s", "-o"])
+        .args([
+            "record",
+            "-b",
+            &bootstrap,
+            "--topic",
+            "live",
+            "--duration",
+            "4s",
+            "-o",
+        ])
         .arg(&out)
         .status(0)
         .stderr_contains("ended: --duration passed")
@@ -246,14 +352,31 @@ fn a_live_recording_takes_what_arrives_for_its_duration() {
     let mut sent = 0;
     let began = std::time::Instant::now();
     while began.elapsed() < Duration::from_secs(6) {
-        produce(&bootstrap, "live", &[(0, EIGHT + 1_000_000 + sent, None, vec![], Some(b"new".to_vec()))]);
+        produce(
+            &bootstrap,
+            "live",
+            &[(
+                0,
+                EIGHT + 1_000_000 + sent,
+                None,
+                vec![],
+                Some(b"new".to_vec()),
+            )],
+        );
         sent += 1;
         std::thread::sleep(Duration::from_millis(100));
     }
     running.wait();
     let got = lines(&out);
-    assert!(!got.is_empty() && got.len() < sent as usize, "{} of {sent}", got.len());
-    assert!(got.iter().all(|l| l["payload"] == "new"), "an old message was recorded");
+    assert!(
+        !got.is_empty() && got.len() < sent as usize,
+        "{} of {sent}",
+        got.len()
+    );
+    assert!(
+        got.iter().all(|l| l["payload"] == "new"),
+        "an old message was recorded"
+    );
 }
 
 #[test]
@@ -264,7 +387,17 @@ fn mistakes_are_said_with_what_to_do() {
         .status(2)
         .stderr_contains("simulate record reads a cluster: give -b HOST:PORT");
     Test::new()
-        .args(["record", "-b", "127.0.0.1:1", "--topic", "t", "--since", "2026-01-01T09:00:00Z", "--until", "2026-01-01T08:00:00Z"])
+        .args([
+            "record",
+            "-b",
+            "127.0.0.1:1",
+            "--topic",
+            "t",
+            "--since",
+            "2026-01-01T09:00:00Z",
+            "--until",
+            "2026-01-01T08:00:00Z",
+        ])
         .status(2)
         .stderr_contains("--until must be after --since");
     Test::new()
@@ -274,11 +407,29 @@ fn mistakes_are_said_with_what_to_do() {
     let cluster = cluster(&[("t", 1)]);
     let bootstrap = cluster.bootstrap_servers();
     Test::new()
-        .args(["record", "-b", &bootstrap, "--topic", "t", "-o", "/nonexistent/dir/r.jsonl"])
+        .args([
+            "record",
+            "-b",
+            &bootstrap,
+            "--topic",
+            "t",
+            "-o",
+            "/nonexistent/dir/r.jsonl",
+        ])
         .status(2)
         .stderr_contains("cannot write the recording to /nonexistent/dir/r.jsonl");
     Test::new()
-        .args(["record", "-b", &bootstrap, "--topic", "nope", "-X", "allow.auto.create.topics=false", "-o", "/dev/null"])
+        .args([
+            "record",
+            "-b",
+            &bootstrap,
+            "--topic",
+            "nope",
+            "-X",
+            "allow.auto.create.topics=false",
+            "-o",
+            "/dev/null",
+        ])
         .status(1)
         .stderr_contains("topic `nope` has no partitions");
 }

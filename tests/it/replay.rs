@@ -457,9 +457,9 @@ fn a_replay_into_the_embedded_cluster_is_read_back_and_needs_its_partitions() {
 
 /// Per partition, in the recording's order (offset order): (key, headers, payload, ts)
 /// of every line of a recording.
-type Partitions = std::collections::BTreeMap<i64, Vec<(Value, Value, Value, i64)>>;
+pub(crate) type Partitions = std::collections::BTreeMap<i64, Vec<(Value, Value, Value, i64)>>;
 
-fn by_partition(recording: &Path) -> Partitions {
+pub(crate) fn by_partition(recording: &Path) -> Partitions {
     let mut out = Partitions::new();
     for line in std::fs::read_to_string(recording).unwrap().lines() {
         let v: Value = serde_json::from_str(line).unwrap();
@@ -475,7 +475,7 @@ fn by_partition(recording: &Path) -> Partitions {
     out
 }
 
-fn record(bootstrap: &str, topic: &str, to: &Path) {
+pub(crate) fn record(bootstrap: &str, topic: &str, to: &Path) {
     Test::new()
         .args([
             "record",
