@@ -112,9 +112,15 @@ fn every_example_plots_with_a_series_per_stream_and_its_labels() {
             })
             .map(|z| z.iter().collect::<std::collections::BTreeSet<_>>().len())
             .sum();
+        // A replay stream has its planned line only.
+        let replays = scenario
+            .streams
+            .iter()
+            .filter(|s| matches!(s.arrivals, simulate::scenario::StreamArrivals::Replay(_)))
+            .count();
         assert_eq!(
             lines,
-            2 * scenario.streams.len() + densities + zones,
+            2 * scenario.streams.len() - replays + densities + zones,
             "{name}: lines"
         );
 
