@@ -363,12 +363,7 @@ impl<'s> Renderer<'s> {
             }
             out.push(b'}');
         }
-        if let Some(fault) = message.mark.fault() {
-            out.extend_from_slice(b",\"fault\":\"");
-            out.extend_from_slice(fault.as_bytes());
-            out.push(b'"');
-        }
-        out.extend_from_slice(b",\"value\":");
+        fault_then_value(out, message.mark);
         match message.mark {
             Mark::Malformed { kind, pick } => {
                 let mut bad = Vec::new();
@@ -412,12 +407,7 @@ impl Renderer<'_> {
             }
             out.push(b'}');
         }
-        if let Some(fault) = message.mark.fault() {
-            out.extend_from_slice(b",\"fault\":\"");
-            out.extend_from_slice(fault.as_bytes());
-            out.push(b'"');
-        }
-        out.extend_from_slice(b",\"value\":");
+        fault_then_value(out, message.mark);
         let as_is =
             !matches!(message.mark, Mark::Malformed { .. }) && replayed.value_is_json(event);
         let mut value = std::mem::take(&mut self.scratch);
@@ -430,6 +420,16 @@ impl Renderer<'_> {
         self.scratch = value;
         out.push(b'}');
     }
+}
+
+/// A plan line's `"fault"` member when the message carries one, then the `"value"` key.
+fn fault_then_value(out: &mut Vec<u8>, mark: Mark) {
+    if let Some(fault) = mark.fault() {
+        out.extend_from_slice(b",\"fault\":\"");
+        out.extend_from_slice(fault.as_bytes());
+        out.push(b'"');
+    }
+    out.extend_from_slice(b",\"value\":");
 }
 
 /// Text (UTF-8: every value's text is) as a JSON string.
