@@ -58,6 +58,30 @@ fn a_real_topic_is_recorded_as_kafka_python_reads_it_and_replays_to_the_same_rec
         "the recording is not what kafka-python read"
     );
 
+    // A window by message time (each partition started from the offset
+    // offsetsForTimes gives): exactly the messages stamped in it.
+    let window = dir.path().join("window.jsonl");
+    Test::new()
+        .args(["record", "-b", &env.broker, "--topic", &original])
+        .args([
+            "--since",
+            "2026-01-01T08:00:30Z",
+            "--until",
+            "2026-01-01T08:01:30Z",
+        ])
+        .args(["--idle-timeout", "3s", "-o"])
+        .arg(&window)
+        .status(0)
+        .run();
+    let (since, until) = (1_767_254_430_000, 1_767_254_490_000);
+    let mut inside = recorded.clone();
+    for messages in inside.values_mut() {
+        messages.retain(|m| (since..until).contains(&m.3));
+    }
+    inside.retain(|_, messages| !messages.is_empty());
+    assert!(inside.values().map(Vec::len).sum::<usize>() > 20);
+    assert_eq!(by_partition(&window), inside, "the window --since..--until");
+
     // Replayed from the first recorded instant into another topic, recorded again:
     // values, keys, headers, timestamps (so gaps) and per-partition order identical.
     let first_ms = recorded.values().flatten().map(|m| m.3).min().unwrap();
