@@ -5,8 +5,8 @@
     from whole-process wall time, every tool stopping at the topic's message count
     (`--max-messages` for ours, as kafka-python stops on its count; Tansu's high
     watermarks lag, so reading to the end would add an idle timeout to every run). Once
-    from the embedded cluster served by `simulate broker` (1,000,000 messages, 12
-    partitions), once from a local Tansu with memory storage (200,000 messages, 3
+    from the embedded cluster served by `simulate broker` (1,000,000 messages, 64
+    partitions: the mock cluster keeps about 40,000 messages a partition), once from a local Tansu with memory storage (200,000 messages, 3
     partitions) when one is installed. The runs alternate; record's peak memory too.
 """
 import contextlib
@@ -26,7 +26,7 @@ def free_port():
 
 @contextlib.contextmanager
 def embedded(sim, scenario):
-    broker = subprocess.Popen([sim, "broker", "--port", "0", "--partitions", "12", "--for", scenario, "-q"],
+    broker = subprocess.Popen([sim, "broker", "--port", "0", "--partitions", "64", "--for", scenario, "-q"],
                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         yield broker.stdout.readline().strip()
@@ -76,7 +76,7 @@ def measure(h, work, commands, runs, warmup, sim, py, bootstrap, scenario, n, kc
 
 
 def case(h, table, work, commands, quick, runs, warmup, sim, py, tansu):
-    for where, n, partitions in (("embedded", 50_000 if quick else 1_000_000, 12),
+    for where, n, partitions in (("embedded", 50_000 if quick else 1_000_000, 64),
                                  ("tansu", 5_000 if quick else 200_000, 3)):
         if where == "tansu" and not tansu:
             print("case 2g on Tansu not run: no tansu on PATH (.ci/run installs it)", file=sys.stderr)
