@@ -23,6 +23,7 @@ from pathlib import Path
 
 import encoded_case
 import entities_case
+import fit_case
 import record_case
 import verify_case
 from secured_broker import secured_tansu
@@ -219,7 +220,7 @@ def main():
     ap.add_argument("--protoc", default="protoc", help="protoc, for the Protobuf module of case 2d")
     ap.add_argument("--only", choices=["throughput", "secured", "record"],
                     help="throughput: only the dry-run and --max-speed cases; secured: only the "
-                    "SASL_SSL case; record: only the record case; prints, rewrites nothing")
+                    "SASL_SSL case; record: only the record and fit cases; prints, rewrites nothing")
     args = ap.parse_args()
     quick = args.quick
     runs = 1 if quick else args.runs
@@ -237,6 +238,7 @@ def main():
         return
     if args.only == "record":
         record_case.case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim, py, args.tansu)
+        fit_case.case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim, py)
         print(table.markdown())
         return
 
@@ -430,6 +432,7 @@ def main():
     # --- 2f. verify: reading a topic back and comparing it with the plan (issue 26) -----
     verify_case.case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim, py)
     record_case.case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim, py, args.tansu)
+    fit_case.case(sys.modules[__name__], table, work, commands, quick, runs, warmup, sim, py)
     secured_case(args, table, work, commands, quick, runs, warmup)
 
     # --- 3. pacing lateness -------------------------------------------------------------
