@@ -53,6 +53,7 @@ pub mod cli;
 pub mod consume;
 pub mod encode;
 pub mod error;
+pub mod fit;
 pub(crate) mod histogram;
 pub mod metrics;
 pub(crate) mod output;

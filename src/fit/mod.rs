@@ -1,0 +1,387 @@
+//! `simulate fit`: a recording → a scenario whose dry run behaves like it. The pure core,
+//! no I/O: [`Fitter::add`] takes one event at a time in bounded state (a timestamp and a
+//! camera index per event; field summaries, not lines), [`Fitter::fit`] decides the
+//! cameras, `shared` or `per_camera` arrivals, the pick, a rate profile ([`rate`]), the
+//! inter-arrival distribution among the eight ([`gaps`]) and the payload's generators
+//! ([`payload`]); [`write::render`] writes the commented YAML. `run/fit.rs` is the edge.
+
+pub mod gaps;
+pub mod payload;
+pub mod rate;
+pub(crate) mod special;
+pub mod write;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use gaps::Candidate;
+use payload::{Context, Fields, Inferred};
+use rate::RateTest;
+
+/// A camera id as the data gives it: integers stay integers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CameraId {
+    /// An integer id.
+    Int(i64),
+    /// Any other id, as text.
+    Text(String),
+}
+
+impl CameraId {
+    /// The id a message key gives: an integer when the key is one, written plainly.
+    pub fn from_key(key: &[u8]) -> CameraId {
+        let text = String::from_utf8_lossy(key).into_owned();
+        match text.parse::<i64>() {
+            Ok(i) if i.to_string() == text => CameraId::Int(i),
+            _ => CameraId::Text(text),
+        }
+    }
+
+    /// The id a payload field gives: an integer or a string.
+    pub fn from_value(value: &Value) -> Option<CameraId> {
+        match value {
+            Value::Number(n) => n.as_i64().map(CameraId::Int),
+            Value::String(s) => Some(CameraId::Text(s.clone())),
+            _ => None,
+        }
+    }
+
+    /// Whether a payload value is this id.
+    pub fn equals(&self, value: &Value) -> bool {
+        match (self, value) {
+            (CameraId::Int(i), Value::Number(n)) => n.as_i64() == Some(*i),
+            (CameraId::Text(s), Value::String(t)) => s == t,
+            _ => false,
+        }
+    }
+
+    /// The id as YAML (a JSON string for text).
+    pub fn yaml(&self) -> String {
+        match self {
+            CameraId::Int(i) => i.to_string(),
+            CameraId::Text(s) => Value::from(s.as_str()).to_string(),
+        }
+    }
+
+    /// The id as a message key's text.
+    fn key_text(&self) -> String {
+        match self {
+            CameraId::Int(i) => i.to_string(),
+            CameraId::Text(s) => s.clone(),
+        }
+    }
+}
+
+/// What the command line says about the input.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The payload field that names the camera (default: `camera_id` if present, else
+    /// the key).
+    pub camera_field: Option<String>,
+}
+
+/// One event as the edge hands it in.
+#[derive(Debug, Clone, Copy)]
+pub struct Event<'a> {
+    /// Its timestamp, ms since the epoch.
+    pub ts_ms: i64,
+    /// Its topic, when recorded.
+    pub topic: Option<&'a str>,
+    /// Its key, when it had one.
+    pub key: Option<&'a [u8]>,
+    /// How many headers it had.
+    pub headers: usize,
+    /// Its value, when it is JSON.
+    pub payload: Option<&'a Value>,
+    /// Whether it had a value that is not a JSON object.
+    pub opaque: bool,
+}
+
+/// How the recorded keys relate to the cameras.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Keys {
+    /// Events without a key.
+    pub absent: u64,
+    /// Events whose key is the camera id's text.
+    pub camera: u64,
+    /// Events with another key.
+    pub other: u64,
+}
+
+/// Everything read so far, in bounded state per event.
+#[derive(Debug, Default)]
+pub struct Fitter {
+    options: Options,
+    cameras: Vec<(CameraId, u64)>,
+    index: HashMap<CameraId, usize>,
+    events: Vec<(i64, u32)>,
+    out_of_order: u64,
+    topics: Vec<(String, u64)>,
+    keys: Keys,
+    with_headers: u64,
+    fields: Fields,
+    objects: u64,
+    opaque: u64,
+}
+
+/// Whether the events are one process picking cameras, or one per camera.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrivals {
+    /// One process for all cameras.
+    Shared,
+    /// One independent process per camera.
+    PerCamera,
+}
+
+/// The scenario fitted to a recording, with the evidence its comments cite.
+#[derive(Debug, Clone)]
+pub struct Fitted {
+    /// The first timestamp, ms since the epoch.
+    pub start_ms: i64,
+    /// The last timestamp minus the first, ms.
+    pub span_ms: i64,
+    /// The events read.
+    pub events: usize,
+    /// The events whose timestamp was before the one read before them.
+    pub out_of_order: u64,
+    /// The topics and their counts, most frequent first.
+    pub topics: Vec<(String, u64)>,
+    /// The cameras and their counts, in order of first appearance.
+    pub cameras: Vec<(CameraId, u64)>,
+    /// The arrivals chosen.
+    pub arrivals: Arrivals,
+    /// The KS distance of the best fit to the merged gaps and to each camera's gaps.
+    pub ks_merged: f64,
+    /// See [`Fitted::ks_merged`] (`None` with one camera).
+    pub ks_per_camera: Option<f64>,
+    /// The chi-square of the camera counts against equal shares, and its p-value.
+    pub pick_test: (f64, f64),
+    /// Whether the pick is weighted (by the counts).
+    pub weighted: bool,
+    /// The rate test and profile.
+    pub rate: RateTest,
+    /// The distributions fitted to the gaps the arrivals use, best first.
+    pub candidates: Vec<Candidate>,
+    /// How many gaps were fitted.
+    pub gaps: usize,
+    /// The keys.
+    pub keys: Keys,
+    /// Events with headers.
+    pub with_headers: u64,
+    /// The payload's fields (`None`: no JSON object payloads).
+    pub payload: Option<Vec<Inferred>>,
+    /// Events whose value is not a JSON object.
+    pub opaque: u64,
+}
+
+/// Below this p-value the camera counts are not equal shares.
+const PICK_SIGNIFICANCE: f64 = 1e-3;
+
+impl Fitter {
+    /// A fitter with nothing read.
+    pub fn new(options: Options) -> Fitter {
+        Fitter {
+            options,
+            ..Fitter::default()
+        }
+    }
+
+    /// Reads one event; the error says what is wrong with it (the edge adds the line).
+    pub fn add(&mut self, event: Event<'_>) -> Result<(), String> {
+        let object = event.payload.and_then(Value::as_object);
+        let camera = self.camera_of(&event, object)?;
+        let at = match self.index.get(&camera) {
+            Some(at) => *at,
+            None => {
+                self.index.insert(camera.clone(), self.cameras.len());
+                self.cameras.push((camera.clone(), 0));
+                self.cameras.len() - 1
+            }
+        };
+        self.cameras[at].1 += 1;
+        if self.events.last().is_some_and(|(ts, _)| *ts > event.ts_ms) {
+            self.out_of_order += 1;
+        }
+        self.events.push((event.ts_ms, at as u32));
+        if let Some(topic) = event.topic {
+            match self.topics.iter_mut().find(|(t, _)| t == topic) {
+                Some((_, count)) => *count += 1,
+                None => self.topics.push((topic.to_string(), 1)),
+            }
+        }
+        match event.key {
+            None => self.keys.absent += 1,
+            Some(key) if key == camera.key_text().as_bytes() => self.keys.camera += 1,
+            Some(_) => self.keys.other += 1,
+        }
+        self.with_headers += u64::from(event.headers > 0);
+        match object {
+            Some(object) => {
+                self.objects += 1;
+                let cx = Context {
+                    ts_ms: event.ts_ms,
+                    camera: at,
+                    camera_id: &camera,
+                };
+                self.fields.add(object, &cx);
+            }
+            None => self.opaque += u64::from(event.opaque || event.payload.is_some()),
+        }
+        Ok(())
+    }
+
+    fn camera_of(
+        &self,
+        event: &Event<'_>,
+        object: Option<&serde_json::Map<String, Value>>,
+    ) -> Result<CameraId, String> {
+        if let Some(name) = &self.options.camera_field {
+            let value = object.and_then(|o| o.get(name)).ok_or_else(|| {
+                format!("no `{name}` field (--camera-field): every event must name its camera")
+            })?;
+            return CameraId::from_value(value).ok_or_else(|| {
+                format!("`{name}` is {value}: a camera id is an integer or a string")
+            });
+        }
+        if let Some(id) = object
+            .and_then(|o| o.get("camera_id"))
+            .and_then(CameraId::from_value)
+        {
+            return Ok(id);
+        }
+        match event.key {
+            Some(key) => Ok(CameraId::from_key(key)),
+            None => Err(
+                "no camera: neither a `camera_id` field nor a key; name the field \
+                 that holds it with --camera-field NAME"
+                    .into(),
+            ),
+        }
+    }
+
+    /// Fits the scenario; the error says why the events cannot be fitted.
+    pub fn fit(mut self) -> Result<Fitted, String> {
+        let n = self.events.len();
+        if n < 3 {
+            return Err(format!(
+                "{n} event{}: at least 3 are needed to fit the gaps between them",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        self.events.sort_by_key(|(ts, _)| *ts);
+        let start_ms = self.events[0].0;
+        let span_ms = self.events[n - 1].0 - start_ms;
+        if span_ms == 0 {
+            return Err("every event has the same timestamp: there are no gaps to fit".into());
+        }
+        let offsets: Vec<i64> = self.events.iter().map(|(ts, _)| ts - start_ms).collect();
+        let raw: Vec<f64> = offsets.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
+        let mean = raw.iter().sum::<f64>() / raw.len() as f64;
+        let var = raw.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / raw.len() as f64;
+        let rate = rate::test(&offsets, span_ms, var / (mean * mean));
+        let operational: Vec<f64> = match &rate.profile {
+            Some(profile) => offsets
+                .iter()
+                .map(|t| profile.operational(*t as f64))
+                .collect(),
+            None => offsets.iter().map(|t| *t as f64).collect(),
+        };
+        drop(offsets);
+        let merged: Vec<f64> = operational.windows(2).map(|w| w[1] - w[0]).collect();
+        let mut last = vec![None; self.cameras.len()];
+        let mut per_camera = Vec::with_capacity(n);
+        for ((_, camera), t) in self.events.iter().zip(&operational) {
+            if let Some(before) = last[*camera as usize].replace(*t) {
+                per_camera.push(t - before);
+            }
+        }
+        drop(operational);
+        let pick_test = pick_test(&self.cameras, n);
+        let weighted = pick_test.1 < PICK_SIGNIFICANCE;
+        let merged_fit = gaps::fit(&merged);
+        let ks_merged = merged_fit[0].ks_d;
+        let (arrivals, candidates, ks_per_camera, fitted) =
+            if self.cameras.len() == 1 || per_camera.len() < 2 {
+                (Arrivals::Shared, merged_fit, None, merged.len())
+            } else {
+                let camera_fit = gaps::fit(&per_camera);
+                let ks = camera_fit[0].ks_d;
+                match !weighted && ks < ks_merged {
+                    true => (Arrivals::PerCamera, camera_fit, Some(ks), per_camera.len()),
+                    false => (Arrivals::Shared, merged_fit, Some(ks), merged.len()),
+                }
+            };
+        let payload = (!self.fields.is_empty()).then(|| {
+            self.fields
+                .infer(self.objects, arrivals == Arrivals::PerCamera)
+        });
+        self.topics.sort_by(|a, b| b.1.cmp(&a.1));
+        Ok(Fitted {
+            start_ms,
+            span_ms,
+            events: n,
+            out_of_order: self.out_of_order,
+            topics: self.topics,
+            cameras: self.cameras,
+            arrivals,
+            ks_merged,
+            ks_per_camera,
+            pick_test,
+            weighted,
+            rate,
+            candidates,
+            gaps: fitted,
+            keys: self.keys,
+            with_headers: self.with_headers,
+            payload,
+            opaque: self.opaque,
+        })
+    }
+}
+
+/// The chi-square of the cameras' counts against equal shares of `n`, and its p-value.
+fn pick_test(cameras: &[(CameraId, u64)], n: usize) -> (f64, f64) {
+    if cameras.len() < 2 {
+        return (0.0, 1.0);
+    }
+    let expected = n as f64 / cameras.len() as f64;
+    let chi: f64 = cameras
+        .iter()
+        .map(|(_, c)| (*c as f64 - expected).powi(2) / expected)
+        .sum();
+    (chi, special::chi_square_sf(chi, (cameras.len() - 1) as f64))
+}
+
+/// A timestamp field's value in ms since the epoch: an integer or number (ms, or s when
+/// below 10¹¹), or an RFC 3339 or `YYYY-MM-DD HH:MM:SS[.fff]` (UTC) string.
+pub fn timestamp_of(value: &Value) -> Result<i64, String> {
+    const SECONDS_BELOW: f64 = 1e11;
+    let wrong = || {
+        format!("{value} is not a timestamp: write ms or s since the epoch, or an RFC 3339 instant")
+    };
+    match value {
+        Value::Number(n) => {
+            let x = n.as_f64().ok_or_else(wrong)?;
+            let ms = if x.abs() < SECONDS_BELOW {
+                x * 1000.0
+            } else {
+                x
+            };
+            (ms >= 0.0 && ms < 1e15)
+                .then_some(ms.round() as i64)
+                .ok_or_else(wrong)
+        }
+        Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.timestamp_millis())
+            .or_else(|_| {
+                chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
+                    .map(|t| t.and_utc().timestamp_millis())
+            })
+            .map_err(|_| wrong()),
+        _ => Err(wrong()),
+    }
+}
+
+#[cfg(test)]
+mod tests;
