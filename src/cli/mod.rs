@@ -11,11 +11,13 @@ use crate::scenario::{Nanos, Overrides, Shard};
 
 mod check;
 mod cluster;
+mod fit;
 mod parse;
 mod record;
 mod serving;
 pub use check::{LatencyArgs, Measure, ScoreArgs, VerifyArgs, VerifyOptions};
 pub use cluster::ClusterArgs;
+pub use fit::FitArgs;
 use parse::{
     parse_duration, parse_metrics, parse_seed, parse_shard, parse_speed, parse_start, parse_window,
 };
@@ -27,7 +29,7 @@ pub use serving::{BrokerArgs, RegistryArgs};
 #[derive(Debug, Parser)]
 #[command(name = "simulate", version, args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate plot scenarios/mall-day.yaml -o plan.svg\n  simulate verify scenarios/dirty.yaml -b HOST:9092 --start 2026-01-01T00:00:00Z\n  simulate score scenarios/dirty.yaml -b HOST:9092 --topic counts-per-minute --start 2026-01-01T00:00:00Z\n  simulate record -b HOST:9092 --topic events --since 2026-01-01T08:00:00Z --until 2026-01-01T09:00:00Z -o morning.jsonl\n  simulate scenarios/replay.yaml --speed 10\n  simulate broker --for scenarios/dirty.yaml\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
+    after_help = "Examples:\n  simulate scenarios/default.yaml --dry-run\n  simulate scenarios/default.yaml --dry-run --format plan --start 2026-01-01T00:00:00Z\n  simulate validate scenarios/*.yaml\n  simulate schema > schemas/scenario.schema.json\n  simulate schema --event scenarios/detections.yaml\n  simulate scenarios/dirty.yaml --dry-run --truth truth.json\n  simulate truth scenarios/dirty.yaml --start 2026-01-01T00:00:00Z\n  simulate stats scenarios/mall-day.yaml\n  simulate plot scenarios/mall-day.yaml -o plan.svg\n  simulate verify scenarios/dirty.yaml -b HOST:9092 --start 2026-01-01T00:00:00Z\n  simulate score scenarios/dirty.yaml -b HOST:9092 --topic counts-per-minute --start 2026-01-01T00:00:00Z\n  simulate record -b HOST:9092 --topic events --since 2026-01-01T08:00:00Z --until 2026-01-01T09:00:00Z -o morning.jsonl\n  simulate fit morning.jsonl -o fitted.yaml\n  simulate scenarios/replay.yaml --speed 10\n  simulate broker --for scenarios/dirty.yaml\n  simulate completions bash > /etc/bash_completion.d/simulate\n  simulate man > simulate.1"
 )]
 pub struct Cli {
     /// A subcommand; without one, run the scenario.
@@ -102,6 +104,12 @@ pub enum Command {
     /// --input) against SCENARIO's ground truth. Exit 0 when every window is within
     /// --tolerance.
     Score(ScoreArgs),
+    /// Fit a scenario to a recording (or any JSON lines of events with a timestamp
+    /// field): cameras, shared or per-camera arrivals, the inter-arrival distribution
+    /// among the eight by maximum likelihood, a rate profile, payload generators; each
+    /// choice commented with its evidence. The scenario's dry run behaves like the
+    /// recording.
+    Fit(FitArgs),
     /// Serve the embedded Kafka cluster (librdkafka's mock, 3 brokers, in memory) on
     /// loopback until Ctrl-C, for a pipeline to consume from: prints its bootstrap
     /// servers on stdout.

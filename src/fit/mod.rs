@@ -79,6 +79,8 @@ pub struct Options {
     /// The payload field that names the camera (default: `camera_id` if present, else
     /// the key).
     pub camera_field: Option<String>,
+    /// Whether the input carries message keys (a recording does; plain JSON lines do not).
+    pub keyed: bool,
 }
 
 /// One event as the edge hands it in.
@@ -165,8 +167,8 @@ pub struct Fitted {
     pub candidates: Vec<Candidate>,
     /// How many gaps were fitted.
     pub gaps: usize,
-    /// The keys.
-    pub keys: Keys,
+    /// The keys (`None`: the input carries none).
+    pub keys: Option<Keys>,
     /// Events with headers.
     pub with_headers: u64,
     /// The payload's fields (`None`: no JSON object payloads).
@@ -317,6 +319,13 @@ impl Fitter {
                 .infer(self.objects, arrivals == Arrivals::PerCamera)
         });
         self.topics.sort_by(|a, b| b.1.cmp(&a.1));
+        // Integers first, in order, then text: the order a reader expects.
+        self.cameras.sort_by(|a, b| match (&a.0, &b.0) {
+            (CameraId::Int(x), CameraId::Int(y)) => x.cmp(y),
+            (CameraId::Int(_), CameraId::Text(_)) => std::cmp::Ordering::Less,
+            (CameraId::Text(_), CameraId::Int(_)) => std::cmp::Ordering::Greater,
+            (CameraId::Text(x), CameraId::Text(y)) => x.cmp(y),
+        });
         Ok(Fitted {
             start_ms,
             span_ms,
@@ -332,7 +341,7 @@ impl Fitter {
             rate,
             candidates,
             gaps: fitted,
-            keys: self.keys,
+            keys: self.options.keyed.then_some(self.keys),
             with_headers: self.with_headers,
             payload,
             opaque: self.opaque,

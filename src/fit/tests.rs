@@ -8,7 +8,10 @@ use crate::scenario::{self, Overrides, Source};
 
 /// Fits events given as (ms, key, payload).
 fn fit(events: &[(i64, Option<&str>, Value)]) -> Result<Fitted, String> {
-    let mut fitter = Fitter::new(Options::default());
+    let mut fitter = Fitter::new(Options {
+        camera_field: None,
+        keyed: true,
+    });
     for (ts, key, payload) in events {
         fitter.add(Event {
             ts_ms: *ts,

@@ -144,8 +144,9 @@ fn arrivals(out: &mut String, f: &Fitted) {
                 let weights: Vec<String> = f.cameras.iter().map(|(_, c)| c.to_string()).collect();
                 let _ = writeln!(
                     out,
-                    "    # pick: weighted by the counts (against equal shares: chi-square {chi:.1}, {} df, p = {p:.3e})",
-                    f.cameras.len().saturating_sub(1)
+                    "    # pick: weighted by the counts (against equal shares: chi-square {chi:.1}, {} df, p = {})",
+                    f.cameras.len().saturating_sub(1),
+                    p_value(p)
                 );
                 let _ = writeln!(out, "    pick: {{weights: [{}]}}", weights.join(", "));
             } else if f.cameras.len() > 1 {
@@ -240,12 +241,12 @@ fn rate(out: &mut String, test: &RateTest) {
     }
     let _ = write!(
         out,
-        "    # rate: events counted in {} bins of {}: chi-square {:.1} against a constant rate, {} df, p = {:.3e}",
+        "    # rate: events counted in {} bins of {}: chi-square {:.1} against a constant rate, {} df, p = {}",
         test.bins,
         duration_ms(test.width_ms),
         test.chi_square,
         test.bins.saturating_sub(1),
-        test.p
+        p_value(test.p)
     );
     let Some(profile) = &test.profile else {
         out.push_str(": constant\n");
@@ -289,15 +290,19 @@ fn rate(out: &mut String, test: &RateTest) {
 }
 
 fn keys(out: &mut String, f: &Fitted) {
-    let k = f.keys;
-    if k.absent == f.events as u64 {
-        out.push_str("    key: none  # no event had a key\n");
-    } else if k.camera < f.events as u64 {
-        let _ = writeln!(
-            out,
-            "    # key: the camera id (the default); recorded: {} keyed by camera, {} by something else, {} without",
-            k.camera, k.other, k.absent
-        );
+    match f.keys {
+        None => out.push_str("    # key: the input has no keys; the default, the camera id\n"),
+        Some(k) if k.absent == f.events as u64 => {
+            out.push_str("    key: none  # no event had a key\n")
+        }
+        Some(k) if k.camera < f.events as u64 => {
+            let _ = writeln!(
+                out,
+                "    # key: the camera id (the default); recorded: {} keyed by camera, {} by something else, {} without",
+                k.camera, k.other, k.absent
+            );
+        }
+        Some(_) => {}
     }
     if f.with_headers > 0 {
         let _ = writeln!(
@@ -305,6 +310,32 @@ fn keys(out: &mut String, f: &Fitted) {
             "    # headers: {} events had headers; they are not fitted",
             f.with_headers
         );
+    }
+}
+
+/// A p-value for a comment: three decimals, or an exponent when small.
+fn p_value(p: f64) -> String {
+    if p >= 0.001 {
+        format!("{p:.3}")
+    } else {
+        format!("{p:.1e}")
+    }
+}
+
+/// A name as a YAML key: plain when it is a simple word that YAML reads as text.
+fn key(name: &str) -> String {
+    let simple = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !["true", "false", "null", "yes", "no", "on", "off", "y", "n"]
+            .contains(&name.to_ascii_lowercase().as_str());
+    match simple {
+        true => name.to_string(),
+        false => serde_json::Value::from(name).to_string(),
     }
 }
 
@@ -330,7 +361,7 @@ fn payload(out: &mut String, f: &Fitted) {
 fn fields_at(out: &mut String, fields: &[Inferred], indent: usize) {
     let pad = " ".repeat(indent);
     for field in fields {
-        let name = serde_json::Value::from(field.name.as_str());
+        let name = key(&field.name);
         let note = field
             .note
             .as_ref()

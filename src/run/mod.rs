@@ -76,6 +76,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Score(args)) => load(&args.scenario, &args.plan.overrides())
             .map_err(Error::Invalid)
             .and_then(|scenario| score_command(args, scenario)),
+        Some(Command::Fit(args)) => fit::fit_command(args),
         Some(Command::Broker(args)) => broker_topics(args).and_then(|topics| broker(args, &topics)),
         Some(Command::Registry(args)) => registry::serve(args),
         Some(Command::Completions { shell }) => {
@@ -292,6 +293,7 @@ fn print(text: &str) -> Result<u8, Error> {
 /// Sending to Kafka (the `kafka` feature): the settings from the command line, the
 /// replay into the sink that opens itself, the report.
 mod check;
+mod fit;
 #[cfg(feature = "kafka")]
 mod latency;
 mod loading;

@@ -11,6 +11,7 @@ mod entities;
 mod errors;
 mod fast_encode;
 mod faults;
+mod fit;
 mod golden;
 mod kafka;
 mod latency;

@@ -1,0 +1,185 @@
+//! `simulate fit`, assembled: the recording opened and read line by line into the
+//! core's [`Fitter`] (a recording through [`crate::recording::lines`], or plain JSON
+//! lines with `--time-field`), the scenario written to the output, bad input mapped to
+//! exit 2 with `file:line: what is wrong`.
+
+use std::io::{BufRead, BufReader};
+
+use serde_json::Value;
+
+use crate::cli::FitArgs;
+use crate::error::Error;
+use crate::fit::{Event, Fitter, Options};
+use crate::recording::{self, Recorded};
+
+/// `simulate fit`: exit 0 with the scenario written; 2 for input that cannot be fitted.
+pub(super) fn fit_command(args: &FitArgs) -> Result<u8, Error> {
+    let shown = args.recording.display().to_string();
+    let file = std::fs::File::open(&args.recording).map_err(|e| {
+        Error::Usage(format!(
+            "{shown}: cannot read the recording: {}",
+            crate::text::io_reason(
+                &e,
+                "no such file; give the path of a recording (`simulate record -o FILE` writes one)"
+            )
+        ))
+    })?;
+    let reader = BufReader::with_capacity(1 << 20, file);
+    let mut fitter = Fitter::new(Options {
+        camera_field: args.camera_field.clone(),
+        keyed: args.time_field.is_none(),
+    });
+    match &args.time_field {
+        None => read_recording(reader, &mut fitter, &shown)?,
+        Some(field) => read_lines(reader, &mut fitter, &shown, field)?,
+    }
+    let fitted = fitter.fit().map_err(|e| {
+        Error::Usage(format!(
+            "{shown}: {e}; fit a recording of at least 3 messages at different instants"
+        ))
+    })?;
+    if fitted.out_of_order > 0 {
+        eprintln!(
+            "simulate: {shown}: {} events were out of order; fitted sorted by timestamp",
+            fitted.out_of_order
+        );
+    }
+    let text = crate::fit::write::render(&fitted, &shown);
+    match &args.output {
+        Some(path) if path.as_os_str() != "-" => {
+            std::fs::write(path, text.as_bytes()).map_err(|e| {
+                Error::Runtime(format!(
+                    "cannot write the scenario to {}: {}",
+                    path.display(),
+                    crate::text::io_reason(&e, "its folder does not exist")
+                ))
+            })?;
+            eprintln!(
+                "simulate: fitted {} events of {} cameras from {shown} into {}",
+                fitted.events,
+                fitted.cameras.len(),
+                path.display()
+            );
+            Ok(crate::error::EXIT_OK)
+        }
+        _ => super::print(&text),
+    }
+}
+
+/// `file:line: what` as an invalid-input error.
+fn at(shown: &str, line: usize, what: &str) -> Error {
+    Error::Usage(format!("{shown}:{line}: {what}"))
+}
+
+/// A payload's bytes as JSON, when they are.
+fn json_of(payload: Option<&[u8]>) -> Option<Value> {
+    payload.and_then(|bytes| serde_json::from_slice(bytes).ok())
+}
+
+/// Feeds a recording's messages to the fitter.
+fn read_recording(reader: impl BufRead, fitter: &mut Fitter, shown: &str) -> Result<(), Error> {
+    for item in recording::lines(reader) {
+        let (line, message) = item.map_err(|e| {
+            at(
+                shown,
+                e.line,
+                &format!(
+                    "{}; a recording has one JSON object per message, as `simulate record` or \
+                     `kcat -C -J` write (other JSON lines: give their timestamp field with \
+                     --time-field NAME)",
+                    e.message
+                ),
+            )
+        })?;
+        let payload = json_of(message.payload.as_deref());
+        add(fitter, &message, message.ts, payload.as_ref()).map_err(|e| at(shown, line, &e))?;
+    }
+    Ok(())
+}
+
+/// One message into the fitter.
+fn add(
+    fitter: &mut Fitter,
+    message: &Recorded,
+    ts_ms: i64,
+    payload: Option<&Value>,
+) -> Result<(), String> {
+    fitter.add(Event {
+        ts_ms,
+        topic: message.topic.as_deref(),
+        key: message.key.as_deref(),
+        headers: message.headers.len(),
+        payload,
+        opaque: message.payload.is_some() && !payload.is_some_and(Value::is_object),
+    })
+}
+
+/// Feeds JSON lines whose timestamp is `field` to the fitter: each line is an event, or
+/// a recording's message whose payload holds the field.
+fn read_lines(
+    reader: impl BufRead,
+    fitter: &mut Fitter,
+    shown: &str,
+    field: &str,
+) -> Result<(), Error> {
+    let empty = Recorded {
+        topic: None,
+        partition: None,
+        offset: None,
+        tstype: None,
+        ts: 0,
+        key: None,
+        headers: Vec::new(),
+        payload: None,
+    };
+    for (i, line) in reader.lines().enumerate() {
+        let line_no = i + 1;
+        let text = line.map_err(|e| {
+            at(
+                shown,
+                line_no,
+                &crate::text::io_reason(&e, "the file is gone"),
+            )
+        })?;
+        if text.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(&text).map_err(|e| {
+            at(
+                shown,
+                line_no,
+                &format!("not a JSON object ({e}); write one event per line"),
+            )
+        })?;
+        let message = match value.get("payload").is_some() && value.get("ts").is_some() {
+            true => Some(Recorded::parse(&text).map_err(|e| at(shown, line_no, &e))?),
+            false => None,
+        };
+        let payload = match &message {
+            Some(m) => json_of(m.payload.as_deref()),
+            None => Some(value),
+        };
+        let ts = payload
+            .as_ref()
+            .and_then(|p| p.get(field))
+            .ok_or_else(|| {
+                at(
+                    shown,
+                    line_no,
+                    &format!("no `{field}` field (--time-field): every event needs its timestamp"),
+                )
+            })
+            .and_then(|v| {
+                crate::fit::timestamp_of(v)
+                    .map_err(|e| at(shown, line_no, &format!("`{field}`: {e}")))
+            })?;
+        add(
+            fitter,
+            message.as_ref().unwrap_or(&empty),
+            ts,
+            payload.as_ref(),
+        )
+        .map_err(|e| at(shown, line_no, &e))?;
+    }
+    Ok(())
+}
