@@ -5,6 +5,7 @@
 //! inter-arrival distribution among the eight ([`gaps`]) and the payload's generators
 //! ([`payload`]); [`write::render`] writes the commented YAML. `run/fit.rs` is the edge.
 
+mod camera;
 pub mod gaps;
 pub mod payload;
 pub mod rate;
@@ -15,63 +16,10 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+pub use camera::CameraId;
 use gaps::Candidate;
 use payload::{Context, Fields, Inferred};
 use rate::RateTest;
-
-/// A camera id as the data gives it: integers stay integers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum CameraId {
-    /// An integer id.
-    Int(i64),
-    /// Any other id, as text.
-    Text(String),
-}
-
-impl CameraId {
-    /// The id a message key gives: an integer when the key is one, written plainly.
-    pub fn from_key(key: &[u8]) -> CameraId {
-        let text = String::from_utf8_lossy(key).into_owned();
-        match text.parse::<i64>() {
-            Ok(i) if i.to_string() == text => CameraId::Int(i),
-            _ => CameraId::Text(text),
-        }
-    }
-
-    /// The id a payload field gives: an integer or a string.
-    pub fn from_value(value: &Value) -> Option<CameraId> {
-        match value {
-            Value::Number(n) => n.as_i64().map(CameraId::Int),
-            Value::String(s) => Some(CameraId::Text(s.clone())),
-            _ => None,
-        }
-    }
-
-    /// Whether a payload value is this id.
-    pub fn equals(&self, value: &Value) -> bool {
-        match (self, value) {
-            (CameraId::Int(i), Value::Number(n)) => n.as_i64() == Some(*i),
-            (CameraId::Text(s), Value::String(t)) => s == t,
-            _ => false,
-        }
-    }
-
-    /// The id as YAML (a JSON string for text).
-    pub fn yaml(&self) -> String {
-        match self {
-            CameraId::Int(i) => i.to_string(),
-            CameraId::Text(s) => Value::from(s.as_str()).to_string(),
-        }
-    }
-
-    /// The id as a message key's text.
-    fn key_text(&self) -> String {
-        match self {
-            CameraId::Int(i) => i.to_string(),
-            CameraId::Text(s) => s.clone(),
-        }
-    }
-}
 
 /// What the command line says about the input.
 #[derive(Debug, Clone, Default)]
@@ -318,14 +266,10 @@ impl Fitter {
             self.fields
                 .infer(self.objects, arrivals == Arrivals::PerCamera)
         });
-        self.topics.sort_by(|a, b| b.1.cmp(&a.1));
+        self.topics
+            .sort_by_key(|(_, count)| std::cmp::Reverse(*count));
         // Integers first, in order, then text: the order a reader expects.
-        self.cameras.sort_by(|a, b| match (&a.0, &b.0) {
-            (CameraId::Int(x), CameraId::Int(y)) => x.cmp(y),
-            (CameraId::Int(_), CameraId::Text(_)) => std::cmp::Ordering::Less,
-            (CameraId::Text(_), CameraId::Int(_)) => std::cmp::Ordering::Greater,
-            (CameraId::Text(x), CameraId::Text(y)) => x.cmp(y),
-        });
+        self.cameras.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Fitted {
             start_ms,
             span_ms,
@@ -377,7 +321,8 @@ pub fn timestamp_of(value: &Value) -> Result<i64, String> {
             } else {
                 x
             };
-            (ms >= 0.0 && ms < 1e15)
+            (0.0..1e15)
+                .contains(&ms)
                 .then_some(ms.round() as i64)
                 .ok_or_else(wrong)
         }

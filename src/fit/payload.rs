@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::NaiveDateTime;
 use serde_json::{Map, Value};
 
-use super::CameraId;
+use super::camera::CameraId;
 
 /// The most distinct strings counted for a field; more and it is not a `choice`.
 pub const MAX_VALUES: usize = 32;

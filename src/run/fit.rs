@@ -3,7 +3,7 @@
 //! lines with `--time-field`), the scenario written to the output, bad input mapped to
 //! exit 2 with `file:line: what is wrong`.
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 
 use serde_json::Value;
 
@@ -62,7 +62,13 @@ pub(super) fn fit_command(args: &FitArgs) -> Result<u8, Error> {
             );
             Ok(crate::error::EXIT_OK)
         }
-        _ => super::print(&text),
+        _ => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::Output(e)),
+                _ => Ok(crate::error::EXIT_OK),
+            }
+        }
     }
 }
 
