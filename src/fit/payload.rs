@@ -95,43 +95,71 @@ impl Moments {
     }
 }
 
-/// Whether integers count up by one, per camera and over all events.
-#[derive(Debug, Clone)]
-struct Counter {
-    last: Vec<Option<i64>>,
-    per_camera: bool,
-    first: Option<i64>,
-    global_last: Option<i64>,
-    global: bool,
+/// The integers of one process: enough to tell whether they are exactly start, start + 1,
+/// …, start + count − 1 in any order (a recording interleaves partitions, so file order
+/// is not the order of a counter).
+#[derive(Debug, Clone, Copy, Default)]
+struct Run {
+    count: i128,
+    min: i64,
+    max: i64,
+    sum: i128,
+    squares: i128,
 }
 
-impl Default for Counter {
-    fn default() -> Counter {
-        Counter {
-            last: Vec::new(),
-            per_camera: true,
-            first: None,
-            global_last: None,
-            global: true,
+impl Run {
+    fn add(&mut self, value: i64) {
+        if self.count == 0 {
+            (self.min, self.max) = (value, value);
         }
+        self.min = self.min.min(value);
+        self.max = self.max.max(value);
+        self.count += 1;
+        let v = i128::from(value);
+        self.sum = self.sum.saturating_add(v);
+        self.squares = self.squares.saturating_add(v.saturating_mul(v));
     }
+
+    /// Whether the values are the run from `min`: the count, the sum and the sum of
+    /// squares of min..=max, with max − min + 1 values.
+    fn is_run(&self) -> bool {
+        let (n, a) = (self.count, i128::from(self.min));
+        let span = i128::from(self.max) - a + 1;
+        // Σ (a + k) and Σ (a + k)² for k in 0..n.
+        let k1 = n * (n - 1) / 2;
+        let k2 = (n - 1) * n * (2 * n - 1) / 6;
+        n > 0 && span == n && self.sum == n * a + k1 && self.squares == n * a * a + 2 * a * k1 + k2
+    }
+}
+
+/// Whether integers count up by one from one start, per camera and over all events.
+#[derive(Debug, Clone, Default)]
+struct Counter {
+    cameras: Vec<Run>,
+    all: Run,
 }
 
 impl Counter {
     fn add(&mut self, value: i64, camera: usize) {
-        if self.last.len() <= camera {
-            self.last.resize(camera + 1, None);
+        if self.cameras.len() <= camera {
+            self.cameras.resize(camera + 1, Run::default());
         }
-        match self.last[camera] {
-            Some(last) => self.per_camera &= value == last + 1,
-            None => self.per_camera &= self.first.is_none_or(|f| f == value),
+        self.cameras[camera].add(value);
+        self.all.add(value);
+    }
+
+    /// The start of a sequence per camera, or over all events.
+    fn start(&self, per_camera: bool) -> Option<i64> {
+        match per_camera {
+            true => {
+                let first = self.cameras.iter().find(|r| r.count > 0)?.min;
+                self.cameras
+                    .iter()
+                    .all(|r| r.count == 0 || (r.is_run() && r.min == first))
+                    .then_some(first)
+            }
+            false => self.all.is_run().then_some(self.all.min),
         }
-        self.first.get_or_insert(value);
-        self.last[camera] = Some(value);
-        if let Some(last) = self.global_last {
-            self.global &= value == last + 1;
-        }
-        self.global_last = Some(value);
     }
 }
 
@@ -395,13 +423,7 @@ impl Field {
             if self.epoch_s {
                 return line("{gen: timestamp, format: epoch_s}".into());
             }
-            let counts = if per_camera {
-                self.counter.per_camera
-            } else {
-                self.counter.global
-            };
-            if counts {
-                let start = self.counter.first.unwrap_or(0);
+            if let Some(start) = self.counter.start(per_camera) {
                 return line(format!("{{gen: sequence, start: {start}}}"));
             }
             if m.excess_kurtosis() < KURTOSIS_SPLIT {

@@ -181,6 +181,26 @@ fn per_camera_counters_are_a_sequence_of_a_per_camera_stream() {
 }
 
 #[test]
+fn a_counter_read_out_of_order_is_still_a_sequence() {
+    // A shared stream's counter, its events read partition by partition (as a
+    // recording interleaves them): 0, 3, 6, … then 1, 4, 7, … then 2, 5, 8, …
+    let mut events = Vec::new();
+    for start in 0..3i64 {
+        for i in (start..600).step_by(3) {
+            let ts = 1_767_225_600_000 + i * 400 + (unit(i as u64) * 300.0) as i64;
+            let key = ["1", "2", "3"][(unit(i as u64 + 77) * 3.0) as usize];
+            events.push((ts, Some(key), json!({"n": i + 10, "gap": i % 2})));
+        }
+    }
+    let fitted = fit(&events).unwrap();
+    assert_eq!(fitted.arrivals, Arrivals::Shared);
+    let fields = fitted.payload.as_ref().unwrap();
+    assert_eq!(line(fields, "n"), "{gen: sequence, start: 10}");
+    // Values that skip are not a sequence.
+    assert_eq!(line(fields, "gap"), "{gen: int, min: 0, max: 1}");
+}
+
+#[test]
 fn timestamps_strings_and_nulls_are_recognised() {
     let events: Vec<_> = (0..200i64)
         .map(|i| {

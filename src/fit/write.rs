@@ -67,7 +67,7 @@ fn header(out: &mut String, f: &Fitted, source: &str) {
     if f.out_of_order > 0 {
         let _ = writeln!(
             out,
-            "# {} events were out of order: sorted by timestamp.",
+            "# Timestamps out of order (before the one read above them): {}; sorted by timestamp.",
             f.out_of_order
         );
     }

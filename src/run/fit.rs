@@ -40,7 +40,7 @@ pub(super) fn fit_command(args: &FitArgs) -> Result<u8, Error> {
     })?;
     if fitted.out_of_order > 0 {
         eprintln!(
-            "simulate: {shown}: {} events were out of order; fitted sorted by timestamp",
+            "simulate: {shown}: timestamps out of order (before the one read above them): {}; fitted sorted by timestamp",
             fitted.out_of_order
         );
     }

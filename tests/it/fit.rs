@@ -441,7 +441,7 @@ fn fit_sorts_out_of_order_timestamps_and_says_how_many() {
         .args(["fit"])
         .arg(&path)
         .status(0)
-        .stderr_contains("2 events were out of order")
+        .stderr_contains("timestamps out of order (before the one read above them): 2;")
         .stdout_contains("streams:")
         .run();
 }
