@@ -18,7 +18,7 @@ use serde_json::Value;
 
 pub use camera::CameraId;
 use gaps::Candidate;
-use payload::{Context, Fields, Inferred};
+use payload::{Context, Fields, Inferred, Written};
 use rate::RateTest;
 
 /// What the command line says about the input.
@@ -97,8 +97,10 @@ pub struct Fitted {
     pub out_of_order: u64,
     /// The topics and their counts, most frequent first.
     pub topics: Vec<(String, u64)>,
-    /// The cameras and their counts, in order of first appearance.
+    /// The cameras and their counts, integers first, in order.
     pub cameras: Vec<(CameraId, u64)>,
+    /// The camera attributes: a name and each camera's value, in the order of `cameras`.
+    pub attributes: Vec<(String, Vec<Value>)>,
     /// The arrivals chosen.
     pub arrivals: Arrivals,
     /// The KS distance of the best fit to the merged gaps and to each camera's gaps.
@@ -262,21 +264,35 @@ impl Fitter {
                     false => (Arrivals::Shared, merged_fit, Some(ks), merged.len()),
                 }
             };
-        let payload = (!self.fields.is_empty()).then(|| {
-            self.fields
-                .infer(self.objects, arrivals == Arrivals::PerCamera)
-        });
+        let per = arrivals == Arrivals::PerCamera;
+        let cameras = self.cameras.len();
+        let payload =
+            (self.objects > 0).then(|| self.fields.infer(self.objects, per, Some(cameras)));
         self.topics
             .sort_by_key(|(_, count)| std::cmp::Reverse(*count));
         // Integers first, in order, then text: the order a reader expects.
-        self.cameras.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut order: Vec<usize> = (0..cameras).collect();
+        order.sort_by(|a, b| self.cameras[*a].0.cmp(&self.cameras[*b].0));
+        let attributes = payload
+            .iter()
+            .flatten()
+            .filter_map(|field| match &field.value {
+                Written::Attribute(values) => Some((
+                    field.name.clone(),
+                    order.iter().map(|i| values[*i].clone()).collect(),
+                )),
+                Written::Line(_) | Written::Object(_) => None,
+            })
+            .collect();
+        let sorted = order.iter().map(|i| self.cameras[*i].clone()).collect();
         Ok(Fitted {
             start_ms,
             span_ms,
             events: n,
             out_of_order: self.out_of_order,
             topics: self.topics,
-            cameras: self.cameras,
+            cameras: sorted,
+            attributes,
             arrivals,
             ks_merged,
             ks_per_camera,

@@ -17,6 +17,8 @@ pub const MAX_VALUES: usize = 32;
 const NEAR_MS: i64 = 86_400_000;
 /// An epoch field lies within this many ms of the event's timestamp.
 const EPOCH_NEAR_MS: i64 = 3_600_000;
+/// A field is a camera attribute with at least this many events a camera on average.
+const ATTRIBUTE_EVIDENCE: u64 = 10;
 /// Below this excess kurtosis numbers are uniform (−1.2), above it normal (0).
 const KURTOSIS_SPLIT: f64 = -0.6;
 
@@ -184,6 +186,9 @@ pub struct Field {
     epoch_ms: bool,
     epoch_s: bool,
     camera: bool,
+    /// Each camera's value, while every event of a camera has the same one.
+    by_camera: Vec<Option<Value>>,
+    follows_camera: bool,
     children: Fields,
 }
 
@@ -209,13 +214,27 @@ impl Fields {
     }
 
     /// The fields as generators, given how many objects there were and whether the
-    /// stream is per camera (which decides what a `sequence` counts).
-    pub fn infer(&self, objects: u64, per_camera: bool) -> Vec<Inferred> {
+    /// stream is per camera (which decides what a `sequence` counts); `cameras` is the
+    /// number of cameras for the top level (whose fields may be camera attributes), `None`
+    /// for a nested object.
+    pub fn infer(&self, objects: u64, per_camera: bool, cameras: Option<usize>) -> Vec<Inferred> {
         self.order
             .iter()
-            .map(|(name, field)| Inferred {
-                name: name.clone(),
-                ..field.infer(objects, per_camera)
+            .map(|(name, field)| {
+                let attribute = cameras
+                    .filter(|_| name != "id")
+                    .and_then(|n| field.attribute(n));
+                match attribute {
+                    Some(values) => Inferred {
+                        name: name.clone(),
+                        value: Written::Attribute(values),
+                        note: None,
+                    },
+                    None => Inferred {
+                        name: name.clone(),
+                        ..field.infer(objects, per_camera)
+                    },
+                }
             })
             .collect()
     }
@@ -239,6 +258,9 @@ pub enum Written {
     Line(String),
     /// A nested object.
     Object(Vec<Inferred>),
+    /// A camera attribute: `{gen: camera, attribute: NAME}`, with each camera's value (by
+    /// the camera's index in order of first appearance).
+    Attribute(Vec<Value>),
 }
 
 impl Field {
@@ -250,6 +272,7 @@ impl Field {
             epoch_ms: true,
             epoch_s: true,
             camera: true,
+            follows_camera: true,
             ..Field::default()
         }
     }
@@ -257,6 +280,9 @@ impl Field {
     fn add(&mut self, value: &Value, cx: &Context<'_>) {
         self.seen += 1;
         self.camera &= cx.camera_id.equals(value);
+        if self.follows_camera {
+            self.follow(value, cx.camera);
+        }
         match value {
             Value::Null => {
                 self.nulls += 1;
@@ -330,6 +356,36 @@ impl Field {
         }
     }
 
+    /// Keeps each camera's value while it stays one (scalars only, no nulls).
+    fn follow(&mut self, value: &Value, camera: usize) {
+        if value.is_null() || value.is_object() || value.is_array() {
+            self.follows_camera = false;
+            self.by_camera = Vec::new();
+            return;
+        }
+        if self.by_camera.len() <= camera {
+            self.by_camera.resize(camera + 1, None);
+        }
+        match &self.by_camera[camera] {
+            Some(seen) if seen != value => {
+                self.follows_camera = false;
+                self.by_camera = Vec::new();
+            }
+            Some(_) => {}
+            None => self.by_camera[camera] = Some(value.clone()),
+        }
+    }
+
+    /// Each camera's value, when the field is a camera attribute: present in every
+    /// event, one value per camera, at least two values, and at least
+    /// [`ATTRIBUTE_EVIDENCE`] events a camera on average.
+    fn attribute(&self, cameras: usize) -> Option<Vec<Value>> {
+        let values: Vec<Value> = self.by_camera.iter().cloned().collect::<Option<_>>()?;
+        let enough = self.seen >= ATTRIBUTE_EVIDENCE * cameras as u64;
+        (self.follows_camera && !self.camera && self.varies && values.len() == cameras && enough)
+            .then_some(values)
+    }
+
     /// The kinds of non-null values seen.
     fn kinds_seen(&self) -> usize {
         let mut kinds = self.kinds;
@@ -361,7 +417,7 @@ impl Field {
             (Written::Line("{gen: camera_id}".into()), None)
         } else if self.kinds[4] > 0 {
             (
-                Written::Object(self.children.infer(self.kinds[4], per_camera)),
+                Written::Object(self.children.infer(self.kinds[4], per_camera, None)),
                 None,
             )
         } else if !self.varies {

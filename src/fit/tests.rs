@@ -46,6 +46,8 @@ fn unit(i: u64) -> f64 {
     (x >> 11) as f64 / (1u64 << 53) as f64
 }
 
+const ZONES: [&str; 3] = ["entrance", "lobby", "parking"];
+
 /// `n` detection-like events on cameras 1000–1002, gaps uniform in 100–1000 ms.
 fn detections(n: u64) -> Vec<(i64, Option<&'static str>, Value)> {
     let mut ts = 1_767_225_600_000i64;
@@ -59,6 +61,7 @@ fn detections(n: u64) -> Vec<(i64, Option<&'static str>, Value)> {
                 "event_id": format!("6d0aab85-187f-83d5-8000-{:012x}", i),
                 "ts": ts,
                 "camera_id": 1000 + c,
+                "zone": ZONES[c],
                 "kind": kind,
                 "confidence": (500.0 + 500.0 * unit(i + 3_000_000)).round() / 1000.0,
                 "people": (unit(i + 4_000_000) * 13.0) as i64,
@@ -79,7 +82,7 @@ fn field<'a>(fields: &'a [Inferred], name: &str) -> &'a Inferred {
 fn line(fields: &[Inferred], name: &str) -> String {
     match &field(fields, name).value {
         Written::Line(line) => line.clone(),
-        Written::Object(_) => panic!("{name} is an object"),
+        Written::Object(_) | Written::Attribute(_) => panic!("{name} is not one line"),
     }
 }
 
@@ -116,9 +119,22 @@ fn a_detection_stream_is_fitted_field_by_field_and_loads() {
     );
     match &field(fields, "bbox").value {
         Written::Object(children) => assert!(line(children, "x").starts_with("{gen: int, min: 0")),
-        Written::Line(l) => panic!("bbox is {l}"),
+        other => panic!("bbox is {other:?}"),
     }
+    // A field that follows the camera is a camera attribute.
+    assert!(matches!(
+        &field(fields, "zone").value,
+        Written::Attribute(_)
+    ));
     let text = write::render(&fitted, "test.jsonl");
+    assert!(
+        text.contains("      - {id: 1001, zone: \"lobby\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      zone: {gen: camera, attribute: zone}"),
+        "{text}"
+    );
     let scenario = loads(&text);
     assert_eq!(scenario.streams.len(), 1);
 }

@@ -113,8 +113,27 @@ fn cameras(out: &mut String, f: &Fitted) {
         "    # cameras, with their events: {}",
         counts.join(", ")
     );
-    let ids: Vec<String> = f.cameras.iter().map(|(id, _)| id.yaml()).collect();
-    let _ = writeln!(out, "    cameras: [{}]", ids.join(", "));
+    if f.attributes.is_empty() {
+        let ids: Vec<String> = f.cameras.iter().map(|(id, _)| id.yaml()).collect();
+        let _ = writeln!(out, "    cameras: [{}]", ids.join(", "));
+        return;
+    }
+    let names: Vec<String> = f.attributes.iter().map(|(name, _)| key(name)).collect();
+    let _ = writeln!(
+        out,
+        "    # attributes: {}, one value per camera in every event",
+        names.join(", ")
+    );
+    out.push_str("    cameras:\n");
+    for (i, (id, _)) in f.cameras.iter().enumerate() {
+        let values: Vec<String> = f
+            .attributes
+            .iter()
+            .zip(&names)
+            .map(|((_, values), name)| format!("{name}: {}", values[i]))
+            .collect();
+        let _ = writeln!(out, "      - {{id: {}, {}}}", id.yaml(), values.join(", "));
+    }
 }
 
 fn arrivals(out: &mut String, f: &Fitted) {
@@ -348,12 +367,13 @@ fn payload(out: &mut String, f: &Fitted) {
         );
     }
     match &f.payload {
+        Some(fields) if fields.is_empty() => out.push_str("    payload: {}\n"),
         Some(fields) => {
             out.push_str("    payload:\n");
             fields_at(out, fields, 6);
         }
         None => out.push_str(
-            "    # payload: none fitted; the default fields (event_id, timestamp, camera_id)\n",
+            "    # payload: no value was a JSON object; the scenario's default fields (event_id, timestamp, camera_id)\n",
         ),
     }
 }
@@ -370,6 +390,9 @@ fn fields_at(out: &mut String, fields: &[Inferred], indent: usize) {
         match &field.value {
             Written::Line(line) => {
                 let _ = writeln!(out, "{pad}{name}: {line}{note}");
+            }
+            Written::Attribute(_) => {
+                let _ = writeln!(out, "{pad}{name}: {{gen: camera, attribute: {name}}}{note}");
             }
             Written::Object(children) if children.is_empty() => {
                 let _ = writeln!(out, "{pad}{name}: {{}}{note}");
