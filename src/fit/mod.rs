@@ -7,6 +7,7 @@
 
 mod camera;
 pub mod gaps;
+mod headers;
 pub mod payload;
 pub mod rate;
 pub(crate) mod special;
@@ -40,8 +41,8 @@ pub struct Event<'a> {
     pub topic: Option<&'a str>,
     /// Its key, when it had one.
     pub key: Option<&'a [u8]>,
-    /// How many headers it had.
-    pub headers: usize,
+    /// Its headers: name and value.
+    pub headers: &'a [(String, Option<Vec<u8>>)],
     /// Its value, when it is JSON.
     pub payload: Option<&'a Value>,
     /// Whether it had a value that is not a JSON object.
@@ -70,6 +71,7 @@ pub struct Fitter {
     topics: Vec<(String, u64)>,
     keys: Keys,
     with_headers: u64,
+    headers: headers::Headers,
     fields: Fields,
     objects: u64,
     opaque: u64,
@@ -121,6 +123,11 @@ pub struct Fitted {
     pub keys: Option<Keys>,
     /// Events with headers.
     pub with_headers: u64,
+    /// The headers fitted: name and value as YAML flow text.
+    pub headers: Vec<(String, String)>,
+    /// The header names left out (not in every event, or neither a constant, a field
+    /// nor the camera).
+    pub headers_left: Vec<String>,
     /// The payload's fields (`None`: no JSON object payloads).
     pub payload: Option<Vec<Inferred>>,
     /// Events whose value is not a JSON object.
@@ -167,7 +174,8 @@ impl Fitter {
             Some(key) if key == camera.key_text().as_bytes() => self.keys.camera += 1,
             Some(_) => self.keys.other += 1,
         }
-        self.with_headers += u64::from(event.headers > 0);
+        self.with_headers += u64::from(!event.headers.is_empty());
+        self.headers.add(event.headers, object, &camera);
         match object {
             Some(object) => {
                 self.objects += 1;
@@ -284,6 +292,7 @@ impl Fitter {
                 Written::Line(_) | Written::Object(_) => None,
             })
             .collect();
+        let (headers, headers_left) = self.headers.infer(n as u64);
         let sorted = order.iter().map(|i| self.cameras[*i].clone()).collect();
         Ok(Fitted {
             start_ms,
@@ -303,6 +312,8 @@ impl Fitter {
             gaps: fitted,
             keys: self.options.keyed.then_some(self.keys),
             with_headers: self.with_headers,
+            headers,
+            headers_left,
             payload,
             opaque: self.opaque,
         })

@@ -17,7 +17,7 @@ fn fit(events: &[(i64, Option<&str>, Value)]) -> Result<Fitted, String> {
             ts_ms: *ts,
             topic: Some("events"),
             key: key.map(str::as_bytes),
-            headers: 0,
+            headers: &[],
             payload: Some(payload),
             opaque: false,
         })?;
@@ -281,7 +281,7 @@ fn what_cannot_be_fitted_is_an_error_that_says_why() {
         ts_ms: 1,
         topic: None,
         key: None,
-        headers: 0,
+        headers: &[],
         payload: Some(&value),
         opaque: false,
     };

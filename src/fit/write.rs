@@ -323,12 +323,23 @@ fn keys(out: &mut String, f: &Fitted) {
         }
         Some(_) => {}
     }
-    if f.with_headers > 0 {
+    if f.with_headers == 0 {
+        return;
+    }
+    if !f.headers_left.is_empty() {
         let _ = writeln!(
             out,
-            "    # headers: {} events had headers; they are not fitted",
-            f.with_headers
+            "    # headers left out (not in every event, or neither one value, the field of their name nor the camera): {}",
+            f.headers_left.join(", ")
         );
+    }
+    if !f.headers.is_empty() {
+        let pairs: Vec<String> = f
+            .headers
+            .iter()
+            .map(|(name, value)| format!("{}: {value}", key(name)))
+            .collect();
+        let _ = writeln!(out, "    headers: {{{}}}", pairs.join(", "));
     }
 }
 

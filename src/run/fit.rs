@@ -114,7 +114,7 @@ fn add(
         ts_ms,
         topic: message.topic.as_deref(),
         key: message.key.as_deref(),
-        headers: message.headers.len(),
+        headers: &message.headers,
         payload,
         opaque: message.payload.is_some() && !payload.is_some_and(Value::is_object),
     })

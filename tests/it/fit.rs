@@ -21,13 +21,20 @@ fn record(dir: &Path, scenario: &str) -> (PathBuf, Vec<Value>) {
     for (i, line) in lines.iter().enumerate() {
         let message = serde_json::json!({"topic": line["topic"], "partition": 0, "offset": i,
             "tstype": "create", "ts": line["timestamp_ms"], "key": line["key"],
-            "headers": [], "payload": line["value"].to_string()});
+            "headers": headers(&line["headers"]), "payload": line["value"].to_string()});
         text.push_str(&message.to_string());
         text.push('\n');
     }
     let recording = dir.join("recording.jsonl");
     std::fs::write(&recording, text).unwrap();
     (recording, lines)
+}
+
+/// A plan line's headers (an object) as a recording's pairs.
+fn headers(plan: &Value) -> Vec<Value> {
+    plan.as_object()
+        .map(|h| h.iter().map(|(k, v)| serde_json::json!([k, v])).collect())
+        .unwrap_or_default()
 }
 
 /// The `--format plan` lines of a dry run of `scenario`.
@@ -353,7 +360,7 @@ fn range(lines: &[Value], field: &str) -> (f64, f64) {
 #[test]
 fn fit_writes_a_scenario_whose_dry_run_plays_like_the_recording() {
     let dir = tempfile::tempdir().unwrap();
-    let original = "duration: 10h\nstart: 2026-01-01T08:00:00Z\ntopic: detections\nstreams:\n  - cameras: [1000, 1001, 1002]\n    inter_arrival: {distribution: gamma, shape: 3, mean: 700ms}\n    payload:\n      event_id: {gen: event_id}\n      ts: {gen: timestamp, format: epoch_ms}\n      camera_id: {gen: camera_id}\n      kind: {gen: choice, values: [motion, person, vehicle], weights: [6, 3, 1]}\n      confidence: {gen: float, min: 0.5, max: 1.0, decimals: 3}\n      people: {gen: int, min: 0, max: 12}\n      frame: {gen: sequence, start: 0}\n      schema_version: 2\n      bbox: {x: {gen: int, min: 0, max: 1919}}\n";
+    let original = "duration: 10h\nstart: 2026-01-01T08:00:00Z\ntopic: detections\nstreams:\n  - cameras: [{id: 1000, zone: hall}, {id: 1001, zone: hall}, {id: 1002, zone: door}]\n    inter_arrival: {distribution: gamma, shape: 3, mean: 700ms}\n    headers: {source: simulate, kind: {field: kind}}\n    payload:\n      event_id: {gen: event_id}\n      ts: {gen: timestamp, format: epoch_ms}\n      camera_id: {gen: camera_id}\n      zone: {gen: camera, attribute: zone}\n      kind: {gen: choice, values: [motion, person, vehicle], weights: [6, 3, 1]}\n      confidence: {gen: float, min: 0.5, max: 1.0, decimals: 3}\n      people: {gen: int, min: 0, max: 12}\n      frame: {gen: sequence, start: 0}\n      schema_version: 2\n      bbox: {x: {gen: int, min: 0, max: 1919}}\n";
     let (recording, lines) = record(dir.path(), original);
     let (path, text) = fit(&recording, &[]);
     Test::new().arg("validate").arg(&path).status(0).run();
@@ -368,6 +375,23 @@ fn fit_writes_a_scenario_whose_dry_run_plays_like_the_recording() {
     assert_eq!(payload["ts"]["format"].as_str(), Some("epoch_ms"));
     assert_eq!(payload["frame"]["gen"].as_str(), Some("sequence"));
     assert_eq!(payload["schema_version"].as_i64(), Some(2));
+    assert_eq!(payload["zone"]["gen"].as_str(), Some("camera"), "{text}");
+    let stream = &file["streams"][0];
+    assert_eq!(
+        stream["cameras"][2]["zone"].as_str(),
+        Some("door"),
+        "{text}"
+    );
+    assert_eq!(
+        stream["headers"]["source"].as_str(),
+        Some("simulate"),
+        "{text}"
+    );
+    assert_eq!(
+        stream["headers"]["kind"]["field"].as_str(),
+        Some("kind"),
+        "{text}"
+    );
     let replayed = plan_lines(&path);
     assert!(within(replayed.len() as f64, lines.len() as f64, 0.03));
     let p = ks_two_sample(gaps(&lines), gaps(&replayed));
