@@ -327,3 +327,27 @@ fn durations_are_written_with_units_and_decimals() {
         412_500_000
     );
 }
+
+#[test]
+fn odd_recordings_still_give_a_scenario_that_loads() {
+    let base = 1_767_225_600_000i64;
+    let cases: Vec<Vec<i64>> = vec![
+        vec![0, 0, 1],                       // ties and a 1 ms gap
+        vec![0, 1, 2, 3, 1_000_000],         // one huge gap
+        vec![0, 5, 5, 5, 5, 5, 5, 9],        // mostly ties
+        (0..2_000).map(|i| i * i).collect(), // a rate that falls steadily
+        (0..3_000)
+            .map(|i| (i % 10) * 100 + (i / 10) * 60_000)
+            .collect(), // bursts
+    ];
+    for offsets in cases {
+        let events: Vec<_> = offsets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (base + t, Some(["1", "2"][i % 2]), json!({"v": i})))
+            .collect();
+        let fitted = fit(&events).unwrap();
+        let text = write::render(&fitted, "odd.jsonl");
+        loads(&text);
+    }
+}

@@ -517,3 +517,35 @@ fn fit_refuses_bad_input_with_the_file_and_line() {
         .stderr_contains("keyless.jsonl:1: no camera")
         .run();
 }
+
+#[test]
+fn fit_reads_kcat_output_and_a_time_field_inside_a_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kcat.jsonl");
+    // kcat -C -J: flat headers, a broker field; the payload's `at` is an RFC 3339 instant
+    // two hours after the message timestamp.
+    let lines: String = (0..400i64)
+        .map(|i| {
+            let ts = 1_767_254_400_000 + i * 800 + (i * 53) % 300;
+            let at = chrono::DateTime::from_timestamp_millis(ts + 7_200_000).unwrap();
+            let payload = format!(
+                r#"{{"at":"{}","n":{i}}}"#,
+                at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            );
+            let key = ["north", "south"][i as usize % 2];
+            serde_json::json!({"topic": "cams", "partition": 0, "offset": i, "tstype": "create",
+                "ts": ts, "broker": 1, "key": key,
+                "headers": ["src", "gate"], "payload": payload})
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    std::fs::write(&path, lines).unwrap();
+    let (_, text) = fit(&path, &[]);
+    assert!(text.contains("cameras: [\"north\", \"south\"]"), "{text}");
+    assert!(text.contains("headers: {src: \"gate\"}"), "{text}");
+    assert!(text.contains("topic: \"cams\""), "{text}");
+    assert!(text.contains("start: 2026-01-01T08:00:00.000Z"), "{text}");
+    let (_, text) = fit(&path, &["--time-field", "at"]);
+    assert!(text.contains("start: 2026-01-01T10:00:00.000Z"), "{text}");
+}
