@@ -113,6 +113,12 @@ pub struct Fitted {
     pub pick_test: (f64, f64),
     /// Whether the pick is weighted (by the counts).
     pub weighted: bool,
+    /// Whether the events visit the cameras in turn, always in one order (a shared
+    /// stream's `pick: round_robin`; the cameras are then in that order).
+    pub round_robin: bool,
+    /// Whether every camera of a per-camera stream sent its first event at the start
+    /// (`first_event: at_start`).
+    pub at_start: bool,
     /// The rate test and profile.
     pub rate: RateTest,
     /// The distributions fitted to the gaps the arrivals use, best first.
@@ -220,21 +226,9 @@ impl Fitter {
         }
     }
 
-    /// Fits the scenario; the error says why the events cannot be fitted.
-    pub fn fit(mut self) -> Result<Fitted, String> {
-        let n = self.events.len();
-        if n < 3 {
-            return Err(format!(
-                "{n} event{}: at least 3 are needed to fit the gaps between them",
-                if n == 1 { "" } else { "s" }
-            ));
-        }
-        self.events.sort_by_key(|(ts, _)| *ts);
-        let start_ms = self.events[0].0;
-        let span_ms = self.events[n - 1].0 - start_ms;
-        if span_ms == 0 {
-            return Err("every event has the same timestamp: there are no gaps to fit".into());
-        }
+    /// The rate test, and the gaps in its operational time: between all events, and
+    /// between each camera's (pooled).
+    fn operational_gaps(&self, start_ms: i64, span_ms: i64) -> (RateTest, Vec<f64>, Vec<f64>) {
         let offsets: Vec<i64> = self.events.iter().map(|(ts, _)| ts - start_ms).collect();
         let raw: Vec<f64> = offsets.windows(2).map(|w| (w[1] - w[0]) as f64).collect();
         let mean = raw.iter().sum::<f64>() / raw.len() as f64;
@@ -250,13 +244,35 @@ impl Fitter {
         drop(offsets);
         let merged: Vec<f64> = operational.windows(2).map(|w| w[1] - w[0]).collect();
         let mut last = vec![None; self.cameras.len()];
-        let mut per_camera = Vec::with_capacity(n);
+        let mut per_camera = Vec::with_capacity(self.events.len());
         for ((_, camera), t) in self.events.iter().zip(&operational) {
             if let Some(before) = last[*camera as usize].replace(*t) {
                 per_camera.push(t - before);
             }
         }
         drop(operational);
+        (rate, merged, per_camera)
+    }
+
+    /// Fits the scenario; the error says why the events cannot be fitted.
+    pub fn fit(mut self) -> Result<Fitted, String> {
+        let n = self.events.len();
+        if n < 3 {
+            return Err(format!(
+                "{n} event{}: at least 3 are needed to fit the gaps between them",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
+        self.events.sort_by_key(|(ts, _)| *ts);
+        let start_ms = self.events[0].0;
+        let span_ms = self.events[n - 1].0 - start_ms;
+        if span_ms == 0 {
+            return Err("every event has the same timestamp: there are no gaps to fit".into());
+        }
+        let (rate, merged, per_camera) = self.operational_gaps(start_ms, span_ms);
+        let cycle = cycle(&self.events, self.cameras.len());
+        let at_start = self.cameras.len() > 1
+            && last_start(&self.events, self.cameras.len()) == Some(start_ms);
         let pick_test = pick_test(&self.cameras, n);
         let weighted = pick_test.1 < PICK_SIGNIFICANCE;
         let merged_fit = gaps::fit(&merged);
@@ -267,7 +283,10 @@ impl Fitter {
             } else {
                 let camera_fit = gaps::fit(&per_camera);
                 let ks = camera_fit[0].ks_d;
-                match !weighted && ks < ks_merged {
+                // Cameras visited in turn for many rounds are one process picking them
+                // round robin, unless each camera's gaps are a constant (heartbeats).
+                let in_turn = cycle.is_some() && camera_fit[0].family != gaps::Family::Constant;
+                match !weighted && !in_turn && ks < ks_merged {
                     true => (Arrivals::PerCamera, camera_fit, Some(ks), per_camera.len()),
                     false => (Arrivals::Shared, merged_fit, Some(ks), merged.len()),
                 }
@@ -278,20 +297,18 @@ impl Fitter {
             (self.objects > 0).then(|| self.fields.infer(self.objects, per, Some(cameras)));
         self.topics
             .sort_by_key(|(_, count)| std::cmp::Reverse(*count));
-        // Integers first, in order, then text: the order a reader expects.
-        let mut order: Vec<usize> = (0..cameras).collect();
-        order.sort_by(|a, b| self.cameras[*a].0.cmp(&self.cameras[*b].0));
-        let attributes = payload
-            .iter()
-            .flatten()
-            .filter_map(|field| match &field.value {
-                Written::Attribute(values) => Some((
-                    field.name.clone(),
-                    order.iter().map(|i| values[*i].clone()).collect(),
-                )),
-                Written::Line(_) | Written::Object(_) => None,
-            })
-            .collect();
+        // Integers first, in order, then text: the order a reader expects; a round-robin
+        // pick's cameras in the order it visits them.
+        let round_robin = arrivals == Arrivals::Shared && cycle.is_some();
+        let order: Vec<usize> = match cycle {
+            Some(cycle) if round_robin => cycle,
+            _ => {
+                let mut order: Vec<usize> = (0..cameras).collect();
+                order.sort_by(|a, b| self.cameras[*a].0.cmp(&self.cameras[*b].0));
+                order
+            }
+        };
+        let attributes = attributes_in(payload.as_deref(), &order);
         let (headers, headers_left) = self.headers.infer(n as u64);
         let sorted = order.iter().map(|i| self.cameras[*i].clone()).collect();
         Ok(Fitted {
@@ -306,7 +323,9 @@ impl Fitter {
             ks_merged,
             ks_per_camera,
             pick_test,
-            weighted,
+            weighted: weighted && !round_robin,
+            round_robin,
+            at_start: at_start && per,
             rate,
             candidates,
             gaps: fitted,
@@ -318,6 +337,57 @@ impl Fitter {
             opaque: self.opaque,
         })
     }
+}
+
+/// The camera attributes among the fields: each name and its values in `order`.
+fn attributes_in(payload: Option<&[Inferred]>, order: &[usize]) -> Vec<(String, Vec<Value>)> {
+    payload
+        .into_iter()
+        .flatten()
+        .filter_map(|field| match &field.value {
+            Written::Attribute(values) => Some((
+                field.name.clone(),
+                order.iter().map(|i| values[*i].clone()).collect(),
+            )),
+            Written::Line(_) | Written::Object(_) => None,
+        })
+        .collect()
+}
+
+/// The order in which events sorted by time visit the cameras, when they always visit
+/// all of them in turn in one order (three rounds at least).
+fn cycle(events: &[(i64, u32)], cameras: usize) -> Option<Vec<usize>> {
+    if cameras < 2 || events.len() < 3 * cameras {
+        return None;
+    }
+    let order: Vec<usize> = events[..cameras].iter().map(|(_, c)| *c as usize).collect();
+    let mut seen = vec![false; cameras];
+    for c in &order {
+        if std::mem::replace(&mut seen[*c], true) {
+            return None;
+        }
+    }
+    let turns = events
+        .iter()
+        .enumerate()
+        .all(|(i, (_, c))| *c as usize == order[i % cameras]);
+    turns.then_some(order)
+}
+
+/// The latest of the cameras' first timestamps (events sorted by time).
+fn last_start(events: &[(i64, u32)], cameras: usize) -> Option<i64> {
+    let mut first = vec![None; cameras];
+    let mut left = cameras;
+    for (ts, c) in events {
+        if first[*c as usize].is_none() {
+            first[*c as usize] = Some(*ts);
+            left -= 1;
+            if left == 0 {
+                return Some(*ts);
+            }
+        }
+    }
+    None
 }
 
 /// The chi-square of the cameras' counts against equal shares of `n`, and its p-value.

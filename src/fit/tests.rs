@@ -351,3 +351,36 @@ fn odd_recordings_still_give_a_scenario_that_loads() {
         loads(&text);
     }
 }
+
+#[test]
+fn cameras_visited_in_turn_are_a_round_robin_and_heartbeats_start_together() {
+    // A shared stream visiting 3, 1, 2 in turn, gaps uniform in 100..600 ms.
+    let mut ts = 1_767_225_600_000i64;
+    let events: Vec<_> = (0..900u64)
+        .map(|i| {
+            ts += 100 + (500.0 * unit(i)) as i64;
+            (ts, Some(["3", "1", "2"][i as usize % 3]), json!({}))
+        })
+        .collect();
+    let fitted = fit(&events).unwrap();
+    assert!(
+        fitted.round_robin && fitted.arrivals == Arrivals::Shared,
+        "{fitted:?}"
+    );
+    let text = write::render(&fitted, "x");
+    assert!(
+        text.contains("cameras: [3, 1, 2]") && text.contains("pick: round_robin"),
+        "{text}"
+    );
+    loads(&text);
+    // Heartbeats: each camera every 30 s from the start, all at once.
+    let events: Vec<_> = (0..300i64)
+        .flat_map(|i| ["7", "8"].map(|key| (1_767_225_600_000 + i * 30_000, Some(key), json!({}))))
+        .collect();
+    let fitted = fit(&events).unwrap();
+    assert_eq!(fitted.arrivals, Arrivals::PerCamera);
+    assert!(fitted.at_start && !fitted.round_robin, "{fitted:?}");
+    let text = write::render(&fitted, "x");
+    assert!(text.contains("first_event: at_start"), "{text}");
+    loads(&text);
+}

@@ -159,7 +159,10 @@ fn arrivals(out: &mut String, f: &Fitted) {
             );
             out.push_str("    arrivals: shared\n");
             let (chi, p) = f.pick_test;
-            if f.weighted {
+            if f.round_robin {
+                out.push_str("    # pick: round_robin, the events visit the cameras in turn, always in this order\n");
+                out.push_str("    pick: round_robin\n");
+            } else if f.weighted {
                 let weights: Vec<String> = f.cameras.iter().map(|(_, c)| c.to_string()).collect();
                 let _ = writeln!(
                     out,
@@ -183,6 +186,11 @@ fn arrivals(out: &mut String, f: &Fitted) {
                 "    # arrivals: per_camera, one process per camera: {compared}"
             );
             out.push_str("    arrivals: per_camera\n");
+            if f.at_start {
+                out.push_str(
+                    "    first_event: at_start  # every camera's first event is at the start\n",
+                );
+            }
         }
     }
 }
