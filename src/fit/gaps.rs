@@ -105,7 +105,7 @@ pub fn fit(gaps: &[f64]) -> Vec<Candidate> {
     let sum_log = mean_log * n;
     let mut out = Vec::new();
     let mut push = |family: Family, params: Vec<f64>, ll: f64| {
-        if !ll.is_finite() || params.iter().any(|p| !p.is_finite() || *p <= 0.0) {
+        if !ll.is_finite() || params.iter().any(|p| !p.is_finite() || *p < 0.0) {
             return;
         }
         let ks_d = ks_distance(&sorted, |x| cdf(family, &params, x));
@@ -270,6 +270,13 @@ mod tests {
 
     fn near(a: f64, b: f64, share: f64) -> bool {
         (a - b).abs() <= share * b.abs()
+    }
+
+    #[test]
+    fn a_uniform_from_zero_is_a_candidate() {
+        let all = fit(&[0.0, 10.0, 5.0, 7.0, 2.0]);
+        let uniform = all.iter().find(|c| c.family == Family::Uniform).unwrap();
+        assert_eq!(uniform.params, vec![0.0, 10.0]);
     }
 
     #[test]
