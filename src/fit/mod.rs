@@ -39,6 +39,8 @@ pub struct Event<'a> {
     pub ts_ms: i64,
     /// Its topic, when recorded.
     pub topic: Option<&'a str>,
+    /// Its partition, when recorded.
+    pub partition: Option<i32>,
     /// Its key, when it had one.
     pub key: Option<&'a [u8]>,
     /// Its headers: name and value.
@@ -67,6 +69,8 @@ pub struct Fitter {
     cameras: Vec<(CameraId, u64)>,
     index: HashMap<CameraId, usize>,
     events: Vec<(i64, u32)>,
+    /// Per topic and partition (both absent in plain JSON lines): the last timestamp.
+    last: Vec<(Option<String>, Option<i32>, i64)>,
     out_of_order: u64,
     topics: Vec<(String, u64)>,
     keys: Keys,
@@ -152,6 +156,25 @@ impl Fitter {
         }
     }
 
+    /// Counts `event` out of order when an earlier line of its partition (of the file,
+    /// without partitions) is stamped later: partitions interleave in a recording.
+    fn note_order(&mut self, event: &Event<'_>) {
+        let same = |(t, p, _): &&mut (Option<String>, Option<i32>, i64)| {
+            t.as_deref() == event.topic && *p == event.partition
+        };
+        match self.last.iter_mut().find(same) {
+            Some((_, _, last)) => {
+                if *last > event.ts_ms {
+                    self.out_of_order += 1;
+                }
+                *last = (*last).max(event.ts_ms);
+            }
+            None => self
+                .last
+                .push((event.topic.map(str::to_owned), event.partition, event.ts_ms)),
+        }
+    }
+
     /// Reads one event; the error says what is wrong with it (the edge adds the line).
     pub fn add(&mut self, event: Event<'_>) -> Result<(), String> {
         let object = event.payload.and_then(Value::as_object);
@@ -165,9 +188,7 @@ impl Fitter {
             }
         };
         self.cameras[at].1 += 1;
-        if self.events.last().is_some_and(|(ts, _)| *ts > event.ts_ms) {
-            self.out_of_order += 1;
-        }
+        self.note_order(&event);
         self.events.push((event.ts_ms, at as u32));
         if let Some(topic) = event.topic {
             match self.topics.iter_mut().find(|(t, _)| t == topic) {

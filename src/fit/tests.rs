@@ -16,6 +16,7 @@ fn fit(events: &[(i64, Option<&str>, Value)]) -> Result<Fitted, String> {
         fitter.add(Event {
             ts_ms: *ts,
             topic: Some("events"),
+            partition: Some(0),
             key: key.map(str::as_bytes),
             headers: &[],
             payload: Some(payload),
@@ -280,6 +281,7 @@ fn what_cannot_be_fitted_is_an_error_that_says_why() {
     let no_camera = Event {
         ts_ms: 1,
         topic: None,
+        partition: None,
         key: None,
         headers: &[],
         payload: Some(&value),

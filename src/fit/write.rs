@@ -67,7 +67,7 @@ fn header(out: &mut String, f: &Fitted, source: &str) {
     if f.out_of_order > 0 {
         let _ = writeln!(
             out,
-            "# Timestamps out of order (before the one read above them): {}; sorted by timestamp.",
+            "# Timestamps out of order (before one read above them on their partition): {}; sorted by timestamp.",
             f.out_of_order
         );
     }

@@ -40,7 +40,7 @@ pub(super) fn fit_command(args: &FitArgs) -> Result<u8, Error> {
     })?;
     if fitted.out_of_order > 0 {
         eprintln!(
-            "simulate: {shown}: timestamps out of order (before the one read above them): {}; fitted sorted by timestamp",
+            "simulate: {shown}: timestamps out of order (before one read above them on their partition): {}; fitted sorted by timestamp",
             fitted.out_of_order
         );
     }
@@ -113,6 +113,7 @@ fn add(
     fitter.add(Event {
         ts_ms,
         topic: message.topic.as_deref(),
+        partition: message.partition,
         key: message.key.as_deref(),
         headers: &message.headers,
         payload,
