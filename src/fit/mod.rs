@@ -3,7 +3,8 @@
 //! camera index per event; field summaries, not lines), [`Fitter::fit`] decides the
 //! cameras, `shared` or `per_camera` arrivals, the pick, a rate profile ([`rate`]), the
 //! inter-arrival distribution among the eight ([`gaps`]) and the payload's generators
-//! ([`payload`]); [`write::render`] writes the commented YAML. `run/fit.rs` is the edge.
+//! ([`payload`]); [`write::render`] writes the commented YAML. A recording of several
+//! topics is a [`Fitter`] a topic ([`topics`]). `run/fit.rs` is the edge.
 
 mod camera;
 pub mod gaps;
@@ -11,6 +12,7 @@ mod headers;
 pub mod payload;
 pub mod rate;
 pub(crate) mod special;
+pub mod topics;
 pub mod write;
 
 use std::collections::HashMap;
@@ -275,8 +277,31 @@ impl Fitter {
         (rate, merged, per_camera)
     }
 
+    /// How many events were read.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether no event was read.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The first and the last timestamp read (ms), if any.
+    pub fn bounds(&self) -> Option<(i64, i64)> {
+        let first = self.events.iter().map(|(ts, _)| *ts).min()?;
+        let last = self.events.iter().map(|(ts, _)| *ts).max()?;
+        Some((first, last))
+    }
+
     /// Fits the scenario; the error says why the events cannot be fitted.
-    pub fn fit(mut self) -> Result<Fitted, String> {
+    pub fn fit(self) -> Result<Fitted, String> {
+        self.fit_within(None)
+    }
+
+    /// [`Fitter::fit`], with the stream's start and end (ms) widened to `window` when
+    /// given: a stream of a recording of several topics, fitted over the whole recording.
+    pub fn fit_within(mut self, window: Option<(i64, i64)>) -> Result<Fitted, String> {
         let n = self.events.len();
         if n < 3 {
             return Err(format!(
@@ -285,11 +310,12 @@ impl Fitter {
             ));
         }
         self.events.sort_by_key(|(ts, _)| *ts);
-        let start_ms = self.events[0].0;
-        let span_ms = self.events[n - 1].0 - start_ms;
-        if span_ms == 0 {
+        let (first, last) = (self.events[0].0, self.events[n - 1].0);
+        if last == first {
             return Err("every event has the same timestamp: there are no gaps to fit".into());
         }
+        let (start_ms, end_ms) = window.map_or((first, last), |(s, e)| (s.min(first), e.max(last)));
+        let span_ms = end_ms - start_ms;
         let (rate, merged, per_camera) = self.operational_gaps(start_ms, span_ms);
         let cycle = cycle(&self.events, self.cameras.len());
         let at_start = self.cameras.len() > 1

@@ -8,6 +8,7 @@ use chrono::{DateTime, SecondsFormat};
 use super::gaps::{Candidate, Family};
 use super::payload::{Inferred, Written};
 use super::rate::{DAY_MS, RateTest};
+use super::topics::Topic;
 use super::{Arrivals, Fitted};
 use crate::scenario::Nanos;
 
@@ -16,13 +17,105 @@ pub fn render(fitted: &Fitted, source: &str) -> String {
     let mut out = String::new();
     header(&mut out, fitted, source);
     out.push_str("streams:\n  - name: fitted\n");
-    cameras(&mut out, fitted);
-    arrivals(&mut out, fitted);
-    inter_arrival(&mut out, fitted);
-    rate(&mut out, &fitted.rate);
-    keys(&mut out, fitted);
-    payload(&mut out, fitted);
+    stream(&mut out, fitted);
     out
+}
+
+/// The scenario text for a recording of several topics: a stream per topic fitted
+/// ([`super::topics::Topics`]), the others named in a comment.
+pub fn render_topics(topics: &[Topic], source: &str) -> String {
+    if let [
+        Topic {
+            fitted: Ok(only), ..
+        },
+    ] = topics
+    {
+        return render(only, source);
+    }
+    let fitted: Vec<(&Topic, &Fitted)> = topics
+        .iter()
+        .filter_map(|t| t.fitted.as_ref().ok().map(|f| (t, f)))
+        .collect();
+    render_streams(topics, &fitted, source)
+}
+
+fn render_streams(topics: &[Topic], fitted: &[(&Topic, &Fitted)], source: &str) -> String {
+    let mut out = String::new();
+    let events: usize = topics.iter().map(|t| t.events).sum();
+    let start = fitted.iter().map(|(_, f)| f.start_ms).min().unwrap_or(0);
+    let end = fitted
+        .iter()
+        .map(|(_, f)| f.start_ms + f.span_ms)
+        .max()
+        .unwrap_or(start);
+    let _ = writeln!(
+        out,
+        "# Fitted by `simulate fit` from {source}: {events} events of {} topics from {} to {}, a stream per topic.",
+        topics.len(),
+        instant(start),
+        instant(end)
+    );
+    out.push_str(
+        "# `simulate validate` loads it; its dry run plays events like the recording's.\n",
+    );
+    let out_of_order: u64 = fitted.iter().map(|(_, f)| f.out_of_order).sum();
+    if out_of_order > 0 {
+        let _ = writeln!(
+            out,
+            "# Timestamps out of order (before one read above them on their partition): {out_of_order}; sorted by timestamp."
+        );
+    }
+    for topic in topics {
+        if let Err(why) = &topic.fitted {
+            let _ = writeln!(
+                out,
+                "# topic {} ({}) not fitted: {why}",
+                super::topics::label(topic),
+                super::topics::events(topic.events)
+            );
+        }
+    }
+    out.push_str("seed: 0\n");
+    let _ = writeln!(out, "start: {}  # the first timestamp", instant(start));
+    let _ = writeln!(
+        out,
+        "duration: {}  # the recording's span",
+        duration_ms(end - start)
+    );
+    out.push_str("streams:\n");
+    for (topic, f) in fitted {
+        let name = topic.name.as_deref().unwrap_or("fitted");
+        let _ = writeln!(out, "  - name: {}", serde_json::Value::from(name));
+        match &topic.name {
+            Some(t) => {
+                let _ = writeln!(
+                    out,
+                    "    topic: {}  # {} events",
+                    serde_json::Value::from(t.as_str()),
+                    topic.events
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "    # no topic recorded: the default; {} events",
+                    topic.events
+                );
+            }
+        }
+        stream(&mut out, f);
+    }
+    out
+}
+
+/// One stream's body: cameras, arrivals, gaps, rate, key and headers, payload.
+fn stream(out: &mut String, fitted: &Fitted) {
+    cameras(out, fitted);
+    arrivals(out, fitted);
+    inter_arrival(out, fitted);
+    rate(out, &fitted.rate);
+    keys(out, fitted);
+    payload(out, fitted);
 }
 
 /// ms as a scenario duration: `1h30m`, `250ms`.

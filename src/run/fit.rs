@@ -1,7 +1,8 @@
 //! `simulate fit`, assembled: the recording opened and read line by line into the
-//! core's [`Fitter`] (a recording through [`crate::recording::lines`], or plain JSON
-//! lines with `--time-field`), the scenario written to the output, bad input mapped to
-//! exit 2 with `file:line: what is wrong`.
+//! core's [`crate::fit::topics::Topics`] (a [`crate::fit::Fitter`] a topic; a recording
+//! through [`crate::recording::lines`], or plain JSON lines with `--time-field`), the
+//! scenario written to the output, bad input mapped to exit 2 with `file:line: what is
+//! wrong`.
 
 use std::io::{BufRead, BufReader, Write};
 
@@ -9,7 +10,8 @@ use serde_json::Value;
 
 use crate::cli::FitArgs;
 use crate::error::Error;
-use crate::fit::{Event, Fitter, Options};
+use crate::fit::topics::Topics;
+use crate::fit::{Event, Options};
 use crate::recording::{self, Recorded};
 
 /// `simulate fit`: exit 0 with the scenario written; 2 for input that cannot be fitted.
@@ -25,7 +27,7 @@ pub(super) fn fit_command(args: &FitArgs) -> Result<u8, Error> {
         ))
     })?;
     let reader = BufReader::with_capacity(1 << 20, file);
-    let mut fitter = Fitter::new(Options {
+    let mut fitter = Topics::new(Options {
         camera_field: args.camera_field.clone(),
         keyed: args.time_field.is_none(),
     });
@@ -33,18 +35,33 @@ pub(super) fn fit_command(args: &FitArgs) -> Result<u8, Error> {
         None => read_recording(reader, &mut fitter, &shown)?,
         Some(field) => read_lines(reader, &mut fitter, &shown, field)?,
     }
-    let fitted = fitter.fit().map_err(|e| {
+    let topics = fitter.fit().map_err(|e| {
         Error::Usage(format!(
             "{shown}: {e}; fit a recording of at least 3 messages at different instants"
         ))
     })?;
-    if fitted.out_of_order > 0 {
+    let fitted: Vec<&crate::fit::Fitted> = topics
+        .iter()
+        .filter_map(|t| t.fitted.as_ref().ok())
+        .collect();
+    let out_of_order: u64 = fitted.iter().map(|f| f.out_of_order).sum();
+    if out_of_order > 0 {
         eprintln!(
-            "simulate: {shown}: timestamps out of order (before one read above them on their partition): {}; fitted sorted by timestamp",
-            fitted.out_of_order
+            "simulate: {shown}: timestamps out of order (before one read above them on their partition): {out_of_order}; fitted sorted by timestamp"
         );
     }
-    let text = crate::fit::write::render(&fitted, &shown);
+    for topic in &topics {
+        if let Err(why) = &topic.fitted {
+            eprintln!(
+                "warning: {shown}: topic {} ({}) not fitted: {why}",
+                crate::fit::topics::label(topic),
+                crate::fit::topics::events(topic.events)
+            );
+        }
+    }
+    let text = crate::fit::write::render_topics(&topics, &shown);
+    let events: usize = fitted.iter().map(|f| f.events).sum();
+    let cameras: usize = fitted.iter().map(|f| f.cameras.len()).sum();
     match &args.output {
         Some(path) if path.as_os_str() != "-" => {
             std::fs::write(path, text.as_bytes()).map_err(|e| {
@@ -55,9 +72,11 @@ pub(super) fn fit_command(args: &FitArgs) -> Result<u8, Error> {
                 ))
             })?;
             eprintln!(
-                "simulate: fitted {} events of {} cameras from {shown} into {}",
-                fitted.events,
-                fitted.cameras.len(),
+                "simulate: fitted {events} events of {cameras} cameras{} from {shown} into {}",
+                match fitted.len() {
+                    1 => String::new(),
+                    n => format!(" in {n} streams"),
+                },
                 path.display()
             );
             Ok(crate::error::EXIT_OK)
@@ -83,7 +102,7 @@ fn json_of(payload: Option<&[u8]>) -> Option<Value> {
 }
 
 /// Feeds a recording's messages to the fitter.
-fn read_recording(reader: impl BufRead, fitter: &mut Fitter, shown: &str) -> Result<(), Error> {
+fn read_recording(reader: impl BufRead, fitter: &mut Topics, shown: &str) -> Result<(), Error> {
     for item in recording::lines(reader) {
         let (line, message) = item.map_err(|e| {
             at(
@@ -105,7 +124,7 @@ fn read_recording(reader: impl BufRead, fitter: &mut Fitter, shown: &str) -> Res
 
 /// One message into the fitter.
 fn add(
-    fitter: &mut Fitter,
+    fitter: &mut Topics,
     message: &Recorded,
     ts_ms: i64,
     payload: Option<&Value>,
@@ -125,7 +144,7 @@ fn add(
 /// a recording's message whose payload holds the field.
 fn read_lines(
     reader: impl BufRead,
-    fitter: &mut Fitter,
+    fitter: &mut Topics,
     shown: &str,
     field: &str,
 ) -> Result<(), Error> {

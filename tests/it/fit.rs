@@ -13,7 +13,7 @@ use crate::common::*;
 /// Runs `scenario` (text) as a dry run and writes its plan as a recording (the format
 /// `simulate record` writes: topic, ts, key, payload) into `dir`; returns its path and
 /// the plan's values.
-fn record(dir: &Path, scenario: &str) -> (PathBuf, Vec<Value>) {
+pub(crate) fn record(dir: &Path, scenario: &str) -> (PathBuf, Vec<Value>) {
     let path = dir.join("original.yaml");
     std::fs::write(&path, scenario).unwrap();
     let lines = plan_lines(&path);
@@ -38,7 +38,7 @@ fn headers(plan: &Value) -> Vec<Value> {
 }
 
 /// The `--format plan` lines of a dry run of `scenario`.
-fn plan_lines(scenario: &Path) -> Vec<Value> {
+pub(crate) fn plan_lines(scenario: &Path) -> Vec<Value> {
     let out = Test::new()
         .arg(scenario)
         .args(["--dry-run", "--format", "plan"])
@@ -52,7 +52,7 @@ fn plan_lines(scenario: &Path) -> Vec<Value> {
 }
 
 /// Fits `recording` into `fitted.yaml` beside it; returns the path and the text.
-fn fit(recording: &Path, more: &[&str]) -> (PathBuf, String) {
+pub(crate) fn fit(recording: &Path, more: &[&str]) -> (PathBuf, String) {
     let out = recording.with_file_name("fitted.yaml");
     Test::new()
         .arg("fit")

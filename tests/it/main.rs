@@ -12,6 +12,7 @@ mod errors;
 mod fast_encode;
 mod faults;
 mod fit;
+mod fit_topics;
 mod golden;
 mod kafka;
 mod latency;
